@@ -1,0 +1,350 @@
+//! The text after the preamble: numbered paragraphs with their portion marks,
+//! headings, section breaks, summary and comment blocks, and the signature.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::signature::take_signature;
+use super::text::{is_rule, is_upper, squeeze};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::marking::{read_mark, MarkReading, Marking};
+use crate::record::Paragraph;
+
+/// What the body yields.
+#[derive(Debug, Default)]
+pub struct Body {
+    /// Paragraphs in order.
+    pub paragraphs: Vec<Paragraph>,
+    /// Normalised marks, parallel to `paragraphs` (None when unmarked or unknown).
+    pub marks: Vec<Option<Marking>>,
+    /// The signature.
+    pub signers: Vec<String>,
+    /// Caption lines found between paragraphs (repeated after section breaks).
+    pub captions: Vec<String>,
+    /// Highest section-break page seen, and the total the breaks name.
+    pub breaks: Option<(u32, u32)>,
+    /// Repairs and doubts.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+macro_rules! re {
+    ($name:ident, $pat:expr) => {
+        fn $name() -> &'static Regex {
+            static RE: OnceLock<Regex> = OnceLock::new();
+            RE.get_or_init(|| Regex::new($pat).expect("valid regex"))
+        }
+    };
+}
+
+re!(
+    section_break_re,
+    r"(?:[A-Z][A-Z .'\-]{1,40}\s+)?\b\d{8}\s{1,4}(\d{3})(?:\.\d)?\s+OF\s+(\d{3})\b"
+);
+re!(page_header_re, r"^\s*PAGE\s+\d{1,3}\s+[A-Z][A-Z .'\-]*\s+\d+\s+\d{6}\s?Z\b");
+re!(para_re, r"^\s*(\d{1,3})\s*\.([ \t]*)(\(\s*([A-Za-z/ ,]{1,24}?)\s*\)\s*)?(.*)$");
+re!(lead_mark_re, r"^\s*\(\s*([A-Za-z/ ]{1,12}?)\s*\)\s*(.*)$");
+re!(redaction_re, r"X{6,}");
+
+const CAPTION_LINES: &[&str] = &[
+    "SIPDIS", "NOFORN", "SENSITIVE", "EXDIS", "NODIS", "NODIF", "LIMDIS", "STADIS", "CHEROKEE", "ROGER",
+    "EYES ONLY",
+];
+
+/// Counts redacted spans (`XXXXXXXXXXXX`) in a text.
+pub fn count_redactions(text: &str) -> u32 {
+    redaction_re().find_iter(text).count() as u32
+}
+
+/// Splits body lines into paragraphs.
+pub fn parse(lines: &[&str]) -> Body {
+    let mut body = Body::default();
+    let cleaned = clean(lines, &mut body);
+
+    // Find paragraph starts, accepting only numbers that continue the sequence.
+    struct Start {
+        line: usize,
+        number: u32,
+        mark: Option<String>,
+        rest: String,
+    }
+    let mut starts: Vec<Start> = Vec::new();
+    let mut expected = 1u32;
+    for (i, l) in cleaned.iter().enumerate() {
+        let Some(c) = para_re().captures(l) else { continue };
+        let Ok(n) = c[1].parse::<u32>() else { continue };
+        // "1.4 (b)" is not a paragraph: the dot must be followed by space or a mark.
+        if c[2].is_empty() && c.get(3).is_none() && !c[5].is_empty() {
+            continue;
+        }
+        let mark_text = c.get(4).map(|m| m.as_str().to_string());
+        let is_mark = mark_text.as_deref().is_some_and(|m| read_mark(m) != MarkReading::NotAMark);
+        let prev_blank = i == 0 || cleaned[i - 1].trim().is_empty();
+        let ok = if starts.is_empty() {
+            n <= 3 || (is_mark && n <= 20)
+        } else {
+            n == expected || (n > expected && n <= expected + 3 && (is_mark || prev_blank))
+        };
+        if !ok {
+            continue;
+        }
+        let (mark, rest) = if is_mark {
+            (mark_text, c[5].to_string())
+        } else {
+            // "(Begin text)" is not a mark: keep it in the text.
+            let whole = l.trim_start();
+            let after_num = whole[c[1].len()..].trim_start().trim_start_matches('.').trim_start();
+            (None, after_num.to_string())
+        };
+        if !starts.is_empty() && n != expected {
+            body.diagnostics.push(Diagnostic::at(
+                Code::ParagraphNumbering,
+                n,
+                format!("paragraph {n} follows paragraph {}", expected - 1),
+            ));
+        }
+        starts.push(Start { line: i, number: n, mark, rest });
+        expected = n + 1;
+    }
+
+    // Text before paragraph 1 (or the whole text when nothing is numbered).
+    let first = starts.first().map(|s| s.line).unwrap_or(cleaned.len());
+    let mut chunks: Vec<(u32, Option<String>, Vec<String>)> = Vec::new();
+    let lead: Vec<String> = cleaned[..first].iter().map(|s| s.to_string()).collect();
+    if lead.iter().any(|l| !l.trim().is_empty()) {
+        // An unnumbered cable may open with its portion mark: "(C) text".
+        let mut lead = lead;
+        let mut mark = None;
+        if let Some(pos) = lead.iter().position(|l| !l.trim().is_empty()) {
+            if let Some(c) = lead_mark_re().captures(&lead[pos]) {
+                if matches!(read_mark(&c[1]), MarkReading::Known(_)) {
+                    mark = Some(c[1].to_string());
+                    lead[pos] = c[2].to_string();
+                }
+            }
+        }
+        chunks.push((0, mark, lead));
+    }
+    for (k, s) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).map(|n| n.line).unwrap_or(cleaned.len());
+        let mut text = vec![s.rest.clone()];
+        text.extend(cleaned[s.line + 1..end].iter().map(|x| x.to_string()));
+        chunks.push((s.number, s.mark.clone(), text));
+    }
+
+    // Signature: the last short upper-case line, standing on its own.
+    if let Some((_, _, last)) = chunks.last_mut() {
+        body.signers = take_signature(last);
+    }
+
+    // Headings: a short block standing before the next paragraph moves onto it.
+    let mut headings: Vec<Option<String>> = vec![None; chunks.len()];
+    for k in 0..chunks.len().saturating_sub(1) {
+        if let Some(h) = take_heading(&mut chunks[k].2) {
+            headings[k + 1] = Some(h);
+        }
+    }
+
+    for (k, (number, mark, lines)) in chunks.into_iter().enumerate() {
+        let text = join_paragraph(&lines);
+        if number == 0 && text.is_empty() {
+            continue;
+        }
+        let (marking, as_written, known) = match mark.as_deref().map(|m| (m, read_mark(m))) {
+            Some((_, MarkReading::Known(m))) => {
+                let norm = m.to_string();
+                let written = mark.clone().filter(|w| w.to_ascii_uppercase().replace(' ', "") != norm);
+                (Some(norm), written, Some(m))
+            }
+            Some((w, _)) => {
+                body.diagnostics.push(Diagnostic::at(
+                    Code::UnknownMarking,
+                    number,
+                    format!("portion mark ({w}) is not a recognised form; kept as written"),
+                ));
+                (Some(w.to_string()), None, None)
+            }
+            None => (None, None, None),
+        };
+        check_truncation(number, &lines, k + 1 == headings.len(), &mut body.diagnostics);
+        body.marks.push(known);
+        body.paragraphs.push(Paragraph {
+            number,
+            marking,
+            marking_as_written: as_written,
+            heading: headings[k].take(),
+            text,
+        });
+    }
+    body
+}
+
+/// Drops section breaks, page headers, repeated classification lines and caption
+/// lines; records what they said.
+fn clean<'a>(lines: &[&'a str], body: &mut Body) -> Vec<std::borrow::Cow<'a, str>> {
+    let mut out = Vec::with_capacity(lines.len());
+    for &l in lines {
+        let t = l.trim();
+        if let Some(c) = section_break_re().captures(t) {
+            let page: u32 = c[1].parse().unwrap_or(0);
+            let of: u32 = c[2].parse().unwrap_or(0);
+            let prev = body.breaks.map(|b| b.0).unwrap_or(0);
+            body.breaks = Some((page.max(prev), of));
+            let m = c.get(0).expect("whole match");
+            let rest = format!("{}{}", &t[..m.start()], &t[m.end()..]);
+            if rest.trim().is_empty() {
+                continue;
+            }
+            out.push(std::borrow::Cow::Owned(rest.trim_end().to_string()));
+            continue;
+        }
+        if page_header_re().is_match(t) || matches!(t, "NNNN" | "NNN" | "BT") {
+            continue;
+        }
+        if let Some(c) = super::classline::read(t) {
+            // Page footers and section heads repeat the classification line.
+            if c.rest.is_empty() || c.section.is_some() || c.station.is_some() {
+                continue;
+            }
+        }
+        if CAPTION_LINES.contains(&t.trim_end_matches('.')) {
+            body.captions.push(t.trim_end_matches('.').to_string());
+            continue;
+        }
+        out.push(std::borrow::Cow::Borrowed(l.trim_end()));
+    }
+    out
+}
+
+fn join_paragraph(lines: &[String]) -> String {
+    // Keep line breaks, trim each line, collapse runs of blank lines to one.
+    let mut out: Vec<&str> = Vec::new();
+    for l in lines {
+        let t = l.trim();
+        if t.is_empty() && out.last().is_none_or(|p| p.is_empty()) {
+            continue;
+        }
+        out.push(t);
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out.join("\n")
+}
+
+pub(super) fn ends_sentence(line: &str) -> bool {
+    let t = line.trim_end();
+    t.ends_with(['.', '!', '?', ':', ';', '"', '\'', ')', ']', '\u{201D}', '\u{2019}', '-', '>', '*'])
+}
+
+fn check_truncation(number: u32, lines: &[String], _last: bool, diags: &mut Vec<Diagnostic>) {
+    let content: Vec<&str> = lines.iter().map(|l| l.trim()).collect();
+    let last = content.iter().rposition(|l| !l.is_empty());
+    let Some(last) = last else { return };
+    for (i, l) in content.iter().enumerate().take(last) {
+        let next = content[i + 1];
+        let lost_inside = l.len() >= 50
+            && !ends_sentence(l)
+            && !l.ends_with(',')
+            && (next.is_empty() || next.starts_with("-- "))
+            && !is_upper(l);
+        if lost_inside {
+            diags.push(Diagnostic::at(
+                Code::TruncatedParagraph,
+                number,
+                format!("a line seems lost inside paragraph {number} after \u{201C}{}\u{201D}", tail_words(l)),
+            ));
+        }
+    }
+    let l = content[last];
+    if l.len() >= 40 && !ends_sentence(l) && !is_rule(l) {
+        diags.push(Diagnostic::at(
+            Code::TruncatedParagraph,
+            number,
+            format!("paragraph {number} ends mid-sentence (\u{201C}{}\u{201D}): its last line seems lost", tail_words(l)),
+        ));
+    }
+}
+
+fn tail_words(l: &str) -> String {
+    let words: Vec<&str> = l.split_whitespace().collect();
+    let n = words.len();
+    words[n.saturating_sub(5)..].join(" ")
+}
+
+/// Removes a trailing heading block from a paragraph's lines and returns it.
+fn take_heading(lines: &mut Vec<String>) -> Option<String> {
+    while lines.last().is_some_and(|l| l.trim().is_empty() || is_rule(l)) {
+        lines.pop();
+    }
+    let n = lines.len();
+    if n < 2 {
+        return None;
+    }
+    // The block after the last blank line (rules count as part of the heading).
+    let mut start = n;
+    while start > 0 && !lines[start - 1].trim().is_empty() {
+        start -= 1;
+    }
+    if start == 0 || n - start > 3 {
+        return None;
+    }
+    let block: Vec<&str> = lines[start..n].iter().map(|s| s.trim()).filter(|l| !is_rule(l)).collect();
+    let total: usize = block.iter().map(|l| l.len()).sum();
+    if block.is_empty() || total > 100 {
+        return None;
+    }
+    let looks_heading = block.iter().all(|l| {
+        !l.ends_with(['.', ',', ';', ':']) && !l.starts_with("--") && l.split_whitespace().count() <= 12
+    });
+    if !looks_heading {
+        return None;
+    }
+    let heading = squeeze(&block.join(" "));
+    lines.truncate(start);
+    while lines.last().is_some_and(|l| l.trim().is_empty() || is_rule(l)) {
+        lines.pop();
+    }
+    Some(heading)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Body {
+        let lines: Vec<&str> = text.split('\n').collect();
+        parse(&lines)
+    }
+
+    #[test]
+    fn paragraphs_marks_headings_signature() {
+        let b = run("1. (C) Summary. One. End summary.\n\nA Heading\n\n2. (S//NF) Two\ncontinues here.\n\nPARIS 00000997  002 OF 002\n3. (U) Three.\n\nSMITH");
+        let nums: Vec<u32> = b.paragraphs.iter().map(|p| p.number).collect();
+        assert_eq!(nums, vec![1, 2, 3]);
+        assert_eq!(b.paragraphs[1].marking.as_deref(), Some("S/NF"));
+        assert_eq!(b.paragraphs[1].heading.as_deref(), Some("A Heading"));
+        assert_eq!(b.paragraphs[0].text, "Summary. One. End summary.");
+        assert_eq!(b.signers, vec!["SMITH"]);
+        assert_eq!(b.breaks, Some((2, 2)));
+    }
+
+    #[test]
+    fn numbers_out_of_sequence_stay_in_text() {
+        let b = run("1. (C) Intro:\n1. first item\n2. (C) Next.");
+        assert_eq!(b.paragraphs.len(), 2);
+        assert!(b.paragraphs[0].text.contains("1. first item"));
+    }
+
+    #[test]
+    fn truncated_last_line_is_flagged() {
+        let b = run("1. (U) A full sentence that goes on and on until it is cut off in\n\n2. (U) Fine.");
+        assert!(b.diagnostics.iter().any(|d| d.code == Code::TruncatedParagraph && d.paragraph == Some(1)));
+        assert!(!b.diagnostics.iter().any(|d| d.paragraph == Some(2)));
+    }
+
+    #[test]
+    fn redactions_are_counted() {
+        assert_eq!(count_redactions("met XXXXXXXXXXXX and becomeXXXXXXXXXXXX, XXX"), 2);
+    }
+}

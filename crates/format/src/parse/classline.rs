@@ -1,0 +1,163 @@
+//! The classification line: `C O N F I D E N T I A L SECTION 01 OF 02 PARIS 000997`.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::text::despace;
+use crate::marking::Level;
+
+/// What a classification line says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassLine {
+    /// The level.
+    pub level: Level,
+    /// `UNCLAS EFTO`.
+    pub efto: bool,
+    /// NOFORN written on the line itself (`SECRET//NOFORN`, `S E C R E T NOFORN`).
+    pub noforn: bool,
+    /// Section n of m.
+    pub section: Option<(u32, u32)>,
+    /// Station as written (`ABU DHABI`).
+    pub station: Option<String>,
+    /// Serial as written.
+    pub serial: Option<String>,
+    /// Words after the serial (captions glued onto the line).
+    pub rest: String,
+}
+
+fn class_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?x)^\s*
+            (?P<level>UNCLASSIFIED|UNCLAS|LIMITED\ ?OFFICIAL\ ?USE|CONFIDENTIAL|TOP\ ?SECRET|SECRET)
+            (?P<tail>(?:\s*//?\s*[A-Z]+)*)
+            (?:\s+(?P<efto>E\ ?F\ ?T\ ?O))?
+            (?:\s+(?:SECTION|SECTON|SECT)\s*(?P<sn>\d{1,2})\s+OF\s+(?P<sof>\d{1,2}))?
+            (?:\s+(?P<station>[A-Z][A-Z\ .'\-]*?[A-Z])\s*(?P<serial>[0-9O]*[0-9][0-9O]*)[A-Z]*)?
+            (?P<rest>(?:\s.*)?)$",
+        )
+        .expect("valid class-line regex")
+    })
+}
+
+/// Words that may follow the level on a classification line without making it
+/// prose (`SECRET - RELEASABLE TO ...` is foreign-origin text, not a line).
+const LINE_WORDS: &[&str] = &[
+    "SIPDIS", "NOFORN", "SENSITIVE", "EXDIS", "NODIS", "LIMDIS", "STADIS", "CHEROKEE", "ROGER",
+    "NOFORN.", "SECTION", "EFTO", "FOUO",
+];
+
+/// Reads a classification line, if `line` is one.
+pub fn read(line: &str) -> Option<ClassLine> {
+    let trimmed = line.trim();
+    if trimmed.is_empty() || trimmed.len() > 200 {
+        return None;
+    }
+    // Letter-spaced levels are upper case by definition; mixed-case "Secret" at the
+    // start of a sentence is prose.
+    let first = trimmed.split_whitespace().next().unwrap_or("");
+    if first.chars().any(|c| c.is_ascii_lowercase()) {
+        return None;
+    }
+    let d = despace(trimmed);
+    let c = class_re().captures(&d)?;
+    let level_text = c.name("level")?.as_str();
+    // Whole-token check: "SECRETARY" and "CONFIDENTIALLY" are not levels.
+    let after = &d[c.name("level")?.end()..];
+    if after.starts_with(|ch: char| ch.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let level = match level_text.replace(' ', "").as_str() {
+        "UNCLASSIFIED" | "UNCLAS" => Level::U,
+        "LIMITEDOFFICIALUSE" => Level::Lou,
+        "CONFIDENTIAL" => Level::C,
+        "TOPSECRET" => Level::Ts,
+        "SECRET" => Level::S,
+        _ => return None,
+    };
+    let tail = c.name("tail").map(|m| m.as_str()).unwrap_or("");
+    let rest = c.name("rest").map(|m| m.as_str().trim()).unwrap_or("").to_string();
+    let station = c.name("station").map(|m| m.as_str().trim().to_string());
+    let serial = c.name("serial").map(|m| m.as_str().to_string());
+    // A line whose remainder is prose is not a classification line: accept it when
+    // it has a station and serial, or when what follows is known caption words.
+    if station.is_none() && !rest.is_empty() {
+        let ok = rest
+            .split(|ch: char| ch.is_whitespace() || ch == '/')
+            .filter(|w| !w.is_empty())
+            .all(|w| LINE_WORDS.contains(&w));
+        if !ok {
+            return None;
+        }
+    }
+    if let Some(s) = &station {
+        // "SECRET - RELEASABLE TO ..." and "CONFIDENTIAL PAGE 02 ..." are not station lines.
+        if s.starts_with("PAGE") || s.starts_with("RELEASABLE") || s.split_whitespace().count() > 5 {
+            return None;
+        }
+    }
+    let noforn = tail.contains("NOFORN")
+        || tail.contains("NF")
+        || rest.split_whitespace().any(|w| w.trim_matches(['/', '.']) == "NOFORN");
+    let section = match (c.name("sn"), c.name("sof")) {
+        (Some(n), Some(m)) => Some((n.as_str().parse().ok()?, m.as_str().parse().ok()?)),
+        _ => None,
+    };
+    Some(ClassLine {
+        level,
+        efto: c.name("efto").is_some() || tail.contains("EFTO"),
+        noforn,
+        section,
+        station,
+        serial,
+        rest,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letter_spaced_with_section() {
+        let c = read("C O N F I D E N T I A L SECTION 01 OF 02 PARIS 000997 ").unwrap();
+        assert_eq!(c.level, Level::C);
+        assert_eq!(c.section, Some((1, 2)));
+        assert_eq!(c.station.as_deref(), Some("PARIS"));
+        assert_eq!(c.serial.as_deref(), Some("000997"));
+    }
+
+    #[test]
+    fn unclas_and_spaces_in_station() {
+        let c = read("UNCLAS ABU DHABI 002641").unwrap();
+        assert_eq!(c.level, Level::U);
+        assert_eq!(c.station.as_deref(), Some("ABU DHABI"));
+        let c = read("UNCLAS EFTO SECTION 02 OF 04 USUN NEW YORK 000512").unwrap();
+        assert!(c.efto);
+        assert_eq!(c.station.as_deref(), Some("USUN NEW YORK"));
+    }
+
+    #[test]
+    fn garbled_serial() {
+        let c = read("UNCLAS REYKJAVIK 00040QSITIVE").unwrap();
+        assert_eq!(c.serial.as_deref(), Some("00040"));
+    }
+
+    #[test]
+    fn not_classification_lines() {
+        assert!(read("SECRETARY RICE MET WITH").is_none());
+        assert!(read("Secret talks began").is_none());
+        assert!(read("SECRET - RELEASABLE TO THE UNITED STATES OF AMERICA").is_none());
+        assert!(read("CONFIDENTIALLY, HE SAID").is_none());
+    }
+
+    #[test]
+    fn bare_levels_and_captions() {
+        assert_eq!(read("CONFIDENTIAL").unwrap().level, Level::C);
+        assert!(read("SECRET//NOFORN").unwrap().noforn);
+        assert!(read("S E C R E T NOFORN").unwrap().noforn);
+        assert_eq!(read("LIMITED OFFICIAL USE ATHENS 2959").unwrap().level, Level::Lou);
+    }
+}

@@ -1,0 +1,647 @@
+//! The telegram parser: text in, [`Cable`] out.
+//!
+//! The parser never fails: whatever the text (a full telegram, a REF line, an empty
+//! string) it returns a record holding what the text and the hints give, with a
+//! diagnostic for every repair and doubt. Work is linear in the input: every
+//! extractor is a line scan or a `regex` match (no backtracking engine).
+
+mod body;
+mod classline;
+mod envelope;
+mod fields;
+mod preamble;
+mod references;
+mod signature;
+mod text;
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::dtg::{dtg_datetime, iso, julian_datetime, minutes_between};
+use crate::id::{parse_id, CableId};
+use crate::marking::{Level, Marking};
+use crate::record::{Cable, Origin, Section, Source};
+use crate::station::{by_routing_indicator, canonical_station, is_known_station, squash, station_from_name};
+
+pub use body::count_redactions;
+pub use classline::{read as read_classification_line, ClassLine};
+pub use references::{parse as parse_references, Citing};
+
+/// What the caller knows about a text besides the text itself.
+#[derive(Debug, Clone, Default)]
+pub struct Hints {
+    /// The cable's id, for text that does not carry it (any written form).
+    pub id: Option<String>,
+    /// The cable's year, for text that does not carry it.
+    pub year: Option<i32>,
+    /// Where the text came from.
+    pub source: Source,
+}
+
+macro_rules! re {
+    ($name:ident, $pat:expr) => {
+        fn $name() -> &'static Regex {
+            static RE: OnceLock<Regex> = OnceLock::new();
+            RE.get_or_init(|| Regex::new($pat).expect("valid regex"))
+        }
+    };
+}
+
+re!(cable_dated_re, r"Cable dated:\s*(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})");
+re!(
+    weekday_re,
+    r"(?m)^\s*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+(\d{1,2})\s+([A-Za-z]+)\s+(\d{4}),\s+(\d{1,2}):(\d{2})\s*$"
+);
+re!(dump_ts_re, r"^\s*\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?\s*$");
+re!(field_line_re, r"^\s*(?:E\.\s?O\.|EO\s+1\d{4}|TAGS?\b|SUBJ(?:ECT)?\s*:|REF\s*:|REFS\s*:)");
+
+/// Parses the text of one cable.
+pub fn parse(text: &str, hints: &Hints) -> Cable {
+    let normalized = text::normalize(text);
+    let all: Vec<&str> = normalized.split('\n').collect();
+    let mut cable = Cable { source: hints.source.clone(), ..Cable::default() };
+    let mut diags: Vec<Diagnostic> = Vec::new();
+
+    // Page furniture around the cable: site boilerplate after it, a title before.
+    let end = trailer_start(&all).unwrap_or(all.len());
+    if end < all.len() && all[end..].iter().any(|l| !l.trim().is_empty()) {
+        diags.push(Diagnostic::new(
+            Code::TrailerRemoved,
+            format!("{} lines after the cable (site boilerplate) were left out", all.len() - end),
+        ));
+    }
+    let lines = &all[..end];
+    let leader = leader(lines);
+    let lines = &lines[leader.skip..];
+    if leader.skip > 0 {
+        diags.push(Diagnostic::new(Code::LeaderRemoved, format!("{} lines before the cable were left out", leader.skip)));
+    }
+
+    let stop = |l: &str| {
+        classline::read(l).is_some() || field_line_re().is_match(l) || preamble::is_para_start(l)
+    };
+    let env = envelope::scan(lines, &stop);
+    let rest = &lines[env.end..];
+
+    // The classification line: the first one before paragraph 1.
+    let para1 = rest.iter().position(|l| preamble::is_para_start(l)).unwrap_or(rest.len());
+    let search = para1.min(80).min(rest.len());
+    let class_pos = rest[..search].iter().position(|l| classline::read(l).is_some());
+    let mut class_line = class_pos.and_then(|i| classline::read(rest[i]));
+    if let (Some(cl), Some(pos)) = (class_line.as_mut(), class_pos) {
+        // 1970s pages put the bare level first and the station line later.
+        if cl.station.is_none() {
+            if let Some(later) =
+                rest[pos + 1..search].iter().filter_map(|l| classline::read(l)).find(|c| c.station.is_some())
+            {
+                cl.station = later.station;
+                cl.serial = later.serial;
+                cl.section = cl.section.or(later.section);
+            }
+        }
+    }
+
+    // The preamble: everything before paragraph 1, the class line's tail included.
+    let mut pre_text = String::new();
+    for (i, l) in rest[..para1].iter().enumerate() {
+        if Some(i) == class_pos {
+            if let Some(cl) = &class_line {
+                pre_text.push_str(&cl.rest);
+            }
+        } else if classline::read(l).is_some_and(|c| c.rest.is_empty() || c.station.is_some()) {
+            // repeated classification lines
+        } else {
+            pre_text.push_str(l);
+        }
+        pre_text.push('\n');
+    }
+    let pre = preamble::split(&pre_text);
+    // Without numbered paragraphs the text after the last field is the body.
+    let (pre_free, body_lines): (Vec<String>, Vec<&str>) = if para1 == rest.len() {
+        let last_field_end = last_field_line(&pre_text, &pre);
+        let body_start = match last_field_end {
+            Some(n) => n,
+            None => class_pos.map(|p| p + 1).unwrap_or(0),
+        };
+        let body_start = body_start.min(rest.len());
+        let free = if last_field_end.is_some() {
+            pre.free.iter().filter(|f| !rest[body_start..].iter().any(|l| l.trim() == f.as_str())).cloned().collect()
+        } else {
+            Vec::new()
+        };
+        (free, rest[body_start..].to_vec())
+    } else {
+        (pre.free.clone(), rest[para1..].to_vec())
+    };
+    let body = body::parse(&body_lines);
+
+    // ---- captions and passing lines
+    let mut captions: Vec<String> = Vec::new();
+    let add_caption = |c: &str, captions: &mut Vec<String>| {
+        if !captions.iter().any(|x| x == c) {
+            captions.push(c.to_string());
+        }
+    };
+    if let Some(cl) = &class_line {
+        if cl.noforn {
+            add_caption("NOFORN", &mut captions);
+        }
+    }
+    for f in &pre_free {
+        let words = caption_words(f);
+        let all_captions = !words.is_empty() && words.len() == word_count(f);
+        for w in &words {
+            add_caption(w, &mut captions);
+        }
+        if !all_captions && text::is_upper(f) && f.len() <= 100 && !f.contains("partial extract") {
+            cable.passing_lines.push(f.clone());
+        }
+    }
+    for c in &body.captions {
+        add_caption(c, &mut captions);
+    }
+    cable.captions = captions;
+
+    // ---- fields
+    let eo_field = pre.get(preamble::Field::Eo);
+    let year_from_text = env.dtg.as_ref().map(|d| d.year);
+    let year = year_from_text.or(hints.year);
+    if let Some(eo) = eo_field {
+        let line = text::squeeze(&format!("{} {}", eo.keyword, eo.text));
+        cable.declassify_on = fields::declassify_on(&eo.text, year);
+        cable.eo = Some(line);
+    }
+    if let Some(t) = pre.get(preamble::Field::Tags) {
+        cable.tags = fields::tags(&t.text);
+    }
+    if let Some(s) = pre.get(preamble::Field::Subject) {
+        let (subject, mark) = fields::subject(&s.text);
+        cable.subject = subject;
+        cable.subject_marking = mark;
+    }
+    if cable.subject.is_none() {
+        if let Some(title) = &leader.title {
+            cable.subject = Some(title.clone());
+            diags.push(Diagnostic::new(Code::SubjectFromTitle, "no SUBJECT line: the subject is the page title"));
+        }
+    }
+    let clby_text = pre.get(preamble::Field::ClassifiedBy).map(|f| f.text.clone()).or_else(|| {
+        // "1. (U) Classified by ..." inside the first paragraph.
+        body.paragraphs.iter().take(2).find_map(|p| {
+            let lower = p.text.to_ascii_lowercase();
+            lower.find("classified by").map(|i| p.text[i + "classified by".len()..].to_string())
+        })
+    });
+    if let Some(t) = &clby_text {
+        cable.classified_by = fields::classified_by(t);
+        cable.reasons = fields::reasons(t);
+    }
+
+    // ---- id
+    let hint_id = hints.id.as_deref().and_then(|h| parse_id(h, hints.year.or(year)));
+    let mut id: Option<CableId> = None;
+    if let Some(cl) = &class_line {
+        if let (Some(st), Some(se)) = (&cl.station, &cl.serial) {
+            let station = station_code(st);
+            if let (Some(y), Ok(serial)) = (year.or(hint_id.as_ref().map(|h| h.year)), se.replace('O', "0").parse()) {
+                if !station.is_empty() && se.len() <= 9 {
+                    id = Some(CableId { year: y, station, serial, variant: None });
+                }
+            }
+        }
+    }
+    if id.is_none() {
+        if let Some(h) = &hint_id {
+            id = Some(h.clone());
+        }
+    }
+    if id.is_none() {
+        if let (Some(de), Some(y)) = (&env.de, year) {
+            if let Some((station, _)) = by_routing_indicator(&de.ri) {
+                id = Some(CableId { year: y, station: station.to_string(), serial: de.ssn, variant: None });
+                diags.push(Diagnostic::new(
+                    Code::IdInferred,
+                    format!("no classification line: id rebuilt from the DE line ({} #{})", de.ri, de.ssn),
+                ));
+            }
+        }
+    }
+    if id.is_none() {
+        if let Some(d) = &leader.dump_id {
+            id = parse_id(d, year);
+        }
+    }
+    if let (Some(i), Some(de)) = (&id, &env.de) {
+        if i.serial % 10_000 != de.ssn % 10_000 {
+            diags.push(Diagnostic::new(
+                Code::IdSerialMismatch,
+                format!("id serial {} disagrees with the DE line's station serial #{:04}", i.serial, de.ssn),
+            ));
+        }
+    }
+    cable.id = id.as_ref().map(|i| i.to_string());
+    if let (Some(h), Some(i)) = (&hints.id, &cable.id) {
+        if h.trim() != i && hint_id.as_ref().is_some_and(|x| x.to_string() == *i) {
+            cable.id_as_written = Some(h.trim().to_string());
+        }
+    }
+    if cable.id.is_none() {
+        if let Some(h) = &hints.id {
+            // A hint we cannot split into year, station and serial is kept as written,
+            // upper-cased and without spaces.
+            let s = squash(h);
+            if !s.is_empty() {
+                cable.id = Some(s);
+            }
+        }
+    }
+    if let (Some(hy), Some(ty)) = (hints.year, year_from_text) {
+        if hy != ty {
+            diags.push(Diagnostic::new(Code::YearFromHint, format!("hint year {hy} ignored: the text says {ty}")));
+        }
+    } else if hints.year.is_some() && year_from_text.is_none() {
+        diags.push(Diagnostic::new(Code::YearFromHint, "year taken from the --year hint"));
+    }
+
+    // ---- created
+    let dtg_dt = env.dtg.as_ref().and_then(|d| dtg_datetime(d.day, d.hour, d.minute, d.month, d.year));
+    let de_year = dtg_dt.map(|d| d.year() as i32).or(id.as_ref().map(|i| i.year));
+    let de_dt = match (&env.de, de_year) {
+        (Some(DeLineRef { day: Some((jd, h, m)), .. }), Some(y)) => {
+            let mut y = y;
+            // A DE day early in January with a DTG of late December: the next year.
+            if let Some(d) = dtg_dt {
+                if d.month() == 12 && *jd <= 5 {
+                    y += 1;
+                }
+            }
+            julian_datetime(y, *jd, *h, *m)
+        }
+        _ => None,
+    };
+    match (dtg_dt, de_dt) {
+        (Some(d), de) => {
+            cable.created = Some(iso(d));
+            if let Some(de) = de {
+                let diff = minutes_between(d, de);
+                if diff.abs() > 24 * 60 {
+                    diags.push(Diagnostic::new(
+                        Code::DtgDeMismatch,
+                        format!("the DE line's time is {} hours from the DTG", diff / 60),
+                    ));
+                }
+            }
+        }
+        (None, Some(de)) => {
+            cable.created = Some(iso(de));
+            diags.push(Diagnostic::new(Code::MissingDtg, "no date-time group line"));
+            diags.push(Diagnostic::new(Code::CreatedFromDe, "created rebuilt from the DE line's Julian day and time"));
+        }
+        (None, None) => {
+            let from_note = cable_dated_re().captures(&normalized).and_then(|c| {
+                let g = |i: usize| c[i].parse::<i32>().ok();
+                let date = jiff::civil::Date::new(g(1)? as i16, g(2)? as i8, g(3)? as i8).ok()?;
+                Some(date.at(g(4)? as i8, g(5)? as i8, 0, 0))
+            });
+            let from_weekday = || {
+                weekday_re().captures(&normalized).and_then(|c| {
+                    let month = crate::dtg::month_number(c[2].get(..3)?)?;
+                    dtg_datetime(c[1].parse().ok()?, c[4].parse().ok()?, c[5].parse().ok()?, month, c[3].parse().ok()?)
+                })
+            };
+            let found = from_note.or_else(from_weekday);
+            let msg = match found {
+                Some(_) => "no date-time group line; created taken from the extract's date note",
+                None => "no date-time group line and no other date: created is unknown",
+            };
+            cable.created = found.map(iso);
+            diags.push(Diagnostic::new(Code::MissingDtg, msg));
+        }
+    }
+
+    // ---- precedence, envelope fields
+    cable.transmission_id = env.transmission_id.clone();
+    if let Some(d) = &env.dtg {
+        cable.precedence = d.prosigns.first().and_then(|p| envelope::prosign_precedence(p)).map(str::to_string);
+        if cable.precedence.is_none() && !d.prosigns.is_empty() {
+            cable.precedence = None;
+        }
+        if cable.precedence.as_deref() == Some("IMMEDIATE")
+            && env.to.iter().any(|r| r.precedence.as_deref() == Some("NIACT IMMEDIATE"))
+        {
+            cable.precedence = Some("NIACT IMMEDIATE".into());
+        }
+    }
+    cable.recipients = env.to.clone();
+    cable.info_recipients = env.info.clone();
+    cable.exempt_recipients = env.exempt.clone();
+
+    // ---- origin
+    let ri_entry = env.de.as_ref().and_then(|d| by_routing_indicator(&d.ri));
+    let fm_station = env.from.as_deref().map(station_from_name);
+    let station = id
+        .as_ref()
+        .filter(|i| class_line.as_ref().is_some_and(|c| c.station.is_some()) || hint_id.as_ref() == Some(*i))
+        .map(|i| i.station.clone())
+        .or_else(|| fm_station.clone().filter(|s| !s.is_empty()))
+        .or_else(|| ri_entry.map(|(s, _)| s.to_string()))
+        .or_else(|| id.as_ref().map(|i| i.station.clone()));
+    cable.origin = Origin {
+        routing_indicator: env.de.as_ref().map(|d| d.ri.clone()),
+        station: station.clone(),
+        name: env.from.clone().or_else(|| ri_entry.map(|(_, p)| p.to_string())),
+    };
+    if let Some(de) = &env.de {
+        if ri_entry.is_none() {
+            diags.push(Diagnostic::new(Code::UnknownStation, format!("routing indicator {} is not in the station table", de.ri)));
+        }
+    }
+    if let Some(s) = &station {
+        if !is_known_station(s) {
+            diags.push(Diagnostic::new(Code::UnknownStation, format!("station {s} is not a known post")));
+        }
+    }
+    if let (Some(fs), Some(i)) = (&fm_station, &id) {
+        if is_known_station(fs) && is_known_station(&i.station) && *fs != i.station {
+            diags.push(Diagnostic::new(
+                Code::StationMismatch,
+                format!("FM line names {fs}, the id names {}", i.station),
+            ));
+        }
+    }
+
+    // ---- section
+    let breaks = body.breaks;
+    if let Some((n, m)) = class_line.as_ref().and_then(|c| c.section) {
+        let complete = m <= 1 || breaks.is_some_and(|(page, of)| page >= m || page >= of && of > 0 && n == 1);
+        if !complete {
+            cable.section = Some(Section { number: n, of: m });
+            cable.partial = true;
+        }
+    } else if let Some(de) = &env.de {
+        if let (Some(s), Some((page, of))) = (de.section, breaks) {
+            if page < of && s > 0 {
+                cable.section = Some(Section { number: s as u32, of });
+                cable.partial = true;
+            }
+        }
+    }
+
+    // ---- paragraphs, summary, comment, signature
+    let body_text: String = body.paragraphs.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n\n");
+    cable.summary = fields::summary(&body_text).or_else(|| {
+        body.paragraphs.iter().find_map(|p| {
+            let t = p.text.trim_start();
+            let up = t.get(..7).unwrap_or("").to_ascii_uppercase();
+            (up.starts_with("SUMMARY")).then(|| text::squeeze(t[7..].trim_start_matches([':', '.', ' ', '-']))).filter(|s| !s.is_empty())
+        })
+    });
+    cable.comment = fields::comment(&body_text);
+    cable.redactions = count_redactions(&normalized[..normalized.len()]);
+    cable.signers = body.signers.clone();
+
+    // ---- classification
+    let max_mark: Option<Marking> = body.marks.iter().flatten().copied().max_by_key(|m| (m.level.rank(), m.noforn));
+    let has_nf_marks = body.marks.iter().flatten().any(|m| m.noforn);
+    let has_sbu_marks = body.marks.iter().flatten().any(|m| m.level == Level::Sbu);
+    let sensitive = cable.captions.iter().any(|c| c == "SENSITIVE");
+    let noforn = cable.captions.iter().any(|c| c == "NOFORN");
+    let fl4_level = env.security_letter.and_then(|c| match c {
+        'U' | 'E' => Some(Level::U),
+        'C' => Some(Level::C),
+        'S' => Some(Level::S),
+        'T' => Some(Level::Ts),
+        _ => None,
+    });
+    let (level, implied_by) = match (&class_line, fl4_level, max_mark) {
+        (Some(cl), _, _) => (Some(cl.level), None),
+        (None, Some(l), _) => (Some(l), Some("the security warning on format line 4")),
+        (None, None, Some(m)) => (Some(m.level), Some("the highest portion mark")),
+        _ => (None, None),
+    };
+    if let Some(l) = level {
+        let fouo = sensitive || (implied_by.is_some() && l == Level::Sbu) || (implied_by.is_some() && l == Level::U && has_sbu_marks);
+        cable.classification = Some(classification_string(l, noforn, fouo));
+        if let Some(by) = implied_by {
+            diags.push(Diagnostic::new(
+                Code::ClassificationImplied,
+                format!("no classification line: {} implied by {by}", cable.classification.as_deref().unwrap_or("")),
+            ));
+        }
+        if let (Some(cl), Some(f)) = (&class_line, fl4_level) {
+            if cl.level.rank() != f.rank() {
+                diags.push(Diagnostic::new(
+                    Code::SecurityWarningMismatch,
+                    format!("format line 4 says {f}, the classification line {}", cl.level),
+                ));
+            }
+        }
+        if class_line.is_some() && l == Level::U && has_sbu_marks && !sensitive {
+            diags.push(Diagnostic::new(
+                Code::SbuWithoutCaption,
+                "(SBU) portion marks without the SENSITIVE caption: published as plain UNCLASSIFIED",
+            ));
+        }
+        for (p, m) in body.paragraphs.iter().zip(&body.marks) {
+            if let Some(m) = m {
+                if m.level.rank() > l.rank() {
+                    diags.push(Diagnostic::at(
+                        Code::MarkingAboveClassification,
+                        p.number,
+                        format!("paragraph {} is marked {m}, above the cable's {l}", p.number),
+                    ));
+                }
+            }
+        }
+    }
+    if has_nf_marks && !noforn {
+        diags.push(Diagnostic::new(Code::NofornMarksWithoutCaption, "NF portion marks without the NOFORN caption"));
+    }
+    let any_marked = body.marks.iter().any(Option::is_some);
+    if any_marked {
+        for p in &body.paragraphs {
+            if p.number > 0 && p.marking.is_none() {
+                diags.push(Diagnostic::at(
+                    Code::UnmarkedParagraph,
+                    p.number,
+                    format!("paragraph {} has no portion mark; it takes the cable's classification", p.number),
+                ));
+            }
+        }
+    }
+
+    // ---- partial extracts
+    if normalized.contains("partial extract of the original cable") || leader.partial_note {
+        cable.partial = true;
+        diags.push(Diagnostic::new(Code::PartialExtract, "the text is a partial extract of the original cable"));
+    }
+    if let (Some(d), Some(c)) = (&cable.declassify_on, &cable.created) {
+        if d.as_str() < &c[..10] {
+            diags.push(Diagnostic::new(Code::DeclassifyBeforeCreated, format!("DECL date {d} is before the cable's date")));
+        }
+    }
+
+    // ---- references (need the id and year)
+    if let Some(r) = pre.get(preamble::Field::Ref) {
+        let citing = Citing { year: id.as_ref().map(|i| i.year).or(year), id: id.clone() };
+        cable.references = references::parse(&r.text, &citing);
+    }
+
+    cable.paragraphs = body.paragraphs;
+    diags.extend(body.diagnostics);
+    cable.diagnostics = diags;
+    cable
+}
+
+type DeLineRef = envelope::DeLine;
+
+fn classification_string(level: Level, noforn: bool, fouo: bool) -> String {
+    let base = match level {
+        Level::U if fouo => "UNCLASSIFIED//FOR OFFICIAL USE ONLY",
+        Level::U => "UNCLASSIFIED",
+        Level::Sbu => "UNCLASSIFIED//FOR OFFICIAL USE ONLY",
+        Level::Lou => "LIMITED OFFICIAL USE",
+        Level::C => "CONFIDENTIAL",
+        Level::S => "SECRET",
+        Level::Ts => "TOP SECRET",
+    };
+    if noforn && level.rank() >= Level::C.rank() {
+        format!("{base}//NOFORN")
+    } else {
+        base.to_string()
+    }
+}
+
+/// Station code of a station as written on a classification line.
+fn station_code(written: &str) -> String {
+    let mut words: Vec<&str> = written.split_whitespace().collect();
+    // Captions glued before the station: "UNCLAS SENSITIVE BERN 000123".
+    while words.len() > 1 && CAPTIONS.contains(&words[0]) {
+        words.remove(0);
+    }
+    let joined = words.join(" ");
+    let squashed = squash(&joined);
+    let code = canonical_station(&squashed);
+    if is_known_station(&code) {
+        return code;
+    }
+    let from_name = station_from_name(&joined);
+    if is_known_station(&from_name) {
+        return from_name;
+    }
+    code
+}
+
+const CAPTIONS: &[&str] = &[
+    "SIPDIS", "NOFORN", "SENSITIVE", "EXDIS", "NODIS", "NODIF", "LIMDIS", "STADIS", "CHEROKEE", "ROGER",
+];
+
+fn caption_words(line: &str) -> Vec<String> {
+    let up = line.to_ascii_uppercase();
+    let mut out = Vec::new();
+    for w in up.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if CAPTIONS.contains(&w) && !out.iter().any(|x: &String| x == w) {
+            out.push(w.to_string());
+        }
+    }
+    if up.contains("EYES ONLY") {
+        out.push("EYES ONLY".to_string());
+    }
+    out
+}
+
+fn word_count(line: &str) -> usize {
+    line.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).count()
+}
+
+/// The line index (in the preamble text) after the last field's natural end.
+fn last_field_line(pre_text: &str, pre: &preamble::Preamble) -> Option<usize> {
+    let last = pre.fields.iter().filter(|f| !f.text.trim().is_empty()).last()?;
+    // Find the field's text inside the preamble and count the lines up to its end.
+    let needle = last.text.trim_end();
+    let pos = pre_text.find(needle)? + needle.len();
+    Some(pre_text[..pos].matches('\n').count() + 1)
+}
+
+struct Leader {
+    skip: usize,
+    title: Option<String>,
+    dump_id: Option<String>,
+    partial_note: bool,
+}
+
+/// Lines before the cable: a page title (`Cablegate: ...`), dump-row fields (row
+/// number, timestamp, id, origin, classification, references).
+fn leader(lines: &[&str]) -> Leader {
+    let mut l = Leader { skip: 0, title: None, dump_id: None, partial_note: false };
+    let Some(first) = lines.iter().position(|x| !x.trim().is_empty()) else { return l };
+    let t = lines[first].trim();
+    if let Some(title) = t.strip_prefix("Cablegate:") {
+        l.title = Some(text::squeeze(title));
+        l.skip = first + 1;
+        return l;
+    }
+    if let Some(rest) = t.strip_prefix("Viewing cable ") {
+        if let Some((id, subj)) = rest.split_once(',') {
+            l.dump_id = Some(id.trim().to_string());
+            let s = text::squeeze(subj);
+            if !s.is_empty() {
+                l.title = Some(s);
+            }
+        }
+        l.skip = first + 1;
+        return l;
+    }
+    // Dump row: row number, then a timestamp line, then id, origin, classification.
+    let ts_line = if t.chars().all(|c| c.is_ascii_digit()) { first + 1 } else { first };
+    if lines.get(ts_line).is_some_and(|x| dump_ts_re().is_match(x)) {
+        l.dump_id = lines.get(ts_line + 1).map(|s| s.trim().to_string());
+        // Skip to the envelope or the classification line that follows the row.
+        let limit = (ts_line + 12).min(lines.len());
+        for (i, x) in lines.iter().enumerate().take(limit).skip(ts_line + 2) {
+            let x = x.trim();
+            if x.starts_with("VZCZC") || envelope::read_dtg(x).is_some() || x.starts_with("DE ") {
+                l.skip = i;
+                return l;
+            }
+        }
+        l.skip = (ts_line + 5).min(lines.len());
+    }
+    l
+}
+
+/// Where site boilerplate starts after a republished cable (copyright lines and
+/// what follows them).
+fn trailer_start(lines: &[&str]) -> Option<usize> {
+    let n = lines.len();
+    // Only the last part of the text can be boilerplate.
+    let from = n.saturating_sub(400);
+    for (i, l) in lines.iter().enumerate().skip(from) {
+        let t = l.trim();
+        if t.starts_with('\u{A9}') || t.starts_with("(c) ") && t.len() < 60 || t.starts_with("Copyright ") && t.len() < 80 {
+            return Some(i);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_text_gives_an_empty_record() {
+        let c = parse("", &Hints::default());
+        assert_eq!(c.id, None);
+        assert!(c.paragraphs.is_empty());
+    }
+
+    #[test]
+    fn id_hint_is_canonicalised() {
+        let c = parse("", &Hints { id: Some("08 MOSCOW 01599".into()), ..Hints::default() });
+        assert_eq!(c.id.as_deref(), Some("08MOSCOW1599"));
+        assert_eq!(c.id_as_written.as_deref(), Some("08 MOSCOW 01599"));
+    }
+}

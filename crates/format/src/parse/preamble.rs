@@ -1,0 +1,302 @@
+//! The preamble between the classification line and paragraph 1: captions, passing
+//! lines, E.O., TAGS, SUBJECT, REF and Classified By.
+//!
+//! Real copies reorder these fields and often collapse them onto one line, so every
+//! field is found by its keyword, line-wise or inline, and ends at the next field's
+//! keyword (cable-format guide §1.4).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::text::{is_rule, squeeze};
+
+/// The field a keyword starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// `E.O. 12958:`
+    Eo,
+    /// `TAGS:`
+    Tags,
+    /// `SUBJECT:`
+    Subject,
+    /// `REF:`
+    Ref,
+    /// `Classified By:`
+    ClassifiedBy,
+}
+
+/// One field's raw text.
+#[derive(Debug, Clone)]
+pub struct FieldText {
+    /// Which field.
+    pub field: Field,
+    /// The keyword as written.
+    pub keyword: String,
+    /// The text after the keyword up to the field's end, line breaks kept.
+    pub text: String,
+}
+
+/// The preamble split into fields and the free text between them.
+#[derive(Debug, Default, Clone)]
+pub struct Preamble {
+    /// Fields in order of appearance.
+    pub fields: Vec<FieldText>,
+    /// Lines outside any field (captions, passing lines, headings).
+    pub free: Vec<String>,
+}
+
+impl Preamble {
+    /// The first field of a kind.
+    pub fn get(&self, f: Field) -> Option<&FieldText> {
+        self.fields.iter().find(|x| x.field == f)
+    }
+}
+
+fn keyword_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?xm)
+            (?P<eo>(?:^|[\s(])(?:E\s?\.\s?O\s?\.?|EO|E\.O|E\.\s?O)\s*1[0-9]{4}\b(?:\s*\(AS\s+AMENDED\))?\s*:?)
+            |(?P<tags>^[\ \t]*(?:TAGS|TAGS?:|TGS|TAGE|TAS:|AGS:)(?:\s*:)?(?:[\ \t]|$)|\sTAGS\s*:)
+            |(?P<subject>^[\ \t]*(?i:SUBJECT|SUBJ)\s*:|\s(?i:SUBJECT)\s*:|^[\ \t]*SUBJECT\s)
+            |(?P<ref>^[\ \t]*(?i:REFS?|REFTELS?|REF\(S\)|REFERENCES?)(?:\s*:|\s)|\s(?:REF|REFS|Ref|Refs)\s*:)
+            |(?P<clby>(?:^|[\s(])(?i:CLASSIFIED|CLASSIFED|CLASSIFIEDBY)(?:\s+(?i:BY))?\s*:?)",
+        )
+        .expect("valid keyword regex")
+    })
+}
+
+/// Splits preamble text into fields.
+pub fn split(text: &str) -> Preamble {
+    let mut hits: Vec<(usize, usize, Field)> = Vec::new();
+    for c in keyword_re().captures_iter(text) {
+        let (m, f) = if let Some(m) = c.name("eo") {
+            (m, Field::Eo)
+        } else if let Some(m) = c.name("tags") {
+            (m, Field::Tags)
+        } else if let Some(m) = c.name("subject") {
+            (m, Field::Subject)
+        } else if let Some(m) = c.name("ref") {
+            (m, Field::Ref)
+        } else if let Some(m) = c.name("clby") {
+            // "Classified" alone (without BY) is only a keyword at a line start
+            // followed by a colon-free name, which is too weak: require BY.
+            if !m.as_str().to_ascii_uppercase().contains("BY") {
+                continue;
+            }
+            (m, Field::ClassifiedBy)
+        } else {
+            continue;
+        };
+        // Keep the first occurrence of each field; a later repeat (a second TAGS
+        // line) belongs to the field before it only when it is the same field.
+        let start = m.start() + m.as_str().len() - m.as_str().trim_start_matches([' ', '\t', '\n', '(']).len();
+        hits.push((start, m.end(), f));
+    }
+    let mut pre = Preamble::default();
+    let mut cursor = 0usize;
+    for (i, &(start, end, field)) in hits.iter().enumerate() {
+        if start < cursor {
+            continue;
+        }
+        push_free(&mut pre.free, &text[cursor..start]);
+        let next = hits[i + 1..].iter().find(|h| h.0 >= end).map(|h| h.0).unwrap_or(text.len());
+        let body = &text[end..next];
+        let (taken, rest) = natural_end(field, body);
+        if pre.get(field).is_none() {
+            pre.fields.push(FieldText {
+                field,
+                keyword: text[start..end].trim().to_string(),
+                text: taken.to_string(),
+            });
+        } else if field == Field::Ref {
+            // A second REF keyword continues the list.
+            if let Some(r) = pre.fields.iter_mut().find(|x| x.field == Field::Ref) {
+                r.text.push('\n');
+                r.text.push_str(taken);
+            }
+        }
+        push_free(&mut pre.free, rest);
+        cursor = next;
+    }
+    push_free(&mut pre.free, &text[cursor..]);
+    pre
+}
+
+fn push_free(free: &mut Vec<String>, text: &str) {
+    for l in text.split('\n') {
+        let t = l.trim();
+        if !t.is_empty() && !is_rule(t) {
+            free.push(t.to_string());
+        }
+    }
+}
+
+/// Where a field's own text ends inside the span up to the next keyword; returns
+/// (field text, free text after it).
+fn natural_end(field: Field, body: &str) -> (&str, &str) {
+    match field {
+        Field::Subject | Field::Tags | Field::Eo => {
+            // Ends at a blank line or at a run of five or more spaces (the guide:
+            // collapsed preambles keep wide gaps between fields).
+            let mut end = body.len();
+            if let Some(p) = find_blank_line(body) {
+                end = end.min(p);
+            }
+            if field == Field::Tags {
+                if let Some(p) = body.find("     ") {
+                    if body[..p].trim().len() > 1 {
+                        end = end.min(p);
+                    }
+                }
+            }
+            if field == Field::Subject {
+                for (i, l) in line_starts(body) {
+                    if i > 0 && (is_rule(l) || is_subject_stop(l)) {
+                        end = end.min(i);
+                        break;
+                    }
+                }
+            }
+            body.split_at(end)
+        }
+        Field::Ref => {
+            // REF lists run over blank lines while items continue (bulleted) and stop
+            // at the first unbulleted block after a blank line.
+            let mut end = body.len();
+            let mut after_blank = false;
+            for (i, l) in line_starts(body) {
+                let t = l.trim();
+                if t.is_empty() {
+                    after_blank = true;
+                    continue;
+                }
+                if after_blank && !is_ref_bullet(t) {
+                    end = i;
+                    break;
+                }
+                if i > 0 && (is_rule(t) || is_para_start(t)) {
+                    end = i;
+                    break;
+                }
+                after_blank = false;
+            }
+            body.split_at(end)
+        }
+        Field::ClassifiedBy => {
+            // Classified By ends at a blank line, or after its reasons.
+            let end = find_blank_line(body).unwrap_or(body.len());
+            body.split_at(end)
+        }
+    }
+}
+
+fn line_starts(body: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut pos = 0usize;
+    body.split('\n').map(move |l| {
+        let start = pos;
+        pos += l.len() + 1;
+        (start, l)
+    })
+}
+
+fn find_blank_line(body: &str) -> Option<usize> {
+    // The first line (the keyword's own) may be empty when the value starts on the
+    // next line; a blank line after some content ends the field.
+    let mut seen = false;
+    for (i, l) in line_starts(body) {
+        if l.trim().is_empty() {
+            if seen {
+                return Some(i);
+            }
+        } else {
+            seen = true;
+        }
+    }
+    None
+}
+
+fn is_subject_stop(l: &str) -> bool {
+    let t = l.trim_start();
+    let up = t.to_ascii_uppercase();
+    is_para_start(t)
+        || up.starts_with("SUMMARY")
+        || up.starts_with("PAGE ")
+        || super::classline::read(t).is_some()
+}
+
+fn is_ref_bullet(t: &str) -> bool {
+    let b = t.as_bytes();
+    match b {
+        [b'(', c, b')', ..] if c.is_ascii_alphabetic() => true,
+        [c, b'.' | b')', ..] if c.is_ascii_uppercase() => true,
+        _ => t.to_ascii_uppercase().starts_with("REF"),
+    }
+}
+
+/// True for a numbered paragraph's first line (`1. (C) ...`, `2.(U)`).
+pub fn is_para_start(t: &str) -> bool {
+    let t = t.trim_start();
+    let digits = t.bytes().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 3 {
+        return false;
+    }
+    let rest = t[digits..].trim_start_matches(' ');
+    rest.starts_with(". ") || rest.starts_with(".(") || rest == "." || rest.starts_with(".\t")
+}
+
+/// Joins a field's lines with single spaces, re-joining words hyphenated across lines.
+pub fn join_lines(text: &str) -> String {
+    let mut out = String::new();
+    for l in text.split('\n') {
+        let t = l.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if out.ends_with('-') && !out.ends_with(" -") && !out.ends_with("--") {
+            out.push_str(t);
+        } else {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(t);
+        }
+    }
+    squeeze(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_line_wise() {
+        let p = split(
+            "SIPDIS\n\nDEPT FOR EUR/RUS\nE.O. 12958: DECL: 01/29/2018\nTAGS: PGOV PREL\n  GM\nSUBJECT: WELCOME TO\nBERLIN\n\nREF: A. STATE 1\n\n     B. MOSCOW 2\n\nClassified By: DCM John Koenig for reasons 1.4 (b)\nand (d)\n",
+        );
+        assert_eq!(p.free, vec!["SIPDIS", "DEPT FOR EUR/RUS"]);
+        assert_eq!(p.get(Field::Eo).unwrap().text.trim(), "DECL: 01/29/2018");
+        assert_eq!(join_lines(&p.get(Field::Tags).unwrap().text), "PGOV PREL GM");
+        assert_eq!(join_lines(&p.get(Field::Subject).unwrap().text), "WELCOME TO BERLIN");
+        assert!(p.get(Field::Ref).unwrap().text.contains("B. MOSCOW 2"));
+        assert!(p.get(Field::ClassifiedBy).unwrap().text.contains("and (d)"));
+    }
+
+    #[test]
+    fn fields_inline() {
+        let p = split("SIPDIS DEPT FOR EUR E.O. 12958: DECL: 12/10/2018 TAGS: PREL UP SUBJECT: A B C REF: KYIV 1");
+        assert_eq!(p.free, vec!["SIPDIS DEPT FOR EUR"]);
+        assert_eq!(p.get(Field::Tags).unwrap().text.trim(), "PREL UP");
+        assert_eq!(p.get(Field::Subject).unwrap().text.trim(), "A B C");
+    }
+
+    #[test]
+    fn para_start() {
+        assert!(is_para_start("1. (C) text"));
+        assert!(is_para_start("12.(U) text"));
+        assert!(!is_para_start("1.4 (b)"));
+        assert!(!is_para_start("2008. text"));
+    }
+}
