@@ -1,12 +1,15 @@
-//! `cablescope parse`: text in, JSON records out.
+//! `cablescope parse`: files, folders and archives in, JSON records out.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::collections::BTreeMap;
+use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use cablescope_format::{decode, parse, Hints, Source};
+use cablescope_collect::{walk, Event, Limits};
+use cablescope_format::assemble::assemble;
+use cablescope_format::containers::{read_stream, ReadOptions};
+use cablescope_format::Cable;
 use clap::{Args, ValueEnum};
 
 /// Output layout.
@@ -32,56 +35,140 @@ pub struct ParseArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
     format: Format,
-    /// Files to parse; `-` or nothing reads standard input.
+    /// Print every copy as found, without joining sections or merging copies of one
+    /// cable. Records then stream out in bounded memory (merging must see every
+    /// copy first, so it holds records until the end).
+    #[arg(long)]
+    no_merge: bool,
+    /// No summary on standard error.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Files, folders or archives (.gz, .zip, .tar, .tar.gz) to read; `-` or nothing
+    /// reads standard input.
     files: Vec<PathBuf>,
+}
+
+/// Counts for the closing summary.
+#[derive(Default)]
+struct Summary {
+    files: usize,
+    per_format: BTreeMap<&'static str, usize>,
+    errors: usize,
 }
 
 /// Runs `cablescope parse`: exit status 0 when every input was read, 1 otherwise.
 pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
-    let inputs = if args.files.is_empty() { vec![PathBuf::from("-")] } else { args.files.clone() };
+    let inputs = if args.files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        args.files.clone()
+    };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let mut failed = 0usize;
-    for path in &inputs {
-        match read_input(path) {
-            Ok(bytes) => {
-                let decoded = match decode(&bytes) {
-                    Ok(d) => d,
-                    Err(e) => {
-                        failed += 1;
-                        eprintln!("cablescope: error: {}: {e}", path.display());
-                        continue;
+    let opts = ReadOptions {
+        id: args.id.clone(),
+        year: args.year,
+        ..ReadOptions::default()
+    };
+    let mut summary = Summary::default();
+    let mut held: Vec<Cable> = Vec::new();
+    let mut write_error: Option<io::Error> = None;
+
+    walk(&inputs, &Limits::default(), &mut |event| match event {
+        Event::File(mut entry) => {
+            let name = entry.path().to_string();
+            summary.files += 1;
+            let mut on_cable = |r: Result<Cable, _>| match r {
+                Ok(c) => {
+                    *summary.per_format.entry(format_name(&c)).or_default() += 1;
+                    if args.no_merge {
+                        if write_error.is_none() {
+                            if let Err(e) = write_record(&mut out, &c, args.format) {
+                                write_error = Some(e);
+                            }
+                        }
+                    } else {
+                        held.push(c);
                     }
-                };
-                let hints = Hints {
-                    id: args.id.clone(),
-                    year: args.year,
-                    source: Source {
-                        path: Some(path.display().to_string()),
-                        format: "telegram".into(),
-                        encoding: decoded.encoding.into(),
-                    },
-                };
-                let cable = parse(&decoded.text, &hints);
-                let written = match args.format {
-                    Format::Jsonl => serde_json::to_writer(&mut out, &cable),
-                    Format::Pretty => serde_json::to_writer_pretty(&mut out, &cable),
-                };
-                written.context("writing a record")?;
-                if let Err(e) = writeln!(out) {
-                    return broken_pipe_or(e);
                 }
-            }
-            Err(e) => {
-                failed += 1;
-                eprintln!("cablescope: error: {}: {e:#}", path.display());
+                Err(e) => {
+                    summary.errors += 1;
+                    eprintln!("cablescope: error: {name}: {e}");
+                }
+            };
+            if let Err(e) = read_stream(&name, &mut entry, &opts, &mut on_cable) {
+                summary.errors += 1;
+                eprintln!("cablescope: error: {name}: {e}");
             }
         }
+        Event::Problem(p) => {
+            summary.errors += 1;
+            eprintln!("cablescope: error: {p}");
+        }
+    });
+
+    if !args.no_merge {
+        for c in assemble(held) {
+            if write_error.is_some() {
+                break;
+            }
+            if let Err(e) = write_record(&mut out, &c, args.format) {
+                write_error = Some(e);
+            }
+        }
+    }
+    if let Some(e) = write_error {
+        return broken_pipe_or(e);
     }
     if let Err(e) = out.flush() {
         return broken_pipe_or(e);
     }
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    let several = summary.files > 1 || inputs.iter().any(|p| p.is_dir());
+    if several && !args.quiet {
+        let per: Vec<String> = summary
+            .per_format
+            .iter()
+            .map(|(f, n)| format!("{n} {f}"))
+            .collect();
+        eprintln!(
+            "cablescope: {} files read, {} cables found ({}), {} errors",
+            summary.files,
+            summary.per_format.values().sum::<usize>(),
+            if per.is_empty() {
+                "none".to_string()
+            } else {
+                per.join(", ")
+            },
+            summary.errors
+        );
+    }
+    Ok(if summary.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn format_name(c: &Cable) -> &'static str {
+    match c.source.format.as_str() {
+        "telegram" => "telegram",
+        "wikileaks-html-2011" => "wikileaks-html-2011",
+        "wikileaks-html-2010" => "wikileaks-html-2010",
+        "cables-csv" => "cables-csv",
+        "json-export" => "json-export",
+        "body-text" => "body-text",
+        "plusd-html" => "plusd-html",
+        "republished-page" => "republished-page",
+        _ => "other",
+    }
+}
+
+fn write_record(out: &mut impl Write, c: &Cable, format: Format) -> io::Result<()> {
+    match format {
+        Format::Jsonl => serde_json::to_writer(&mut *out, c)?,
+        Format::Pretty => serde_json::to_writer_pretty(&mut *out, c)?,
+    }
+    writeln!(out)
 }
 
 fn broken_pipe_or(e: io::Error) -> anyhow::Result<ExitCode> {
@@ -90,29 +177,4 @@ fn broken_pipe_or(e: io::Error) -> anyhow::Result<ExitCode> {
     } else {
         Err(e).context("writing to standard output")
     }
-}
-
-/// Reads a file (or standard input for `-`), refusing inputs over the size limit
-/// without reading them whole.
-fn read_input(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
-    let limit = cablescope_format::decode::MAX_INPUT_BYTES as u64;
-    let reader: Box<dyn Read> = if path.as_os_str() == "-" {
-        Box::new(io::stdin().lock())
-    } else {
-        let f = File::open(path).context("cannot open")?;
-        let meta = f.metadata().context("cannot read metadata")?;
-        if meta.is_dir() {
-            anyhow::bail!("is a directory");
-        }
-        if meta.len() > limit {
-            anyhow::bail!("input is {} bytes, over the limit of {limit} bytes", meta.len());
-        }
-        Box::new(f)
-    };
-    let mut bytes = Vec::new();
-    reader.take(limit + 1).read_to_end(&mut bytes).context("cannot read")?;
-    if bytes.len() as u64 > limit {
-        anyhow::bail!("input is over the limit of {limit} bytes");
-    }
-    Ok(bytes)
 }

@@ -55,10 +55,16 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
     check_limits(bytes)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(Decoded { text: Cow::Borrowed(s), encoding: "utf-8" }),
+        Ok(s) => Ok(Decoded {
+            text: Cow::Borrowed(s),
+            encoding: "utf-8",
+        }),
         Err(_) => {
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            Ok(Decoded { text, encoding: "windows-1252" })
+            Ok(Decoded {
+                text,
+                encoding: "windows-1252",
+            })
         }
     }
 }
@@ -66,10 +72,15 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
 /// Rejects inputs that are too large, have over-long lines, or look binary.
 pub fn check_limits(bytes: &[u8]) -> Result<(), DecodeError> {
     if bytes.len() > MAX_INPUT_BYTES {
-        return Err(DecodeError::TooLarge { size: bytes.len(), limit: MAX_INPUT_BYTES });
+        return Err(DecodeError::TooLarge {
+            size: bytes.len(),
+            limit: MAX_INPUT_BYTES,
+        });
     }
     if let Some(pos) = memchr_nul(bytes) {
-        return Err(DecodeError::Binary { reason: format!("NUL byte at offset {pos}") });
+        return Err(DecodeError::Binary {
+            reason: format!("NUL byte at offset {pos}"),
+        });
     }
     let mut control = 0usize;
     let mut line_start = 0usize;
@@ -130,7 +141,10 @@ mod tests {
 
     #[test]
     fn binary_is_rejected() {
-        assert!(matches!(decode(b"abc\0def"), Err(DecodeError::Binary { .. })));
+        assert!(matches!(
+            decode(b"abc\0def"),
+            Err(DecodeError::Binary { .. })
+        ));
         let junk: Vec<u8> = (0..100u8).map(|i| i % 8 + 1).collect();
         assert!(matches!(decode(&junk), Err(DecodeError::Binary { .. })));
     }
@@ -138,6 +152,9 @@ mod tests {
     #[test]
     fn long_lines_are_rejected() {
         let long = vec![b'A'; MAX_LINE_BYTES + 1];
-        assert!(matches!(decode(&long), Err(DecodeError::LineTooLong { line: 1, .. })));
+        assert!(matches!(
+            decode(&long),
+            Err(DecodeError::LineTooLong { line: 1, .. })
+        ));
     }
 }

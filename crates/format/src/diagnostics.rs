@@ -67,6 +67,8 @@ pub enum Code {
     InputTruncated,
     /// A second cable was found in the same text.
     MultipleCables,
+    /// The text holds nothing of a cable (no header fields, no paragraphs).
+    NoCableText,
 }
 
 /// One repair or doubt.
@@ -84,11 +86,19 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic about the whole cable.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Diagnostic { code, message: message.into(), paragraph: None }
+        Diagnostic {
+            code,
+            message: message.into(),
+            paragraph: None,
+        }
     }
 
     /// A diagnostic about one paragraph.
     pub fn at(code: Code, paragraph: u32, message: impl Into<String>) -> Self {
-        Diagnostic { code, message: message.into(), paragraph: Some(paragraph) }
+        Diagnostic {
+            code,
+            message: message.into(),
+            paragraph: Some(paragraph),
+        }
     }
 }

@@ -4,8 +4,9 @@ use jiff::civil::{Date, DateTime};
 
 use crate::id::expand_year;
 
-const MONTHS: [&str; 12] =
-    ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
 
 /// Month number (1–12) of a three-letter month abbreviation.
 pub fn month_number(abbr: &str) -> Option<i8> {
@@ -40,13 +41,16 @@ pub fn iso(dt: DateTime) -> String {
 /// Year of a DTG's written year (`08`, `2008`).
 pub fn dtg_year(written: &str) -> Option<i32> {
     let n: i32 = written.parse().ok()?;
-    Some(if written.len() <= 2 { expand_year(n) } else { n })
+    Some(if written.len() <= 2 {
+        expand_year(n)
+    } else {
+        n
+    })
 }
 
 /// Minutes from `a` to `b` (positive when `b` is later).
 pub fn minutes_between(a: DateTime, b: DateTime) -> i64 {
-    let span = a.until(b).ok();
-    span.and_then(|s| s.total(jiff::Unit::Minute).ok()).map(|m| m as i64).unwrap_or(0)
+    a.duration_until(b).as_secs() / 60
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@
 //! The crate is pure: it reads bytes and text, never files or the network.
 #![warn(missing_docs)]
 
+pub mod assemble;
+pub mod containers;
 pub mod decode;
 pub mod diagnostics;
 pub mod dtg;
@@ -30,4 +32,6 @@ pub use decode::{decode, DecodeError, Decoded};
 pub use diagnostics::{Code, Diagnostic};
 pub use id::{parse_id, CableId};
 pub use parse::{parse, parse_references, read_classification_line, Citing, ClassLine, Hints};
-pub use record::{Cable, Origin, Paragraph, Published, Recipient, Reference, ReferenceKind, Section, Source};
+pub use record::{
+    Cable, Origin, Paragraph, Published, Recipient, Reference, ReferenceKind, Section, Source,
+};

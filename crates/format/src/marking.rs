@@ -114,7 +114,9 @@ pub fn read_mark(inner: &str) -> MarkReading {
         return MarkReading::Known(Marking { level, noforn });
     }
     let mut parts = compact.split('/').filter(|p| !p.is_empty());
-    let Some(first) = parts.next() else { return MarkReading::NotAMark };
+    let Some(first) = parts.next() else {
+        return MarkReading::NotAMark;
+    };
     let level = match first {
         "U" | "UNCLAS" | "UNCLASSIFIED" => Level::U,
         "SBU" | "SENSITIVE" => Level::Sbu,
@@ -124,7 +126,10 @@ pub fn read_mark(inner: &str) -> MarkReading {
         "TS" | "TOPSECRET" => Level::Ts,
         _ => return MarkReading::NotAMark,
     };
-    let mut marking = Marking { level, noforn: false };
+    let mut marking = Marking {
+        level,
+        noforn: false,
+    };
     for p in parts {
         match p {
             "NF" | "NOFORN" | "N" => marking.noforn = true,

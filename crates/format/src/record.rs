@@ -127,8 +127,16 @@ pub enum ReferenceKind {
     Telegram,
     /// A telephone call (telcon).
     Tel,
-    /// A memorandum of conversation, fax, letter, diplomatic note.
+    /// A memorandum of conversation, letter, diplomatic note.
     Memo,
+    /// A handbook or manual (`5 FAM 900`).
+    Book,
+    /// A fax.
+    Fax,
+    /// A meeting.
+    Meeting,
+    /// A web page.
+    Web,
     /// Anything else (handbooks, "AND PREVIOUS", bare station names).
     Other,
 }
@@ -175,6 +183,10 @@ pub struct Source {
     pub format: String,
     /// Text encoding the bytes were decoded with (`utf-8`, `windows-1252`).
     pub encoding: String,
+    /// Position of the cable inside a container holding several (CSV row, export
+    /// record, split page part), from 1.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub item: Option<usize>,
 }
 
 /// Metadata a container published about the cable, as strings.

@@ -12,6 +12,9 @@ use std::sync::OnceLock;
 const ROUTING_INDICATORS: &str = include_str!("../data/routing-indicators.tsv");
 const STATIONS: &str = include_str!("../data/stations.tsv");
 const PLAD_ALIASES: &str = include_str!("../data/plad-aliases.tsv");
+/// Misspellings and abbreviations of station codes (`BRASILA`, `HCMC`, `SECTSTATE`)
+/// and a few codes of older cables; see the file's header.
+const STATION_FIXES: &str = include_str!("../data/station-fixes.tsv");
 
 /// Spellings that differ from the id station, beyond what the data files hold. These
 /// are the documented long forms (cable-format guide §2, "Map long forms").
@@ -51,8 +54,9 @@ fn tables() -> &'static Tables {
                 by_ri.insert(ri.to_string(), (station.to_string(), plad.to_string()));
             }
         }
-        let mut stations: HashSet<String> =
-            rows(STATIONS).filter_map(|c| c.first().map(|s| s.to_string())).collect();
+        let mut stations: HashSet<String> = rows(STATIONS)
+            .filter_map(|c| c.first().map(|s| s.to_string()))
+            .collect();
         let mut aliases = HashMap::new();
         for (from, to) in BUILTIN_ALIASES {
             aliases.insert(from.to_string(), to.to_string());
@@ -62,11 +66,27 @@ fn tables() -> &'static Tables {
                 aliases.insert(squash(from), to.to_string());
             }
         }
+        // Applied last: a fix overrides a junk code that made it into the station
+        // list (`AITTAIPIE`, `NDJAENA`).
+        for cols in rows(STATION_FIXES) {
+            if let [from, to, ..] = cols.as_slice() {
+                let key = squash(from);
+                if key != *to {
+                    stations.remove(&key);
+                }
+                stations.insert(to.to_string());
+                aliases.insert(key, to.to_string());
+            }
+        }
         for (station, _) in by_ri.values() {
             stations.insert(station.clone());
         }
         stations.extend(aliases.values().cloned());
-        Tables { by_ri, stations, aliases }
+        Tables {
+            by_ri,
+            stations,
+            aliases,
+        }
     })
 }
 
@@ -79,7 +99,10 @@ fn rows(data: &str) -> impl Iterator<Item = Vec<&str>> {
 /// Upper-cases and removes everything but letters and digits:
 /// `Buenos Aires` → `BUENOSAIRES`, `PORT-AU-PRINCE` → `PORTAUPRINCE`.
 pub fn squash(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// Office prefixes of a plain-language address that do not belong to the station.
@@ -124,7 +147,10 @@ pub fn station_from_name(name: &str) -> String {
     }
     // "USMISSION GENEVA" is GENEVA; "SECSTATE WASHDC" and "... WASHINGTON DC" are
     // the Department.
-    if let Some(s) = squashed.strip_suffix("WASHDC").or_else(|| squashed.strip_suffix("WASHINGTONDC")) {
+    if let Some(s) = squashed
+        .strip_suffix("WASHDC")
+        .or_else(|| squashed.strip_suffix("WASHINGTONDC"))
+    {
         if s.is_empty() || s == "SECSTATE" || s == "STATE" || s == "DEPTOFSTATE" {
             return "STATE".to_string();
         }
@@ -134,7 +160,11 @@ pub fn station_from_name(name: &str) -> String {
 
 /// Canonical station for a squashed id or REF spelling, applying aliases only.
 pub fn canonical_station(squashed: &str) -> String {
-    tables().aliases.get(squashed).cloned().unwrap_or_else(|| squashed.to_string())
+    tables()
+        .aliases
+        .get(squashed)
+        .cloned()
+        .unwrap_or_else(|| squashed.to_string())
 }
 
 /// True when `station` is a station code known from ids, headers or aliases.
@@ -145,7 +175,10 @@ pub fn is_known_station(station: &str) -> bool {
 
 /// The station and plain-language address a routing indicator stands for.
 pub fn by_routing_indicator(ri: &str) -> Option<(&'static str, &'static str)> {
-    tables().by_ri.get(ri).map(|(s, p)| (s.as_str(), p.as_str()))
+    tables()
+        .by_ri
+        .get(ri)
+        .map(|(s, p)| (s.as_str(), p.as_str()))
 }
 
 #[cfg(test)]
@@ -156,9 +189,44 @@ mod tests {
     fn plad_to_station() {
         assert_eq!(station_from_name("AMEMBASSY BUENOS AIRES"), "BUENOSAIRES");
         assert_eq!(station_from_name("SECSTATE WASHDC"), "STATE");
-        assert_eq!(station_from_name("AMCONSUL HO CHI MINH CITY"), "HOCHIMINHCITY");
+        assert_eq!(
+            station_from_name("AMCONSUL HO CHI MINH CITY"),
+            "HOCHIMINHCITY"
+        );
         assert_eq!(station_from_name("USMISSION USUN NEW YORK"), "USUNNEWYORK");
-        assert_eq!(station_from_name("RUEKJCS/SECDEF WASHDC//USDP//"), "RUEKJCSSECDEFWASHDC");
+        assert_eq!(
+            station_from_name("RUEKJCS/SECDEF WASHDC//USDP//"),
+            "RUEKJCSSECDEFWASHDC"
+        );
+    }
+
+    #[test]
+    fn fixes_table_maps_misspellings() {
+        assert_eq!(canonical_station("BRASILA"), "BRASILIA");
+        assert_eq!(canonical_station("HCMC"), "HOCHIMINHCITY");
+        assert_eq!(canonical_station("SECTSTATE"), "STATE");
+        assert_eq!(canonical_station("AITTAIPIE"), "AITTAIPEI");
+        assert_eq!(canonical_station("COTON0U"), "COTONOU");
+        assert!(is_known_station("SECDEF"));
+        assert!(is_known_station("USDAFAS"));
+        assert!(!is_known_station("INCSRBRAZIL"));
+    }
+
+    #[test]
+    fn distinct_posts_are_not_aliased() {
+        for code in [
+            "TAIPEI",
+            "KIEV",
+            "BRUSSELS",
+            "VIENNA",
+            "AITTAIPEI",
+            "KYIV",
+            "USEUBRUSSELS",
+            "UNVIEVIENNA",
+        ] {
+            assert_eq!(canonical_station(code), code);
+            assert!(is_known_station(code), "{code}");
+        }
     }
 
     #[test]

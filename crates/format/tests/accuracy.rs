@@ -9,6 +9,7 @@ use std::fs;
 
 use cablescope_format::{parse, Cable, Hints};
 use serde_json::Value;
+use shared::{has_dtg, has_tags_line, tag_words, Score};
 
 struct Row {
     id: String,
@@ -20,7 +21,8 @@ struct Row {
 
 fn load_rows() -> Option<Vec<Row>> {
     let dir = shared::shared_dir()?;
-    let truth = fs::read_to_string(dir.join("corpus/cablegate-html-truth.jsonl")).expect("truth file");
+    let truth =
+        fs::read_to_string(dir.join("corpus/cablegate-html-truth.jsonl")).expect("truth file");
     let mut rows = Vec::new();
     for line in truth.lines().filter(|l| !l.trim().is_empty()) {
         let v: Value = serde_json::from_str(line).expect("truth line is JSON");
@@ -36,80 +38,26 @@ fn load_rows() -> Option<Vec<Row>> {
             id: v["id"].as_str().unwrap().to_string(),
             created: v["created"].as_str().unwrap().to_string(),
             classification: v["classification"].as_str().unwrap().to_string(),
-            tags: v["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect(),
+            tags: v["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap().to_string())
+                .collect(),
             text: format!("{header}\n\n{body}"),
         });
     }
     Some(rows)
 }
 
-/// The DTG test of the scorer: a line with up to two prosigns then `DDHHMMZ MON YY`.
-fn has_dtg(text: &str) -> bool {
-    let months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
-    text.lines().any(|l| {
-        let toks: Vec<&str> = l.split_whitespace().collect();
-        let mut i = 0;
-        while i < toks.len().min(2) && toks[i].len() <= 2 && toks[i].chars().all(|c| c.is_ascii_uppercase()) {
-            i += 1;
-        }
-        toks.len() >= i + 3
-            && toks[i].len() == 7
-            && toks[i].ends_with('Z')
-            && toks[i][..6].chars().all(|c| c.is_ascii_digit())
-            && months.contains(&toks[i + 1].to_ascii_uppercase().as_str())
-            && (toks[i + 2].len() == 2 || toks[i + 2].len() == 4)
-            && toks[i + 2].chars().all(|c| c.is_ascii_digit())
-    })
-}
-
-fn tag_words(tags: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for t in tags {
-        for w in t.to_uppercase().split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')')) {
-            let w = w.trim_matches(|c| matches!(c, '.' | ';' | ':'));
-            if !w.is_empty() && !out.iter().any(|x| x == w) {
-                out.push(w.to_string());
-            }
-        }
-    }
-    out
-}
-
-fn has_tags_line(text: &str) -> bool {
-    text.lines().any(|l| {
-        let t = l.trim_start_matches(|c: char| !c.is_alphanumeric());
-        t.len() >= 4 && t[..4].eq_ignore_ascii_case("TAGS")
-    })
-}
-
-struct Score {
-    name: &'static str,
-    passed: usize,
-    total: usize,
-    misses: Vec<String>,
-}
-
-impl Score {
-    fn new(name: &'static str) -> Self {
-        Score { name, passed: 0, total: 0, misses: Vec::new() }
-    }
-    fn add(&mut self, ok: bool, key: &str, expected: &str, got: &str) {
-        self.total += 1;
-        if ok {
-            self.passed += 1;
-        } else {
-            self.misses.push(format!("{key}: expected {expected}, got {got}"));
-        }
-    }
-    fn pct(&self) -> f64 {
-        100.0 * self.passed as f64 / self.total.max(1) as f64
-    }
-}
-
 #[test]
 fn accuracy_on_real_viewer_pages() {
     let Some(rows) = load_rows() else { return };
-    assert!(rows.len() > 1500, "expected the 1,715 viewer pages, found {}", rows.len());
+    assert!(
+        rows.len() > 1500,
+        "expected the 1,715 viewer pages, found {}",
+        rows.len()
+    );
     let mut id = Score::new("id (rows with a DTG)");
     let mut created = Score::new("created date (rows with a DTG)");
     let mut level = Score::new("classification level");
@@ -122,26 +70,53 @@ fn accuracy_on_real_viewer_pages() {
         let got_created = c.created.clone().unwrap_or_default();
         let got_class = c.classification.clone().unwrap_or_default();
         if has_dtg(&row.text) {
-            let efto_free = strip_efto(&row.id);
-            id.add(got_id == row.id || got_id == efto_free, &row.id, &row.id, &got_id);
+            let efto_free = shared::strip_efto(&row.id);
+            id.add(
+                got_id == row.id || got_id == efto_free,
+                &row.id,
+                &row.id,
+                &got_id,
+            );
             let date = got_created.get(..10).unwrap_or("");
-            created.add(date == &row.created[..10], &row.id, &row.created[..10], &got_created);
+            created.add(
+                date == &row.created[..10],
+                &row.id,
+                &row.created[..10],
+                &got_created,
+            );
         }
         let lvl = |s: &str| s.split("//").next().unwrap_or("").trim().to_string();
-        level.add(lvl(&got_class) == lvl(&row.classification), &row.id, &row.classification, &got_class);
-        full.add(got_class == row.classification, &row.id, &row.classification, &got_class);
+        level.add(
+            lvl(&got_class) == lvl(&row.classification),
+            &row.id,
+            &row.classification,
+            &got_class,
+        );
+        full.add(
+            got_class == row.classification,
+            &row.id,
+            &row.classification,
+            &got_class,
+        );
         if row.tags.is_empty() && has_tags_line(&row.text) {
             odd_tag_rows += 1;
         } else {
             let exp = tag_words(&row.tags);
             let got = tag_words(&c.tags);
-            let ok = exp == got || (!exp.is_empty() && got.len() >= exp.len() && got[..exp.len()] == exp[..]);
+            let ok = exp == got
+                || (!exp.is_empty() && got.len() >= exp.len() && got[..exp.len()] == exp[..]);
             tags.add(ok, &row.id, &format!("{exp:?}"), &format!("{got:?}"));
         }
     }
     let scores = [&id, &created, &level, &full, &tags];
     for s in scores {
-        eprintln!("{:<32} {:>5}/{:<5} {:6.2}%", s.name, s.passed, s.total, s.pct());
+        eprintln!(
+            "{:<32} {:>5}/{:<5} {:6.2}%",
+            s.name,
+            s.passed,
+            s.total,
+            s.pct()
+        );
     }
     eprintln!("rows left out of tags (no truth tags, odd TAGS line): {odd_tag_rows}");
     for s in scores {
@@ -150,15 +125,20 @@ fn accuracy_on_real_viewer_pages() {
         }
     }
     assert!(id.pct() >= 99.0, "id accuracy {:.2}% < 99%", id.pct());
-    assert!(created.pct() >= 99.0, "created accuracy {:.2}% < 99%", created.pct());
-    assert!(level.pct() >= 99.0, "classification level accuracy {:.2}% < 99%", level.pct());
-    assert!(full.pct() >= 98.0, "classification accuracy {:.2}% < 98%", full.pct());
+    assert!(
+        created.pct() >= 99.0,
+        "created accuracy {:.2}% < 99%",
+        created.pct()
+    );
+    assert!(
+        level.pct() >= 99.0,
+        "classification level accuracy {:.2}% < 99%",
+        level.pct()
+    );
+    assert!(
+        full.pct() >= 98.0,
+        "classification accuracy {:.2}% < 98%",
+        full.pct()
+    );
     assert!(tags.pct() >= 99.0, "tags accuracy {:.2}% < 99%", tags.pct());
-}
-
-fn strip_efto(id: &str) -> String {
-    match id.get(2..6) {
-        Some("EFTO") => format!("{}{}", &id[..2], &id[6..]),
-        _ => id.to_string(),
-    }
 }

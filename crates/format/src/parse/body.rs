@@ -41,13 +41,28 @@ re!(
     section_break_re,
     r"(?:[A-Z][A-Z .'\-]{1,40}\s+)?\b\d{8}\s{1,4}(\d{3})(?:\.\d)?\s+OF\s+(\d{3})\b"
 );
-re!(page_header_re, r"^\s*PAGE\s+\d{1,3}\s+[A-Z][A-Z .'\-]*\s+\d+\s+\d{6}\s?Z\b");
-re!(para_re, r"^\s*(\d{1,3})\s*\.([ \t]*)(\(\s*([A-Za-z/ ,]{1,24}?)\s*\)\s*)?(.*)$");
+re!(
+    page_header_re,
+    r"^\s*PAGE\s+\d{1,3}\s+[A-Z][A-Z .'\-]*\s+\d+\s+\d{6}\s?Z\b"
+);
+re!(
+    para_re,
+    r"^\s*(\d{1,3})\s*\.([ \t]*)(\(\s*([A-Za-z/ ,]{1,24}?)\s*\)\s*)?(.*)$"
+);
 re!(lead_mark_re, r"^\s*\(\s*([A-Za-z/ ]{1,12}?)\s*\)\s*(.*)$");
 re!(redaction_re, r"X{6,}");
 
 const CAPTION_LINES: &[&str] = &[
-    "SIPDIS", "NOFORN", "SENSITIVE", "EXDIS", "NODIS", "NODIF", "LIMDIS", "STADIS", "CHEROKEE", "ROGER",
+    "SIPDIS",
+    "NOFORN",
+    "SENSITIVE",
+    "EXDIS",
+    "NODIS",
+    "NODIF",
+    "LIMDIS",
+    "STADIS",
+    "CHEROKEE",
+    "ROGER",
     "EYES ONLY",
 ];
 
@@ -71,14 +86,21 @@ pub fn parse(lines: &[&str]) -> Body {
     let mut starts: Vec<Start> = Vec::new();
     let mut expected = 1u32;
     for (i, l) in cleaned.iter().enumerate() {
-        let Some(c) = para_re().captures(l) else { continue };
+        if !l.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let Some(c) = para_re().captures(l) else {
+            continue;
+        };
         let Ok(n) = c[1].parse::<u32>() else { continue };
         // "1.4 (b)" is not a paragraph: the dot must be followed by space or a mark.
         if c[2].is_empty() && c.get(3).is_none() && !c[5].is_empty() {
             continue;
         }
         let mark_text = c.get(4).map(|m| m.as_str().to_string());
-        let is_mark = mark_text.as_deref().is_some_and(|m| read_mark(m) != MarkReading::NotAMark);
+        let is_mark = mark_text
+            .as_deref()
+            .is_some_and(|m| read_mark(m) != MarkReading::NotAMark);
         let prev_blank = i == 0 || cleaned[i - 1].trim().is_empty();
         let ok = if starts.is_empty() {
             n <= 3 || (is_mark && n <= 20)
@@ -93,7 +115,10 @@ pub fn parse(lines: &[&str]) -> Body {
         } else {
             // "(Begin text)" is not a mark: keep it in the text.
             let whole = l.trim_start();
-            let after_num = whole[c[1].len()..].trim_start().trim_start_matches('.').trim_start();
+            let after_num = whole[c[1].len()..]
+                .trim_start()
+                .trim_start_matches('.')
+                .trim_start();
             (None, after_num.to_string())
         };
         if !starts.is_empty() && n != expected {
@@ -103,7 +128,12 @@ pub fn parse(lines: &[&str]) -> Body {
                 format!("paragraph {n} follows paragraph {}", expected - 1),
             ));
         }
-        starts.push(Start { line: i, number: n, mark, rest });
+        starts.push(Start {
+            line: i,
+            number: n,
+            mark,
+            rest,
+        });
         expected = n + 1;
     }
 
@@ -153,7 +183,9 @@ pub fn parse(lines: &[&str]) -> Body {
         let (marking, as_written, known) = match mark.as_deref().map(|m| (m, read_mark(m))) {
             Some((_, MarkReading::Known(m))) => {
                 let norm = m.to_string();
-                let written = mark.clone().filter(|w| w.to_ascii_uppercase().replace(' ', "") != norm);
+                let written = mark
+                    .clone()
+                    .filter(|w| w.to_ascii_uppercase().replace(' ', "") != norm);
                 (Some(norm), written, Some(m))
             }
             Some((w, _)) => {
@@ -166,7 +198,12 @@ pub fn parse(lines: &[&str]) -> Body {
             }
             None => (None, None, None),
         };
-        check_truncation(number, &lines, k + 1 == headings.len(), &mut body.diagnostics);
+        check_truncation(
+            number,
+            &lines,
+            k + 1 == headings.len(),
+            &mut body.diagnostics,
+        );
         body.marks.push(known);
         body.paragraphs.push(Paragraph {
             number,
@@ -179,13 +216,35 @@ pub fn parse(lines: &[&str]) -> Body {
     body
 }
 
+/// Cheap test run before the section-break regex: " OF " and eight digits in a row.
+fn might_be_section_break(t: &str) -> bool {
+    if !t.contains(" OF ") {
+        return false;
+    }
+    let mut run = 0;
+    for b in t.bytes() {
+        if b.is_ascii_digit() {
+            run += 1;
+            if run >= 8 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
 /// Drops section breaks, page headers, repeated classification lines and caption
 /// lines; records what they said.
 fn clean<'a>(lines: &[&'a str], body: &mut Body) -> Vec<std::borrow::Cow<'a, str>> {
     let mut out = Vec::with_capacity(lines.len());
     for &l in lines {
         let t = l.trim();
-        if let Some(c) = section_break_re().captures(t) {
+        if let Some(c) = might_be_section_break(t)
+            .then(|| section_break_re().captures(t))
+            .flatten()
+        {
             let page: u32 = c[1].parse().unwrap_or(0);
             let of: u32 = c[2].parse().unwrap_or(0);
             let prev = body.breaks.map(|b| b.0).unwrap_or(0);
@@ -198,7 +257,9 @@ fn clean<'a>(lines: &[&'a str], body: &mut Body) -> Vec<std::borrow::Cow<'a, str
             out.push(std::borrow::Cow::Owned(rest.trim_end().to_string()));
             continue;
         }
-        if page_header_re().is_match(t) || matches!(t, "NNNN" | "NNN" | "BT") {
+        if (t.starts_with("PAGE") && page_header_re().is_match(t))
+            || matches!(t, "NNNN" | "NNN" | "BT")
+        {
             continue;
         }
         if let Some(c) = super::classline::read(t) {
@@ -234,7 +295,9 @@ fn join_paragraph(lines: &[String]) -> String {
 
 pub(super) fn ends_sentence(line: &str) -> bool {
     let t = line.trim_end();
-    t.ends_with(['.', '!', '?', ':', ';', '"', '\'', ')', ']', '\u{201D}', '\u{2019}', '-', '>', '*'])
+    t.ends_with([
+        '.', '!', '?', ':', ';', '"', '\'', ')', ']', '\u{201D}', '\u{2019}', '-', '>', '*',
+    ])
 }
 
 fn check_truncation(number: u32, lines: &[String], _last: bool, diags: &mut Vec<Diagnostic>) {
@@ -252,7 +315,10 @@ fn check_truncation(number: u32, lines: &[String], _last: bool, diags: &mut Vec<
             diags.push(Diagnostic::at(
                 Code::TruncatedParagraph,
                 number,
-                format!("a line seems lost inside paragraph {number} after \u{201C}{}\u{201D}", tail_words(l)),
+                format!(
+                    "a line seems lost inside paragraph {number} after \u{201C}{}\u{201D}",
+                    tail_words(l)
+                ),
             ));
         }
     }
@@ -274,7 +340,10 @@ fn tail_words(l: &str) -> String {
 
 /// Removes a trailing heading block from a paragraph's lines and returns it.
 fn take_heading(lines: &mut Vec<String>) -> Option<String> {
-    while lines.last().is_some_and(|l| l.trim().is_empty() || is_rule(l)) {
+    while lines
+        .last()
+        .is_some_and(|l| l.trim().is_empty() || is_rule(l))
+    {
         lines.pop();
     }
     let n = lines.len();
@@ -289,20 +358,29 @@ fn take_heading(lines: &mut Vec<String>) -> Option<String> {
     if start == 0 || n - start > 3 {
         return None;
     }
-    let block: Vec<&str> = lines[start..n].iter().map(|s| s.trim()).filter(|l| !is_rule(l)).collect();
+    let block: Vec<&str> = lines[start..n]
+        .iter()
+        .map(|s| s.trim())
+        .filter(|l| !is_rule(l))
+        .collect();
     let total: usize = block.iter().map(|l| l.len()).sum();
     if block.is_empty() || total > 100 {
         return None;
     }
     let looks_heading = block.iter().all(|l| {
-        !l.ends_with(['.', ',', ';', ':']) && !l.starts_with("--") && l.split_whitespace().count() <= 12
+        !l.ends_with(['.', ',', ';', ':'])
+            && !l.starts_with("--")
+            && l.split_whitespace().count() <= 12
     });
     if !looks_heading {
         return None;
     }
     let heading = squeeze(&block.join(" "));
     lines.truncate(start);
-    while lines.last().is_some_and(|l| l.trim().is_empty() || is_rule(l)) {
+    while lines
+        .last()
+        .is_some_and(|l| l.trim().is_empty() || is_rule(l))
+    {
         lines.pop();
     }
     Some(heading)
@@ -338,13 +416,21 @@ mod tests {
 
     #[test]
     fn truncated_last_line_is_flagged() {
-        let b = run("1. (U) A full sentence that goes on and on until it is cut off in\n\n2. (U) Fine.");
-        assert!(b.diagnostics.iter().any(|d| d.code == Code::TruncatedParagraph && d.paragraph == Some(1)));
+        let b = run(
+            "1. (U) A full sentence that goes on and on until it is cut off in\n\n2. (U) Fine.",
+        );
+        assert!(b
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::TruncatedParagraph && d.paragraph == Some(1)));
         assert!(!b.diagnostics.iter().any(|d| d.paragraph == Some(2)));
     }
 
     #[test]
     fn redactions_are_counted() {
-        assert_eq!(count_redactions("met XXXXXXXXXXXX and becomeXXXXXXXXXXXX, XXX"), 2);
+        assert_eq!(
+            count_redactions("met XXXXXXXXXXXX and becomeXXXXXXXXXXXX, XXX"),
+            2
+        );
     }
 }

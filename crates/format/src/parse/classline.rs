@@ -34,8 +34,8 @@ fn class_re() -> &'static Regex {
             (?P<level>UNCLASSIFIED|UNCLAS|LIMITED\ ?OFFICIAL\ ?USE|CONFIDENTIAL|TOP\ ?SECRET|SECRET)
             (?P<tail>(?:\s*//?\s*[A-Z]+)*)
             (?:\s+(?P<efto>E\ ?F\ ?T\ ?O))?
-            (?:\s+(?:SECTION|SECTON|SECT)\s*(?P<sn>\d{1,2})\s+OF\s+(?P<sof>\d{1,2}))?
-            (?:\s+(?P<station>[A-Z][A-Z\ .'\-]*?[A-Z])\s*(?P<serial>[0-9O]*[0-9][0-9O]*)[A-Z]*)?
+            (?:\s+(?i:SECTION|SECTON|SECT)\s*(?P<sn>\d{1,2})\s+(?i:OF)\s+(?P<sof>\d{1,2}))?
+            (?:\s+(?P<station>[A-Z][A-Z\ .'\-]*?[A-Z])\s*(?P<serial>[0-9O]*[0-9][0-9O]*)(?P<glued>[A-Z]*))?
             (?P<rest>(?:\s.*)?)$",
         )
         .expect("valid class-line regex")
@@ -45,23 +45,74 @@ fn class_re() -> &'static Regex {
 /// Words that may follow the level on a classification line without making it
 /// prose (`SECRET - RELEASABLE TO ...` is foreign-origin text, not a line).
 const LINE_WORDS: &[&str] = &[
-    "SIPDIS", "NOFORN", "SENSITIVE", "EXDIS", "NODIS", "LIMDIS", "STADIS", "CHEROKEE", "ROGER",
-    "NOFORN.", "SECTION", "EFTO", "FOUO",
+    "SIPDIS",
+    "NOFORN",
+    "SENSITIVE",
+    "EXDIS",
+    "NODIS",
+    "LIMDIS",
+    "STADIS",
+    "CHEROKEE",
+    "ROGER",
+    "NOFORN.",
+    "SECTION",
+    "EFTO",
+    "FOUO",
 ];
+
+/// Cheap test run before the regex: the line starts with a level word or with a
+/// letter-spaced run.
+fn could_be_class_line(t: &str) -> bool {
+    let b = t.as_bytes();
+    if b.len() >= 4 && b[1] == b' ' && b[0].is_ascii_alphabetic() {
+        return true;
+    }
+    // "SS E C R E T": a doubled first letter before the letter-spacing.
+    if b.len() >= 6 && b[0] == b[1] && b[2] == b' ' && b[4] == b' ' {
+        return true;
+    }
+    let first = t.split([' ', '/']).next().unwrap_or("");
+    matches!(
+        first,
+        "UNCLAS" | "UNCLASSIFIED" | "CONFIDENTIAL" | "SECRET" | "TOP" | "TOPSECRET" | "LIMITED"
+    ) || first.starts_with("UNCLAS")
+        || first.starts_with("CONFIDENTIAL")
+        || first.starts_with("SECRET")
+}
 
 /// Reads a classification line, if `line` is one.
 pub fn read(line: &str) -> Option<ClassLine> {
     let trimmed = line.trim();
-    if trimmed.is_empty() || trimmed.len() > 200 {
+    if trimmed.is_empty() || trimmed.len() > 200 || !could_be_class_line(trimmed) {
         return None;
     }
     // Letter-spaced levels are upper case by definition; mixed-case "Secret" at the
     // start of a sentence is prose.
     let first = trimmed.split_whitespace().next().unwrap_or("");
-    if first.chars().any(|c| c.is_ascii_lowercase()) {
+    let b = trimmed.as_bytes();
+    // Newspaper copies write "S e c r e t state 068250": letter-spacing makes it a
+    // classification line whatever the case.
+    let letter_spaced = b.len() > 8 && b[1] == b' ' && b[3] == b' ' && first.len() == 1;
+    let upper;
+    let trimmed = if letter_spaced {
+        upper = trimmed.to_ascii_uppercase();
+        upper.as_str()
+    } else if first.chars().any(|c| c.is_ascii_lowercase()) {
         return None;
+    } else {
+        trimmed
+    };
+    let mut d = despace(trimmed);
+    // A doubled first letter of a letter-spaced level ("SS E C R E T") comes out as
+    // "SS ECRET": repair it.
+    for level in ["SECRET", "CONFIDENTIAL", "UNCLASSIFIED", "UNCLAS"] {
+        let (first, rest) = level.split_at(1);
+        let typo = format!("{first}{first} {rest}");
+        if d.starts_with(&typo) && d[typo.len()..].starts_with([' ', '/']) {
+            d = format!("{level}{}", &d[typo.len()..]);
+            break;
+        }
     }
-    let d = despace(trimmed);
     let c = class_re().captures(&d)?;
     let level_text = c.name("level")?.as_str();
     // Whole-token check: "SECRETARY" and "CONFIDENTIALLY" are not levels.
@@ -78,7 +129,11 @@ pub fn read(line: &str) -> Option<ClassLine> {
         _ => return None,
     };
     let tail = c.name("tail").map(|m| m.as_str()).unwrap_or("");
-    let rest = c.name("rest").map(|m| m.as_str().trim()).unwrap_or("").to_string();
+    let rest = c
+        .name("rest")
+        .map(|m| m.as_str().trim())
+        .unwrap_or("")
+        .to_string();
     let station = c.name("station").map(|m| m.as_str().trim().to_string());
     let serial = c.name("serial").map(|m| m.as_str().to_string());
     // A line whose remainder is prose is not a classification line: accept it when
@@ -94,13 +149,16 @@ pub fn read(line: &str) -> Option<ClassLine> {
     }
     if let Some(s) = &station {
         // "SECRET - RELEASABLE TO ..." and "CONFIDENTIAL PAGE 02 ..." are not station lines.
-        if s.starts_with("PAGE") || s.starts_with("RELEASABLE") || s.split_whitespace().count() > 5 {
+        if s.starts_with("PAGE") || s.starts_with("RELEASABLE") || s.split_whitespace().count() > 5
+        {
             return None;
         }
     }
     let noforn = tail.contains("NOFORN")
         || tail.contains("NF")
-        || rest.split_whitespace().any(|w| w.trim_matches(['/', '.']) == "NOFORN");
+        || rest
+            .split_whitespace()
+            .any(|w| w.trim_matches(['/', '.']) == "NOFORN");
     let section = match (c.name("sn"), c.name("sof")) {
         (Some(n), Some(m)) => Some((n.as_str().parse().ok()?, m.as_str().parse().ok()?)),
         _ => None,
@@ -140,6 +198,23 @@ mod tests {
     }
 
     #[test]
+    fn mixed_case_letter_spacing() {
+        let c = read("S e c r e t state 068250").unwrap();
+        assert_eq!(c.level, Level::S);
+        assert_eq!(c.station.as_deref(), Some("STATE"));
+        let c = read("CONFIDENTIAL SECTION 01 of 03 KUWAIT 000128").unwrap();
+        assert_eq!(c.section, Some((1, 3)));
+        assert_eq!(c.station.as_deref(), Some("KUWAIT"));
+    }
+
+    #[test]
+    fn doubled_first_letter() {
+        let c = read("SS E C R E T PESHAWAR 000041").unwrap();
+        assert_eq!(c.level, Level::S);
+        assert_eq!(c.serial.as_deref(), Some("000041"));
+    }
+
+    #[test]
     fn garbled_serial() {
         let c = read("UNCLAS REYKJAVIK 00040QSITIVE").unwrap();
         assert_eq!(c.serial.as_deref(), Some("00040"));
@@ -151,6 +226,7 @@ mod tests {
         assert!(read("Secret talks began").is_none());
         assert!(read("SECRET - RELEASABLE TO THE UNITED STATES OF AMERICA").is_none());
         assert!(read("CONFIDENTIALLY, HE SAID").is_none());
+        assert!(read("Secret of the matter").is_none());
     }
 
     #[test]
@@ -158,6 +234,9 @@ mod tests {
         assert_eq!(read("CONFIDENTIAL").unwrap().level, Level::C);
         assert!(read("SECRET//NOFORN").unwrap().noforn);
         assert!(read("S E C R E T NOFORN").unwrap().noforn);
-        assert_eq!(read("LIMITED OFFICIAL USE ATHENS 2959").unwrap().level, Level::Lou);
+        assert_eq!(
+            read("LIMITED OFFICIAL USE ATHENS 2959").unwrap().level,
+            Level::Lou
+        );
     }
 }

@@ -70,7 +70,11 @@ macro_rules! re {
 }
 
 re!(vzczc_re, r"^\s*(VZCZC[A-Z0-9]*)");
-re!(fl2_re, r"^\s*(?:[RPOZY]{2}|[RPOZY] [RPOZY])\s+R[A-Z]{3,7}(?:\s+R[A-Z]{3,7})*\s*$");
+re!(
+    fl2_re,
+    r"^\s*(?:[RPOZY]{2}|[RPOZY] [RPOZY])\s+R[A-Z]{3,7}(?:\s+R[A-Z]{3,7})*\s*$"
+);
+re!(ri_list_re, r"^\s*R[A-Z]{3,7}(?:\s+R[A-Z]{3,7})*\s*$");
 re!(
     de_re,
     r"^\s*DE\s+([A-Z]{4,8})\s*#?\s*([0-9O]{1,5})(?:\s*/\s*(\d{1,3}))?(?:\s+(\d{3})\s?(\d{2})(\d{2}))?"
@@ -115,6 +119,13 @@ fn normalise_precedence(word: &str) -> String {
 
 /// Reads a DTG line, if `line` is one.
 pub fn read_dtg(line: &str) -> Option<Dtg> {
+    // Cheap test first: a DTG line is short and has a Z after six digits.
+    if line.len() > 60
+        || !line.contains(['Z', 'z'])
+        || line.bytes().filter(u8::is_ascii_digit).count() < 8
+    {
+        return None;
+    }
     let c = dtg_re().captures(line)?;
     let month = crate::dtg::month_number(&c[5])?;
     let year = crate::dtg::dtg_year(&c[6])?;
@@ -135,12 +146,17 @@ pub fn read_dtg(line: &str) -> Option<Dtg> {
 
 /// Reads a DE line, if `line` is one.
 pub fn read_de(line: &str) -> Option<DeLine> {
+    if !line.trim_start().starts_with("DE ") {
+        return None;
+    }
     let c = de_re().captures(line)?;
     let ssn = c[2].replace('O', "0").parse().ok()?;
     let day = match (c.get(4), c.get(5), c.get(6)) {
-        (Some(d), Some(h), Some(m)) => {
-            Some((d.as_str().parse().ok()?, h.as_str().parse().ok()?, m.as_str().parse().ok()?))
-        }
+        (Some(d), Some(h), Some(m)) => Some((
+            d.as_str().parse().ok()?,
+            h.as_str().parse().ok()?,
+            m.as_str().parse().ok()?,
+        )),
         _ => None,
     };
     Some(DeLine {
@@ -149,6 +165,11 @@ pub fn read_de(line: &str) -> Option<DeLine> {
         section: c.get(3).and_then(|s| s.as_str().parse().ok()),
         day,
     })
+}
+
+/// True for a line of routing indicators only (a wrapped format line 2).
+pub fn is_ri_list(line: &str) -> bool {
+    ri_list_re().is_match(line)
 }
 
 /// Reads one addressee line (without its TO/INFO/XMT keyword).
@@ -167,7 +188,10 @@ pub fn read_recipient(line: &str) -> Option<Recipient> {
             _ => return None,
         }
     } else {
-        (name.to_string(), c.name("serial").map(|m| m.as_str().to_string()))
+        (
+            name.to_string(),
+            c.name("serial").map(|m| m.as_str().to_string()),
+        )
     };
     Some(Recipient {
         routing_indicator: c.name("ri").map(|m| m.as_str().to_string()),
@@ -265,7 +289,13 @@ pub fn scan(lines: &[&str], stop: &dyn Fn(&str) -> bool) -> Envelope {
                 continue;
             }
         }
-        if t == "BT" || fl2_re().is_match(t) || t.starts_with("ZDK") || t.starts_with("ZFF") {
+        let ri_continuation = block.is_none() && env.from.is_none() && ri_list_re().is_match(t);
+        if t == "BT"
+            || fl2_re().is_match(t)
+            || ri_continuation
+            || t.starts_with("ZDK")
+            || t.starts_with("ZFF")
+        {
             last_format_line = i;
             i += 1;
             continue;
@@ -284,7 +314,7 @@ pub fn scan(lines: &[&str], stop: &dyn Fn(&str) -> bool) -> Envelope {
             }
             break;
         }
-        if seen && env.from.is_some() {
+        if seen {
             break;
         }
         // Before or inside the envelope: titles, dump-row fields, operating signals.
@@ -330,7 +360,10 @@ mod tests {
     fn dtg_line() {
         let d = read_dtg("O R 031728Z MAR 09").unwrap();
         assert_eq!(d.prosigns, vec!["O", "R"]);
-        assert_eq!((d.day, d.hour, d.minute, d.month, d.year), (3, 17, 28, 3, 2009));
+        assert_eq!(
+            (d.day, d.hour, d.minute, d.month, d.year),
+            (3, 17, 28, 3, 2009)
+        );
         assert!(read_dtg("221828 Z MAY 73").is_some());
         assert!(read_dtg("PAGE 02 ATHENS 02959 171944Z").is_none());
     }

@@ -23,7 +23,9 @@ use crate::dtg::{dtg_datetime, iso, julian_datetime, minutes_between};
 use crate::id::{parse_id, CableId};
 use crate::marking::{Level, Marking};
 use crate::record::{Cable, Origin, Section, Source};
-use crate::station::{by_routing_indicator, canonical_station, is_known_station, squash, station_from_name};
+use crate::station::{
+    by_routing_indicator, canonical_station, is_known_station, squash, station_from_name,
+};
 
 pub use body::count_redactions;
 pub use classline::{read as read_classification_line, ClassLine};
@@ -49,19 +51,28 @@ macro_rules! re {
     };
 }
 
-re!(cable_dated_re, r"Cable dated:\s*(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})");
+re!(
+    cable_dated_re,
+    r"Cable dated:\s*(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})"
+);
 re!(
     weekday_re,
     r"(?m)^\s*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+(\d{1,2})\s+([A-Za-z]+)\s+(\d{4}),\s+(\d{1,2}):(\d{2})\s*$"
 );
 re!(dump_ts_re, r"^\s*\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?\s*$");
-re!(field_line_re, r"^\s*(?:E\.\s?O\.|EO\s+1\d{4}|TAGS?\b|SUBJ(?:ECT)?\s*:|REF\s*:|REFS\s*:)");
+re!(
+    field_line_re,
+    r"^\s*(?:E\.\s?O\.|EO\s+1\d{4}|TAGS?\b|SUBJ(?:ECT)?\s*:|REF\s*:|REFS\s*:)"
+);
 
 /// Parses the text of one cable.
 pub fn parse(text: &str, hints: &Hints) -> Cable {
     let normalized = text::normalize(text);
     let all: Vec<&str> = normalized.split('\n').collect();
-    let mut cable = Cable { source: hints.source.clone(), ..Cable::default() };
+    let mut cable = Cable {
+        source: hints.source.clone(),
+        ..Cable::default()
+    };
     let mut diags: Vec<Diagnostic> = Vec::new();
 
     // Page furniture around the cable: site boilerplate after it, a title before.
@@ -69,32 +80,123 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     if end < all.len() && all[end..].iter().any(|l| !l.trim().is_empty()) {
         diags.push(Diagnostic::new(
             Code::TrailerRemoved,
-            format!("{} lines after the cable (site boilerplate) were left out", all.len() - end),
+            format!(
+                "{} lines after the cable (site boilerplate) were left out",
+                all.len() - end
+            ),
         ));
     }
     let lines = &all[..end];
     let leader = leader(lines);
     let lines = &lines[leader.skip..];
     if leader.skip > 0 {
-        diags.push(Diagnostic::new(Code::LeaderRemoved, format!("{} lines before the cable were left out", leader.skip)));
+        diags.push(Diagnostic::new(
+            Code::LeaderRemoved,
+            format!("{} lines before the cable were left out", leader.skip),
+        ));
     }
 
     let stop = |l: &str| {
         classline::read(l).is_some() || field_line_re().is_match(l) || preamble::is_para_start(l)
     };
-    let env = envelope::scan(lines, &stop);
-    let rest = &lines[env.end..];
+    // The envelope may follow page furniture (mail headers, dump rows, a bare
+    // classification line): start at its first format line when there is one.
+    let para_any = lines
+        .iter()
+        .position(|l| preamble::is_para_start(l))
+        .unwrap_or(lines.len());
+    let env_start = (0..para_any.min(80))
+        .find(|&i| is_envelope_start(lines, i))
+        .unwrap_or(0);
+    let skipped = &lines[..env_start];
+    let lines = &lines[env_start..];
+    let mut env = envelope::scan(lines, &stop);
+    let mut rest = &lines[env.end..];
+    let mut dump = DumpRow::from_lines(skipped);
+    // The DE serial of another cable's envelope read under this one, if any.
+    let mut foreign_ssn: Option<u64> = None;
 
-    // The classification line: the first one before paragraph 1.
-    let para1 = rest.iter().position(|l| preamble::is_para_start(l)).unwrap_or(rest.len());
+    // A second envelope: the same cable repeated (skip to its text) or another
+    // cable glued on (cut it off; the container readers split such texts).
+    if let Some(k) = (0..rest.len()).find(|&i| is_envelope_start(rest, i)) {
+        let env2 = envelope::scan(&rest[k..], &stop);
+        let same = match (&env.de, &env2.de, &env.dtg, &env2.dtg) {
+            (Some(a), Some(b), _, _) => a.ssn == b.ssn && a.ri == b.ri,
+            (_, _, Some(a), Some(b)) => {
+                (a.day, a.hour, a.minute, a.month, a.year)
+                    == (b.day, b.hour, b.minute, b.month, b.year)
+            }
+            _ => env.de.is_none() && env.dtg.is_none(),
+        };
+        // Cable text (as opposed to export-row fields and wrapped routing lines): a
+        // classification line, a field, a paragraph, or a line of prose.
+        let text_between = rest[..k].iter().any(|l| {
+            let t = l.trim();
+            classline::read(t).is_some_and(|c| c.station.is_some())
+                || field_line_re().is_match(t)
+                || preamble::is_para_start(t)
+                || (t.len() > 60
+                    && !envelope::is_ri_list(t)
+                    && !is_office_codes(t)
+                    && !DumpRow::is_dump_line(t))
+        });
+        let line_no = env_start + env.end + k + 1;
+        if !text_between {
+            // Nothing but export-row fields between two envelopes: the text follows
+            // the second one. The first envelope names the record (a publisher's
+            // page may glue another cable's text under it).
+            if !same {
+                diags.push(Diagnostic::new(
+                    Code::MultipleCables,
+                    format!(
+                        "a second envelope at line {line_no} belongs to another cable; \
+                         the text that follows it is read under the first"
+                    ),
+                ));
+            }
+            dump.merge(DumpRow::from_lines(&rest[..k]));
+            if !same {
+                foreign_ssn = env2.de.as_ref().map(|d| d.ssn);
+            }
+            let next = &rest[k + env2.end..];
+            env = merge_envelopes(env, env2);
+            rest = next;
+        } else {
+            // Text, then another envelope: a repeated header or a second cable glued
+            // on. Only the first is read (the container readers split such texts).
+            let mut cut = k;
+            while cut > 0 && DumpRow::is_dump_line(rest[cut - 1]) {
+                cut -= 1;
+            }
+            let what = if same {
+                "the cable's header repeats"
+            } else {
+                "a second cable starts"
+            };
+            diags.push(Diagnostic::new(
+                Code::MultipleCables,
+                format!("{what} at line {line_no}; only the text before it is in this record"),
+            ));
+            rest = &rest[..cut];
+        }
+    }
+
+    let para1 = rest
+        .iter()
+        .position(|l| preamble::is_para_start(l))
+        .unwrap_or(rest.len());
     let search = para1.min(80).min(rest.len());
-    let class_pos = rest[..search].iter().position(|l| classline::read(l).is_some());
+    let class_pos = rest[..search]
+        .iter()
+        .position(|l| classline::read(l).is_some());
     let mut class_line = class_pos.and_then(|i| classline::read(rest[i]));
     if let (Some(cl), Some(pos)) = (class_line.as_mut(), class_pos) {
         // 1970s pages put the bare level first and the station line later.
         if cl.station.is_none() {
-            if let Some(later) =
-                rest[pos + 1..search].iter().filter_map(|l| classline::read(l)).find(|c| c.station.is_some())
+            if let Some(later) = rest[pos + 1..search]
+                .iter()
+                .filter_map(|l| classline::read(l))
+                .find(|c| c.station.is_some())
             {
                 cl.station = later.station;
                 cl.serial = later.serial;
@@ -117,6 +219,7 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         }
         pre_text.push('\n');
     }
+    let pre_text = text::deglue(&pre_text).into_owned();
     let pre = preamble::split(&pre_text);
     // Without numbered paragraphs the text after the last field is the body.
     let (pre_free, body_lines): (Vec<String>, Vec<&str>) = if para1 == rest.len() {
@@ -127,7 +230,11 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         };
         let body_start = body_start.min(rest.len());
         let free = if last_field_end.is_some() {
-            pre.free.iter().filter(|f| !rest[body_start..].iter().any(|l| l.trim() == f.as_str())).cloned().collect()
+            pre.free
+                .iter()
+                .filter(|f| !rest[body_start..].iter().any(|l| l.trim() == f.as_str()))
+                .cloned()
+                .collect()
         } else {
             Vec::new()
         };
@@ -184,31 +291,74 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     if cable.subject.is_none() {
         if let Some(title) = &leader.title {
             cable.subject = Some(title.clone());
-            diags.push(Diagnostic::new(Code::SubjectFromTitle, "no SUBJECT line: the subject is the page title"));
+            diags.push(Diagnostic::new(
+                Code::SubjectFromTitle,
+                "no SUBJECT line: the subject is the page title",
+            ));
         }
     }
-    let clby_text = pre.get(preamble::Field::ClassifiedBy).map(|f| f.text.clone()).or_else(|| {
-        // "1. (U) Classified by ..." inside the first paragraph.
-        body.paragraphs.iter().take(2).find_map(|p| {
-            let lower = p.text.to_ascii_lowercase();
-            lower.find("classified by").map(|i| p.text[i + "classified by".len()..].to_string())
-        })
-    });
+    let clby_text = pre
+        .get(preamble::Field::ClassifiedBy)
+        .map(|f| f.text.clone())
+        .or_else(|| {
+            // "1. (U) Classified by ..." inside the first paragraph.
+            body.paragraphs.iter().take(2).find_map(|p| {
+                let lower = p.text.to_ascii_lowercase();
+                lower
+                    .find("classified by")
+                    .map(|i| p.text[i + "classified by".len()..].to_string())
+            })
+        });
     if let Some(t) = &clby_text {
         cable.classified_by = fields::classified_by(t);
         cable.reasons = fields::reasons(t);
     }
 
     // ---- id
-    let hint_id = hints.id.as_deref().and_then(|h| parse_id(h, hints.year.or(year)));
+    let hint_id = hints
+        .id
+        .as_deref()
+        .and_then(|h| parse_id(h, hints.year.or(year)));
     let mut id: Option<CableId> = None;
+    let mut header_body_mismatch = false;
     if let Some(cl) = &class_line {
         if let (Some(st), Some(se)) = (&cl.station, &cl.serial) {
             let station = station_code(st);
-            if let (Some(y), Ok(serial)) = (year.or(hint_id.as_ref().map(|h| h.year)), se.replace('O', "0").parse()) {
+            if let (Some(y), Ok(serial)) = (
+                year.or(hint_id.as_ref().map(|h| h.year)),
+                se.replace('O', "0").parse(),
+            ) {
                 if !station.is_empty() && se.len() <= 9 {
-                    id = Some(CableId { year: y, station, serial, variant: None });
+                    id = Some(CableId {
+                        year: y,
+                        station,
+                        serial,
+                        variant: None,
+                    });
                 }
+            }
+        }
+    }
+    // A page whose header is one cable and whose text is another: trust the header.
+    if let (Some(i), Some(de)) = (&id, &env.de) {
+        if let Some((de_station, _)) = by_routing_indicator(&de.ri) {
+            let text_is_foreign = foreign_ssn.is_some_and(|f| f % 10_000 == i.serial % 10_000);
+            if (i.station != de_station || text_is_foreign) && i.serial % 10_000 != de.ssn % 10_000
+            {
+                diags.push(Diagnostic::new(
+                    Code::MultipleCables,
+                    format!(
+                        "the header (DE {} #{:04}) and the text ({}) belong to different cables; the id follows the header",
+                        de.ri, de.ssn, i
+                    ),
+                ));
+                header_body_mismatch = true;
+                id = Some(CableId {
+                    year: i.year,
+                    station: de_station.to_string(),
+                    serial: de.ssn,
+                    variant: None,
+                });
             }
         }
     }
@@ -220,24 +370,41 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     if id.is_none() {
         if let (Some(de), Some(y)) = (&env.de, year) {
             if let Some((station, _)) = by_routing_indicator(&de.ri) {
-                id = Some(CableId { year: y, station: station.to_string(), serial: de.ssn, variant: None });
+                id = Some(CableId {
+                    year: y,
+                    station: station.to_string(),
+                    serial: de.ssn,
+                    variant: None,
+                });
                 diags.push(Diagnostic::new(
                     Code::IdInferred,
-                    format!("no classification line: id rebuilt from the DE line ({} #{})", de.ri, de.ssn),
+                    format!(
+                        "no classification line: id rebuilt from the DE line ({} #{})",
+                        de.ri, de.ssn
+                    ),
                 ));
             }
         }
     }
     if id.is_none() {
-        if let Some(d) = &leader.dump_id {
+        if let Some(d) = leader.dump_id.as_ref().or(dump.id.as_ref()) {
             id = parse_id(d, year);
+            if id.is_some() {
+                diags.push(Diagnostic::new(
+                    Code::IdInferred,
+                    format!("id taken from the export row before the cable ({d})"),
+                ));
+            }
         }
     }
     if let (Some(i), Some(de)) = (&id, &env.de) {
         if i.serial % 10_000 != de.ssn % 10_000 {
             diags.push(Diagnostic::new(
                 Code::IdSerialMismatch,
-                format!("id serial {} disagrees with the DE line's station serial #{:04}", i.serial, de.ssn),
+                format!(
+                    "id serial {} disagrees with the DE line's station serial #{:04}",
+                    i.serial, de.ssn
+                ),
             ));
         }
     }
@@ -259,17 +426,34 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     }
     if let (Some(hy), Some(ty)) = (hints.year, year_from_text) {
         if hy != ty {
-            diags.push(Diagnostic::new(Code::YearFromHint, format!("hint year {hy} ignored: the text says {ty}")));
+            diags.push(Diagnostic::new(
+                Code::YearFromHint,
+                format!("hint year {hy} ignored: the text says {ty}"),
+            ));
         }
     } else if hints.year.is_some() && year_from_text.is_none() {
-        diags.push(Diagnostic::new(Code::YearFromHint, "year taken from the --year hint"));
+        diags.push(Diagnostic::new(
+            Code::YearFromHint,
+            "year taken from the --year hint",
+        ));
     }
 
     // ---- created
-    let dtg_dt = env.dtg.as_ref().and_then(|d| dtg_datetime(d.day, d.hour, d.minute, d.month, d.year));
-    let de_year = dtg_dt.map(|d| d.year() as i32).or(id.as_ref().map(|i| i.year));
+    let dtg_dt = env
+        .dtg
+        .as_ref()
+        .and_then(|d| dtg_datetime(d.day, d.hour, d.minute, d.month, d.year));
+    let de_year = dtg_dt
+        .map(|d| d.year() as i32)
+        .or(id.as_ref().map(|i| i.year));
     let de_dt = match (&env.de, de_year) {
-        (Some(DeLineRef { day: Some((jd, h, m)), .. }), Some(y)) => {
+        (
+            Some(DeLineRef {
+                day: Some((jd, h, m)),
+                ..
+            }),
+            Some(y),
+        ) => {
             let mut y = y;
             // A DE day early in January with a DTG of late December: the next year.
             if let Some(d) = dtg_dt {
@@ -297,7 +481,10 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         (None, Some(de)) => {
             cable.created = Some(iso(de));
             diags.push(Diagnostic::new(Code::MissingDtg, "no date-time group line"));
-            diags.push(Diagnostic::new(Code::CreatedFromDe, "created rebuilt from the DE line's Julian day and time"));
+            diags.push(Diagnostic::new(
+                Code::CreatedFromDe,
+                "created rebuilt from the DE line's Julian day and time",
+            ));
         }
         (None, None) => {
             let from_note = cable_dated_re().captures(&normalized).and_then(|c| {
@@ -308,7 +495,13 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
             let from_weekday = || {
                 weekday_re().captures(&normalized).and_then(|c| {
                     let month = crate::dtg::month_number(c[2].get(..3)?)?;
-                    dtg_datetime(c[1].parse().ok()?, c[4].parse().ok()?, c[5].parse().ok()?, month, c[3].parse().ok()?)
+                    dtg_datetime(
+                        c[1].parse().ok()?,
+                        c[4].parse().ok()?,
+                        c[5].parse().ok()?,
+                        month,
+                        c[3].parse().ok()?,
+                    )
                 })
             };
             let found = from_note.or_else(from_weekday);
@@ -324,12 +517,19 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     // ---- precedence, envelope fields
     cable.transmission_id = env.transmission_id.clone();
     if let Some(d) = &env.dtg {
-        cable.precedence = d.prosigns.first().and_then(|p| envelope::prosign_precedence(p)).map(str::to_string);
+        cable.precedence = d
+            .prosigns
+            .first()
+            .and_then(|p| envelope::prosign_precedence(p))
+            .map(str::to_string);
         if cable.precedence.is_none() && !d.prosigns.is_empty() {
             cable.precedence = None;
         }
         if cable.precedence.as_deref() == Some("IMMEDIATE")
-            && env.to.iter().any(|r| r.precedence.as_deref() == Some("NIACT IMMEDIATE"))
+            && env
+                .to
+                .iter()
+                .any(|r| r.precedence.as_deref() == Some("NIACT IMMEDIATE"))
         {
             cable.precedence = Some("NIACT IMMEDIATE".into());
         }
@@ -343,7 +543,9 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     let fm_station = env.from.as_deref().map(station_from_name);
     let station = id
         .as_ref()
-        .filter(|i| class_line.as_ref().is_some_and(|c| c.station.is_some()) || hint_id.as_ref() == Some(*i))
+        .filter(|i| {
+            class_line.as_ref().is_some_and(|c| c.station.is_some()) || hint_id.as_ref() == Some(*i)
+        })
         .map(|i| i.station.clone())
         .or_else(|| fm_station.clone().filter(|s| !s.is_empty()))
         .or_else(|| ri_entry.map(|(s, _)| s.to_string()))
@@ -351,16 +553,25 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     cable.origin = Origin {
         routing_indicator: env.de.as_ref().map(|d| d.ri.clone()),
         station: station.clone(),
-        name: env.from.clone().or_else(|| ri_entry.map(|(_, p)| p.to_string())),
+        name: env
+            .from
+            .clone()
+            .or_else(|| ri_entry.map(|(_, p)| p.to_string())),
     };
     if let Some(de) = &env.de {
         if ri_entry.is_none() {
-            diags.push(Diagnostic::new(Code::UnknownStation, format!("routing indicator {} is not in the station table", de.ri)));
+            diags.push(Diagnostic::new(
+                Code::UnknownStation,
+                format!("routing indicator {} is not in the station table", de.ri),
+            ));
         }
     }
     if let Some(s) = &station {
         if !is_known_station(s) {
-            diags.push(Diagnostic::new(Code::UnknownStation, format!("station {s} is not a known post")));
+            diags.push(Diagnostic::new(
+                Code::UnknownStation,
+                format!("station {s} is not a known post"),
+            ));
         }
     }
     if let (Some(fs), Some(i)) = (&fm_station, &id) {
@@ -375,7 +586,11 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     // ---- section
     let breaks = body.breaks;
     if let Some((n, m)) = class_line.as_ref().and_then(|c| c.section) {
-        let complete = m <= 1 || breaks.is_some_and(|(page, of)| page >= m || page >= of && of > 0 && n == 1);
+        // A first section whose text runs to the signature is the whole cable (the
+        // publisher joined the sections and dropped their breaks).
+        let complete = m <= 1
+            || breaks.is_some_and(|(page, of)| page >= m || page >= of && of > 0 && n == 1)
+            || (n == 1 && breaks.is_none() && !body.signers.is_empty());
         if !complete {
             cable.section = Some(Section { number: n, of: m });
             cable.partial = true;
@@ -383,19 +598,32 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     } else if let Some(de) = &env.de {
         if let (Some(s), Some((page, of))) = (de.section, breaks) {
             if page < of && s > 0 {
-                cable.section = Some(Section { number: s as u32, of });
+                cable.section = Some(Section { number: s, of });
                 cable.partial = true;
             }
         }
     }
 
     // ---- paragraphs, summary, comment, signature
-    let body_text: String = body.paragraphs.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n\n");
-    cable.summary = fields::summary(&body_text).or_else(|| {
+    let body_text: String = body
+        .paragraphs
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    // A summary can stand before paragraph 1, among the preamble's free lines.
+    let with_lead = if pre_free.is_empty() {
+        body_text.clone()
+    } else {
+        format!("{}\n\n{body_text}", pre_free.join("\n"))
+    };
+    cable.summary = fields::summary(&with_lead).or_else(|| {
         body.paragraphs.iter().find_map(|p| {
             let t = p.text.trim_start();
             let up = t.get(..7).unwrap_or("").to_ascii_uppercase();
-            (up.starts_with("SUMMARY")).then(|| text::squeeze(t[7..].trim_start_matches([':', '.', ' ', '-']))).filter(|s| !s.is_empty())
+            (up.starts_with("SUMMARY"))
+                .then(|| text::squeeze(t[7..].trim_start_matches([':', '.', ' ', '-'])))
+                .filter(|s| !s.is_empty())
         })
     });
     cable.comment = fields::comment(&body_text);
@@ -403,7 +631,12 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     cable.signers = body.signers.clone();
 
     // ---- classification
-    let max_mark: Option<Marking> = body.marks.iter().flatten().copied().max_by_key(|m| (m.level.rank(), m.noforn));
+    let max_mark: Option<Marking> = body
+        .marks
+        .iter()
+        .flatten()
+        .copied()
+        .max_by_key(|m| (m.level.rank(), m.noforn));
     let has_nf_marks = body.marks.iter().flatten().any(|m| m.noforn);
     let has_sbu_marks = body.marks.iter().flatten().any(|m| m.level == Level::Sbu);
     let sensitive = cable.captions.iter().any(|c| c == "SENSITIVE");
@@ -415,26 +648,45 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         'T' => Some(Level::Ts),
         _ => None,
     });
+    let dump_level = dump
+        .classification
+        .as_deref()
+        .and_then(|c| Level::parse(c.split("//").next().unwrap_or("")));
     let (level, implied_by) = match (&class_line, fl4_level, max_mark) {
+        (Some(_), Some(l), _) if header_body_mismatch => (
+            Some(l),
+            Some("the header's security warning (the text is another cable's)"),
+        ),
         (Some(cl), _, _) => (Some(cl.level), None),
         (None, Some(l), _) => (Some(l), Some("the security warning on format line 4")),
+        (None, None, _) if dump_level.is_some() => {
+            (dump_level, Some("the export row before the cable"))
+        }
         (None, None, Some(m)) => (Some(m.level), Some("the highest portion mark")),
         _ => (None, None),
     };
     if let Some(l) = level {
-        let fouo = sensitive || (implied_by.is_some() && l == Level::Sbu) || (implied_by.is_some() && l == Level::U && has_sbu_marks);
+        let fouo = sensitive
+            || (implied_by.is_some() && l == Level::Sbu)
+            || (implied_by.is_some() && l == Level::U && has_sbu_marks);
         cable.classification = Some(classification_string(l, noforn, fouo));
         if let Some(by) = implied_by {
             diags.push(Diagnostic::new(
                 Code::ClassificationImplied,
-                format!("no classification line: {} implied by {by}", cable.classification.as_deref().unwrap_or("")),
+                format!(
+                    "no classification line: {} implied by {by}",
+                    cable.classification.as_deref().unwrap_or("")
+                ),
             ));
         }
         if let (Some(cl), Some(f)) = (&class_line, fl4_level) {
             if cl.level.rank() != f.rank() {
                 diags.push(Diagnostic::new(
                     Code::SecurityWarningMismatch,
-                    format!("format line 4 says {f}, the classification line {}", cl.level),
+                    format!(
+                        "format line 4 says {f}, the classification line {}",
+                        cl.level
+                    ),
                 ));
             }
         }
@@ -450,14 +702,20 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
                     diags.push(Diagnostic::at(
                         Code::MarkingAboveClassification,
                         p.number,
-                        format!("paragraph {} is marked {m}, above the cable's {l}", p.number),
+                        format!(
+                            "paragraph {} is marked {m}, above the cable's {l}",
+                            p.number
+                        ),
                     ));
                 }
             }
         }
     }
     if has_nf_marks && !noforn {
-        diags.push(Diagnostic::new(Code::NofornMarksWithoutCaption, "NF portion marks without the NOFORN caption"));
+        diags.push(Diagnostic::new(
+            Code::NofornMarksWithoutCaption,
+            "NF portion marks without the NOFORN caption",
+        ));
     }
     let any_marked = body.marks.iter().any(Option::is_some);
     if any_marked {
@@ -466,7 +724,10 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
                 diags.push(Diagnostic::at(
                     Code::UnmarkedParagraph,
                     p.number,
-                    format!("paragraph {} has no portion mark; it takes the cable's classification", p.number),
+                    format!(
+                        "paragraph {} has no portion mark; it takes the cable's classification",
+                        p.number
+                    ),
                 ));
             }
         }
@@ -475,21 +736,51 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     // ---- partial extracts
     if normalized.contains("partial extract of the original cable") || leader.partial_note {
         cable.partial = true;
-        diags.push(Diagnostic::new(Code::PartialExtract, "the text is a partial extract of the original cable"));
+        diags.push(Diagnostic::new(
+            Code::PartialExtract,
+            "the text is a partial extract of the original cable",
+        ));
     }
     if let (Some(d), Some(c)) = (&cable.declassify_on, &cable.created) {
         if d.as_str() < &c[..10] {
-            diags.push(Diagnostic::new(Code::DeclassifyBeforeCreated, format!("DECL date {d} is before the cable's date")));
+            diags.push(Diagnostic::new(
+                Code::DeclassifyBeforeCreated,
+                format!("DECL date {d} is before the cable's date"),
+            ));
         }
     }
 
     // ---- references (need the id and year)
     if let Some(r) = pre.get(preamble::Field::Ref) {
-        let citing = Citing { year: id.as_ref().map(|i| i.year).or(year), id: id.clone() };
+        let citing = Citing {
+            year: id.as_ref().map(|i| i.year).or(year),
+            id: id.clone(),
+        };
         cable.references = references::parse(&r.text, &citing);
+        for more in &r.more {
+            for reference in references::parse(more, &citing) {
+                if !cable.references.contains(&reference) {
+                    cable.references.push(reference);
+                }
+            }
+        }
     }
 
     cable.paragraphs = body.paragraphs;
+    let empty = cable.paragraphs.iter().all(|p| p.text.trim().is_empty())
+        && cable.id.is_none()
+        && cable.subject.is_none()
+        && cable.tags.is_empty()
+        && cable.references.is_empty()
+        && cable.classification.is_none()
+        && cable.created.is_none();
+    if empty {
+        diags.retain(|d| d.code != Code::MissingDtg);
+        diags.push(Diagnostic::new(
+            Code::NoCableText,
+            "the text holds no cable: no header fields and no paragraphs",
+        ));
+    }
     diags.extend(body.diagnostics);
     cable.diagnostics = diags;
     cable
@@ -535,12 +826,24 @@ fn station_code(written: &str) -> String {
 }
 
 const CAPTIONS: &[&str] = &[
-    "SIPDIS", "NOFORN", "SENSITIVE", "EXDIS", "NODIS", "NODIF", "LIMDIS", "STADIS", "CHEROKEE", "ROGER",
+    "SIPDIS",
+    "NOFORN",
+    "SENSITIVE",
+    "EXDIS",
+    "NODIS",
+    "NODIF",
+    "LIMDIS",
+    "STADIS",
+    "CHEROKEE",
+    "ROGER",
 ];
 
 fn caption_words(line: &str) -> Vec<String> {
     let up = line.to_ascii_uppercase();
     let mut out = Vec::new();
+    // "SENSITIVE BUT UNCLASSIFIED" is a handling notice, not the SENSITIVE caption
+    // (WikiLeaks published such cables as plain UNCLASSIFIED).
+    let up = up.replace("SENSITIVE BUT UNCLASSIFIED", "");
     for w in up.split(|c: char| !c.is_ascii_alphanumeric()) {
         if CAPTIONS.contains(&w) && !out.iter().any(|x: &String| x == w) {
             out.push(w.to_string());
@@ -553,16 +856,165 @@ fn caption_words(line: &str) -> Vec<String> {
 }
 
 fn word_count(line: &str) -> usize {
-    line.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).count()
+    line.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count()
 }
 
 /// The line index (in the preamble text) after the last field's natural end.
 fn last_field_line(pre_text: &str, pre: &preamble::Preamble) -> Option<usize> {
-    let last = pre.fields.iter().filter(|f| !f.text.trim().is_empty()).last()?;
-    // Find the field's text inside the preamble and count the lines up to its end.
-    let needle = last.text.trim_end();
-    let pos = pre_text.find(needle)? + needle.len();
-    Some(pre_text[..pos].matches('\n').count() + 1)
+    let end = pre
+        .fields
+        .iter()
+        .filter(|f| !f.text.trim().is_empty())
+        .map(|f| f.end)
+        .max()?;
+    let before = &pre_text[..end.min(pre_text.len())];
+    let newlines = before.matches('\n').count();
+    Some(if before.ends_with('\n') {
+        newlines
+    } else {
+        newlines + 1
+    })
+}
+
+/// True when line `l` starts an envelope: `VZCZC`, a DE line, or a DTG line
+/// followed closely by an FM line.
+fn is_envelope_start(all: &[&str], i: usize) -> bool {
+    let t = all[i].trim();
+    if t.starts_with("VZCZC") || envelope::read_de(t).is_some() {
+        return true;
+    }
+    envelope::read_dtg(t).is_some()
+        && all[i + 1..]
+            .iter()
+            .take(3)
+            .any(|x| x.trim_start().starts_with("FM "))
+}
+
+fn merge_envelopes(mut a: envelope::Envelope, b: envelope::Envelope) -> envelope::Envelope {
+    a.transmission_id = a.transmission_id.or(b.transmission_id);
+    a.de = a.de.or(b.de);
+    a.security_letter = a.security_letter.or(b.security_letter);
+    a.dtg = a.dtg.or(b.dtg);
+    a.from = a.from.or(b.from);
+    if a.to.is_empty() {
+        a.to = b.to;
+    }
+    if a.info.is_empty() {
+        a.info = b.info;
+    }
+    if a.exempt.is_empty() {
+        a.exempt = b.exempt;
+    }
+    a
+}
+
+/// True for a line of distribution office codes (`INFO LOG-00 EEB-00 ... /004W`)
+/// from the Department's incoming-record block.
+fn is_office_codes(t: &str) -> bool {
+    let mut codes = 0usize;
+    let mut other = 0usize;
+    for tok in t.split_whitespace() {
+        let is_code = tok.split_once('-').is_some_and(|(a, b)| {
+            !a.is_empty()
+                && a.len() <= 6
+                && a.bytes().all(|c| c.is_ascii_uppercase())
+                && b.len() == 2
+                && b.bytes().all(|c| c.is_ascii_digit())
+        }) || (tok.starts_with('/') && tok.ends_with('W'))
+            || matches!(tok, "INFO" | "ACTION" | "ORIGIN");
+        if is_code {
+            codes += 1;
+        } else {
+            other += 1;
+        }
+    }
+    codes >= 3 && other <= 1
+}
+
+/// Fields of an export row (id, classification) found before a cable's envelope.
+#[derive(Default)]
+struct DumpRow {
+    id: Option<String>,
+    classification: Option<String>,
+}
+
+impl DumpRow {
+    fn from_lines(lines: &[&str]) -> DumpRow {
+        let mut row = DumpRow::default();
+        for l in lines {
+            let t = l.trim();
+            let value = t
+                .split_once(':')
+                .filter(|(k, _)| matches!(k.trim(), "refid" | "classification"))
+                .map(|(_, v)| v.trim());
+            let v = value.unwrap_or(t);
+            if row.id.is_none() && is_bare_id(v) {
+                row.id = Some(v.to_string());
+            } else if row.classification.is_none() && is_published_classification(v) {
+                row.classification = Some(v.to_string());
+            }
+        }
+        row
+    }
+
+    fn merge(&mut self, other: DumpRow) {
+        self.id = self.id.take().or(other.id);
+        self.classification = self.classification.take().or(other.classification);
+    }
+
+    fn is_dump_line(l: &str) -> bool {
+        let t = l.trim();
+        t.is_empty()
+            || t == ">"
+            || t.chars().all(|c| c.is_ascii_digit())
+            || dump_ts_re().is_match(t)
+            || is_bare_id(t)
+            || is_published_classification(t)
+            || t.split_once(':').is_some_and(|(k, _)| {
+                matches!(
+                    k.trim(),
+                    "id" | "date"
+                        | "refid"
+                        | "origin"
+                        | "classification"
+                        | "destination"
+                        | "header"
+                )
+            })
+            || t.starts_with("Embassy ")
+            || t.starts_with("Consulate ")
+            || t.chars().filter(|c| *c == '|').count() >= 1
+                && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '|')
+    }
+}
+
+fn is_bare_id(t: &str) -> bool {
+    t.len() >= 6
+        && t.len() <= 30
+        && t.as_bytes()[..2].iter().all(u8::is_ascii_digit)
+        && t.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && t.chars().last().is_some_and(|c| c.is_ascii_digit())
+        && t[2..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_uppercase())
+}
+
+fn is_published_classification(t: &str) -> bool {
+    matches!(
+        t,
+        "UNCLASSIFIED"
+            | "UNCLASSIFIED//FOR OFFICIAL USE ONLY"
+            | "CONFIDENTIAL"
+            | "CONFIDENTIAL//NOFORN"
+            | "SECRET"
+            | "SECRET//NOFORN"
+            | "LIMITED OFFICIAL USE"
+            | "TOP SECRET"
+    )
 }
 
 struct Leader {
@@ -575,8 +1027,15 @@ struct Leader {
 /// Lines before the cable: a page title (`Cablegate: ...`), dump-row fields (row
 /// number, timestamp, id, origin, classification, references).
 fn leader(lines: &[&str]) -> Leader {
-    let mut l = Leader { skip: 0, title: None, dump_id: None, partial_note: false };
-    let Some(first) = lines.iter().position(|x| !x.trim().is_empty()) else { return l };
+    let mut l = Leader {
+        skip: 0,
+        title: None,
+        dump_id: None,
+        partial_note: false,
+    };
+    let Some(first) = lines.iter().position(|x| !x.trim().is_empty()) else {
+        return l;
+    };
     let t = lines[first].trim();
     if let Some(title) = t.strip_prefix("Cablegate:") {
         l.title = Some(text::squeeze(title));
@@ -595,7 +1054,11 @@ fn leader(lines: &[&str]) -> Leader {
         return l;
     }
     // Dump row: row number, then a timestamp line, then id, origin, classification.
-    let ts_line = if t.chars().all(|c| c.is_ascii_digit()) { first + 1 } else { first };
+    let ts_line = if t.chars().all(|c| c.is_ascii_digit()) {
+        first + 1
+    } else {
+        first
+    };
     if lines.get(ts_line).is_some_and(|x| dump_ts_re().is_match(x)) {
         l.dump_id = lines.get(ts_line + 1).map(|s| s.trim().to_string());
         // Skip to the envelope or the classification line that follows the row.
@@ -620,7 +1083,10 @@ fn trailer_start(lines: &[&str]) -> Option<usize> {
     let from = n.saturating_sub(400);
     for (i, l) in lines.iter().enumerate().skip(from) {
         let t = l.trim();
-        if t.starts_with('\u{A9}') || t.starts_with("(c) ") && t.len() < 60 || t.starts_with("Copyright ") && t.len() < 80 {
+        if t.starts_with('\u{A9}')
+            || t.starts_with("(c) ") && t.len() < 60
+            || t.starts_with("Copyright ") && t.len() < 80
+        {
             return Some(i);
         }
     }
@@ -640,7 +1106,13 @@ mod tests {
 
     #[test]
     fn id_hint_is_canonicalised() {
-        let c = parse("", &Hints { id: Some("08 MOSCOW 01599".into()), ..Hints::default() });
+        let c = parse(
+            "",
+            &Hints {
+                id: Some("08 MOSCOW 01599".into()),
+                ..Hints::default()
+            },
+        );
         assert_eq!(c.id.as_deref(), Some("08MOSCOW1599"));
         assert_eq!(c.id_as_written.as_deref(), Some("08 MOSCOW 01599"));
     }

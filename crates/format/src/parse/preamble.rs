@@ -35,6 +35,10 @@ pub struct FieldText {
     pub keyword: String,
     /// The text after the keyword up to the field's end, line breaks kept.
     pub text: String,
+    /// Byte offset in the preamble text where the field ends.
+    pub end: usize,
+    /// Further blocks of the same field (a second REF keyword), in order.
+    pub more: Vec<String>,
 }
 
 /// The preamble split into fields and the free text between them.
@@ -58,10 +62,10 @@ fn keyword_re() -> &'static Regex {
     RE.get_or_init(|| {
         Regex::new(
             r"(?xm)
-            (?P<eo>(?:^|[\s(])(?:E\s?\.\s?O\s?\.?|EO|E\.O|E\.\s?O)\s*1[0-9]{4}\b(?:\s*\(AS\s+AMENDED\))?\s*:?)
-            |(?P<tags>^[\ \t]*(?:TAGS|TAGS?:|TGS|TAGE|TAS:|AGS:)(?:\s*:)?(?:[\ \t]|$)|\sTAGS\s*:)
+            (?P<eo>(?i:E\s?\.\s?O\s?\.?|(?:^|[\s(])EO|E\.O)\s*1[0-9]{4}\b(?i:\s*\(AS\s+AMENDED\))?\s*:?|(?:^|\s)DECL\s*:)
+            |(?P<tags>^[\ \t]*(?:TAGS|TAGS?:|TGS|TAGE|TAS:|AGS:|(?i:tags\s*:))(?:\s*:)?(?:[\ \t]|$)|\s(?:(?i:TAGS)|AGS|TAGE|TGS)\s*:)
             |(?P<subject>^[\ \t]*(?i:SUBJECT|SUBJ)\s*:|\s(?i:SUBJECT)\s*:|^[\ \t]*SUBJECT\s)
-            |(?P<ref>^[\ \t]*(?i:REFS?|REFTELS?|REF\(S\)|REFERENCES?)(?:\s*:|\s)|\s(?:REF|REFS|Ref|Refs)\s*:)
+            |(?P<ref>^[\ \t]*(?i:REFS?|REFTELS?|REF\(S\)|REFERENCES?)(?:\s*[:.]|\s)|(?:REF|REFS|Ref|Refs)\s*:)
             |(?P<clby>(?:^|[\s(])(?i:CLASSIFIED|CLASSIFED|CLASSIFIEDBY)(?:\s+(?i:BY))?\s*:?)",
         )
         .expect("valid keyword regex")
@@ -92,17 +96,40 @@ pub fn split(text: &str) -> Preamble {
         };
         // Keep the first occurrence of each field; a later repeat (a second TAGS
         // line) belongs to the field before it only when it is the same field.
-        let start = m.start() + m.as_str().len() - m.as_str().trim_start_matches([' ', '\t', '\n', '(']).len();
+        let start = m.start() + m.as_str().len()
+            - m.as_str().trim_start_matches([' ', '\t', '\n', '(']).len();
         hits.push((start, m.end(), f));
     }
     let mut pre = Preamble::default();
     let mut cursor = 0usize;
+    // A keyword repeated right after itself ("Classified By: Classified by ...",
+    // "E.O. 12958: DECL: ...") belongs to the first: drop the inner hit.
+    let mut kept: Vec<(usize, usize, Field)> = Vec::with_capacity(hits.len());
+    for h in hits {
+        if let Some(prev) = kept.last() {
+            let between = text[prev.1..h.0]
+                .trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '(' | ')'));
+            let short_mark =
+                between.len() <= 4 && between.chars().all(|c| c.is_ascii_uppercase() || c == '/');
+            if prev.2 == h.2 && (between.is_empty() || short_mark)
+                || prev.2 == Field::Eo && h.2 == Field::Eo
+            {
+                continue;
+            }
+        }
+        kept.push(h);
+    }
+    let hits = kept;
     for (i, &(start, end, field)) in hits.iter().enumerate() {
         if start < cursor {
             continue;
         }
         push_free(&mut pre.free, &text[cursor..start]);
-        let next = hits[i + 1..].iter().find(|h| h.0 >= end).map(|h| h.0).unwrap_or(text.len());
+        let next = hits[i + 1..]
+            .iter()
+            .find(|h| h.0 >= end)
+            .map(|h| h.0)
+            .unwrap_or(text.len());
         let body = &text[end..next];
         let (taken, rest) = natural_end(field, body);
         if pre.get(field).is_none() {
@@ -110,12 +137,14 @@ pub fn split(text: &str) -> Preamble {
                 field,
                 keyword: text[start..end].trim().to_string(),
                 text: taken.to_string(),
+                end: end + taken.len(),
+                more: Vec::new(),
             });
         } else if field == Field::Ref {
             // A second REF keyword continues the list.
             if let Some(r) = pre.fields.iter_mut().find(|x| x.field == Field::Ref) {
-                r.text.push('\n');
-                r.text.push_str(taken);
+                r.more.push(taken.to_string());
+                r.end = end + taken.len();
             }
         }
         push_free(&mut pre.free, rest);
@@ -163,26 +192,8 @@ fn natural_end(field: Field, body: &str) -> (&str, &str) {
             body.split_at(end)
         }
         Field::Ref => {
-            // REF lists run over blank lines while items continue (bulleted) and stop
-            // at the first unbulleted block after a blank line.
-            let mut end = body.len();
-            let mut after_blank = false;
-            for (i, l) in line_starts(body) {
-                let t = l.trim();
-                if t.is_empty() {
-                    after_blank = true;
-                    continue;
-                }
-                if after_blank && !is_ref_bullet(t) {
-                    end = i;
-                    break;
-                }
-                if i > 0 && (is_rule(t) || is_para_start(t)) {
-                    end = i;
-                    break;
-                }
-                after_blank = false;
-            }
+            // The REF block's own end rules live with the references reader.
+            let end = super::references::extent(body);
             body.split_at(end)
         }
         Field::ClassifiedBy => {
@@ -227,14 +238,6 @@ fn is_subject_stop(l: &str) -> bool {
         || super::classline::read(t).is_some()
 }
 
-fn is_ref_bullet(t: &str) -> bool {
-    let b = t.as_bytes();
-    match b {
-        [b'(', c, b')', ..] if c.is_ascii_alphabetic() => true,
-        [c, b'.' | b')', ..] if c.is_ascii_uppercase() => true,
-        _ => t.to_ascii_uppercase().starts_with("REF"),
-    }
-}
 
 /// True for a numbered paragraph's first line (`1. (C) ...`, `2.(U)`).
 pub fn is_para_start(t: &str) -> bool {
@@ -278,8 +281,14 @@ mod tests {
         );
         assert_eq!(p.free, vec!["SIPDIS", "DEPT FOR EUR/RUS"]);
         assert_eq!(p.get(Field::Eo).unwrap().text.trim(), "DECL: 01/29/2018");
-        assert_eq!(join_lines(&p.get(Field::Tags).unwrap().text), "PGOV PREL GM");
-        assert_eq!(join_lines(&p.get(Field::Subject).unwrap().text), "WELCOME TO BERLIN");
+        assert_eq!(
+            join_lines(&p.get(Field::Tags).unwrap().text),
+            "PGOV PREL GM"
+        );
+        assert_eq!(
+            join_lines(&p.get(Field::Subject).unwrap().text),
+            "WELCOME TO BERLIN"
+        );
         assert!(p.get(Field::Ref).unwrap().text.contains("B. MOSCOW 2"));
         assert!(p.get(Field::ClassifiedBy).unwrap().text.contains("and (d)"));
     }

@@ -7,20 +7,49 @@
 /// - dump rows whose lines end in `\` (backslash-continued exports) lose the `\`,
 ///   and their tab-separated row fields are put on lines of their own.
 pub fn normalize(text: &str) -> String {
+    let special = |c: char| {
+        matches!(
+            c,
+            '\r' | '\u{FEFF}' | '\0' | '\u{B6}' | '\u{0C}' | '\u{A0}' | '\u{2007}' | '\u{202F}'
+        )
+    };
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut rest = text;
+    // Copy runs of ordinary text whole; handle the special characters one by one.
+    while let Some(i) = rest.find(special) {
+        out.push_str(&rest[..i]);
+        let c = rest[i..].chars().next().expect("a char at a found index");
+        let mut used = c.len_utf8();
         match c {
             '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
+                if rest[i + used..].starts_with('\n') {
+                    used += 1;
                 }
                 out.push('\n');
             }
-            '\u{FEFF}' | '\0' | '\u{B6}' => {}
             '\u{0C}' => out.push('\n'),
             '\u{A0}' | '\u{2007}' | '\u{202F}' => out.push(' '),
-            _ => out.push(c),
+            _ => {}
+        }
+        rest = &rest[i + used..];
+    }
+    out.push_str(rest);
+    if let Some(pos) = out.find("Cable dated:") {
+        // Media-partner extracts glue the date note to the text:
+        // "Cable dated:2006-01-29T11:49:00S E C R E T ..." — give it its own line.
+        let tail = &out[pos + "Cable dated:".len()..];
+        let stamp = tail
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || matches!(c, '-' | ':' | 'T'))
+            .count();
+        let lead = tail.len() - tail.trim_start().len();
+        let cut = pos + "Cable dated:".len() + lead + stamp;
+        if stamp >= 16 && cut < out.len() {
+            let rest = out[cut..].trim_start_matches(']').to_string();
+            out.truncate(cut);
+            out.push('\n');
+            out.push_str(&rest);
         }
     }
     if is_backslash_continued(&out) {
@@ -28,7 +57,7 @@ pub fn normalize(text: &str) -> String {
             .split('\n')
             .map(|l| {
                 let t = l.trim_end();
-                t.strip_suffix('\\').unwrap_or(t)
+                t.strip_suffix('\\').unwrap_or(t).trim_end()
             })
             .collect::<Vec<_>>()
             .join("\n");
@@ -58,6 +87,27 @@ fn is_backslash_continued(text: &str) -> bool {
 fn starts_with_tab_dump_row(text: &str) -> bool {
     let first = text.trim_start().split('\n').next().unwrap_or("");
     first.contains('\t') && first.contains("VZCZC")
+}
+
+/// Separates fields that collapsed copies glued together: `SIPDISDEPT FOR`,
+/// `SIPDISE.O. 12958`, `02/15/2016TAGS:`, `...AMBASSADORE.O. 12958`.
+pub fn deglue(text: &str) -> std::borrow::Cow<'_, str> {
+    use std::sync::OnceLock;
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r"(SIPDIS|NOFORN|SENSITIVE)([A-Z]{2,}|E\.O\.)|([0-9a-z.])(TAGS:|SUBJECT:|E\.O\.\s?1[0-9]{4})")
+            .expect("valid deglue regex")
+    });
+    if !re.is_match(text) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    re.replace_all(text, |c: &regex::Captures<'_>| {
+        match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+            (Some(a), Some(b), _, _) => format!("{} {}", a.as_str(), b.as_str()),
+            (_, _, Some(a), Some(b)) => format!("{} {}", a.as_str(), b.as_str()),
+            _ => c[0].to_string(),
+        }
+    })
 }
 
 /// Collapses letter-spaced words: `C O N F I D E N T I A L  SECTION 01` →
@@ -124,7 +174,10 @@ mod tests {
 
     #[test]
     fn despace_collapses_letter_spacing() {
-        assert_eq!(despace("C O N F I D E N T I A L  SECTION 01 OF 02"), "CONFIDENTIAL SECTION 01 OF 02");
+        assert_eq!(
+            despace("C O N F I D E N T I A L  SECTION 01 OF 02"),
+            "CONFIDENTIAL SECTION 01 OF 02"
+        );
         assert_eq!(despace("S E C R E T KYIV 002414"), "SECRET KYIV 002414");
         assert_eq!(despace("UNCLAS A B"), "UNCLAS AB");
     }

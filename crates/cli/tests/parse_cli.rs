@@ -1,0 +1,148 @@
+//! `cablescope parse` end to end: output shape, hints, encodings, bad inputs and
+//! exit statuses.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn cablescope(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cablescope"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run cablescope");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn records(out: &Output) -> Vec<Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is one JSON object"))
+        .collect()
+}
+
+const CABLE: &str = "VZCZCXRO1234\nPP RUEHWEB\nDE RUEHFR #0997/01 2041544\nZNY CCCCC ZZH\nP 231544Z JUL 09\n\
+FM AMEMBASSY PARIS\nTO RUEHC/SECSTATE WASHDC PRIORITY 6811\n\nC O N F I D E N T I A L PARIS 000997\n\nSIPDIS\n\n\
+E.O. 12958: DECL: 07/22/2019\nTAGS: PREL FR\nSUBJECT: A TEST CABLE\n\nClassified By: Jane Roe, reasons 1.4 (b) and (d).\n\n\
+1. (C) First paragraph.\n\n2. (U) Second paragraph.\n\nDOE\n";
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("cablescope-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn id_hint_on_empty_input_is_canonicalised() {
+    let out = cablescope(&["parse", "--id", "08 MOSCOW 01599", "-"], b"");
+    assert!(out.status.success());
+    let recs = records(&out);
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0]["id"], "08MOSCOW1599");
+    assert_eq!(recs[0]["id_as_written"], "08 MOSCOW 01599");
+}
+
+#[test]
+fn a_cable_on_stdin_gives_its_fields() {
+    let out = cablescope(&["parse"], CABLE.as_bytes());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = &records(&out)[0];
+    assert_eq!(r["id"], "09PARIS997");
+    assert_eq!(r["created"], "2009-07-23T15:44:00Z");
+    assert_eq!(r["precedence"], "PRIORITY");
+    assert_eq!(r["classification"], "CONFIDENTIAL");
+    assert_eq!(r["origin"]["station"], "PARIS");
+    assert_eq!(r["recipients"][0]["serial"], "6811");
+    assert_eq!(r["declassify_on"], "2019-07-22");
+    assert_eq!(r["reasons"], serde_json::json!(["1.4(b)", "1.4(d)"]));
+    assert_eq!(r["paragraphs"].as_array().unwrap().len(), 2);
+    assert_eq!(r["source"]["format"], "telegram");
+    assert_eq!(r["source"]["encoding"], "utf-8");
+}
+
+#[test]
+fn reference_fragment_uses_the_year_hint() {
+    let out = cablescope(
+        &["parse", "--year", "2006", "-"],
+        b"REF: A. STATE 1234 B. 05 MOSCOW 546\n",
+    );
+    let r = &records(&out)[0];
+    let ids: Vec<&str> = r["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|x| x["id"].as_str())
+        .collect();
+    assert_eq!(ids, vec!["06STATE1234", "05MOSCOW546"]);
+}
+
+#[test]
+fn bad_inputs_are_reported_and_the_rest_still_parsed() {
+    let dir = temp_dir("bad");
+    let good = dir.join("good.txt");
+    std::fs::write(&good, CABLE).unwrap();
+    let binary = dir.join("binary.bin");
+    std::fs::write(&binary, b"\x00\x01\x02binary").unwrap();
+    let missing = dir.join("missing.txt");
+    let out = cablescope(
+        &[
+            "parse",
+            missing.to_str().unwrap(),
+            good.to_str().unwrap(),
+            binary.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let recs = records(&out);
+    assert_eq!(recs.len(), 1, "the good file is still parsed");
+    assert_eq!(recs[0]["source"]["path"], good.to_str().unwrap());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("cablescope: error"))
+        .collect();
+    assert_eq!(lines.len(), 2, "one error line per bad input: {err}");
+    assert!(lines[0].contains("missing.txt"));
+    assert!(lines[1].contains("binary.bin") && lines[1].contains("binary"));
+}
+
+#[test]
+fn latin1_input_is_decoded_and_recorded() {
+    let dir = temp_dir("latin1");
+    let path = dir.join("latin1.txt");
+    let mut bytes = CABLE.replace("1. (C)", "\u{1}").into_bytes();
+    let pos = bytes.iter().position(|&b| b == 1).unwrap();
+    bytes.splice(pos..pos + 1, b"\xB61. (C)".iter().copied());
+    std::fs::write(&path, &bytes).unwrap();
+    let out = cablescope(&["parse", path.to_str().unwrap()], b"");
+    assert!(out.status.success());
+    let r = &records(&out)[0];
+    assert_eq!(r["source"]["encoding"], "windows-1252");
+    assert_eq!(r["paragraphs"][0]["number"], 1);
+    assert_eq!(r["paragraphs"][0]["marking"], "C");
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let out = cablescope(&["parse", "--format", "xml"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let out = cablescope(&["parse", "--year", "nineteen"], b"");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn pretty_output_is_json() {
+    let out = cablescope(&["parse", "--format", "pretty"], CABLE.as_bytes());
+    let v: Value = serde_json::from_slice(&out.stdout).expect("pretty output is one JSON value");
+    assert_eq!(v["id"], "09PARIS997");
+}

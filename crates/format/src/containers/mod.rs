@@ -1,0 +1,492 @@
+//! Containers: the files users actually have (viewer pages, CSV dumps, JSON
+//! exports, body-only texts, PlusD pages, republished web pages) and the cable
+//! texts inside them.
+//!
+//! Each reader turns a container's text into [`Extracted`] items: the telegram text
+//! to give the parser, and what the container itself claimed about the cable
+//! ([`Published`]). [`detect`] picks the reader from the content, not the file
+//! name. Readers are pure: they get text, never paths to open.
+
+pub mod body_text;
+pub mod csv;
+pub mod html;
+pub mod json;
+pub mod republished;
+
+use serde::{Deserialize, Serialize};
+
+use crate::record::Published;
+
+/// A container format, as named in `source.format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// Plain telegram text, one or several cables.
+    Telegram,
+    /// WikiLeaks cable-viewer page, 2011 template.
+    #[serde(rename = "wikileaks-html-2011")]
+    WikileaksHtml2011,
+    /// WikiLeaks cable-viewer page, December 2010 template.
+    #[serde(rename = "wikileaks-html-2010")]
+    WikileaksHtml2010,
+    /// The `cables.csv` dump (8 columns, `\"` escapes).
+    CablesCsv,
+    /// JSON or JSON Lines export with flattened bodies.
+    JsonExport,
+    /// A body-only text with HTML leftovers.
+    BodyText,
+    /// A WikiLeaks PlusD page (1970s telegrams).
+    PlusdHtml,
+    /// A web page that republishes a cable among other content.
+    RepublishedPage,
+}
+
+impl Format {
+    /// The name used in `source.format`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Telegram => "telegram",
+            Format::WikileaksHtml2011 => "wikileaks-html-2011",
+            Format::WikileaksHtml2010 => "wikileaks-html-2010",
+            Format::CablesCsv => "cables-csv",
+            Format::JsonExport => "json-export",
+            Format::BodyText => "body-text",
+            Format::PlusdHtml => "plusd-html",
+            Format::RepublishedPage => "republished-page",
+        }
+    }
+}
+
+/// One cable's text found in a container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extracted {
+    /// The telegram text for the parser (header and body joined by a blank line
+    /// where the container kept them apart).
+    pub text: String,
+    /// The container format it came from.
+    pub format: Format,
+    /// What the container published about the cable (metadata table, CSV columns).
+    pub published: Option<Published>,
+    /// The cable's year when the container knows it (a CSV or export date), for
+    /// texts that lost their date-time group.
+    pub year: Option<i32>,
+    /// Position of this cable in its container (row, record or split index), from 1.
+    pub index: usize,
+}
+
+use std::io::Read;
+
+use crate::decode::{decode, DecodeError};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::parse::{parse, Hints};
+use crate::record::{Cable, Source};
+use crate::station::station_from_name;
+
+/// The first `n` bytes of `text`, cut back to a character boundary.
+pub(crate) fn prefix(text: &str, n: usize) -> &str {
+    let mut end = n.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Picks the container format from the content (the first few kilobytes suffice).
+/// The file name is only a tie-breaker: content wins.
+pub fn detect(name: &str, head: &str) -> Format {
+    let t = head.trim_start_matches('\u{feff}').trim_start();
+    if (t.starts_with('{') && t[1..].trim_start().starts_with('"'))
+        || (t.starts_with('[') && t[1..].trim_start().starts_with('{'))
+    {
+        return Format::JsonExport;
+    }
+    if is_csv_row_start(t) {
+        return Format::CablesCsv;
+    }
+    let lower_head = prefix(t, 2048).to_ascii_lowercase();
+    let htmlish = lower_head.contains("<html")
+        || lower_head.contains("<!doctype")
+        || lower_head.contains("<body");
+    if let Some(f) = html::kind(t) {
+        return f;
+    }
+    if body_text::looks_like(t) {
+        return Format::BodyText;
+    }
+    if htmlish || (name.ends_with(".html") || name.ends_with(".htm")) && t.starts_with('<') {
+        return Format::RepublishedPage;
+    }
+    if republished::looks_like(t) {
+        return Format::RepublishedPage;
+    }
+    if is_body_only(t) {
+        return Format::BodyText;
+    }
+    Format::Telegram
+}
+
+/// A cable text without an envelope that starts like a cable body (classification
+/// line, partial-extract note, or preamble fields): a body-only text. Telegrams
+/// carry their envelope (VZCZC, DE, DTG) and fragments (a REF line) carry neither.
+fn is_body_only(t: &str) -> bool {
+    let lines: Vec<&str> = t.lines().take(80).collect();
+    let envelope = lines.iter().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("VZCZC") || (l.starts_with("DE R") && l.contains('#')) || l.starts_with("FM ")
+    });
+    if envelope {
+        return false;
+    }
+    lines.iter().take(40).any(|l| {
+        let l = l.trim();
+        crate::parse::read_classification_line(l).is_some_and(|c| c.station.is_some())
+            || l.contains("partial extract of the original cable")
+    })
+}
+
+/// True for the start of a `cables.csv` row: `"1","12/28/1966 18:48","...`.
+fn is_csv_row_start(t: &str) -> bool {
+    let mut parts = t.splitn(3, "\",\"");
+    let first = parts.next().unwrap_or("");
+    let second = parts.next().unwrap_or("");
+    first.starts_with('"')
+        && first.len() > 1
+        && first[1..].bytes().all(|b| b.is_ascii_digit())
+        && second.contains('/')
+        && second
+            .split_whitespace()
+            .next()
+            .is_some_and(|d| d.split('/').count() == 3)
+}
+
+/// Splits the texts of a non-streaming container into cables.
+pub fn extract(format: Format, text: &str) -> Vec<Result<Extracted, String>> {
+    match format {
+        Format::WikileaksHtml2011 | Format::WikileaksHtml2010 => {
+            html::viewer_page(text).into_iter().map(Ok).collect()
+        }
+        Format::PlusdHtml => html::plusd_page(text).into_iter().map(Ok).collect(),
+        Format::JsonExport => json::records(text)
+            .into_iter()
+            .map(|r| r.map_err(|e| e.to_string()))
+            .collect(),
+        Format::CablesCsv => csv::CsvCables::new(text.as_bytes())
+            .map(|r| r.map_err(|e| e.to_string()))
+            .collect(),
+        Format::BodyText => vec![Ok(body_text::extract(text))],
+        Format::RepublishedPage => {
+            let page = if text.trim_start().starts_with('<') {
+                republished::page_text(text)
+            } else {
+                text.to_string()
+            };
+            vec![Ok(republished::extract(&page))]
+        }
+        Format::Telegram => {
+            // One or several cables in one file: split where a further envelope starts
+            // after cable text.
+            let mut cuts = html::record_starts(text, 0);
+            cuts.insert(0, 0);
+            cuts.push(text.len());
+            cuts.dedup();
+            if cuts.len() < 2 {
+                // An empty text is still a (empty) cable: the hints may fill it.
+                cuts = vec![0, text.len()];
+            }
+            cuts.windows(2)
+                .enumerate()
+                .map(|(i, w)| {
+                    Ok(Extracted {
+                        text: text[w[0]..w[1]].to_string(),
+                        format: Format::Telegram,
+                        published: None,
+                        year: None,
+                        index: i + 1,
+                    })
+                })
+                .collect()
+        }
+    }
+}
+
+/// Parses one extracted text into a record, and sets what the container published
+/// beside it: fields the text lacks are taken from the container (with a
+/// diagnostic), and disagreements earn `published_mismatch` diagnostics.
+pub fn to_cable(
+    e: Extracted,
+    path: Option<String>,
+    encoding: &str,
+    several: bool,
+    opts: &ReadOptions,
+) -> Cable {
+    let hints = Hints {
+        id: opts.id.clone(),
+        year: e.year.or(opts.year),
+        source: Source {
+            path,
+            format: e.format.name().to_string(),
+            encoding: encoding.to_string(),
+            item: several.then_some(e.index),
+        },
+    };
+    let mut c = parse(&e.text, &hints);
+    if let Some(p) = e.published {
+        apply_published(&mut c, p, e.format);
+    }
+    c
+}
+
+fn apply_published(c: &mut Cable, p: crate::record::Published, format: Format) {
+    let mismatch = |c: &mut Cable, field: &str, text: &str, published: &str| {
+        c.diagnostics.push(Diagnostic::new(
+            Code::PublishedMismatch,
+            format!("{field}: the text says {text}, the container published {published}"),
+        ));
+    };
+    if let Some(pid) = &p.id {
+        let canonical = crate::id::parse_id(pid, None).map(|i| i.to_string());
+        match (&c.id, canonical) {
+            (None, Some(cid)) => {
+                c.diagnostics.push(Diagnostic::new(
+                    Code::IdInferred,
+                    format!("id taken from the container ({pid})"),
+                ));
+                c.id = Some(cid);
+                if pid.as_str() != c.id.as_deref().unwrap_or("") {
+                    c.id_as_written = Some(pid.clone());
+                }
+            }
+            (Some(tid), Some(cid)) if *tid != cid => {
+                let tid = tid.clone();
+                mismatch(c, "id", &tid, pid);
+            }
+            _ => {}
+        }
+    }
+    if let Some(created) = &p.created {
+        let iso = published_time(created, format);
+        match (&c.created, iso) {
+            (None, Some(iso)) => {
+                c.diagnostics.push(Diagnostic::new(
+                    Code::MissingField,
+                    format!("created taken from the container ({created})"),
+                ));
+                c.created = Some(iso);
+            }
+            (Some(t), Some(iso)) if t.get(..10) != iso.get(..10) => {
+                let t = t.clone();
+                mismatch(c, "created", &t, created);
+            }
+            _ => {}
+        }
+    }
+    if let Some(class) = &p.classification {
+        match &c.classification {
+            None => {
+                c.diagnostics.push(Diagnostic::new(
+                    Code::ClassificationImplied,
+                    format!("no classification in the text: taken from the container ({class})"),
+                ));
+                c.classification = Some(class.clone());
+            }
+            Some(t) if t != class => {
+                let t = t.clone();
+                mismatch(c, "classification", &t, class);
+            }
+            _ => {}
+        }
+    }
+    if let Some(origin) = &p.origin {
+        let station = station_from_name(origin);
+        match &c.origin.station {
+            None if !station.is_empty() => c.origin.station = Some(station),
+            Some(s) if crate::station::is_known_station(&station) && *s != station => {
+                let s = s.clone();
+                mismatch(c, "origin", &s, origin);
+            }
+            _ => {}
+        }
+    }
+    if c.tags.is_empty() && !p.tags.is_empty() {
+        for t in &p.tags {
+            let up = t.to_uppercase();
+            if !c.tags.contains(&up) {
+                c.tags.push(up);
+            }
+        }
+    }
+    c.published = Some(p);
+}
+
+/// A container time as ISO 8601: `M/D/YYYY H:MM` (CSV dumps, exact) or
+/// `YYYY-MM-DD HH:MM` (viewer pages, whose minutes are corrupt: kept as :00).
+fn published_time(s: &str, format: Format) -> Option<String> {
+    let s = s.trim();
+    let (date, time) = s.split_once(' ').unwrap_or((s, "0:00"));
+    let (h, m) = time.split_once(':').unwrap_or((time, "0"));
+    let hour: i8 = h.trim().parse().ok()?;
+    let mut minute: i8 = m.trim().get(..2).unwrap_or(m.trim()).parse().ok()?;
+    let (y, mo, d): (i16, i8, i8) = if date.contains('/') {
+        let mut it = date.split('/');
+        let mo = it.next()?.parse().ok()?;
+        let d = it.next()?.parse().ok()?;
+        (it.next()?.parse().ok()?, mo, d)
+    } else {
+        let mut it = date.split('-');
+        (
+            it.next()?.parse().ok()?,
+            it.next()?.parse().ok()?,
+            it.next()?.parse().ok()?,
+        )
+    };
+    if matches!(
+        format,
+        Format::WikileaksHtml2010 | Format::WikileaksHtml2011
+    ) {
+        minute = 0;
+    }
+    let dt = jiff::civil::Date::new(y, mo, d)
+        .ok()?
+        .at(hour, minute, 0, 0);
+    Some(crate::dtg::iso(dt))
+}
+
+/// Why an input (or one item inside it) gave no record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    /// The bytes are not text, or too large.
+    #[error("{0}")]
+    Decode(#[from] DecodeError),
+    /// Reading the stream failed.
+    #[error("read error: {0}")]
+    Io(String),
+    /// One row or record of a container could not be read.
+    #[error("{format} item {index}: {message}")]
+    Item {
+        /// The container format.
+        format: &'static str,
+        /// Position of the item in the container, from 1.
+        index: usize,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// What the caller knows about every text of an input, and the size limit.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Id hint for texts that carry none.
+    pub id: Option<String>,
+    /// Year hint for texts that carry none.
+    pub year: Option<i32>,
+    /// Largest input read whole (containers other than CSV dumps, which stream).
+    pub max_bytes: u64,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            id: None,
+            year: None,
+            max_bytes: crate::decode::MAX_INPUT_BYTES as u64,
+        }
+    }
+}
+
+/// How many bytes are sniffed to pick a format.
+const SNIFF: usize = 64 * 1024;
+
+/// Reads every cable in one input stream: the format is detected from the content,
+/// `cables.csv` dumps are streamed row by row (bounded memory), other containers
+/// are read whole up to `opts.max_bytes`. `on_cable` gets each record or item error in
+/// order; the return value is the detected format, or the error that stopped the
+/// whole input (unreadable, binary, too large).
+pub fn read_stream(
+    name: &str,
+    input: &mut dyn Read,
+    opts: &ReadOptions,
+    on_cable: &mut dyn FnMut(Result<Cable, ReadError>),
+) -> Result<Format, ReadError> {
+    let max_bytes = opts.max_bytes;
+    let mut head = Vec::with_capacity(SNIFF);
+    input
+        .take(SNIFF as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| ReadError::Io(e.to_string()))?;
+    let head_text = String::from_utf8_lossy(&head);
+    let format = detect(name, &head_text);
+    let path = Some(name.to_string());
+    if format == Format::CablesCsv {
+        let chained = std::io::Read::chain(&head[..], input);
+        for row in csv::CsvCables::new(chained) {
+            match row {
+                // Fields are decoded one by one (UTF-8, else Windows-1252); the row
+                // reports UTF-8 as the dump's encoding.
+                Ok(e) => on_cable(Ok(to_cable(e, path.clone(), "utf-8", true, opts))),
+                Err(err) => on_cable(Err(ReadError::Item {
+                    format: format.name(),
+                    index: row_of(&err),
+                    message: err.to_string(),
+                })),
+            }
+        }
+        return Ok(format);
+    }
+    let mut bytes = head;
+    input
+        .take(
+            max_bytes
+                .saturating_add(1)
+                .saturating_sub(bytes.len() as u64),
+        )
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::Io(e.to_string()))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(ReadError::Decode(DecodeError::TooLarge {
+            size: bytes.len(),
+            limit: max_bytes as usize,
+        }));
+    }
+    let decoded = decode(&bytes)?;
+    // Markers of an HTML template can sit past the sniffed head: look again.
+    let format = if format == Format::RepublishedPage || format == Format::BodyText {
+        detect(name, &decoded.text)
+    } else {
+        format
+    };
+    let items = extract(format, &decoded.text);
+    let several = items.len() > 1;
+    let total = items.len();
+    let one_cable_format = !matches!(format, Format::CablesCsv | Format::JsonExport);
+    for item in items {
+        match item {
+            Ok(e) => {
+                let index = e.index;
+                let mut c = to_cable(e, path.clone(), decoded.encoding, several, opts);
+                if one_cable_format && index > 1 {
+                    // Pages and telegram files usually hold one cable: say where an
+                    // extra record came from.
+                    c.diagnostics.push(Diagnostic::new(
+                        Code::MultipleCables,
+                        format!("record {index} of {total} found in this {}", format.name()),
+                    ));
+                }
+                on_cable(Ok(c))
+            }
+            Err(message) => on_cable(Err(ReadError::Item {
+                format: format.name(),
+                index: 0,
+                message,
+            })),
+        }
+    }
+    Ok(format)
+}
+
+fn row_of(err: &csv::CsvError) -> usize {
+    match err {
+        csv::CsvError::Syntax { row, .. }
+        | csv::CsvError::Columns { row, .. }
+        | csv::CsvError::Field { row, .. } => *row as usize,
+    }
+}
