@@ -409,12 +409,12 @@ re!(
 re!(vzczc_re, r#"(?:^|[\s"\\])VZCZC[A-Z0-9]"#);
 re!(
     dtg_re,
-    r"^\s*(?:[A-Z]{1,2}\s+)*\d{6}Z\s+[A-Z]{3}\s+\d{2,4}\b"
+    r"^\s*(?:[A-Z]{1,2}\s+)*\d{6}Z\s+[A-Z]{3}\s+\d{2,4}(?-u:\b)"
 );
 re!(fm_re, r"^\s*FM\s+\S");
 re!(
     text_line_re,
-    r"(?i)^\s*(?:E\.\s?O\.|EO\s+1\d{4}|TAGS?\b|SUBJ(?:ECT)?\s*:|REFS?\s*:|CLASSIFIED\s+BY\b|\(?\d{1,2}[.)]\s|¶|UNCLAS\b|C\s?O\s?N\s?F\s?I\s?D\s?E\s?N\s?T\s?I\s?A\s?L\b|S\s?E\s?C\s?R\s?E\s?T\b|LIMITED OFFICIAL USE\b)"
+    r"(?i)^\s*(?:E\.\s?O\.|EO\s+1\d{4}|TAGS?(?-u:\b)|SUBJ(?:ECT)?\s*:|REFS?\s*:|CLASSIFIED\s+BY(?-u:\b)|\(?\d{1,2}[.)]\s|¶|UNCLAS(?-u:\b)|C\s?O\s?N\s?F\s?I\s?D\s?E\s?N\s?T\s?I\s?A\s?L(?-u:\b)|S\s?E\s?C\s?R\s?E\s?T(?-u:\b)|LIMITED OFFICIAL USE(?-u:\b))"
 );
 
 /// Lines a dump row's leading fields may take before its envelope.
@@ -492,7 +492,7 @@ pub(crate) fn record_starts(text: &str, body_start: usize) -> Vec<usize> {
 }
 
 re!(de_serial_re, r"^\s*DE\s+[A-Z]{3,8}\s*#\s*(\d+)");
-re!(dtg_value_re, r"(\d{6})Z\s+([A-Z]{3})\s+(\d{2,4})\b");
+re!(dtg_value_re, r"(\d{6})Z\s+([A-Z]{3})\s+(\d{2,4})(?-u:\b)");
 
 /// What identifies an envelope: the DE line's serial and the DTG.
 #[derive(Default)]

@@ -185,7 +185,15 @@ pub fn extract(format: Format, text: &str) -> Vec<Result<Extracted, String>> {
         Format::Telegram => {
             // One or several cables in one file: split where a further envelope starts
             // after cable text.
-            let mut cuts = html::record_starts(text, 0);
+            // Most files hold one cable: only look for splits when a second
+            // envelope could be there.
+            let several =
+                text.matches("VZCZC").nth(1).is_some() || text.matches("\nFM ").nth(1).is_some();
+            let mut cuts = if several {
+                html::record_starts(text, 0)
+            } else {
+                Vec::new()
+            };
             cuts.insert(0, 0);
             cuts.push(text.len());
             cuts.dedup();

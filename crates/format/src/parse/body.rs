@@ -39,11 +39,11 @@ macro_rules! re {
 
 re!(
     section_break_re,
-    r"(?:[A-Z][A-Z .'\-]{1,40}\s+)?\b\d{8}\s{1,4}(\d{3})(?:\.\d)?\s+OF\s+(\d{3})\b"
+    r"(?:[A-Z][A-Z .'\-]{1,40}\s+)?(?-u:\b)\d{8}\s{1,4}(\d{3})(?:\.\d)?\s+OF\s+(\d{3})(?-u:\b)"
 );
 re!(
     page_header_re,
-    r"^\s*PAGE\s+\d{1,3}\s+[A-Z][A-Z .'\-]*\s+\d+\s+\d{6}\s?Z\b"
+    r"^\s*PAGE\s+\d{1,3}\s+[A-Z][A-Z .'\-]*\s+\d+\s+\d{6}\s?Z(?-u:\b)"
 );
 re!(
     para_re,

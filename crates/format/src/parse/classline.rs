@@ -64,7 +64,12 @@ const LINE_WORDS: &[&str] = &[
 /// letter-spaced run.
 fn could_be_class_line(t: &str) -> bool {
     let b = t.as_bytes();
-    if b.len() >= 4 && b[1] == b' ' && b[0].is_ascii_alphabetic() {
+    if b.len() >= 6
+        && b[0].is_ascii_alphabetic()
+        && b[1] == b' '
+        && b[2].is_ascii_alphabetic()
+        && b[3] == b' '
+    {
         return true;
     }
     // "SS E C R E T": a doubled first letter before the letter-spacing.

@@ -82,19 +82,10 @@ re!(
 re!(zn_re, r"^\s*ZN[RY]\s+([UECSTX])[UECSTX]{3,4}");
 re!(
     dtg_re,
-    r"^\s*((?:(?:NIACT\s+)?[RPOZY]{1,2}\s+){0,3})(\d{2})\s?(\d{2})(\d{2})\s?Z\s*([A-Za-z]{3})\s*(\d{4}|\d{2})\b"
+    r"^\s*((?:(?:NIACT\s+)?[RPOZY]{1,2}\s+){0,3})(\d{2})\s?(\d{2})(\d{2})\s?Z\s*([A-Za-z]{3})\s*(\d{4}|\d{2})(?-u:\b)"
 );
 re!(fm_re, r"^\s*FM\s+(.+?)\s*$");
 re!(addr_key_re, r"^\s*(TO|INFO|XMT)\s+(.*?)\s*$");
-re!(
-    recipient_re,
-    r"(?x)^
-    (?:(?P<ri>[A-Z]{4,8}[A-Z0-9]{0,2})\s*/\s*)?
-    (?P<name>.*?)
-    (?:\s+(?P<prec>NIACT\s+IMMEDIATE|IMMEDIATE|IMMED|PRIORITY|PRIORTY|PIORITY|PRIOITY|PRIORITYY|ROUTINE|FLASH))?
-    (?:\s+(?P<serial>\d{1,5}))?
-    \s*$"
-);
 
 /// Precedence word for a DTG prosign.
 pub fn prosign_precedence(p: &str) -> Option<&'static str> {
@@ -106,15 +97,6 @@ pub fn prosign_precedence(p: &str) -> Option<&'static str> {
         "Y" | "YY" => "FLASH",
         _ => return None,
     })
-}
-
-fn normalise_precedence(word: &str) -> String {
-    let w = word.split_whitespace().collect::<Vec<_>>().join(" ");
-    match w.as_str() {
-        "PRIORTY" | "PIORITY" | "PRIOITY" | "PRIORITYY" => "PRIORITY".into(),
-        "IMMED" => "IMMEDIATE".into(),
-        _ => w,
-    }
 }
 
 /// Reads a DTG line, if `line` is one.
@@ -172,32 +154,73 @@ pub fn is_ri_list(line: &str) -> bool {
     ri_list_re().is_match(line)
 }
 
-/// Reads one addressee line (without its TO/INFO/XMT keyword).
+/// Reads one addressee line (without its TO/INFO/XMT keyword):
+/// `[RI/]PLAD[//OFFICE//] [PRECEDENCE] [NNNN]`.
+///
+/// Hand-written rather than one regex: the optional parts sit at both ends of a
+/// free-text name, which a regex with captures can only take by backtracking.
 pub fn read_recipient(line: &str) -> Option<Recipient> {
-    let t = line.trim().trim_end_matches(['.', ',']);
+    let t = line.trim().trim_end_matches(['.', ',']).trim_end();
     if t.is_empty() {
         return None;
     }
-    let c = recipient_re().captures(t)?;
-    let name = c.name("name").map(|m| m.as_str().trim()).unwrap_or("");
-    let (name, serial) = if name.is_empty() {
-        // "RUEHC/SECSTATE 1234" where the whole name was eaten: keep the serial
-        // as part of nothing; the line is a bare number.
-        match c.name("serial") {
-            Some(s) if c.name("ri").is_some() => (s.as_str().to_string(), None),
-            _ => return None,
+    // The routing indicator: letters (and a digit or two) before the first '/',
+    // with no space, when the '/' is not part of a "//OFFICE//" suffix.
+    let (ri, rest) = match t.find('/') {
+        Some(i) if !t[i..].starts_with("//") && is_routing_indicator(t[..i].trim_end()) => {
+            (Some(t[..i].trim_end().to_string()), t[i + 1..].trim_start())
         }
-    } else {
-        (
-            name.to_string(),
-            c.name("serial").map(|m| m.as_str().to_string()),
-        )
+        _ => (None, t),
     };
+    let mut words: Vec<&str> = rest.split_whitespace().collect();
+    let serial = match words.last() {
+        Some(w) if words.len() > 1 && w.len() <= 5 && w.bytes().all(|b| b.is_ascii_digit()) => {
+            words.pop().map(str::to_string)
+        }
+        Some(w) if words.len() == 1 && ri.is_some() && w.bytes().all(|b| b.is_ascii_digit()) => {
+            None
+        }
+        _ => None,
+    };
+    let precedence = match words.as_slice() {
+        [.., a, b] if *a == "NIACT" && *b == "IMMEDIATE" && words.len() > 2 => {
+            words.truncate(words.len() - 2);
+            Some("NIACT IMMEDIATE".to_string())
+        }
+        [.., w] if words.len() > 1 && precedence_word(w).is_some() => {
+            let p = precedence_word(w).map(str::to_string);
+            words.pop();
+            p
+        }
+        _ => None,
+    };
+    if words.is_empty() {
+        return None;
+    }
     Some(Recipient {
-        routing_indicator: c.name("ri").map(|m| m.as_str().to_string()),
-        name,
-        precedence: c.name("prec").map(|m| normalise_precedence(m.as_str())),
+        routing_indicator: ri,
+        name: words.join(" "),
+        precedence,
         serial,
+    })
+}
+
+fn is_routing_indicator(s: &str) -> bool {
+    let b = s.as_bytes();
+    (4..=10).contains(&b.len())
+        && b[..4].iter().all(u8::is_ascii_uppercase)
+        && b.iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// The precedence a recipient line's word stands for, typos included.
+fn precedence_word(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "IMMEDIATE" | "IMMED" => "IMMEDIATE",
+        "PRIORITY" | "PRIORTY" | "PIORITY" | "PRIOITY" | "PRIORITYY" => "PRIORITY",
+        "ROUTINE" => "ROUTINE",
+        "FLASH" => "FLASH",
+        _ => return None,
     })
 }
 

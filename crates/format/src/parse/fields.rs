@@ -20,11 +20,11 @@ macro_rules! re {
 
 re!(
     decl_date_re,
-    r"(?i)\bDECL(?:ASSIFY)?(?:\s+ON)?\s*[:.]?\s*(?:\(?\s*)?(\d{1,4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,4})\b"
+    r"(?i)(?-u:\b)DECL(?:ASSIFY)?(?:\s+ON)?\s*[:.]?\s*(?:\(?\s*)?(\d{1,4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,4})(?-u:\b)"
 );
 re!(
     any_date_re,
-    r"\b(\d{1,4})\s*[/\-]\s*(\d{1,2})\s*[/\-]\s*(\d{1,4})\b"
+    r"(?-u:\b)(\d{1,4})\s*[/\-]\s*(\d{1,2})\s*[/\-]\s*(\d{1,4})(?-u:\b)"
 );
 
 /// Reads the declassification date from an E.O. field's text (`DECL: 01/05/2028`),
@@ -77,7 +77,7 @@ pub fn declassify_on(eo_text: &str, cable_year: Option<i32>) -> Option<String> {
 
 re!(
     reasons_re,
-    r"(?i)\b1\s?\.\s?([45])\s*[\s(]*((?:[a-h](?:\s*[),/&]|\s+and\s+|\s+or\s+|\s*\(|\s+|$)*)+)"
+    r"(?i)(?-u:\b)1\s?\.\s?([45])\s*[\s(]*((?:[a-h](?:\s*[),/&]|\s+and\s+|\s+or\s+|\s*\(|\s+|$)*)+)"
 );
 
 /// Classification reasons in a text: `1.4 (b) and (d)` → `["1.4(b)", "1.4(d)"]`.
@@ -403,12 +403,12 @@ const NOT_NAME_FRAGMENTS: &[&str] = &[
     "by",
 ];
 
-re!(clby_keyword_re, r"(?i)\bclass\w{0,4}e?d\s*by\b");
+re!(clby_keyword_re, r"(?i)(?-u:\b)class\w{0,4}e?d\s*by(?-u:\b)");
 re!(
     clby_stop_re,
-    r"(?i)\bfr\s+rea|\bper\b|\bunder\b|\bbased\s+on\b|\bdue\s+to\b|reas[o0]n|\bre\s*asons\b|\be\s?\.\s?o\b|\beo\s+1|\b1\s?\.\s?[1-9]\b|\bsummary\b|\(\s*acting\s*\)|\bthis\s+message\b|\n\s*\n|\n\s*1\.\s"
+    r"(?i)(?-u:\b)fr\s+rea|(?-u:\b)per(?-u:\b)|(?-u:\b)under(?-u:\b)|(?-u:\b)based\s+on(?-u:\b)|(?-u:\b)due\s+to(?-u:\b)|reas[o0]n|(?-u:\b)re\s*asons(?-u:\b)|(?-u:\b)e\s?\.\s?o(?-u:\b)|(?-u:\b)eo\s+1|(?-u:\b)1\s?\.\s?[1-9](?-u:\b)|(?-u:\b)summary(?-u:\b)|\(\s*acting\s*\)|(?-u:\b)this\s+message(?-u:\b)|\n\s*\n|\n\s*1\.\s"
 );
-re!(clby_for_re, r"(?i)\bfor\b");
+re!(clby_for_re, r"(?i)(?-u:\b)for(?-u:\b)");
 
 fn norm_word(w: &str) -> String {
     let t = w.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '\'' | '\u{2019}' | '"'));
@@ -1004,11 +1004,11 @@ pub fn tags(text: &str) -> Vec<String> {
 re!(html_entity_re, r"&#(\d{2,6});|&(amp|quot|lt|gt|apos);");
 re!(
     subject_stop_re,
-    r"(?i)\n[ \t]*\n|\s+REF\(S\)|\bREFS?\s*:|\n\s*REFS?\s+\(?[A-Z1-9][.)]|\bclassified\s+by\b|\n\s*[1-9]\.?\s+\(|\n\s*[1-9]\.\s|\n\s*1\.?\s*summary|\bThis is an Action Req"
+    r"(?i)\n[ \t]*\n|\s+REF\(S\)|(?-u:\b)REFS?\s*:|\n\s*REFS?\s+\(?[A-Z1-9][.)]|(?-u:\b)classified\s+by(?-u:\b)|\n\s*[1-9]\.?\s+\(|\n\s*[1-9]\.\s|\n\s*1\.?\s*summary|(?-u:\b)This is an Action Req"
 );
 re!(
     subject_stop_cs_re,
-    r"\b[A-Z][A-Z ]*\s+\d{5,}\s+\d{3}(?:\.\d)?\s+OF\b|-{4,}|(?:^|\s)PAGE\s+\d+"
+    r"(?-u:\b)[A-Z][A-Z ]*\s+\d{5,}\s+\d{3}(?:\.\d)?\s+OF(?-u:\b)|-{4,}|(?:^|\s)PAGE\s+\d+"
 );
 re!(lead_mark_subject_re, r"^\(([^)]{1,12})\)\s*");
 re!(trail_mark_subject_re, r"\s\(([A-Z/ ]{1,12})\)$");
@@ -1086,7 +1086,10 @@ re!(
     summary_open_re,
     r"(?i)(?:^|[\s(\-])(?:begin\s+)?summ?a?ry(?:\s+(?:and|&)\s+(?:comment|introduction|action\s+request|background|action\s+requested))?\s*(?::|\.|-+|\n|$)"
 );
-re!(summary_end_re, r"(?i)\bend\s+(?:of\s+)?summ?a?ry\b[.:\-]?");
+re!(
+    summary_end_re,
+    r"(?i)(?-u:\b)end\s+(?:of\s+)?summ?a?ry(?-u:\b)[.:\-]?"
+);
 // Without an END SUMMARY: a summary heading at a line start, running to a blank line or a rule.
 re!(
     summary_line_open_re,
@@ -1104,7 +1107,10 @@ re!(
     comment_open_re,
     r"(?i)(?:^|[\s(\-])comments?\s*(?::|\.\s|-+\s)"
 );
-re!(comment_end_re, r"(?i)\bend\s+(?:of\s+)?comments?\b[.:)]?");
+re!(
+    comment_end_re,
+    r"(?i)(?-u:\b)end\s+(?:of\s+)?comments?(?-u:\b)[.:)]?"
+);
 re!(
     inner_para_re,
     r"(?m)^\s*\d{1,3}\s*\.\s*(?:\([A-Za-z/ ]{1,12}\))?\s*"
@@ -1114,11 +1120,28 @@ re!(
     r"[-\u{2010}\u{2011}\u{2012}\u{2013}\u{2014}_=]{3,}"
 );
 
+/// ASCII case-insensitive substring test without allocating (`needle` lower case).
+fn contains_ascii_ci(haystack: &str, needle: &str) -> bool {
+    let n = needle.as_bytes();
+    haystack
+        .as_bytes()
+        .windows(n.len())
+        .any(|w| w.eq_ignore_ascii_case(n))
+}
+
 /// The summary block of a body text: from the nearest Summary heading (or the
 /// start) to END SUMMARY; without an END marker, a Summary paragraph up to a blank
 /// line or a rule. Paragraph numbers, portion marks and rules are removed.
 pub fn summary(text: &str) -> Option<String> {
-    let text = text.replace("\\n", "\n");
+    // Cheap test first: no "summ" (any case), no summary.
+    if !contains_ascii_ci(text, "summ") {
+        return None;
+    }
+    let text: std::borrow::Cow<'_, str> = if text.contains("\\n") {
+        text.replace("\\n", "\n").into()
+    } else {
+        text.into()
+    };
     if let Some(end) = summary_end_re().find(&text) {
         let before = &text[..end.start()];
         let open = summary_open_re().find_iter(before).last();
@@ -1162,11 +1185,19 @@ fn clean_summary(inner: &str) -> String {
 
 /// Comment blocks of a body text, joined.
 pub fn comment(text: &str) -> Option<String> {
+    if !contains_ascii_ci(text, "comment") {
+        return None;
+    }
     let mut blocks = Vec::new();
     let mut pos = 0;
     while let Some(open) = comment_open_re().find_at(text, pos) {
         // "End comment." is a closer, not an opener.
-        let before = text[..open.start()].trim_end().to_ascii_lowercase();
+        // Only the few characters before the opener matter: never copy the text.
+        let mut from = open.start().saturating_sub(12);
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let before = text[from..open.start()].trim_end().to_ascii_lowercase();
         if before.ends_with("end") || before.ends_with("no") {
             pos = open.end();
             continue;

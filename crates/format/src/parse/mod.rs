@@ -62,7 +62,7 @@ re!(
 re!(dump_ts_re, r"^\s*\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?\s*$");
 re!(
     field_line_re,
-    r"^\s*(?:E\.\s?O\.|EO\s+1\d{4}|TAGS?\b|SUBJ(?:ECT)?\s*:|REF\s*:|REFS\s*:)"
+    r"^\s*(?:E\.\s?O\.|EO\s+1\d{4}|TAGS?(?-u:\b)|SUBJ(?:ECT)?\s*:|REF\s*:|REFS\s*:)"
 );
 
 /// Parses the text of one cable.
@@ -541,12 +541,21 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     // ---- origin
     let ri_entry = env.de.as_ref().and_then(|d| by_routing_indicator(&d.ri));
     let fm_station = env.from.as_deref().map(station_from_name);
+    // The station: the id's when the text named it (classification line or hint),
+    // else the classification line's even without a year, else the FM line's, the
+    // routing indicator's, or a rebuilt id's.
+    let class_station = class_line
+        .as_ref()
+        .and_then(|c| c.station.as_deref())
+        .map(station_code)
+        .filter(|s| !s.is_empty() && !header_body_mismatch);
     let station = id
         .as_ref()
         .filter(|i| {
             class_line.as_ref().is_some_and(|c| c.station.is_some()) || hint_id.as_ref() == Some(*i)
         })
         .map(|i| i.station.clone())
+        .or(class_station)
         .or_else(|| fm_station.clone().filter(|s| !s.is_empty()))
         .or_else(|| ri_entry.map(|(s, _)| s.to_string()))
         .or_else(|| id.as_ref().map(|i| i.station.clone()));

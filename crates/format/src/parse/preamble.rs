@@ -62,7 +62,7 @@ fn keyword_re() -> &'static Regex {
     RE.get_or_init(|| {
         Regex::new(
             r"(?xm)
-            (?P<eo>(?i:E\s?\.\s?O\s?\.?|(?:^|[\s(])EO|E\.O)\s*1[0-9]{4}\b(?i:\s*\(AS\s+AMENDED\))?\s*:?|(?:^|\s)DECL\s*:)
+            (?P<eo>(?i:E\s?\.\s?O\s?\.?|(?:^|[\s(])EO|E\.O)\s*1[0-9]{4}(?-u:\b)(?i:\s*\(AS\s+AMENDED\))?\s*:?|(?:^|\s)DECL\s*:)
             |(?P<tags>^[\ \t]*(?:TAGS|TAGS?:|TGS|TAGE|TAS:|AGS:|(?i:tags\s*:))(?:\s*:)?(?:[\ \t]|$)|\s(?:(?i:TAGS)|AGS|TAGE|TGS)\s*:)
             |(?P<subject>^[\ \t]*(?i:SUBJECT|SUBJ)\s*:|\s(?i:SUBJECT)\s*:|^[\ \t]*SUBJECT\s)
             |(?P<ref>^[\ \t]*(?i:REFS?|REFTELS?|REF\(S\)|REFERENCES?)(?:\s*[:.]|\s)|(?:REF|REFS|Ref|Refs)\s*:)
@@ -237,7 +237,6 @@ fn is_subject_stop(l: &str) -> bool {
         || up.starts_with("PAGE ")
         || super::classline::read(t).is_some()
 }
-
 
 /// True for a numbered paragraph's first line (`1. (C) ...`, `2.(U)`).
 pub fn is_para_start(t: &str) -> bool {

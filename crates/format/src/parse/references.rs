@@ -81,9 +81,9 @@ fn page_marker_re() -> &'static Regex {
     RE.get_or_init(|| {
         Regex::new(
             r"(?x)
-            (?P<w>(?:[A-Za-z][A-Za-z.'\-]*[\ \t]+){0,3})[0-9]{8}\s+[0-9]{3}(?:\.[0-9])?\s+OF\s+[0-9]{3}\b
+            (?P<w>(?:[A-Za-z][A-Za-z.'\-]*[\ \t]+){0,3})[0-9]{8}\s+[0-9]{3}(?:\.[0-9])?\s+OF\s+[0-9]{3}(?-u:\b)
             |(?:(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED\s+OFFICIAL\s+USE)\s+)?
-             PAGE\s+[0-9]{2,3}\s+[A-Z]+\s+[0-9]{3,6}\s+(?:[0-9]{2}\s+OF\s+[0-9]{2}\s+)?[0-9]{6}Z\b",
+             PAGE\s+[0-9]{2,3}\s+[A-Z]+\s+[0-9]{3,6}\s+(?:[0-9]{2}\s+OF\s+[0-9]{2}\s+)?[0-9]{6}Z(?-u:\b)",
         )
         .expect("valid page marker regex")
     })
@@ -99,17 +99,17 @@ fn terminator_re() -> &'static Regex {
     RE.get_or_init(|| {
         Regex::new(
             r"(?xm)
-            (?i:\bclassi[a-z]*\s*by\b)
+            (?i:(?-u:\b)classi[a-z]*\s*by(?-u:\b))
             |^[\ \t]*1[\ \t]*\.(?:[^0-9]|$)
-            |\b1\.\ ?\((?:U|C|S|SBU|LOU|TS|S/NF|C/NF|SBU/NF)\)
-            |^[\ \t]*(?:SUMMARY|Summary)\b
-            |\b(?:[A-Za-z]\ ){4,}[A-Za-z]\b
-            |(?i:\bsensitive\s+but\s+unclassified\b)
-            |\bThis\s+message\b
-            |\bSIPDIS\b
-            |\bE\.\ ?O\.\ ?1[0-9]{4}
-            |\bTAGS\s*:
-            |\bSUBJECT\s*:",
+            |(?-u:\b)1\.\ ?\((?:U|C|S|SBU|LOU|TS|S/NF|C/NF|SBU/NF)\)
+            |^[\ \t]*(?:SUMMARY|Summary)(?-u:\b)
+            |(?-u:\b)(?:[A-Za-z]\ ){4,}[A-Za-z](?-u:\b)
+            |(?i:(?-u:\b)sensitive\s+but\s+unclassified(?-u:\b))
+            |(?-u:\b)This\s+message(?-u:\b)
+            |(?-u:\b)SIPDIS(?-u:\b)
+            |(?-u:\b)E\.\ ?O\.\ ?1[0-9]{4}
+            |(?-u:\b)TAGS\s*:
+            |(?-u:\b)SUBJECT\s*:",
         )
         .expect("valid terminator regex")
     })
@@ -133,8 +133,8 @@ fn clean_noise_re() -> &'static Regex {
     RE.get_or_init(|| {
         Regex::new(
             r"(?ix)
-            \bREF(?:ERENCES?|TELS?|S)?\b(?:\(S\))?(?:\s*[:.])?
-            |\band\s+previous\b
+            (?-u:\b)REF(?:ERENCES?|TELS?|S)?(?-u:\b)(?:\(S\))?(?:\s*[:.])?
+            |(?-u:\b)and\s+previous(?-u:\b)
             |\#
             |\.{2,}",
         )
@@ -324,26 +324,46 @@ fn kind_re() -> &'static [(Regex, ReferenceKind, bool); 8] {
         let re = |s: &str| Regex::new(s).expect("valid kind regex");
         // (pattern, kind, wins over cables found in the same item)
         [
-            (re(r"(?i)\bE-?\s?MAILS?\b"), ReferenceKind::Email, true),
             (
-                re(r"(?i)\b(?:TELCONS?|TELECONS?|TELEPHONE|PHONECONS?)\b"),
+                re(r"(?i)(?-u:\b)E-?\s?MAILS?(?-u:\b)"),
+                ReferenceKind::Email,
+                true,
+            ),
+            (
+                re(r"(?i)(?-u:\b)(?:TELCONS?|TELECONS?|TELEPHONE|PHONECONS?)(?-u:\b)"),
                 ReferenceKind::Tel,
                 true,
             ),
             (
-                re(r"(?i)\bREPORTS?\b|\bIIR\b|\bTD-[0-9]"),
+                re(r"(?i)(?-u:\b)REPORTS?(?-u:\b)|(?-u:\b)IIR(?-u:\b)|(?-u:\b)TD-[0-9]"),
                 ReferenceKind::Report,
                 true,
             ),
-            (re(r"\b(?:FAM|FAH)\b"), ReferenceKind::Book, true),
-            (re(r"(?i)\b(?:FAX|FAXES)\b"), ReferenceKind::Fax, false),
             (
-                re(r"(?i)\b(?:MEMO|MEMOS|MEMORANDUM|MEMCONS?)\b"),
+                re(r"(?-u:\b)(?:FAM|FAH)(?-u:\b)"),
+                ReferenceKind::Book,
+                true,
+            ),
+            (
+                re(r"(?i)(?-u:\b)(?:FAX|FAXES)(?-u:\b)"),
+                ReferenceKind::Fax,
+                false,
+            ),
+            (
+                re(r"(?i)(?-u:\b)(?:MEMO|MEMOS|MEMORANDUM|MEMCONS?)(?-u:\b)"),
                 ReferenceKind::Memo,
                 false,
             ),
-            (re(r"(?i)\bMEETINGS?\b"), ReferenceKind::Meeting, false),
-            (re(r"(?i)https?://|\bwww\."), ReferenceKind::Web, false),
+            (
+                re(r"(?i)(?-u:\b)MEETINGS?(?-u:\b)"),
+                ReferenceKind::Meeting,
+                false,
+            ),
+            (
+                re(r"(?i)https?://|(?-u:\b)www\."),
+                ReferenceKind::Web,
+                false,
+            ),
         ]
     })
 }
