@@ -443,3 +443,62 @@ fn copies_of_one_cable_merge_into_one_record() {
     };
     assert_eq!(strip(&again[0]), strip(c));
 }
+
+// ---- sections that arrive as separate texts
+
+fn section_text(n: u32, of: u32, body: &str) -> String {
+    format!(
+        "VZCZCXRO2222\nPP RUEHWEB\nDE RUEHFR #0555/0{n} 2041544\nZNY CCCCC ZZH\nP 231544Z JUL 09\nFM AMEMBASSY PARIS\n\
+         TO RUEHC/SECSTATE WASHDC PRIORITY 6811\n\nC O N F I D E N T I A L SECTION 0{n} OF 0{of} PARIS 000555\n\n{body}"
+    )
+}
+
+#[test]
+fn separate_sections_are_joined_or_reported_missing() {
+    let first = section_text(
+        1,
+        3,
+        "SIPDIS\n\nE.O. 12958: DECL: 07/22/2019\nTAGS: PREL FR\nSUBJECT: A THREE-PART FIXTURE\n\n\
+         1. (C) The first paragraph.\n\n2. (C) The second paragraph runs on into\n",
+    );
+    let second = section_text(
+        2,
+        3,
+        "the next section and ends here.\n\n3. (C) The third paragraph.\n",
+    );
+    let third = section_text(3, 3, "4. (U) The last paragraph.\n\nDOE\n");
+
+    let mut records = Vec::new();
+    for (name, text) in [("s3.txt", &third), ("s1.txt", &first), ("s2.txt", &second)] {
+        records.extend(read_text(name, text));
+    }
+    assert!(
+        records.iter().all(|c| c.partial && c.section.is_some()),
+        "each text alone is one section"
+    );
+    let joined = assemble(records);
+    assert_eq!(joined.len(), 1);
+    let c = &joined[0];
+    assert_eq!(c.id.as_deref(), Some("09PARIS555"));
+    assert!(!c.partial);
+    assert_eq!(c.section, None);
+    let numbers: Vec<u32> = c.paragraphs.iter().map(|p| p.number).collect();
+    assert_eq!(numbers, vec![1, 2, 3, 4]);
+    assert_eq!(
+        c.paragraphs[1].text,
+        "The second paragraph runs on into\nthe next section and ends here."
+    );
+    assert_eq!(c.signers, vec!["DOE"]);
+    assert_eq!(c.sources.len(), 3);
+
+    let mut records = Vec::new();
+    records.extend(read_text("s1.txt", &first));
+    records.extend(read_text("s3.txt", &third));
+    let partial = assemble(records);
+    assert_eq!(partial.len(), 1);
+    assert!(partial[0].partial);
+    assert!(partial[0]
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Code::SectionMissing && d.message.contains("2 of 3")));
+}

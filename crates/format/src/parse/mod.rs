@@ -776,6 +776,50 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     }
 
     cable.paragraphs = body.paragraphs;
+    // Prose between the preamble's last field and paragraph 1: the continuation of
+    // the previous section's last paragraph, an unnumbered opening, or a heading.
+    if para1 < rest.len() {
+        let after_fields = pre
+            .fields
+            .iter()
+            .map(|f| f.end)
+            .max()
+            .unwrap_or(0)
+            .min(pre_text.len());
+        let prose: Vec<&str> = pre_text[after_fields..]
+            .split('\n')
+            .map(str::trim)
+            .filter(|l| {
+                let furniture = l.is_empty()
+                    || text::is_rule(l)
+                    || l.contains("partial extract")
+                    || (text::is_upper(l) && l.len() <= 100);
+                !furniture && caption_words(l).len() < word_count(l)
+            })
+            .collect();
+        let continuation = cable.section.is_some_and(|s| s.number > 1);
+        let total: usize = prose.iter().map(|l| l.len()).sum();
+        if !prose.is_empty() {
+            if continuation
+                || prose.len() > 2
+                || total > 100
+                || prose.iter().any(|l| l.ends_with(['.', ',', ':']))
+            {
+                cable.paragraphs.insert(
+                    0,
+                    crate::record::Paragraph {
+                        number: 0,
+                        text: prose.join("\n"),
+                        ..Default::default()
+                    },
+                );
+            } else if let Some(first) = cable.paragraphs.first_mut() {
+                if first.heading.is_none() {
+                    first.heading = Some(text::squeeze(&prose.join(" ")));
+                }
+            }
+        }
+    }
     let empty = cable.paragraphs.iter().all(|p| p.text.trim().is_empty())
         && cable.id.is_none()
         && cable.subject.is_none()
