@@ -158,18 +158,22 @@ fn folders_and_archives_with_hostile_files() {
     std::fs::write(root.join("sub/deeper/good.txt"), CABLE).unwrap();
     // The same cable's text under another id, inside a zip inside a gzip'd tar would
     // need tar; a zip inside a zip is enough to show nesting.
-    let other = CABLE.replace("PARIS 000997", "PARIS 000998").replace("#0997/01", "#0998/01");
+    let other = CABLE
+        .replace("PARIS 000997", "PARIS 000998")
+        .replace("#0997/01", "#0998/01");
     let mut inner = Vec::new();
     {
         let mut z = zip::ZipWriter::new(std::io::Cursor::new(&mut inner));
-        z.start_file("cables/998.txt", zip::write::SimpleFileOptions::default()).unwrap();
+        z.start_file("cables/998.txt", zip::write::SimpleFileOptions::default())
+            .unwrap();
         z.write_all(other.as_bytes()).unwrap();
         z.finish().unwrap();
     }
     let mut outer = Vec::new();
     {
         let mut z = zip::ZipWriter::new(std::io::Cursor::new(&mut outer));
-        z.start_file("inner.zip", zip::write::SimpleFileOptions::default()).unwrap();
+        z.start_file("inner.zip", zip::write::SimpleFileOptions::default())
+            .unwrap();
         z.write_all(&inner).unwrap();
         z.finish().unwrap();
     }
@@ -185,21 +189,38 @@ fn folders_and_archives_with_hostile_files() {
         gz.finish().unwrap();
     }
     std::fs::write(root.join("image.bin"), [0u8, 159, 146, 150, 0, 1, 2, 3]).unwrap();
-    std::fs::write(root.join("truncated.gz"), [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2]).unwrap();
+    std::fs::write(
+        root.join("truncated.gz"),
+        [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2],
+    )
+    .unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(root, root.join("sub/loop")).unwrap();
 
     let out = cablescope(&["parse", root.to_str().unwrap()], b"");
     assert_eq!(out.status.code(), Some(1));
-    let ids: Vec<String> = records(&out).iter().map(|r| r["id"].as_str().unwrap_or("").to_string()).collect();
+    let ids: Vec<String> = records(&out)
+        .iter()
+        .map(|r| r["id"].as_str().unwrap_or("").to_string())
+        .collect();
     assert!(ids.contains(&"09PARIS997".to_string()), "{ids:?}");
-    assert!(ids.contains(&"09PARIS998".to_string()), "the cable inside the nested zip: {ids:?}");
+    assert!(
+        ids.contains(&"09PARIS998".to_string()),
+        "the cable inside the nested zip: {ids:?}"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     // A .gz names its content by the file name without `.gz`.
     for name in ["bomb.txt.gz", "image.bin", "truncated"] {
-        assert!(err.lines().any(|l| l.starts_with("cablescope: error") && l.contains(name)), "no error for {name}: {err}");
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with("cablescope: error") && l.contains(name)),
+            "no error for {name}: {err}"
+        );
     }
     #[cfg(unix)]
     assert!(err.contains("loop"), "the symlink loop is reported: {err}");
-    assert!(err.lines().last().unwrap().contains("cables found"), "closing summary: {err}");
+    assert!(
+        err.lines().last().unwrap().contains("cables found"),
+        "closing summary: {err}"
+    );
 }

@@ -1,0 +1,290 @@
+//! The archive: a store and an index kept in agreement, and the operations that
+//! change both (removal) or check them (verify).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use cablescope_format::assemble::{assemble, merge_copies};
+use cablescope_format::Cable;
+
+use crate::error::Result;
+use crate::index::{Index, SearchOptions, SearchResults, TantivyIndex};
+use crate::store::{CopyRow, SqliteStore, Store, WriteBatch};
+
+/// How many changes are applied to the index per read from the store while it
+/// catches up.
+const SYNC_CHUNK: usize = 2000;
+
+/// An archive directory: the store (the truth) and the index (derived from it).
+pub struct Archive<S: Store = SqliteStore, I: Index = TantivyIndex> {
+    dir: PathBuf,
+    pub(crate) store: S,
+    pub(crate) index: I,
+}
+
+impl Archive {
+    /// Opens the archive in `dir`, creating it when absent, and brings the index up
+    /// to date with the store (after a crash, or when the index had to be rebuilt).
+    pub fn open(dir: impl AsRef<Path>) -> Result<Archive> {
+        let dir = dir.as_ref().to_path_buf();
+        let store = SqliteStore::open(&dir)?;
+        let index = TantivyIndex::open(&dir)?;
+        let mut a = Archive { dir, store, index };
+        a.sync_index()?;
+        Ok(a)
+    }
+
+    /// Releases the index writer lock (other processes may then write).
+    pub fn close_writer(&mut self) {
+        self.index.close_writer();
+    }
+}
+
+/// What [`Archive::verify`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct VerifyReport {
+    /// Cables in the store.
+    pub store_count: u64,
+    /// Documents in the index.
+    pub index_count: u64,
+    /// Ids in the store but not the index.
+    pub missing_in_index: Vec<String>,
+    /// Ids in the index but not the store.
+    pub extra_in_index: Vec<String>,
+    /// Ids indexed more than once.
+    pub duplicated_in_index: Vec<String>,
+    /// Ids whose indexed version is not the stored one.
+    pub stale_in_index: Vec<String>,
+    /// Damage reported by the store's own checks.
+    pub store_damage: Vec<String>,
+    /// Change sequence of the index's last commit.
+    pub index_seq: u64,
+    /// Last change sequence of the store.
+    pub store_seq: u64,
+}
+
+impl VerifyReport {
+    /// True when store and index agree and nothing is damaged.
+    pub fn ok(&self) -> bool {
+        self.store_count == self.index_count
+            && self.missing_in_index.is_empty()
+            && self.extra_in_index.is_empty()
+            && self.duplicated_in_index.is_empty()
+            && self.stale_in_index.is_empty()
+            && self.store_damage.is_empty()
+            && self.index_seq == self.store_seq
+    }
+}
+
+/// What a removal took out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Removed {
+    /// Cables removed from the archive.
+    pub cables: Vec<String>,
+    /// Cables kept but rebuilt from their remaining copies.
+    pub updated: Vec<String>,
+    /// Input paths forgotten.
+    pub sources: Vec<String>,
+}
+
+impl<S: Store, I: Index> Archive<S, I> {
+    /// Builds an archive from a store and an index (other backends); call
+    /// [`Archive::sync_index`] before use.
+    pub fn from_parts(dir: PathBuf, store: S, index: I) -> Self {
+        Archive { dir, store, index }
+    }
+
+    /// The archive directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The index.
+    pub fn index(&self) -> &I {
+        &self.index
+    }
+
+    /// Applies to the index every store change newer than its last commit, and
+    /// commits. An index ahead of its store (a store restored from a backup) is
+    /// rebuilt. Returns how many changes were applied.
+    pub fn sync_index(&mut self) -> Result<u64> {
+        let store_seq = self.store.last_seq()?;
+        let mut after = self.index.committed_seq()?;
+        if after > store_seq {
+            self.index.clear()?;
+            after = 0;
+        }
+        let mut applied = 0;
+        loop {
+            let changes = self.store.changes_since(after, SYNC_CHUNK)?;
+            let Some(last) = changes.last().map(|c| c.seq()) else {
+                break;
+            };
+            self.index.apply(&changes)?;
+            applied += changes.len() as u64;
+            after = last;
+        }
+        if applied > 0 || self.index.committed_seq()? != store_seq {
+            self.index.commit(store_seq)?;
+        }
+        Ok(applied)
+    }
+
+    /// The merged record of a cable.
+    pub fn cable(&self, id: &str) -> Result<Option<Cable>> {
+        self.store.cable(id)
+    }
+
+    /// Runs a query (see [`Index::search`]).
+    pub fn search(
+        &self,
+        query: &dyn tantivy::query::Query,
+        opts: &SearchOptions,
+    ) -> Result<SearchResults> {
+        self.index.search(query, opts)
+    }
+
+    /// The ids `id` cites (for translating `cited_by:ID`).
+    pub fn cites_of(&self, id: &str) -> Result<Vec<String>> {
+        let mut v: Vec<String> = self.store.cites(id)?.into_iter().map(|e| e.to).collect();
+        v.sort();
+        v.dedup();
+        Ok(v)
+    }
+
+    /// Recomputes the merged records of `ids` from their stored copies, leaving out
+    /// copies from `dropped` paths and adding `new`: fills `batch.upsert` and
+    /// `batch.delete`. Ids whose merged record is unchanged are left alone.
+    pub(crate) fn recompute(
+        &self,
+        ids: &BTreeSet<String>,
+        dropped: &BTreeSet<String>,
+        new: &BTreeMap<String, Vec<CopyRow>>,
+        batch: &mut WriteBatch,
+    ) -> Result<()> {
+        for id in ids {
+            let mut copies: Vec<Cable> = self
+                .store
+                .copies_of(id)?
+                .into_iter()
+                .filter(|c| !dropped.contains(&c.path))
+                .map(|c| c.record)
+                .collect();
+            if let Some(n) = new.get(id) {
+                copies.extend(n.iter().map(|c| c.record.clone()));
+            }
+            let existing = self.store.cable(id)?;
+            if copies.is_empty() {
+                if existing.is_some() {
+                    batch.delete.push(id.clone());
+                }
+                continue;
+            }
+            let mut merged = assemble(copies);
+            let mut cable = if merged.len() == 1 {
+                merged.pop().expect("one")
+            } else {
+                merge_copies(merged)
+            };
+            cable.id = Some(id.clone());
+            if existing.as_ref() != Some(&cable) {
+                batch.upsert.push(cable);
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes a cable out (a takedown): its record, its copies and its index
+    /// document. The inputs stay recorded, so re-ingesting the same files does not
+    /// bring it back.
+    pub fn remove_id(&mut self, id: &str) -> Result<Removed> {
+        let copies = self.store.copies_of(id)?;
+        let exists = self.store.cable(id)?.is_some();
+        if !exists && copies.is_empty() {
+            return Err(crate::Error::NotFound(id.to_string()));
+        }
+        let mut batch = WriteBatch::default();
+        batch.drop_copies_of.push(id.to_string());
+        if exists {
+            batch.delete.push(id.to_string());
+        }
+        self.store.write(&batch)?;
+        self.sync_index()?;
+        Ok(Removed {
+            cables: vec![id.to_string()],
+            ..Removed::default()
+        })
+    }
+
+    /// Takes out every copy read from `path` (a file, a folder prefix, or an
+    /// archive and its members) and forgets those inputs; cables left without
+    /// copies are removed, the others rebuilt from their remaining copies.
+    pub fn remove_source(&mut self, path: &str) -> Result<Removed> {
+        let paths: BTreeSet<String> = self.store.sources_matching(path)?.into_iter().collect();
+        if paths.is_empty() {
+            return Err(crate::Error::NotFound(path.to_string()));
+        }
+        let mut ids = BTreeSet::new();
+        for p in &paths {
+            ids.extend(self.store.ids_from_source(p)?);
+        }
+        let mut batch = WriteBatch {
+            drop_sources_of: paths.iter().cloned().collect(),
+            forget_inputs: paths.iter().cloned().collect(),
+            ..WriteBatch::default()
+        };
+        self.recompute(&ids, &paths, &BTreeMap::new(), &mut batch)?;
+        let removed = Removed {
+            cables: batch.delete.clone(),
+            updated: batch.upsert.iter().filter_map(|c| c.id.clone()).collect(),
+            sources: paths.into_iter().collect(),
+        };
+        self.store.write(&batch)?;
+        self.sync_index()?;
+        Ok(removed)
+    }
+
+    /// Checks that store and index agree (same ids, once each; same count; index
+    /// up to date) and that the store is sound.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        let store_ids = self.store.id_seqs()?;
+        let index_ids = self.index.ids()?;
+        let mut duplicated: Vec<String> = index_ids
+            .windows(2)
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| w[0].0.clone())
+            .collect();
+        duplicated.dedup();
+        let s: BTreeMap<&String, u64> = store_ids.iter().map(|(i, q)| (i, *q)).collect();
+        let i: BTreeMap<&String, u64> = index_ids.iter().map(|(i, q)| (i, *q)).collect();
+        let stale = s
+            .iter()
+            .filter(|(id, seq)| i.get(*id).is_some_and(|q| q != *seq))
+            .map(|(id, _)| (*id).clone())
+            .collect();
+        Ok(VerifyReport {
+            store_count: store_ids.len() as u64,
+            index_count: self.index.count()?,
+            missing_in_index: s
+                .keys()
+                .filter(|id| !i.contains_key(*id))
+                .map(|x| (*x).clone())
+                .collect(),
+            extra_in_index: i
+                .keys()
+                .filter(|id| !s.contains_key(*id))
+                .map(|x| (*x).clone())
+                .collect(),
+            duplicated_in_index: duplicated,
+            stale_in_index: stale,
+            store_damage: self.store.check()?,
+            index_seq: self.index.committed_seq()?,
+            store_seq: self.store.last_seq()?,
+        })
+    }
+}

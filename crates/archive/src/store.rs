@@ -1,0 +1,684 @@
+//! The store: the archive's truth (cables, their copies, reference edges, inputs),
+//! behind the [`Store`] trait, with the SQLite implementation [`SqliteStore`].
+//!
+//! Every change to a cable takes the next value of a global change sequence
+//! (`cables.seq`, `tombstones.seq`): the index records the last sequence it holds and
+//! catches up from [`Store::changes_since`]. See `SCHEMA.md` for the tables.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use cablescope_format::Cable;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use crate::error::{Error, Result};
+use crate::marking;
+
+/// The format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// File name of the SQLite database inside the archive directory.
+pub const DB_FILE: &str = "archive.sqlite3";
+
+/// What the archive knows about one input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputRecord {
+    /// Path (virtual path for archive members, `a.zip!x.html`).
+    pub path: String,
+    /// Size in bytes.
+    pub size: Option<u64>,
+    /// Modification time in nanoseconds since the epoch (files on disk only).
+    pub mtime: Option<i64>,
+    /// SHA-256 of the bytes, hex (empty when the file could not be read).
+    pub hash: String,
+    /// True when the file was read; false when it failed.
+    pub ok: bool,
+    /// The error, for a failed input.
+    pub error: Option<String>,
+    /// The detected container format.
+    pub format: Option<String>,
+    /// How many cables it gave.
+    pub cables: u64,
+}
+
+/// One copy of a cable as read from one input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyRow {
+    /// The input path.
+    pub path: String,
+    /// Position in the input, from 1.
+    pub item: u64,
+    /// The cable id the copy is filed under.
+    pub cable_id: String,
+    /// The copy's record.
+    pub record: Cable,
+}
+
+/// A change the index must apply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// The cable was added or changed.
+    Upsert {
+        /// The merged record (its `id` is set).
+        cable: Box<Cable>,
+        /// The change sequence.
+        seq: u64,
+    },
+    /// The cable was removed.
+    Delete {
+        /// The removed id.
+        id: String,
+        /// The change sequence.
+        seq: u64,
+    },
+}
+
+impl Change {
+    /// The change sequence.
+    pub fn seq(&self) -> u64 {
+        match self {
+            Change::Upsert { seq, .. } | Change::Delete { seq, .. } => *seq,
+        }
+    }
+}
+
+/// One transaction's worth of writes.
+#[derive(Debug, Default, Clone)]
+pub struct WriteBatch {
+    /// Inputs to record (replacing what was recorded for the same path).
+    pub inputs: Vec<InputRecord>,
+    /// Input paths whose stored copies are dropped first (changed or removed files).
+    pub drop_sources_of: Vec<String>,
+    /// Copies to add.
+    pub add_sources: Vec<CopyRow>,
+    /// Merged cables to insert or replace (each gets a new change sequence).
+    pub upsert: Vec<Cable>,
+    /// Cable ids to delete (each gets a tombstone with a new change sequence).
+    pub delete: Vec<String>,
+    /// Inputs to forget entirely (a source removed by path).
+    pub forget_inputs: Vec<String>,
+    /// Cable ids whose stored copies are dropped (a takedown).
+    pub drop_copies_of: Vec<String>,
+}
+
+impl WriteBatch {
+    /// True when the batch writes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+            && self.drop_sources_of.is_empty()
+            && self.add_sources.is_empty()
+            && self.upsert.is_empty()
+            && self.delete.is_empty()
+            && self.forget_inputs.is_empty()
+            && self.drop_copies_of.is_empty()
+    }
+}
+
+/// A reference edge.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Edge {
+    /// The citing cable.
+    pub from: String,
+    /// The cited cable.
+    pub to: String,
+    /// The bullet (`A`, `B`), empty when none.
+    pub label: String,
+    /// The reference kind (`cable`).
+    pub kind: String,
+}
+
+/// Counts grouped by one column.
+pub type Counts = Vec<(String, u64)>;
+
+/// The operations the archive needs from a store. A PostgreSQL backend implements
+/// the same trait.
+pub trait Store {
+    /// Every input recorded, by path.
+    fn inputs(&self) -> Result<BTreeMap<String, InputRecord>>;
+    /// The stored copies of a cable.
+    fn copies_of(&self, id: &str) -> Result<Vec<CopyRow>>;
+    /// The ids of the copies read from `path`.
+    fn ids_from_source(&self, path: &str) -> Result<Vec<String>>;
+    /// The input paths equal to `path` or inside it (`path!...`, `path/...`).
+    fn sources_matching(&self, path: &str) -> Result<Vec<String>>;
+    /// Applies a batch in one transaction; returns the last change sequence used.
+    fn write(&mut self, batch: &WriteBatch) -> Result<u64>;
+    /// The merged record of a cable.
+    fn cable(&self, id: &str) -> Result<Option<Cable>>;
+    /// Changes with a sequence above `after`, in sequence order, at most `limit`.
+    fn changes_since(&self, after: u64, limit: usize) -> Result<Vec<Change>>;
+    /// The highest change sequence used so far (0 for a new store).
+    fn last_seq(&self) -> Result<u64>;
+    /// Every cable id, sorted.
+    fn ids(&self) -> Result<Vec<String>>;
+    /// Every cable id with its change sequence, sorted by id.
+    fn id_seqs(&self) -> Result<Vec<(String, u64)>>;
+    /// How many cables.
+    fn count(&self) -> Result<u64>;
+    /// Which of `ids` are in the store.
+    fn present(&self, ids: &[String]) -> Result<Vec<String>>;
+    /// Edges out of `id` (what it cites).
+    fn cites(&self, id: &str) -> Result<Vec<Edge>>;
+    /// Edges into `id` (what cites it).
+    fn cited_by(&self, id: &str) -> Result<Vec<Edge>>;
+    /// Counts of cables grouped by `column` (`year`, `origin`, `classification`,
+    /// `level`, `month`), largest first.
+    fn count_by(&self, column: &str) -> Result<Counts>;
+    /// Cited ids that are not in the store, most cited first.
+    fn most_cited_missing(&self, limit: usize) -> Result<Counts>;
+    /// Damage found by the store's own checks (empty when sound).
+    fn check(&self) -> Result<Vec<String>>;
+}
+
+/// The SQLite store.
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+const SCHEMA_V1: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cables (
+    id TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    created TEXT,
+    year INTEGER,
+    month TEXT,
+    origin TEXT,
+    classification TEXT,
+    level TEXT,
+    captions TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    subject TEXT,
+    seq INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cables_seq ON cables(seq);
+CREATE TABLE IF NOT EXISTS sources (
+    path TEXT NOT NULL,
+    item INTEGER NOT NULL,
+    format TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    cable_id TEXT NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (path, item)
+);
+CREATE INDEX IF NOT EXISTS sources_cable ON sources(cable_id);
+CREATE TABLE IF NOT EXISTS refs (
+    from_id TEXT NOT NULL,
+    to_id TEXT NOT NULL,
+    label TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    PRIMARY KEY (from_id, to_id, label)
+);
+CREATE INDEX IF NOT EXISTS refs_to ON refs(to_id);
+CREATE TABLE IF NOT EXISTS inputs (
+    path TEXT PRIMARY KEY,
+    size INTEGER,
+    mtime INTEGER,
+    hash TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT,
+    format TEXT,
+    cables INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS tombstones (id TEXT NOT NULL, seq INTEGER PRIMARY KEY);
+";
+
+/// Migrations: `MIGRATIONS[i]` takes a store from version `i + 1` to `i + 2`.
+const MIGRATIONS: &[&str] = &[];
+
+impl SqliteStore {
+    /// Opens (creating when absent) the store of the archive directory `dir`.
+    /// A store of an older format version is migrated; one of a newer version is
+    /// refused with [`Error::FormatVersion`].
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(DB_FILE);
+        let conn = Connection::open(&path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let has_meta: bool = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)?;
+        let found: Option<u32> = if has_meta {
+            conn.query_row(
+                "SELECT value FROM meta WHERE key='format_version'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|v| v.parse().ok())
+        } else {
+            None
+        };
+        let mut store = SqliteStore { conn };
+        match found {
+            None => {
+                let tx = store.conn.transaction()?;
+                tx.execute_batch(SCHEMA_V1)?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('format_version', ?1)",
+                    [FORMAT_VERSION.to_string()],
+                )?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('next_seq', '1')",
+                    [],
+                )?;
+                tx.commit()?;
+            }
+            Some(v) if v == FORMAT_VERSION => {}
+            Some(v) if v < FORMAT_VERSION && (v as usize) <= MIGRATIONS.len() + 1 && v >= 1 => {
+                let tx = store.conn.transaction()?;
+                for m in &MIGRATIONS[(v as usize - 1)..] {
+                    tx.execute_batch(m)?;
+                }
+                tx.execute(
+                    "UPDATE meta SET value=?1 WHERE key='format_version'",
+                    [FORMAT_VERSION.to_string()],
+                )?;
+                tx.commit()?;
+            }
+            Some(v) => {
+                let advice = if v > FORMAT_VERSION {
+                    "it was written by a newer cablescope; upgrade cablescope, or ingest \
+                     into a new archive with --archive DIR"
+                        .to_string()
+                } else {
+                    "no migration exists from that version; ingest the sources again into \
+                     a new archive with --archive DIR"
+                        .to_string()
+                };
+                return Err(Error::FormatVersion {
+                    dir: PathBuf::from(dir),
+                    found: v,
+                    expected: FORMAT_VERSION,
+                    advice,
+                });
+            }
+        }
+        Ok(store)
+    }
+
+    /// The underlying connection (for tests and tools).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn next_seq(tx: &Transaction<'_>) -> Result<u64> {
+        let v: String = tx.query_row("SELECT value FROM meta WHERE key='next_seq'", [], |r| {
+            r.get(0)
+        })?;
+        let n: u64 = v.parse().map_err(|_| Error::Other("bad next_seq".into()))?;
+        tx.execute(
+            "UPDATE meta SET value=?1 WHERE key='next_seq'",
+            [(n + 1).to_string()],
+        )?;
+        Ok(n)
+    }
+}
+
+/// SHA-256 of `bytes`, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in d {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+fn row_to_copy(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, u64, String, String)> {
+    Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get(2)?, r.get(3)?))
+}
+
+impl Store for SqliteStore {
+    fn inputs(&self) -> Result<BTreeMap<String, InputRecord>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT path, size, mtime, hash, status, error, format, cables FROM inputs")?;
+        let rows = st.query_map([], |r| {
+            Ok(InputRecord {
+                path: r.get(0)?,
+                size: r.get::<_, Option<i64>>(1)?.map(|v| v as u64),
+                mtime: r.get(2)?,
+                hash: r.get(3)?,
+                ok: r.get::<_, String>(4)? == "ok",
+                error: r.get(5)?,
+                format: r.get(6)?,
+                cables: r.get::<_, i64>(7)? as u64,
+            })
+        })?;
+        let mut out = BTreeMap::new();
+        for r in rows {
+            let r = r?;
+            out.insert(r.path.clone(), r);
+        }
+        Ok(out)
+    }
+
+    fn copies_of(&self, id: &str) -> Result<Vec<CopyRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT path, item, cable_id, record FROM sources WHERE cable_id=?1 ORDER BY path, item",
+        )?;
+        let rows = st.query_map([id], row_to_copy)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (path, item, cable_id, record) = r?;
+            out.push(CopyRow {
+                path,
+                item,
+                cable_id,
+                record: serde_json::from_str(&record)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn ids_from_source(&self, path: &str) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT DISTINCT cable_id FROM sources WHERE path=?1")?;
+        let rows = st.query_map([path], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn sources_matching(&self, path: &str) -> Result<Vec<String>> {
+        let p = path.trim_end_matches('/');
+        let mut st = self.conn.prepare(
+            "SELECT path FROM inputs WHERE path=?1 OR substr(path, 1, length(?1) + 1) IN (?1 || '!', ?1 || '/')
+             UNION SELECT DISTINCT path FROM sources WHERE path=?1 OR substr(path, 1, length(?1) + 1) IN (?1 || '!', ?1 || '/')
+             ORDER BY 1",
+        )?;
+        let rows = st.query_map([p], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn write(&mut self, batch: &WriteBatch) -> Result<u64> {
+        let tx = self.conn.transaction()?;
+        let mut last = 0;
+        {
+            let mut drop_src = tx.prepare_cached("DELETE FROM sources WHERE path=?1")?;
+            for p in &batch.drop_sources_of {
+                drop_src.execute([p])?;
+            }
+            let mut drop_copies = tx.prepare_cached("DELETE FROM sources WHERE cable_id=?1")?;
+            for id in &batch.drop_copies_of {
+                drop_copies.execute([id])?;
+            }
+            let mut add = tx.prepare_cached(
+                "INSERT OR REPLACE INTO sources(path, item, format, content_hash, cable_id, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for c in &batch.add_sources {
+                let json = serde_json::to_string(&c.record)?;
+                add.execute(params![
+                    c.path,
+                    c.item as i64,
+                    c.record.source.format,
+                    sha256_hex(json.as_bytes()),
+                    c.cable_id,
+                    json
+                ])?;
+            }
+            let mut up = tx.prepare_cached(
+                "INSERT OR REPLACE INTO cables(id, record, content_hash, created, year, month, origin,
+                   classification, level, captions, tags, subject, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?;
+            let mut del_refs = tx.prepare_cached("DELETE FROM refs WHERE from_id=?1")?;
+            let mut add_ref = tx.prepare_cached(
+                "INSERT OR IGNORE INTO refs(from_id, to_id, label, kind) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for c in &batch.upsert {
+                let id =
+                    c.id.as_deref()
+                        .ok_or_else(|| Error::Other("cable without id".into()))?;
+                let seq = Self::next_seq(&tx)?;
+                last = seq;
+                let json = serde_json::to_string(c)?;
+                let year = c
+                    .created
+                    .as_deref()
+                    .and_then(|t| t.get(..4)?.parse::<i64>().ok());
+                let month = c
+                    .created
+                    .as_deref()
+                    .and_then(|t| t.get(..7))
+                    .map(str::to_string);
+                up.execute(params![
+                    id,
+                    json,
+                    sha256_hex(json.as_bytes()),
+                    c.created,
+                    year,
+                    month,
+                    c.origin.station,
+                    c.classification,
+                    marking::cable_level(c).code(),
+                    serde_json::to_string(&c.captions)?,
+                    serde_json::to_string(&c.tags)?,
+                    c.subject,
+                    seq as i64
+                ])?;
+                del_refs.execute([id])?;
+                for r in &c.references {
+                    if let Some(to) = &r.id {
+                        let kind = serde_json::to_value(r.kind)?
+                            .as_str()
+                            .unwrap_or("other")
+                            .to_string();
+                        add_ref.execute(params![
+                            id,
+                            to,
+                            r.label.clone().unwrap_or_default(),
+                            kind
+                        ])?;
+                    }
+                }
+            }
+            let mut del = tx.prepare_cached("DELETE FROM cables WHERE id=?1")?;
+            let mut tomb = tx.prepare_cached("INSERT INTO tombstones(id, seq) VALUES (?1, ?2)")?;
+            for id in &batch.delete {
+                let seq = Self::next_seq(&tx)?;
+                last = seq;
+                del.execute([id])?;
+                del_refs.execute([id])?;
+                tomb.execute(params![id, seq as i64])?;
+            }
+            let mut forget = tx.prepare_cached("DELETE FROM inputs WHERE path=?1")?;
+            for p in &batch.forget_inputs {
+                forget.execute([p])?;
+            }
+            let mut inp = tx.prepare_cached(
+                "INSERT OR REPLACE INTO inputs(path, size, mtime, hash, status, error, format, cables)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for i in &batch.inputs {
+                inp.execute(params![
+                    i.path,
+                    i.size.map(|v| v as i64),
+                    i.mtime,
+                    i.hash,
+                    if i.ok { "ok" } else { "failed" },
+                    i.error,
+                    i.format,
+                    i.cables as i64
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(last)
+    }
+
+    fn cable(&self, id: &str) -> Result<Option<Cable>> {
+        let json: Option<String> = self
+            .conn
+            .query_row("SELECT record FROM cables WHERE id=?1", [id], |r| r.get(0))
+            .optional()?;
+        Ok(match json {
+            Some(j) => Some(serde_json::from_str(&j)?),
+            None => None,
+        })
+    }
+
+    fn changes_since(&self, after: u64, limit: usize) -> Result<Vec<Change>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT seq, record, NULL FROM cables WHERE seq > ?1
+             UNION ALL SELECT seq, NULL, id FROM tombstones WHERE seq > ?1
+             ORDER BY 1 LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![after as i64, limit as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)? as u64,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            match r? {
+                (seq, Some(json), _) => out.push(Change::Upsert {
+                    cable: Box::new(serde_json::from_str(&json)?),
+                    seq,
+                }),
+                (seq, None, Some(id)) => out.push(Change::Delete { id, seq }),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    fn last_seq(&self) -> Result<u64> {
+        let v: String =
+            self.conn
+                .query_row("SELECT value FROM meta WHERE key='next_seq'", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(v.parse::<u64>().unwrap_or(1).saturating_sub(1))
+    }
+
+    fn ids(&self) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare("SELECT id FROM cables ORDER BY id")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn id_seqs(&self) -> Result<Vec<(String, u64)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, seq FROM cables ORDER BY id")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn count(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM cables", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
+    fn present(&self, ids: &[String]) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT 1 FROM cables WHERE id=?1")?;
+        let mut out = Vec::new();
+        for id in ids {
+            if st.exists([id])? {
+                out.push(id.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    fn cites(&self, id: &str) -> Result<Vec<Edge>> {
+        edges(
+            &self.conn,
+            "SELECT from_id, to_id, label, kind FROM refs WHERE from_id=?1 ORDER BY label, to_id",
+            id,
+        )
+    }
+
+    fn cited_by(&self, id: &str) -> Result<Vec<Edge>> {
+        edges(
+            &self.conn,
+            "SELECT from_id, to_id, label, kind FROM refs WHERE to_id=?1 ORDER BY from_id, label",
+            id,
+        )
+    }
+
+    fn count_by(&self, column: &str) -> Result<Counts> {
+        let col = match column {
+            "year" | "origin" | "classification" | "level" | "month" => column,
+            _ => return Err(Error::Other(format!("cannot count by {column}"))),
+        };
+        let sql = format!(
+            "SELECT coalesce(CAST({col} AS TEXT), ''), count(*) FROM cables GROUP BY 1 ORDER BY 2 DESC, 1"
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn most_cited_missing(&self, limit: usize) -> Result<Counts> {
+        let mut st = self.conn.prepare(
+            "SELECT to_id, count(DISTINCT from_id) FROM refs
+             WHERE to_id NOT IN (SELECT id FROM cables)
+             GROUP BY to_id ORDER BY 2 DESC, 1 LIMIT ?1",
+        )?;
+        let rows = st.query_map([limit as i64], |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn check(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let mut st = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        for r in rows {
+            let r = r?;
+            if r != "ok" {
+                out.push(format!("sqlite: {r}"));
+            }
+        }
+        let mut st = self.conn.prepare("SELECT id, record FROM cables")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for r in rows {
+            let (id, json) = r?;
+            match serde_json::from_str::<Cable>(&json) {
+                Ok(c) if c.id.as_deref() == Some(id.as_str()) => {}
+                Ok(_) => out.push(format!("cable {id}: record carries another id")),
+                Err(e) => out.push(format!("cable {id}: unreadable record: {e}")),
+            }
+        }
+        let orphans: i64 = self.conn.query_row(
+            "SELECT count(DISTINCT cable_id) FROM sources WHERE cable_id NOT IN (SELECT id FROM cables)",
+            [],
+            |r| r.get(0),
+        )?;
+        if orphans > 0 {
+            out.push(format!("{orphans} ids have copies but no merged cable"));
+        }
+        Ok(out)
+    }
+}
+
+fn edges(conn: &Connection, sql: &str, id: &str) -> Result<Vec<Edge>> {
+    let mut st = conn.prepare_cached(sql)?;
+    let rows = st.query_map([id], |r| {
+        Ok(Edge {
+            from: r.get(0)?,
+            to: r.get(1)?,
+            label: r.get(2)?,
+            kind: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

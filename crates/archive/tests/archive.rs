@@ -1,0 +1,496 @@
+//! Archive behaviour over small hand-written fixtures.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use cablescope_archive::index::{all_query, norm, Index};
+use cablescope_archive::store::Store;
+use cablescope_archive::{
+    Archive, Clearance, Direction, Error, IngestOptions, Progress, SearchOptions, Sort,
+};
+use common::{simple, write, Fixture};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::Term;
+
+fn widget() -> Fixture<'static> {
+    Fixture {
+        station: "MOSCOW",
+        yy: 8,
+        serial: 1599,
+        day: 5,
+        class_line: "S E C R E T",
+        captions: &["SIPDIS"],
+        tags: "PREL, PGOV, RS",
+        subject: "(C) WIDGET TALKS WITH THE MINISTRY",
+        refs: "A. 08 MOSCOW 1500 B. 08 STATE 12345",
+        paras: &[
+            ("U", "The widget delegation arrived on Tuesday."),
+            ("S/NF", "The canarysecret word appears only here."),
+            ("C", "Confidential paragraph about zebra crossings."),
+        ],
+    }
+}
+
+fn cited() -> Fixture<'static> {
+    Fixture {
+        station: "MOSCOW",
+        yy: 8,
+        serial: 1500,
+        day: 1,
+        class_line: "C O N F I D E N T I A L",
+        captions: &["SIPDIS"],
+        tags: "PREL, RS",
+        subject: "(C) EARLIER WIDGET NOTE",
+        refs: "",
+        paras: &[("C", "An earlier note on widgets and zebra matters.")],
+    }
+}
+
+fn opts() -> IngestOptions {
+    IngestOptions {
+        batch_files: 2,
+        ..IngestOptions::default()
+    }
+}
+
+fn ingest(a: &mut Archive, paths: &[&Path]) -> Progress {
+    let paths: Vec<PathBuf> = paths.iter().map(|p| p.to_path_buf()).collect();
+    a.ingest(&paths, &opts(), &mut |_| {}).expect("ingest")
+}
+
+fn word_query(a: &Archive, word: &str, c: &Clearance) -> Box<dyn Query> {
+    let f = a.index().fields();
+    let clauses: Vec<(Occur, Box<dyn Query>)> = f
+        .readable_text(c)
+        .into_iter()
+        .map(|field| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(field, word),
+                IndexRecordOption::WithFreqs,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
+}
+
+fn hits(a: &Archive, word: &str, c: &Clearance) -> Vec<String> {
+    let q = word_query(a, word, c);
+    let opts = SearchOptions {
+        clearance: c.clone(),
+        ..SearchOptions::default()
+    };
+    let mut ids: Vec<String> = a
+        .search(q.as_ref(), &opts)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    write(&src, "a/08MOSCOW1599.txt", &widget().text());
+    write(&src, "a/08MOSCOW1500.txt", &cited().text());
+    write(
+        &src,
+        "b/08PARIS77.txt",
+        &simple("PARIS", 77, "Croissants and policy."),
+    );
+    let archive = tmp.path().join("archive");
+    (tmp, src, archive)
+}
+
+#[test]
+fn ingest_then_reingest_adds_nothing() {
+    let (_tmp, src, dir) = setup();
+    let mut a = Archive::open(&dir).unwrap();
+    let p = ingest(&mut a, &[&src]);
+    assert_eq!(p.files_seen, 3);
+    assert_eq!(p.files_parsed, 3);
+    assert_eq!(p.cables_written, 3);
+    assert_eq!(p.per_format.get("telegram"), Some(&3));
+    assert!(p.done);
+    assert_eq!(a.store().count().unwrap(), 3);
+    let v = a.verify().unwrap();
+    assert!(v.ok(), "{v:?}");
+    assert_eq!(v.index_count, 3);
+
+    let c = a.cable("08MOSCOW1599").unwrap().unwrap();
+    assert_eq!(c.classification.as_deref(), Some("SECRET"));
+    let seq = a.store().last_seq().unwrap();
+
+    // Same files again, same process.
+    let p = ingest(&mut a, &[&src]);
+    assert_eq!(p.files_unchanged, 3);
+    assert_eq!(p.cables_written, 0);
+    assert_eq!(a.store().last_seq().unwrap(), seq);
+    drop(a);
+
+    // And after reopening, with a fresh mtime but the same bytes.
+    let path = src.join("b/08PARIS77.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&path, text).unwrap();
+    let mut a = Archive::open(&dir).unwrap();
+    let p = ingest(&mut a, &[&src]);
+    assert_eq!(p.files_unchanged, 3, "{p:?}");
+    assert_eq!(p.files_parsed, 0);
+    assert_eq!(a.store().last_seq().unwrap(), seq);
+    assert_eq!(a.index().count().unwrap(), 3);
+    assert!(a.verify().unwrap().ok());
+}
+
+#[test]
+fn changed_file_updates_its_records() {
+    let (_tmp, src, dir) = setup();
+    let mut a = Archive::open(&dir).unwrap();
+    ingest(&mut a, &[&src]);
+    let all = Clearance::all();
+    assert_eq!(hits(&a, "croissants", &all), ["08PARIS77"]);
+    write(
+        &src,
+        "b/08PARIS77.txt",
+        &simple("PARIS", 77, "Baguettes replaced them."),
+    );
+    let p = ingest(&mut a, &[&src]);
+    assert_eq!(p.files_parsed, 1);
+    assert_eq!(p.cables_written, 1);
+    assert!(hits(&a, "croissants", &all).is_empty());
+    assert_eq!(hits(&a, "baguettes", &all), ["08PARIS77"]);
+    // The file now holds another cable: the old one goes.
+    write(
+        &src,
+        "b/08PARIS77.txt",
+        &simple("PARIS", 78, "Another serial."),
+    );
+    let p = ingest(&mut a, &[&src]);
+    assert_eq!(p.cables_removed, 1);
+    assert!(a.cable("08PARIS77").unwrap().is_none());
+    assert!(a.cable("08PARIS78").unwrap().is_some());
+    let v = a.verify().unwrap();
+    assert!(v.ok(), "{v:?}");
+    assert_eq!(v.store_count, 3);
+}
+
+#[test]
+fn copies_merge_and_remove_by_source_keeps_the_rest() {
+    let (_tmp, src, dir) = setup();
+    // A second copy of the Paris cable, in another folder.
+    write(
+        &src,
+        "c/copy.txt",
+        &simple("PARIS", 77, "Croissants and policy."),
+    );
+    let mut a = Archive::open(&dir).unwrap();
+    ingest(&mut a, &[&src]);
+    assert_eq!(a.store().count().unwrap(), 3);
+    assert_eq!(a.store().copies_of("08PARIS77").unwrap().len(), 2);
+    assert_eq!(a.cable("08PARIS77").unwrap().unwrap().sources.len(), 2);
+
+    let copy = src.join("c/copy.txt");
+    let r = a.remove_source(copy.to_str().unwrap()).unwrap();
+    assert_eq!(r.updated, ["08PARIS77"]);
+    assert!(r.cables.is_empty());
+    assert_eq!(a.store().copies_of("08PARIS77").unwrap().len(), 1);
+
+    // A folder prefix takes out everything under it.
+    let r = a.remove_source(src.join("a").to_str().unwrap()).unwrap();
+    assert_eq!(r.cables.len(), 2);
+    assert_eq!(r.sources.len(), 2);
+    let v = a.verify().unwrap();
+    assert!(v.ok(), "{v:?}");
+    assert_eq!(v.store_count, 1);
+    assert!(matches!(
+        a.remove_source("/nowhere"),
+        Err(Error::NotFound(_))
+    ));
+}
+
+#[test]
+fn remove_by_id_is_a_takedown() {
+    let (_tmp, src, dir) = setup();
+    let mut a = Archive::open(&dir).unwrap();
+    ingest(&mut a, &[&src]);
+    a.remove_id("08MOSCOW1599").unwrap();
+    assert!(a.cable("08MOSCOW1599").unwrap().is_none());
+    assert!(hits(&a, "widget", &Clearance::all()) == ["08MOSCOW1500"]);
+    let v = a.verify().unwrap();
+    assert!(v.ok(), "{v:?}");
+    // Re-ingesting the unchanged files does not bring it back.
+    ingest(&mut a, &[&src]);
+    assert!(a.cable("08MOSCOW1599").unwrap().is_none());
+    assert!(matches!(
+        a.remove_id("08MOSCOW1599"),
+        Err(Error::NotFound(_))
+    ));
+}
+
+#[test]
+fn graph_and_stats() {
+    let (_tmp, src, dir) = setup();
+    let mut a = Archive::open(&dir).unwrap();
+    ingest(&mut a, &[&src]);
+    let w = a.refs("08MOSCOW1599", Direction::Cites, 1).unwrap();
+    let ids: Vec<&str> = w.nodes.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids, ["08MOSCOW1599", "08MOSCOW1500", "08STATE12345"]);
+    assert_eq!(w.missing(), ["08STATE12345"]);
+    assert_eq!(w.edges.len(), 2);
+    let back = a.refs("08MOSCOW1500", Direction::CitedBy, 3).unwrap();
+    assert_eq!(back.nodes.len(), 2);
+    assert!(back.missing().is_empty());
+    let both = a.refs("08MOSCOW1500", Direction::Both, 2).unwrap();
+    assert_eq!(both.nodes.len(), 3);
+    assert_eq!(both.missing(), ["08STATE12345"]);
+    assert_eq!(
+        a.cites_of("08MOSCOW1599").unwrap(),
+        ["08MOSCOW1500", "08STATE12345"]
+    );
+
+    let s = a.stats(10).unwrap();
+    assert_eq!(s.cables, 3);
+    assert_eq!(s.by_year, [("2008".to_string(), 3)]);
+    assert_eq!(s.by_origin[0], ("MOSCOW".to_string(), 2));
+    assert_eq!(s.most_cited_missing, [("08STATE12345".to_string(), 1)]);
+    assert_eq!(s.by_level.iter().map(|x| x.1).sum::<u64>(), 3);
+}
+
+#[test]
+fn search_respects_clearance_inside_the_query() {
+    let (_tmp, src, dir) = setup();
+    let mut a = Archive::open(&dir).unwrap();
+    ingest(&mut a, &[&src]);
+    let all = Clearance::all();
+    let u = Clearance::new("U", &[]).unwrap();
+    let c = Clearance::new("CONFIDENTIAL", &[]).unwrap();
+    let s = Clearance::new("S", &[]).unwrap();
+    let snf = Clearance::new("S", &["NOFORN"]).unwrap();
+    assert_eq!(hits(&a, "canarysecret", &all), ["08MOSCOW1599"]);
+    assert!(hits(&a, "canarysecret", &c).is_empty());
+    assert!(hits(&a, "canarysecret", &s).is_empty());
+    assert_eq!(hits(&a, "canarysecret", &snf), ["08MOSCOW1599"]);
+    assert_eq!(hits(&a, "zebra", &c), ["08MOSCOW1500", "08MOSCOW1599"]);
+    assert!(hits(&a, "zebra", &u).is_empty());
+    // The (C) subject is withheld from a U reader, but the (U) paragraph is not.
+    assert_eq!(hits(&a, "delegation", &u), ["08MOSCOW1599"]);
+    assert!(hits(&a, "ministry", &u).is_empty());
+    assert_eq!(hits(&a, "ministry", &c), ["08MOSCOW1599"]);
+
+    // `*` for a U reader counts only cables with something readable: the
+    // CONFIDENTIAL cable has no U portion and a C header.
+    let q = all_query();
+    let res = a
+        .search(
+            q.as_ref(),
+            &SearchOptions {
+                clearance: u.clone(),
+                facets: true,
+                ..SearchOptions::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(res.total, 2, "{res:?}");
+    let levels = &res.facets["level"];
+    assert!(levels.iter().all(|(k, _)| k != "C"), "{levels:?}");
+
+    // Snippets come from readable text only.
+    let q = word_query(&a, "widget", &c);
+    let res = a
+        .search(
+            q.as_ref(),
+            &SearchOptions {
+                clearance: c.clone(),
+                snippets: true,
+                sort: Sort::DateDesc,
+                ..SearchOptions::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(res.total, 2);
+    assert_eq!(res.hits[0].id, "08MOSCOW1599", "newest first");
+    let snip = res.hits[0].snippet.clone().unwrap();
+    assert!(snip.contains("<b>widget</b>"), "{snip}");
+    assert!(!snip.contains("canarysecret"));
+}
+
+#[test]
+fn facets_ids_and_pages() {
+    let (_tmp, src, dir) = setup();
+    let mut a = Archive::open(&dir).unwrap();
+    ingest(&mut a, &[&src]);
+    let f = a.index().fields().clone();
+    for (written, field, term) in [
+        ("08 MOSCOW 01599", "id", "08MOSCOW1599"),
+        ("08MOSCOW1599", "id", "08MOSCOW1599"),
+        ("MOSCOW 1599", "id_noyear", "MOSCOW1599"),
+    ] {
+        assert_eq!(
+            norm::id_terms(written),
+            Some((field, term.to_string())),
+            "{written}"
+        );
+        let fld = if field == "id" { f.id } else { f.id_noyear };
+        let q = TermQuery::new(Term::from_field_text(fld, term), IndexRecordOption::Basic);
+        let res = a.search(&q, &SearchOptions::default()).unwrap();
+        assert_eq!(res.total, 1, "{written}");
+    }
+    assert_eq!(norm::level("secret"), Some("S"));
+    assert_eq!(norm::marking("s//nf").as_deref(), Some("S/NF"));
+
+    let q = TermQuery::new(
+        Term::from_field_text(f.cites, "08MOSCOW1500"),
+        IndexRecordOption::Basic,
+    );
+    assert_eq!(a.search(&q, &SearchOptions::default()).unwrap().total, 1);
+
+    let q = all_query();
+    let res = a
+        .search(
+            q.as_ref(),
+            &SearchOptions {
+                limit: 2,
+                facets: true,
+                sort: Sort::Date,
+                ..SearchOptions::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(res.total, 3);
+    assert_eq!(res.hits.len(), 2);
+    assert_eq!(res.hits[0].id, "08MOSCOW1500", "oldest first");
+    assert_eq!(res.next_offset, Some(2));
+    assert_eq!(res.facets["origin"][0], ("MOSCOW".to_string(), 2));
+    assert_eq!(res.facets["year"], [("2008".to_string(), 3)]);
+    assert!(res.facets["tag"].contains(&("PREL".to_string(), 3)));
+    assert!(res.facets["caption"].contains(&("SIPDIS".to_string(), 3)));
+    let page2 = a
+        .search(
+            q.as_ref(),
+            &SearchOptions {
+                limit: 2,
+                offset: 2,
+                sort: Sort::Date,
+                ..SearchOptions::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(page2.hits.len(), 1);
+    assert_eq!(page2.next_offset, None);
+}
+
+#[test]
+fn failed_inputs_are_recorded_and_retried() {
+    let (_tmp, src, dir) = setup();
+    let bad = write(&src, "b/broken.txt", "");
+    std::fs::write(&bad, [0u8, 159, 146, 150, 0, 0, 1, 2, 3, 0, 0, 0]).unwrap();
+    let mut a = Archive::open(&dir).unwrap();
+    let p = ingest(&mut a, &[&src]);
+    assert_eq!(p.files_failed, 1, "{p:?}");
+    assert_eq!(p.errors.len(), 1);
+    let inputs = a.store().inputs().unwrap();
+    let rec = &inputs[bad.to_str().unwrap()];
+    assert!(!rec.ok);
+    assert!(rec.error.is_some());
+
+    // Retrying reads only the failed file.
+    std::fs::write(&bad, simple("ROME", 5, "Fixed now.")).unwrap();
+    let p = a.retry_failed(&opts(), &mut |_| {}).unwrap();
+    assert_eq!(p.files_seen, 1, "{p:?}");
+    assert_eq!(p.files_failed, 0);
+    assert!(a.cable("08ROME5").unwrap().is_some());
+    assert!(a.store().inputs().unwrap().values().all(|i| i.ok));
+    // Nothing left to retry.
+    let p = a.retry_failed(&opts(), &mut |_| {}).unwrap();
+    assert_eq!(p.files_seen, 0);
+    assert!(a.verify().unwrap().ok());
+}
+
+#[test]
+fn another_format_version_is_refused_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("archive");
+    drop(Archive::open(&dir).unwrap());
+    let conn = rusqlite::Connection::open(dir.join("archive.sqlite3")).unwrap();
+    conn.execute("UPDATE meta SET value='99' WHERE key='format_version'", [])
+        .unwrap();
+    drop(conn);
+    let err = Archive::open(&dir).err().expect("refused");
+    let msg = err.to_string();
+    assert!(matches!(
+        err,
+        Error::FormatVersion {
+            found: 99,
+            expected: 1,
+            ..
+        }
+    ));
+    assert!(msg.contains("format version 99"), "{msg}");
+    assert!(msg.contains("newer cablescope"), "{msg}");
+}
+
+#[test]
+fn a_lost_index_is_rebuilt_from_the_store() {
+    let (_tmp, src, dir) = setup();
+    let mut a = Archive::open(&dir).unwrap();
+    ingest(&mut a, &[&src]);
+    drop(a);
+    std::fs::remove_dir_all(dir.join("index")).unwrap();
+    let a = Archive::open(&dir).unwrap();
+    let v = a.verify().unwrap();
+    assert!(v.ok(), "{v:?}");
+    assert_eq!(v.index_count, 3);
+}
+
+#[test]
+fn a_store_ahead_of_its_index_is_caught_up_on_open() {
+    // What a kill between the store commit and the index commit leaves behind.
+    let (_tmp, src, dir) = setup();
+    let mut a = Archive::open(&dir).unwrap();
+    ingest(&mut a, &[&src]);
+    let mut cable = a.cable("08PARIS77").unwrap().unwrap();
+    drop(a);
+    cable.paragraphs[0].text = "Macarons arrived instead.".into();
+    {
+        let mut store = cablescope_archive::SqliteStore::open(&dir).unwrap();
+        let batch = cablescope_archive::store::WriteBatch {
+            upsert: vec![cable],
+            delete: vec!["08MOSCOW1500".into()],
+            drop_copies_of: vec!["08MOSCOW1500".into()],
+            ..Default::default()
+        };
+        store.write(&batch).unwrap();
+        let index = cablescope_archive::TantivyIndex::open(&dir).unwrap();
+        assert!(index.committed_seq().unwrap() < store.last_seq().unwrap());
+        // Before catching up, verify reports the disagreement.
+        let lagging = Archive::from_parts(dir.clone(), store, index);
+        let v = lagging.verify().unwrap();
+        assert!(!v.ok());
+        assert_eq!(v.stale_in_index, ["08PARIS77"]);
+        assert_eq!(v.extra_in_index, ["08MOSCOW1500"]);
+    }
+    let a = Archive::open(&dir).unwrap();
+    let v = a.verify().unwrap();
+    assert!(v.ok(), "{v:?}");
+    assert_eq!(v.store_count, 2);
+    assert_eq!(hits(&a, "macarons", &Clearance::all()), ["08PARIS77"]);
+    assert!(hits(&a, "croissants", &Clearance::all()).is_empty());
+}
+
+#[test]
+fn paths_are_canonical_so_another_spelling_adds_nothing() {
+    let (_tmp, src, dir) = setup();
+    let mut a = Archive::open(&dir).unwrap();
+    ingest(&mut a, &[&src]);
+    let other = src.join("a").join("..").join(".");
+    let p = ingest(&mut a, &[&other]);
+    assert_eq!(p.files_unchanged, 3, "{p:?}");
+    assert_eq!(a.store().copies_of("08PARIS77").unwrap().len(), 1);
+    assert_eq!(norm::origin("AMEMBASSY MOSCOW"), "MOSCOW");
+    assert_eq!(norm::origin("moscow"), "MOSCOW");
+}
