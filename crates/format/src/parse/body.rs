@@ -1,10 +1,6 @@
 //! The text after the preamble: numbered paragraphs with their portion marks,
 //! headings, section breaks, summary and comment blocks, and the signature.
 
-use std::sync::OnceLock;
-
-use regex::Regex;
-
 use super::signature::take_signature;
 use super::text::{is_rule, is_upper, squeeze};
 use crate::diagnostics::{Code, Diagnostic};
@@ -26,15 +22,6 @@ pub struct Body {
     pub breaks: Option<(u32, u32)>,
     /// Repairs and doubts.
     pub diagnostics: Vec<Diagnostic>,
-}
-
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        fn $name() -> &'static Regex {
-            static RE: OnceLock<Regex> = OnceLock::new();
-            RE.get_or_init(|| Regex::new($pat).expect("valid regex"))
-        }
-    };
 }
 
 re!(

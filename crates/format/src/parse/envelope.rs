@@ -1,10 +1,6 @@
 //! The envelope: ACP-127 format lines (VZCZC, routing line, DE, ZNR/ZNY, DTG, FM,
 //! TO, INFO, XMT) that the communications centre put before the text.
 
-use std::sync::OnceLock;
-
-use regex::Regex;
-
 use crate::record::Recipient;
 
 /// What the envelope lines say.
@@ -58,15 +54,6 @@ pub struct Dtg {
     pub month: i8,
     /// Full year.
     pub year: i32,
-}
-
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        fn $name() -> &'static Regex {
-            static RE: OnceLock<Regex> = OnceLock::new();
-            RE.get_or_init(|| Regex::new($pat).expect("valid regex"))
-        }
-    };
 }
 
 re!(vzczc_re, r"^\s*(VZCZC[A-Z0-9]*)");

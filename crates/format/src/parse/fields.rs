@@ -1,22 +1,9 @@
 //! Extractors for single fields: E.O./DECL, Classified By and reasons, TAGS,
 //! SUBJECT, summary and comment blocks.
 
-use std::sync::OnceLock;
-
-use regex::Regex;
-
 use super::preamble::join_lines;
 use super::text::squeeze;
 use crate::marking::{read_mark, MarkReading};
-
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        fn $name() -> &'static Regex {
-            static RE: OnceLock<Regex> = OnceLock::new();
-            RE.get_or_init(|| Regex::new($pat).expect("valid regex"))
-        }
-    };
-}
 
 re!(
     decl_date_re,

@@ -5,6 +5,17 @@
 //! diagnostic for every repair and doubt. Work is linear in the input: every
 //! extractor is a line scan or a `regex` match (no backtracking engine).
 
+/// A lazily compiled regex: `re!(name, r"...")` defines `fn name() -> &'static Regex`.
+/// Defined before the submodules so that they can use it too.
+macro_rules! re {
+    ($name:ident, $pat:expr) => {
+        fn $name() -> &'static ::regex::Regex {
+            static RE: ::std::sync::OnceLock<::regex::Regex> = ::std::sync::OnceLock::new();
+            RE.get_or_init(|| ::regex::Regex::new($pat).expect("valid regex"))
+        }
+    };
+}
+
 mod body;
 mod classline;
 mod envelope;
@@ -13,10 +24,6 @@ mod preamble;
 mod references;
 mod signature;
 mod text;
-
-use std::sync::OnceLock;
-
-use regex::Regex;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::dtg::{dtg_datetime, iso, julian_datetime, minutes_between};
@@ -40,15 +47,6 @@ pub struct Hints {
     pub year: Option<i32>,
     /// Where the text came from.
     pub source: Source,
-}
-
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        fn $name() -> &'static Regex {
-            static RE: OnceLock<Regex> = OnceLock::new();
-            RE.get_or_init(|| Regex::new($pat).expect("valid regex"))
-        }
-    };
 }
 
 re!(
