@@ -34,6 +34,23 @@ impl Archive {
         Ok(a)
     }
 
+    /// Opens an existing archive for reading. Like [`Archive::open`], but when another
+    /// process holds the index writer (an ingest in progress), the index is used as
+    /// last committed instead of failing: searches then see the cables committed so
+    /// far.
+    pub fn open_for_reading(dir: impl AsRef<Path>) -> Result<Archive> {
+        let dir = dir.as_ref().to_path_buf();
+        let store = SqliteStore::open(&dir)?;
+        let index = TantivyIndex::open(&dir)?;
+        let mut a = Archive { dir, store, index };
+        match a.sync_index() {
+            Ok(_) | Err(crate::Error::Tantivy(tantivy::TantivyError::LockFailure(..))) => {}
+            Err(e) => return Err(e),
+        }
+        a.close_writer();
+        Ok(a)
+    }
+
     /// Releases the index writer lock (other processes may then write).
     pub fn close_writer(&mut self) {
         self.index.close_writer();

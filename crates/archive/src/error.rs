@@ -36,6 +36,12 @@ pub enum Error {
     /// No cable or source matched.
     #[error("not found: {0}")]
     NotFound(String),
+    /// A search query that does not parse (with the position of the problem).
+    #[error(transparent)]
+    Query(#[from] crate::query::QuerySyntaxError),
+    /// A pagination cursor that this search did not print.
+    #[error("bad cursor: {0}")]
+    Cursor(String),
     /// Anything else.
     #[error("{0}")]
     Other(String),

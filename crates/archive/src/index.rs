@@ -42,8 +42,11 @@ pub enum Sort {
 pub struct SearchOptions {
     /// Most hits returned.
     pub limit: usize,
-    /// Hits skipped (the cursor's position).
+    /// Hits skipped (used by [`Index::search`]; the cursor search ignores it).
     pub offset: usize,
+    /// Continue after the page that printed this cursor
+    /// ([`SearchResults::next_cursor`]; used by `Archive::search_str`).
+    pub cursor: Option<String>,
     /// Order of the hits.
     pub sort: Sort,
     /// Compute facet counts.
@@ -59,6 +62,7 @@ impl Default for SearchOptions {
         SearchOptions {
             limit: 20,
             offset: 0,
+            cursor: None,
             sort: Sort::Relevance,
             facets: false,
             snippets: false,
@@ -80,6 +84,13 @@ pub struct Hit {
     pub subject: Option<String>,
     /// Highlighted snippet (HTML with `<b>`), from readable text only.
     pub snippet: Option<String>,
+    /// Classification string (`SECRET//NOFORN`), for readers cleared for the cable's
+    /// level (filled by the cursor search).
+    pub classification: Option<String>,
+    /// Origin station (filled by the cursor search, like `classification`).
+    pub origin: Option<String>,
+    /// TAGS (filled by the cursor search, like `classification`).
+    pub tags: Vec<String>,
 }
 
 /// Results of one search.
@@ -92,8 +103,10 @@ pub struct SearchResults {
     /// Facet counts by facet name (`origin`, `tag`, `classification`, `level`,
     /// `caption`, `year`, `month`), largest first.
     pub facets: BTreeMap<String, Vec<(String, u64)>>,
-    /// Offset of the next page, when there is one.
+    /// Offset of the next page, when there is one ([`Index::search`]).
     pub next_offset: Option<usize>,
+    /// Opaque cursor of the next page, when there is one (the cursor search).
+    pub next_cursor: Option<String>,
 }
 
 /// The operations the archive needs from an index.
@@ -508,6 +521,11 @@ impl TantivyIndex {
         &self.dir
     }
 
+    /// A searcher on the last commit.
+    pub fn searcher(&self) -> tantivy::Searcher {
+        self.reader.searcher()
+    }
+
     /// The schema's fields.
     pub fn fields(&self) -> &Fields {
         &self.fields
@@ -684,6 +702,9 @@ impl Index for TantivyIndex {
                 created,
                 subject,
                 snippet,
+                classification: None,
+                origin: None,
+                tags: Vec::new(),
             });
         }
         let facets = if opts.facets {
@@ -695,20 +716,21 @@ impl Index for TantivyIndex {
         Ok(SearchResults {
             total: total as u64,
             next_offset: (next < total && opts.limit > 0).then_some(next),
+            next_cursor: None,
             hits,
             facets,
         })
     }
 }
 
-fn readable_subject(doc: &TantivyDocument, f: &Fields, c: &Clearance) -> bool {
+pub(crate) fn readable_subject(doc: &TantivyDocument, f: &Fields, c: &Clearance) -> bool {
     doc.get_first(f.subject_mark)
         .and_then(|v| v.as_str())
         .and_then(PortionMark::parse)
         .is_some_and(|m| c.may_read(m))
 }
 
-fn facet_counts(
+pub(crate) fn facet_counts(
     searcher: &tantivy::Searcher,
     q: &dyn Query,
 ) -> Result<BTreeMap<String, Vec<(String, u64)>>> {

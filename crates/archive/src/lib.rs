@@ -15,6 +15,11 @@
 //! let all = cablescope_archive::index::all_query();
 //! let results = archive.search(all.as_ref(), &SearchOptions::default())?;
 //! println!("{} cables", results.total);
+//! // The query language, with cursor pagination (see [`search`]).
+//! let page = archive.search_str("tag:PREL created:2008-06 -caption:NOFORN", &SearchOptions::default())?;
+//! let next = SearchOptions { cursor: page.next_cursor.clone(), ..SearchOptions::default() };
+//! let page2 = archive.search_str("tag:PREL created:2008-06 -caption:NOFORN", &next)?;
+//! # let _ = page2;
 //! # Ok::<(), cablescope_archive::Error>(())
 //! ```
 //!
@@ -32,6 +37,7 @@ pub mod index;
 pub mod ingest;
 pub mod marking;
 pub mod query;
+pub mod search;
 pub mod store;
 
 pub use archive::{Archive, Removed, VerifyReport};

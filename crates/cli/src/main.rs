@@ -1,11 +1,33 @@
 //! `cablescope`: the command-line front end. Thin by design: argument parsing,
 //! file reading and output formatting; the libraries do the work.
+//!
+//! Exit status of every command: 0 ok, 1 some input failed (or a cable was not
+//! found), 2 a usage or query error.
 
+mod admin_cmd;
+mod archive_opts;
+mod generate_cmd;
+mod graph_cmd;
+mod ingest_cmd;
 mod parse_cmd;
+mod search_cmd;
+mod show_cmd;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+
+/// The query language, shown under `cablescope search --help`.
+const QUERY_HELP: &str = "\
+Query language (Lucene-style; juxtaposition means AND):
+  iran nuclear            both words        iran OR iraq      either
+  iran -iraq              without iraq      NOT tag:PREL      every cable but
+  \"nuclear program\"~2     phrase (slop)     (a OR b) AND c    grouping
+  nucl*  moskow~1         prefix, fuzzy     *                 every cable
+Fields: id: tag: origin: classification: caption: subject: signer: classified_by:
+  created: cites: cited_by: (cited-by:) marking:
+  created:2008-06   created:[2008-01-01 TO 2008-06-30]   classification:SECRET
+  id:\"MOSCOW 1599\"  cites:08MOSCOW1599  caption:NOFORN  marking:S/NF";
 
 /// cablescope turns diplomatic cables into a searchable, linked archive.
 #[derive(Debug, Parser)]
@@ -19,12 +41,61 @@ struct Cli {
 enum Command {
     /// Parse cables and print one JSON record per cable.
     Parse(parse_cmd::ParseArgs),
+    /// Generate a synthetic corpus of cables with a truth sidecar (truth.jsonl).
+    Generate(generate_cmd::GenerateArgs),
+    /// Store and index cables from files, folders and archives.
+    Ingest(ingest_cmd::IngestArgs),
+    /// Search the archive.
+    #[command(after_long_help = QUERY_HELP)]
+    Search(search_cmd::SearchArgs),
+    /// Print every cable a query matches (full records or CSV rows).
+    #[command(after_long_help = QUERY_HELP)]
+    Export(search_cmd::ExportArgs),
+    /// Print one cable: header fields and text with portion marks.
+    Show(show_cmd::ShowArgs),
+    /// Walk the reference graph from one cable, listing cited cables not in the archive.
+    Refs(graph_cmd::RefsArgs),
+    /// Counts by year, origin, classification; the most-cited missing cables.
+    Stats(admin_cmd::StatsArgs),
+    /// Export the citation graph of the cables a query matches.
+    #[command(after_long_help = QUERY_HELP)]
+    Graph(graph_cmd::GraphArgs),
+    /// Take a cable, or every copy read from an input, out of the archive.
+    Remove(admin_cmd::RemoveArgs),
+    /// Check that the store and the index agree.
+    Verify(admin_cmd::VerifyArgs),
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Parse(args) => parse_cmd::run(args),
+        Command::Generate(args) => generate_cmd::run(args),
+        Command::Ingest(args) => ingest_cmd::run(args),
+        Command::Search(args) => search_cmd::run_search(args),
+        Command::Export(args) => search_cmd::run_export(args),
+        Command::Show(args) => show_cmd::run(args),
+        Command::Refs(args) => graph_cmd::run_refs(args),
+        Command::Stats(args) => admin_cmd::run_stats(args),
+        Command::Graph(args) => graph_cmd::run_graph(args),
+        Command::Remove(args) => admin_cmd::run_remove(args),
+        Command::Verify(args) => admin_cmd::run_verify(args),
+        Command::Completions { shell } => {
+            // Generated into memory first: a closed pipe is then an error, not a panic.
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "cablescope", &mut buf);
+            archive_opts::ok_on_broken_pipe(
+                std::io::Write::write_all(&mut std::io::stdout().lock(), &buf)
+                    .map(|()| ExitCode::SUCCESS)
+                    .map_err(Into::into),
+            )
+        }
     };
     match result {
         Ok(code) => code,

@@ -140,7 +140,7 @@ mod lexer;
 mod parser;
 
 #[cfg(test)]
-mod proptests;
+pub(crate) mod proptests;
 #[cfg(test)]
 mod tests;
 

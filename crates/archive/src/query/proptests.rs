@@ -114,7 +114,7 @@ fn clause_soup() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(CLAUSES), 1..25).prop_map(|v| v.join(" "))
 }
 
-fn fragment_soup() -> impl Strategy<Value = String> {
+pub(crate) fn fragment_soup() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(FRAGMENTS), 0..40).prop_map(|v| v.concat())
 }
 
@@ -233,7 +233,7 @@ fn leaf() -> impl Strategy<Value = Query> {
     ]
 }
 
-fn query() -> impl Strategy<Value = Query> {
+pub(crate) fn query() -> impl Strategy<Value = Query> {
     leaf().prop_recursive(5, 40, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 2..5).prop_map(Query::And),

@@ -1,0 +1,1003 @@
+//! Query translation (the query language's tree → a tantivy query) and search with
+//! cursor pagination.
+//!
+//! [`Archive::search_str`] parses a query ([`crate::query::parse`]), translates it
+//! with [`translate`] for the reader's [`Clearance`] (plan in [`crate::query`], fields in
+//! `SCHEMA.md`), and runs it. Results are ordered by relevance (BM25, ties by id) or
+//! by date (ties by id); a page ends with an opaque cursor that encodes the sort key
+//! and the id of its last hit, and the next page is every match *after* that key
+//! (search-after, not an offset): paging to any depth costs the same per page, and a
+//! page never repeats or skips a hit while the index is unchanged.
+
+use std::collections::{BTreeMap, BinaryHeap};
+use std::ops::Bound;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, ExistsQuery, FuzzyTermQuery, Occur,
+    PhrasePrefixQuery, PhraseQuery, Query as TQuery, RangeQuery, RegexQuery, TermQuery,
+    TermSetQuery,
+};
+use tantivy::schema::{Field as TField, IndexRecordOption, TantivyDocument, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DateTime, DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
+
+use crate::archive::Archive;
+use crate::error::{Error, Result};
+use crate::index::{facet_counts, norm, Fields, Hit, SearchOptions, SearchResults, Sort};
+use crate::index::{readable_subject, TantivyIndex};
+use crate::marking::{Clearance, PortionMark};
+use crate::query::{self, Field, FieldKind, IdPattern, Query};
+use crate::store::Store;
+
+/// Most ids a `cited_by:` clause expands to (a cable cites a few dozen at most).
+const MAX_CITED_IDS: usize = 10_000;
+
+/// What translation needs besides the tree: the index's fields and tokenizer, the
+/// reader's clearance, and a way to resolve `cited_by:` through the citation graph.
+pub struct Translator<'a> {
+    /// The schema's fields.
+    pub fields: &'a Fields,
+    /// The text analyzer of the TEXT fields (tantivy's `default`).
+    pub analyzer: TextAnalyzer,
+    /// The reader's clearance.
+    pub clearance: &'a Clearance,
+    /// Resolves `cited_by:ID`: the ids the cable(s) named by the pattern cite, among
+    /// the cables the reader may see.
+    /// `None` (for `cited_by:*`) asks for every id some visible cable cites.
+    pub cited_by: &'a dyn Fn(Option<&IdPattern>) -> Result<Vec<String>>,
+}
+
+fn term_q(f: TField, s: &str) -> Box<dyn TQuery> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(f, s),
+        IndexRecordOption::WithFreqsAndPositions,
+    ))
+}
+
+fn filter(q: Box<dyn TQuery>) -> Box<dyn TQuery> {
+    Box::new(ConstScoreQuery::new(q, 1.0))
+}
+
+fn any_of(qs: Vec<Box<dyn TQuery>>) -> Box<dyn TQuery> {
+    match qs.len() {
+        0 => Box::new(EmptyQuery),
+        1 => qs.into_iter().next().expect("one"),
+        _ => Box::new(BooleanQuery::new(
+            qs.into_iter().map(|q| (Occur::Should, q)).collect(),
+        )),
+    }
+}
+
+fn not(q: Box<dyn TQuery>) -> Box<dyn TQuery> {
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, Box::new(AllQuery)),
+        (Occur::MustNot, q),
+    ]))
+}
+
+/// Escapes a literal for tantivy's regex syntax.
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 2);
+    for c in s.chars() {
+        if matches!(
+            c,
+            '\\' | '.'
+                | '+'
+                | '*'
+                | '?'
+                | '('
+                | ')'
+                | '|'
+                | '['
+                | ']'
+                | '{'
+                | '}'
+                | '^'
+                | '$'
+                | '#'
+                | '&'
+                | '-'
+                | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn regex_q(f: TField, pattern: &str) -> Result<Box<dyn TQuery>> {
+    Ok(Box::new(RegexQuery::from_pattern(pattern, f)?))
+}
+
+impl Translator<'_> {
+    /// Tokens of `text` as the index's `default` analyzer makes them.
+    pub fn tokens(&mut self, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut ts = self.analyzer.token_stream(text);
+        while ts.advance() {
+            out.push(ts.token().text.clone());
+        }
+        out
+    }
+
+    /// The TEXT fields a `field` clause searches: the readable text fields for free
+    /// words, else the field itself.
+    fn text_fields(&self, field: Field) -> Vec<TField> {
+        let f = self.fields;
+        match field {
+            Field::Subject => vec![f.subject],
+            Field::Signer => vec![f.signer],
+            Field::ClassifiedBy => vec![f.classified_by],
+            _ => f.readable_text(self.clearance),
+        }
+    }
+
+    /// `subject:` clauses are restricted to readable subject markings.
+    fn restrict(&self, field: Field, q: Box<dyn TQuery>) -> Box<dyn TQuery> {
+        if field != Field::Subject || *self.clearance == Clearance::all() {
+            return q;
+        }
+        let marks: Vec<Box<dyn TQuery>> = self
+            .clearance
+            .readable_markings()
+            .into_iter()
+            .map(|m| term_q(self.fields.subject_mark, &m.code()))
+            .collect();
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, q),
+            (Occur::Must, filter(any_of(marks))),
+        ]))
+    }
+
+    /// A keyword field's tantivy field and normalised value.
+    fn keyword(&self, field: Field, text: &str) -> (TField, String) {
+        let f = self.fields;
+        match field {
+            Field::Tag => (f.tag, norm::upper(text)),
+            Field::Origin => (f.origin, norm::origin(text)),
+            Field::Caption => (f.caption, norm::upper(text)),
+            _ => (
+                f.marking,
+                norm::marking(text).unwrap_or_else(|| norm::upper(text)),
+            ),
+        }
+    }
+
+    /// Tokens as one text query on `fields`: a term, or a phrase with `slop`.
+    fn token_query(&self, fields: &[TField], tokens: &[String], slop: u32) -> Box<dyn TQuery> {
+        if tokens.is_empty() {
+            return Box::new(EmptyQuery);
+        }
+        any_of(
+            fields
+                .iter()
+                .map(|&tf| -> Box<dyn TQuery> {
+                    if tokens.len() == 1 {
+                        term_q(tf, &tokens[0])
+                    } else {
+                        let terms = tokens
+                            .iter()
+                            .enumerate()
+                            .map(|(i, t)| (i, Term::from_field_text(tf, t)))
+                            .collect();
+                        Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    /// Translates a parsed query.
+    pub fn translate(&mut self, q: &Query) -> Result<Box<dyn TQuery>> {
+        let f = self.fields;
+        Ok(match q {
+            Query::All => Box::new(AllQuery),
+            Query::Term { field, text } | Query::Phrase { field, text, .. }
+                if field.kind() == FieldKind::Keyword =>
+            {
+                let (tf, v) = self.keyword(*field, text);
+                filter(term_q(tf, &v))
+            }
+            Query::Term { field, text } => {
+                let toks = self.tokens(text);
+                let q = self.token_query(&self.text_fields(*field), &toks, 0);
+                self.restrict(*field, q)
+            }
+            Query::Phrase { field, text, slop } => {
+                let toks = self.tokens(text);
+                let q = self.token_query(&self.text_fields(*field), &toks, *slop);
+                self.restrict(*field, q)
+            }
+            Query::Prefix { field, text } if field.kind() == FieldKind::Keyword => {
+                let (tf, v) = self.keyword(*field, text);
+                filter(regex_q(tf, &format!("{}.*", regex_escape(&v)))?)
+            }
+            Query::Prefix { field, text } => {
+                let toks = self.tokens(text);
+                let fields = self.text_fields(*field);
+                let q = match toks.len() {
+                    0 => Box::new(EmptyQuery) as Box<dyn TQuery>,
+                    1 => {
+                        let pat = format!("{}.*", regex_escape(&toks[0]));
+                        any_of(
+                            fields
+                                .iter()
+                                .map(|&tf| regex_q(tf, &pat))
+                                .collect::<Result<_>>()?,
+                        )
+                    }
+                    _ => any_of(
+                        fields
+                            .iter()
+                            .map(|&tf| -> Box<dyn TQuery> {
+                                Box::new(PhrasePrefixQuery::new(
+                                    toks.iter().map(|t| Term::from_field_text(tf, t)).collect(),
+                                ))
+                            })
+                            .collect(),
+                    ),
+                };
+                self.restrict(*field, q)
+            }
+            Query::Fuzzy {
+                field,
+                text,
+                distance,
+            } if field.kind() == FieldKind::Keyword => {
+                let (tf, v) = self.keyword(*field, text);
+                filter(Box::new(FuzzyTermQuery::new(
+                    Term::from_field_text(tf, &v),
+                    *distance,
+                    true,
+                )))
+            }
+            Query::Fuzzy {
+                field,
+                text,
+                distance,
+            } => {
+                let toks = self.tokens(text);
+                let fields = self.text_fields(*field);
+                let q = if toks.len() == 1 {
+                    any_of(
+                        fields
+                            .iter()
+                            .map(|&tf| -> Box<dyn TQuery> {
+                                Box::new(FuzzyTermQuery::new(
+                                    Term::from_field_text(tf, &toks[0]),
+                                    *distance,
+                                    true,
+                                ))
+                            })
+                            .collect(),
+                    )
+                } else {
+                    self.token_query(&fields, &toks, 0)
+                };
+                self.restrict(*field, q)
+            }
+            Query::Range {
+                field,
+                lower,
+                upper,
+            } => {
+                let keyword = field.kind() == FieldKind::Keyword;
+                let fields: Vec<(TField, Bound<String>, Bound<String>)> = if keyword {
+                    let norm_b = |b: &Bound<String>| match b {
+                        Bound::Included(s) => Bound::Included(self.keyword(*field, s).1),
+                        Bound::Excluded(s) => Bound::Excluded(self.keyword(*field, s).1),
+                        Bound::Unbounded => Bound::Unbounded,
+                    };
+                    let tf = self.keyword(*field, "").0;
+                    vec![(tf, norm_b(lower), norm_b(upper))]
+                } else {
+                    let low = |b: &Bound<String>| match b {
+                        Bound::Included(s) => Bound::Included(s.to_lowercase()),
+                        Bound::Excluded(s) => Bound::Excluded(s.to_lowercase()),
+                        Bound::Unbounded => Bound::Unbounded,
+                    };
+                    self.text_fields(*field)
+                        .into_iter()
+                        .map(|tf| (tf, low(lower), low(upper)))
+                        .collect()
+                };
+                let qs = fields
+                    .into_iter()
+                    .map(|(tf, lo, hi)| -> Box<dyn TQuery> {
+                        let t = |b: Bound<String>| match b {
+                            Bound::Included(s) => Bound::Included(Term::from_field_text(tf, &s)),
+                            Bound::Excluded(s) => Bound::Excluded(Term::from_field_text(tf, &s)),
+                            Bound::Unbounded => Bound::Unbounded,
+                        };
+                        match (&lo, &hi) {
+                            (Bound::Unbounded, Bound::Unbounded) => match regex_q(tf, ".+") {
+                                Ok(q) => q,
+                                Err(_) => Box::new(EmptyQuery),
+                            },
+                            _ => Box::new(RangeQuery::new(t(lo), t(hi))),
+                        }
+                    })
+                    .collect();
+                let q = filter(any_of(qs));
+                self.restrict(*field, q)
+            }
+            Query::DateRange { from, to } => {
+                let day = |s: &Option<String>| -> Bound<Term> {
+                    match s.as_deref().and_then(crate::index::parse_time) {
+                        Some(t) => Bound::Included(Term::from_field_date_for_search(
+                            f.created,
+                            DateTime::from_timestamp_secs(t),
+                        )),
+                        None => Bound::Unbounded,
+                    }
+                };
+                let lower = day(from);
+                let upper = match day(to) {
+                    Bound::Included(t) => Bound::Excluded(t),
+                    other => other,
+                };
+                if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
+                    filter(Box::new(ExistsQuery::new("created".into(), false)))
+                } else {
+                    filter(Box::new(RangeQuery::new(lower, upper)))
+                }
+            }
+            Query::Classification(l) => filter(term_q(f.level, l.code())),
+            Query::ClassificationRange { min, max } => filter(any_of(
+                query::Level::ALL
+                    .into_iter()
+                    .filter(|l| l >= min && l <= max)
+                    .map(|l| term_q(f.level, l.code()))
+                    .collect(),
+            )),
+            Query::Id(p) => filter(id_query(f, p)),
+            Query::Cites(p) => {
+                let q = match p.canonical() {
+                    Some(c) => {
+                        let id = canonical_id(&c);
+                        term_q(f.cites, &id)
+                    }
+                    None => {
+                        let (_, noyear) = norm::id_terms(&p.without_year())
+                            .unwrap_or(("id_noyear", p.without_year()));
+                        regex_q(f.cites, &format!("[0-9][0-9]{}", regex_escape(&noyear)))?
+                    }
+                };
+                filter(q)
+            }
+            Query::CitedBy(p) => {
+                let ids = (self.cited_by)(Some(p))?;
+                if ids.is_empty() {
+                    Box::new(EmptyQuery)
+                } else {
+                    filter(Box::new(TermSetQuery::new(
+                        ids.iter().map(|i| Term::from_field_text(f.id, i)),
+                    )))
+                }
+            }
+            Query::Exists(field) => filter(self.exists(*field)?),
+            Query::And(qs) => {
+                let mut clauses = Vec::with_capacity(qs.len());
+                let mut positive = false;
+                for c in qs {
+                    match c {
+                        Query::Not(inner) => clauses.push((Occur::MustNot, self.translate(inner)?)),
+                        other => {
+                            positive = true;
+                            clauses.push((Occur::Must, self.translate(other)?));
+                        }
+                    }
+                }
+                if !positive {
+                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                }
+                Box::new(BooleanQuery::new(clauses))
+            }
+            Query::Or(qs) => {
+                let mut clauses = Vec::with_capacity(qs.len());
+                for c in qs {
+                    clauses.push((Occur::Should, self.translate(c)?));
+                }
+                Box::new(BooleanQuery::new(clauses))
+            }
+            Query::Not(inner) => not(self.translate(inner)?),
+        })
+    }
+
+    fn exists(&mut self, field: Field) -> Result<Box<dyn TQuery>> {
+        let f = self.fields;
+        Ok(match field {
+            Field::Text | Field::Id => Box::new(AllQuery),
+            Field::Tag => Box::new(ExistsQuery::new("tag".into(), false)),
+            Field::Origin => Box::new(ExistsQuery::new("origin".into(), false)),
+            Field::Caption => Box::new(ExistsQuery::new("caption".into(), false)),
+            Field::Marking => Box::new(ExistsQuery::new("marking".into(), false)),
+            Field::Classification => Box::new(ExistsQuery::new("classification".into(), false)),
+            Field::Created => Box::new(ExistsQuery::new("created".into(), false)),
+            Field::Subject => self.restrict(Field::Subject, regex_q(f.subject, ".+")?),
+            Field::Signer => regex_q(f.signer, ".+")?,
+            Field::ClassifiedBy => regex_q(f.classified_by, ".+")?,
+            Field::Cites => regex_q(f.cites, ".+")?,
+            // Cables something cites (that the reader may see).
+            Field::CitedBy => {
+                let ids = (self.cited_by)(None)?;
+                Box::new(TermSetQuery::new(
+                    ids.iter().map(|i| Term::from_field_text(f.id, i)),
+                ))
+            }
+        })
+    }
+}
+
+/// A canonical id as indexed (the format crate's station aliases applied).
+fn canonical_id(c: &str) -> String {
+    match norm::id_terms(c) {
+        Some(("id", v)) => v,
+        _ => c.to_string(),
+    }
+}
+
+/// The `id:` query of a loose id: `id` with a year, `id_noyear` without.
+fn id_query(f: &Fields, p: &IdPattern) -> Box<dyn TQuery> {
+    match p.canonical() {
+        Some(c) => term_q(f.id, &canonical_id(&c)),
+        None => {
+            let noyear = match norm::id_terms(&p.without_year()) {
+                Some(("id_noyear", v)) => v,
+                _ => p.without_year(),
+            };
+            term_q(f.id_noyear, &noyear)
+        }
+    }
+}
+
+/// Translates `q` for a reader with `clearance`, resolving `cited_by:` with
+/// `cited_by` (see [`Translator`]). The visibility filter is not added here: the
+/// search adds it.
+pub fn translate(
+    q: &Query,
+    fields: &Fields,
+    analyzer: TextAnalyzer,
+    clearance: &Clearance,
+    cited_by: &dyn Fn(Option<&IdPattern>) -> Result<Vec<String>>,
+) -> Result<Box<dyn TQuery>> {
+    Translator {
+        fields,
+        analyzer,
+        clearance,
+        cited_by,
+    }
+    .translate(q)
+}
+
+// ---------------------------------------------------------------------------
+// Cursors
+
+/// A position in a sorted result list: the sort key and id of the last hit shown.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    /// Sort key, ascending in result order.
+    primary: i64,
+    /// Cable id, the tie-breaker.
+    id: String,
+}
+
+fn sort_tag(s: Sort) -> &'static str {
+    match s {
+        Sort::Relevance => "r",
+        Sort::Date => "d",
+        Sort::DateDesc => "D",
+    }
+}
+
+fn encode_cursor(sort: Sort, k: &Key) -> String {
+    let raw = format!("1|{}|{}|{}", sort_tag(sort), k.primary, k.id);
+    raw.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_cursor(sort: Sort, s: &str) -> Result<Key> {
+    let bad = |why: &str| Error::Cursor(format!("{why}; start again without --cursor"));
+    if s.len() & 1 == 1 || s.len() > 2000 {
+        return Err(bad("not a cursor this search printed"));
+    }
+    let bytes: Option<Vec<u8>> = (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect();
+    let raw = bytes
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| bad("not a cursor this search printed"))?;
+    let mut parts = raw.splitn(4, '|');
+    let (Some("1"), Some(tag), Some(p), Some(id)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad("not a cursor this search printed"));
+    };
+    if tag != sort_tag(sort) {
+        return Err(bad("the cursor belongs to a search with another --sort"));
+    }
+    let primary = p
+        .parse()
+        .map_err(|_| bad("not a cursor this search printed"))?;
+    Ok(Key {
+        primary,
+        id: id.to_string(),
+    })
+}
+
+/// A score as an `i64` that sorts best first (ascending).
+fn score_key(s: Score) -> i64 {
+    let bits = s.to_bits();
+    let ord = if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 0x8000_0000
+    };
+    -(ord as i64)
+}
+
+// ---------------------------------------------------------------------------
+// The search-after collector
+
+struct AfterCollector {
+    limit: usize,
+    sort: Sort,
+    after: Option<Key>,
+}
+
+#[derive(Default)]
+struct AfterFruit {
+    /// Every match.
+    total: u64,
+    /// Matches after the cursor.
+    after_total: u64,
+    /// The best `limit` matches after the cursor, in result order.
+    top: Vec<(Key, DocAddress)>,
+}
+
+struct AfterSegment {
+    segment: SegmentOrdinal,
+    limit: usize,
+    sort: Sort,
+    /// The cursor's sort key, and the first id ordinal of this segment above its id.
+    after: Option<(i64, u64)>,
+    created: Option<tantivy::columnar::Column<DateTime>>,
+    ids: Option<tantivy::columnar::StrColumn>,
+    /// The best hits after the cursor: (sort key, id ordinal, doc). Id ordinals
+    /// follow the ids' byte order within a segment, so strings are read only for the
+    /// hits kept.
+    heap: BinaryHeap<(i64, u64, DocId)>,
+    total: u64,
+    after_total: u64,
+}
+
+impl AfterSegment {
+    fn primary(&self, doc: DocId, score: Score) -> i64 {
+        let created = || {
+            self.created
+                .as_ref()
+                .and_then(|c| c.first(doc))
+                .map(|d| d.into_timestamp_secs())
+        };
+        match self.sort {
+            Sort::Relevance => score_key(score),
+            Sort::Date => created().unwrap_or(i64::MAX),
+            // Undated cables come last in both orders.
+            Sort::DateDesc => created().map(|t| -t).unwrap_or(i64::MAX),
+        }
+    }
+
+    fn id_ord(&self, doc: DocId) -> u64 {
+        self.ids
+            .as_ref()
+            .and_then(|c| c.ords().first(doc))
+            .unwrap_or(0)
+    }
+}
+
+impl SegmentCollector for AfterSegment {
+    type Fruit = AfterFruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.total += 1;
+        let primary = self.primary(doc, score);
+        let mut ord: Option<u64> = None;
+        if let Some((after_primary, first_ord_above)) = self.after {
+            if primary < after_primary {
+                return;
+            }
+            if primary == after_primary {
+                let o = self.id_ord(doc);
+                if o < first_ord_above {
+                    return;
+                }
+                ord = Some(o);
+            }
+        }
+        self.after_total += 1;
+        if self.limit == 0 {
+            return;
+        }
+        let full = self.heap.len() >= self.limit;
+        if full && self.heap.peek().is_some_and(|w| primary > w.0) {
+            return;
+        }
+        let ord = ord.unwrap_or_else(|| self.id_ord(doc));
+        if full
+            && self
+                .heap
+                .peek()
+                .is_some_and(|w| (primary, ord) >= (w.0, w.1))
+        {
+            return;
+        }
+        self.heap.push((primary, ord, doc));
+        if self.heap.len() > self.limit {
+            self.heap.pop();
+        }
+    }
+
+    fn harvest(self) -> AfterFruit {
+        let seg = self.segment;
+        let mut buf = String::new();
+        let ids = self.ids;
+        AfterFruit {
+            total: self.total,
+            after_total: self.after_total,
+            top: self
+                .heap
+                .into_sorted_vec()
+                .into_iter()
+                .map(|(primary, ord, d)| {
+                    buf.clear();
+                    if let Some(col) = &ids {
+                        let _ = col.ord_to_str(ord, &mut buf);
+                    }
+                    (
+                        Key {
+                            primary,
+                            id: buf.clone(),
+                        },
+                        DocAddress::new(seg, d),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Collector for AfterCollector {
+    type Fruit = AfterFruit;
+    type Child = AfterSegment;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<AfterSegment> {
+        let created = match self.sort {
+            Sort::Relevance => None,
+            _ => reader.fast_fields().column_opt::<DateTime>("created")?,
+        };
+        let ids = reader.fast_fields().str("id")?;
+        let after = match (&self.after, &ids) {
+            (Some(k), Some(col)) => {
+                let (lower, _) = col
+                    .dictionary()
+                    .term_bounds_to_ord(Bound::Excluded(k.id.as_bytes()), Bound::Unbounded)?;
+                let first_above = match lower {
+                    Bound::Included(o) => o,
+                    Bound::Excluded(o) => o.saturating_add(1),
+                    Bound::Unbounded => 0,
+                };
+                Some((k.primary, first_above))
+            }
+            (Some(k), None) => Some((k.primary, u64::MAX)),
+            (None, _) => None,
+        };
+        Ok(AfterSegment {
+            segment,
+            limit: self.limit,
+            sort: self.sort,
+            after,
+            created,
+            ids,
+            heap: BinaryHeap::new(),
+            total: 0,
+            after_total: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.sort == Sort::Relevance
+    }
+
+    fn merge_fruits(&self, fruits: Vec<AfterFruit>) -> tantivy::Result<AfterFruit> {
+        let mut out = AfterFruit::default();
+        for f in fruits {
+            out.total += f.total;
+            out.after_total += f.after_total;
+            out.top.extend(f.top);
+        }
+        out.top.sort_by(|a, b| a.0.cmp(&b.0));
+        out.top.truncate(self.limit);
+        Ok(out)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The archive's search entry points
+
+/// Facets shown by the CLI, in order; `year` and `month` (`YYYY-MM`) are histograms
+/// sorted by key, the others are sorted by count, largest first.
+pub const FACETS: &[&str] = &[
+    "origin",
+    "tag",
+    "classification",
+    "caption",
+    "year",
+    "month",
+];
+
+fn fast_strs(searcher: &Searcher, addr: DocAddress, field: &str) -> Vec<String> {
+    let seg = searcher.segment_reader(addr.segment_ord);
+    let mut out = Vec::new();
+    if let Ok(Some(col)) = seg.fast_fields().str(field) {
+        let mut buf = String::new();
+        for ord in col.term_ords(addr.doc_id) {
+            buf.clear();
+            if col.ord_to_str(ord, &mut buf).is_ok() {
+                out.push(buf.clone());
+            }
+        }
+    }
+    out
+}
+
+impl<S: Store> Archive<S, TantivyIndex> {
+    /// Translates a parsed query for `clearance` (the visibility filter is added by
+    /// the search).
+    pub fn translate(&self, q: &Query, clearance: &Clearance) -> Result<Box<dyn TQuery>> {
+        let fields = self.index.fields();
+        let analyzer = self
+            .index
+            .tantivy()
+            .tokenizers()
+            .get("default")
+            .ok_or_else(|| Error::Other("index lacks the default tokenizer".into()))?;
+        let resolve = |p: Option<&IdPattern>| match p {
+            Some(p) => self.resolve_cited_by(p, clearance),
+            None => self.all_cited(clearance),
+        };
+        translate(q, fields, analyzer, clearance, &resolve)
+    }
+
+    /// Every id cited by a cable `clearance` may see (for `cited_by:*`).
+    fn all_cited(&self, clearance: &Clearance) -> Result<Vec<String>> {
+        let f = self.index.fields();
+        let searcher = self.index.searcher();
+        let mut out = Vec::new();
+        if *clearance == Clearance::all() {
+            for seg in searcher.segment_readers() {
+                let inv = seg.inverted_index(f.cites)?;
+                let mut stream = inv.terms().stream()?;
+                while stream.advance() {
+                    if let Ok(s) = std::str::from_utf8(stream.key()) {
+                        out.push(s.to_string());
+                    }
+                }
+            }
+        } else {
+            let q = regex_q(f.cites, ".+")?;
+            let q: Box<dyn TQuery> = match f.visibility_filter(clearance) {
+                Some(v) => Box::new(BooleanQuery::new(vec![(Occur::Must, q), (Occur::Must, v)])),
+                None => q,
+            };
+            let n = searcher.search(q.as_ref(), &tantivy::collector::Count)?;
+            let found = searcher.search(
+                q.as_ref(),
+                &AfterCollector {
+                    limit: n,
+                    sort: Sort::Date,
+                    after: None,
+                },
+            )?;
+            for (k, _) in found.top {
+                out.extend(self.cites_of(&k.id)?);
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The ids cited by the visible cable(s) that `p` names.
+    fn resolve_cited_by(&self, p: &IdPattern, clearance: &Clearance) -> Result<Vec<String>> {
+        let f = self.index.fields();
+        let q = id_query(f, p);
+        let searcher = self.index.searcher();
+        let q: Box<dyn TQuery> = match f.visibility_filter(clearance) {
+            Some(v) => Box::new(BooleanQuery::new(vec![(Occur::Must, q), (Occur::Must, v)])),
+            None => q,
+        };
+        let found = searcher.search(
+            q.as_ref(),
+            &AfterCollector {
+                limit: 100,
+                sort: Sort::Date,
+                after: None,
+            },
+        )?;
+        let mut out = Vec::new();
+        for (k, _) in found.top {
+            out.extend(self.cites_of(&k.id)?);
+            if out.len() > MAX_CITED_IDS {
+                break;
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Parses and runs a query in the query language ([`crate::query`]), for
+    /// `opts.clearance`. A query that does not parse is [`Error::Query`] (with the
+    /// position); a cursor that this search did not print is [`Error::Cursor`].
+    /// `opts.cursor` continues after the page that printed it; `opts.offset` is
+    /// ignored.
+    pub fn search_str(&self, q: &str, opts: &SearchOptions) -> Result<SearchResults> {
+        let parsed = query::parse(q)?;
+        self.search_query(&parsed, opts)
+    }
+
+    /// Runs a parsed query (see [`Archive::search_str`]).
+    pub fn search_query(&self, q: &Query, opts: &SearchOptions) -> Result<SearchResults> {
+        let translated = self.translate(q, &opts.clearance)?;
+        self.search_after(translated.as_ref(), opts)
+    }
+
+    /// Runs a tantivy query with cursor pagination, facets and snippets.
+    pub fn search_after(&self, q: &dyn TQuery, opts: &SearchOptions) -> Result<SearchResults> {
+        let f = self.index.fields();
+        let searcher = self.index.searcher();
+        let restricted: Box<dyn TQuery> = match f.visibility_filter(&opts.clearance) {
+            Some(v) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, q.box_clone()),
+                (Occur::Must, v),
+            ])),
+            None => q.box_clone(),
+        };
+        let q: &dyn TQuery = restricted.as_ref();
+        let after = opts
+            .cursor
+            .as_deref()
+            .map(|c| decode_cursor(opts.sort, c))
+            .transpose()?;
+        let fruit = searcher.search(
+            q,
+            &AfterCollector {
+                limit: opts.limit,
+                sort: opts.sort,
+                after,
+            },
+        )?;
+        let generators: Vec<SnippetGenerator> = if opts.snippets {
+            f.readable_text(&opts.clearance)
+                .into_iter()
+                .filter_map(|field| {
+                    SnippetGenerator::create(&searcher, q, field)
+                        .ok()
+                        .map(|mut g| {
+                            g.set_max_num_chars(200);
+                            g
+                        })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut hits = Vec::with_capacity(fruit.top.len());
+        let all = opts.clearance == Clearance::all();
+        for (key, addr) in &fruit.top {
+            let doc: TantivyDocument = searcher.doc(*addr)?;
+            let created = doc
+                .get_first(f.created)
+                .and_then(|v| v.as_datetime())
+                .and_then(|d| jiff::Timestamp::from_second(d.into_timestamp_secs()).ok())
+                .map(|t| t.to_string());
+            let subject = if all || readable_subject(&doc, f, &opts.clearance) {
+                doc.get_first(f.subject)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            } else {
+                None
+            };
+            // Header fields follow the cable's overall level (issue 7 §2).
+            let header = all
+                || fast_strs(&searcher, *addr, "level")
+                    .first()
+                    .and_then(|l| PortionMark::parse(l))
+                    .is_some_and(|m| opts.clearance.may_read(m));
+            let snippet = generators
+                .iter()
+                .map(|g| g.snippet_from_doc(&doc))
+                .find(|s| !s.is_empty())
+                .map(|s| s.to_html());
+            hits.push(Hit {
+                id: key.id.clone(),
+                score: if opts.sort == Sort::Relevance {
+                    key_score(key.primary)
+                } else {
+                    0.0
+                },
+                created,
+                subject,
+                snippet,
+                classification: if header {
+                    fast_strs(&searcher, *addr, "classification").pop()
+                } else {
+                    None
+                },
+                origin: if header {
+                    fast_strs(&searcher, *addr, "origin").pop()
+                } else {
+                    None
+                },
+                tags: if header {
+                    fast_strs(&searcher, *addr, "tag")
+                } else {
+                    Vec::new()
+                },
+            });
+        }
+        let facets = if opts.facets {
+            let mut fc = facet_counts(&searcher, q)?;
+            for name in ["year", "month"] {
+                if let Some(b) = fc.get_mut(name) {
+                    b.sort();
+                }
+            }
+            // Months as `YYYY-MM`.
+            if let Some(b) = fc.get_mut("month") {
+                for (k, _) in b.iter_mut() {
+                    if k.len() == 6 && k.bytes().all(|c| c.is_ascii_digit()) {
+                        *k = format!("{}-{}", &k[..4], &k[4..]);
+                    }
+                }
+            }
+            fc
+        } else {
+            BTreeMap::new()
+        };
+        let next_cursor = match fruit.top.last() {
+            Some((k, _)) if fruit.after_total > fruit.top.len() as u64 => {
+                Some(encode_cursor(opts.sort, k))
+            }
+            _ => None,
+        };
+        Ok(SearchResults {
+            total: fruit.total,
+            hits,
+            facets,
+            next_offset: None,
+            next_cursor,
+        })
+    }
+}
+
+/// Inverse of [`score_key`].
+fn key_score(k: i64) -> Score {
+    let ord = (-k) as u32;
+    let bits = if ord >> 31 == 1 {
+        ord & 0x7fff_ffff
+    } else {
+        !ord
+    };
+    f32::from_bits(bits)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,184 @@
+//! `cablescope stats`, `cablescope remove` and `cablescope verify`.
+
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use cablescope_archive::Error;
+use clap::Args;
+
+use crate::archive_opts::{ok_on_broken_pipe, print_json, resolve_id, ArchiveArg, TextOrJson};
+
+/// Arguments of `cablescope stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    archive: ArchiveArg,
+    /// How many of the most-cited missing cables to list.
+    #[arg(long, default_value_t = 20)]
+    missing: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    format: TextOrJson,
+}
+
+/// Runs `cablescope stats`.
+pub fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
+    let archive = args.archive.open_existing()?;
+    let s = archive.stats(args.missing)?;
+    ok_on_broken_pipe((|| {
+        match args.format {
+            TextOrJson::Json => print_json(&s)?,
+            TextOrJson::Text => {
+                let mut out = BufWriter::new(io::stdout().lock());
+                writeln!(out, "cables: {}", s.cables)?;
+                for (name, counts) in [
+                    ("by year", &s.by_year),
+                    ("by origin", &s.by_origin),
+                    ("by classification", &s.by_classification),
+                    ("by level", &s.by_level),
+                    ("most-cited missing cables", &s.most_cited_missing),
+                ] {
+                    writeln!(out, "\n{name}:")?;
+                    if counts.is_empty() {
+                        writeln!(out, "  (none)")?;
+                    }
+                    for (k, n) in counts {
+                        let k = if k.is_empty() { "(unknown)" } else { k };
+                        writeln!(out, "  {k:<30} {n:>8}")?;
+                    }
+                }
+                out.flush()?;
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })())
+}
+
+/// Arguments of `cablescope remove`.
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    #[command(flatten)]
+    archive: ArchiveArg,
+    /// Remove every copy read from this input (a file, a folder, an archive)
+    /// instead of one cable.
+    #[arg(long, value_name = "PATH", conflicts_with = "id")]
+    source: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    format: TextOrJson,
+    /// The cable id, written loosely.
+    #[arg(required_unless_present = "source", num_args = 1..)]
+    id: Vec<String>,
+}
+
+/// Runs `cablescope remove`: 0 when something was removed, 1 when nothing matched.
+pub fn run_remove(args: RemoveArgs) -> anyhow::Result<ExitCode> {
+    args.archive.check_exists()?;
+    let mut archive = args.archive.open()?;
+    let result = match &args.source {
+        Some(p) => {
+            // Inputs are recorded by absolute path.
+            let abs = std::fs::canonicalize(p)
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_else(|_| p.clone());
+            archive.remove_source(&abs)
+        }
+        None => {
+            let id = resolve_id(&archive, &args.id.join(" "))?;
+            archive.remove_id(&id)
+        }
+    };
+    let removed = match result {
+        Ok(r) => r,
+        Err(Error::NotFound(what)) => {
+            eprintln!("cablescope: error: nothing to remove: {what} is not in the archive");
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    archive.close_writer();
+    ok_on_broken_pipe((|| {
+        match args.format {
+            TextOrJson::Json => print_json(&removed)?,
+            TextOrJson::Text => {
+                let mut out = io::stdout().lock();
+                writeln!(
+                    out,
+                    "removed {} cable(s){}{}",
+                    removed.cables.len(),
+                    if removed.cables.is_empty() { "" } else { ": " },
+                    removed.cables.join(", ")
+                )?;
+                if !removed.updated.is_empty() {
+                    writeln!(
+                        out,
+                        "rebuilt from their other copies: {}",
+                        removed.updated.join(", ")
+                    )?;
+                }
+                if !removed.sources.is_empty() {
+                    writeln!(out, "forgot {} input(s)", removed.sources.len())?;
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })())
+}
+
+/// Arguments of `cablescope verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    archive: ArchiveArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    format: TextOrJson,
+}
+
+/// Runs `cablescope verify`: 0 when store and index agree, 1 otherwise.
+pub fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let archive = args.archive.open_existing()?;
+    let r = archive.verify()?;
+    let code = if r.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    };
+    ok_on_broken_pipe((|| {
+        match args.format {
+            TextOrJson::Json => {
+                #[derive(serde::Serialize)]
+                struct Out<'a> {
+                    ok: bool,
+                    #[serde(flatten)]
+                    report: &'a cablescope_archive::VerifyReport,
+                }
+                print_json(&Out {
+                    ok: r.ok(),
+                    report: &r,
+                })?;
+            }
+            TextOrJson::Text => {
+                let mut out = io::stdout().lock();
+                writeln!(
+                    out,
+                    "store: {} cables (change {}); index: {} documents (change {})",
+                    r.store_count, r.store_seq, r.index_count, r.index_seq
+                )?;
+                for (name, ids) in [
+                    ("missing in the index", &r.missing_in_index),
+                    ("in the index but not the store", &r.extra_in_index),
+                    ("indexed more than once", &r.duplicated_in_index),
+                    ("indexed at an old version", &r.stale_in_index),
+                    ("store damage", &r.store_damage),
+                ] {
+                    if !ids.is_empty() {
+                        writeln!(out, "{name} ({}): {}", ids.len(), ids.join(", "))?;
+                    }
+                }
+                writeln!(out, "{}", if r.ok() { "ok" } else { "DAMAGED" })?;
+            }
+        }
+        Ok(code)
+    })())
+}

@@ -1,0 +1,392 @@
+//! `cablescope search` (a page of hits, facets, a cursor) and `cablescope export`
+//! (every match, streamed).
+
+use std::collections::BTreeMap;
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use cablescope_archive::query::Query;
+use cablescope_archive::{Archive, Error, Hit, SearchOptions, SearchResults, Sort};
+use clap::{Args, ValueEnum};
+
+use crate::archive_opts::{ok_on_broken_pipe, ArchiveArg, EXIT_USAGE};
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    /// Best match first (BM25).
+    Relevance,
+    /// Oldest first.
+    Date,
+    /// Newest first.
+    #[value(name = "-date")]
+    DateDesc,
+}
+
+impl From<SortArg> for Sort {
+    fn from(s: SortArg) -> Sort {
+        match s {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Date => Sort::Date,
+            SortArg::DateDesc => Sort::DateDesc,
+        }
+    }
+}
+
+/// Output of `search`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SearchFormat {
+    /// Aligned columns, with the facets and the next cursor below.
+    Table,
+    /// Alias of `table`.
+    Text,
+    /// One object `{total, hits, facets, next_cursor}`.
+    Json,
+    /// One hit per line.
+    Jsonl,
+    /// id, created, classification, origin, tags, subject, score.
+    Csv,
+}
+
+/// Arguments of `cablescope search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    archive: ArchiveArg,
+    /// Result order.
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance, allow_hyphen_values = true)]
+    sort: SortArg,
+    /// Hits per page.
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    /// Continue after the page that printed this cursor.
+    #[arg(long)]
+    cursor: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SearchFormat::Table)]
+    format: SearchFormat,
+    /// The query, one argument (quote it); `*` matches every cable. See
+    /// `cablescope search --help` for the language.
+    #[arg(allow_hyphen_values = true)]
+    query: String,
+}
+
+/// Output of `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// One full record per line.
+    Jsonl,
+    /// id, created, classification, origin, tags, subject.
+    Csv,
+}
+
+/// Arguments of `cablescope export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    archive: ArchiveArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    format: ExportFormat,
+    /// Order of the records.
+    #[arg(long, value_enum, default_value_t = SortArg::Date, allow_hyphen_values = true)]
+    sort: SortArg,
+    /// The query, one argument (quote it); `*` (the default) exports every cable.
+    #[arg(allow_hyphen_values = true)]
+    query: Option<String>,
+}
+
+/// Parses `q`, printing a syntax error with a caret under its position.
+pub fn parse_query(q: &str) -> Result<Query, ExitCode> {
+    cablescope_archive::query::parse(q).map_err(|e| {
+        eprintln!(
+            "cablescope: error: query syntax error at position {}:",
+            e.position
+        );
+        eprintln!("{}", e.render(q));
+        ExitCode::from(EXIT_USAGE)
+    })
+}
+
+fn usage_error(e: &Error) -> Option<ExitCode> {
+    match e {
+        Error::Cursor(m) => {
+            eprintln!("cablescope: error: bad cursor: {m}");
+            Some(ExitCode::from(EXIT_USAGE))
+        }
+        Error::Query(q) => {
+            eprintln!("cablescope: error: {q}");
+            Some(ExitCode::from(EXIT_USAGE))
+        }
+        _ => None,
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Bucket<'a> {
+    value: &'a str,
+    count: u64,
+}
+
+#[derive(serde::Serialize)]
+struct JsonPage<'a> {
+    total: u64,
+    hits: &'a [Hit],
+    facets: BTreeMap<&'a str, Vec<Bucket<'a>>>,
+    next_cursor: Option<&'a str>,
+}
+
+fn facets(r: &SearchResults) -> BTreeMap<&str, Vec<Bucket<'_>>> {
+    cablescope_archive::search::FACETS
+        .iter()
+        .filter_map(|name| {
+            let (k, v) = r.facets.get_key_value(*name)?;
+            Some((
+                k.as_str(),
+                v.iter()
+                    .map(|(value, count)| Bucket {
+                        value,
+                        count: *count,
+                    })
+                    .collect(),
+            ))
+        })
+        .collect()
+}
+
+/// `created` as a date (`2008-06-05`).
+fn day(h: &Hit) -> &str {
+    h.created.as_deref().and_then(|c| c.get(..10)).unwrap_or("")
+}
+
+/// Snippet HTML as terminal text: `<b>x</b>` → `[x]`, entities decoded.
+fn plain_snippet(s: &str) -> String {
+    s.replace("<b>", "[")
+        .replace("</b>", "]")
+        .replace('\n', " ")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+fn write_table(out: &mut dyn Write, r: &SearchResults) -> io::Result<()> {
+    let idw = r.hits.iter().map(|h| h.id.len()).max().unwrap_or(2).max(2);
+    let clw = r
+        .hits
+        .iter()
+        .map(|h| h.classification.as_deref().unwrap_or("").len())
+        .max()
+        .unwrap_or(0)
+        .max(14);
+    writeln!(
+        out,
+        "{:idw$}  {:10}  {:clw$}  SUBJECT",
+        "ID", "CREATED", "CLASSIFICATION"
+    )?;
+    for h in &r.hits {
+        writeln!(
+            out,
+            "{:idw$}  {:10}  {:clw$}  {}",
+            h.id,
+            day(h),
+            h.classification.as_deref().unwrap_or(""),
+            h.subject.as_deref().unwrap_or("")
+        )?;
+        if let Some(s) = h.snippet.as_deref().filter(|s| !s.is_empty()) {
+            writeln!(out, "{:idw$}  {}", "", plain_snippet(s))?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "{} of {} matches", r.hits.len(), r.total)?;
+    for (name, buckets) in facets(r) {
+        if buckets.is_empty() {
+            continue;
+        }
+        let shown: Vec<String> = buckets
+            .iter()
+            .take(10)
+            .map(|b| format!("{} {}", b.value, b.count))
+            .collect();
+        let more = if buckets.len() > 10 { ", ..." } else { "" };
+        writeln!(out, "{name}: {}{more}", shown.join(", "))?;
+    }
+    if let Some(c) = &r.next_cursor {
+        writeln!(out, "next page: --cursor {c}")?;
+    }
+    Ok(())
+}
+
+fn csv_err(e: csv::Error) -> anyhow::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io.into(),
+        other => anyhow::anyhow!("csv: {other:?}"),
+    }
+}
+
+/// Runs `cablescope search`: 0 ok, 2 for a bad query or cursor.
+pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let q = args.query.clone();
+    let parsed = match parse_query(&q) {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let archive = args.archive.open_existing()?;
+    let opts = SearchOptions {
+        limit: args.limit,
+        sort: args.sort.into(),
+        cursor: args.cursor.clone(),
+        facets: matches!(
+            args.format,
+            SearchFormat::Json | SearchFormat::Table | SearchFormat::Text
+        ),
+        snippets: !matches!(args.format, SearchFormat::Csv),
+        ..SearchOptions::default()
+    };
+    let r = match archive.search_query(&parsed, &opts) {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(code) = usage_error(&e) {
+                return Ok(code);
+            }
+            return Err(e.into());
+        }
+    };
+    ok_on_broken_pipe(print_results(&r, args.format))
+}
+
+fn print_results(r: &SearchResults, format: SearchFormat) -> anyhow::Result<ExitCode> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match format {
+        SearchFormat::Table | SearchFormat::Text => write_table(&mut out, r)?,
+        SearchFormat::Json => {
+            serde_json::to_writer(
+                &mut out,
+                &JsonPage {
+                    total: r.total,
+                    hits: &r.hits,
+                    facets: facets(r),
+                    next_cursor: r.next_cursor.as_deref(),
+                },
+            )?;
+            writeln!(out)?;
+        }
+        SearchFormat::Jsonl => {
+            for h in &r.hits {
+                serde_json::to_writer(&mut out, h)?;
+                writeln!(out)?;
+            }
+        }
+        SearchFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record([
+                "id",
+                "created",
+                "classification",
+                "origin",
+                "tags",
+                "subject",
+                "score",
+            ])
+            .map_err(csv_err)?;
+            for h in &r.hits {
+                w.write_record([
+                    h.id.as_str(),
+                    h.created.as_deref().unwrap_or(""),
+                    h.classification.as_deref().unwrap_or(""),
+                    h.origin.as_deref().unwrap_or(""),
+                    &h.tags.join(" "),
+                    h.subject.as_deref().unwrap_or(""),
+                    &h.score.to_string(),
+                ])
+                .map_err(csv_err)?;
+            }
+            w.flush()?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Calls `each` with the ids of every match of `q`, page by page (cursor search).
+pub fn for_each_match(
+    archive: &Archive,
+    q: &Query,
+    sort: Sort,
+    each: &mut dyn FnMut(&Hit) -> anyhow::Result<()>,
+) -> anyhow::Result<u64> {
+    let mut cursor = None;
+    let mut n = 0;
+    loop {
+        let r = archive.search_query(
+            q,
+            &SearchOptions {
+                limit: 500,
+                sort,
+                cursor: cursor.take(),
+                ..SearchOptions::default()
+            },
+        )?;
+        for h in &r.hits {
+            each(h)?;
+            n += 1;
+        }
+        match r.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(n),
+        }
+    }
+}
+
+/// Runs `cablescope export`: every match, streamed.
+pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let q = args.query.clone().unwrap_or_else(|| "*".to_string());
+    let parsed = match parse_query(&q) {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let archive = args.archive.open_existing()?;
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let result = match args.format {
+        ExportFormat::Jsonl => for_each_match(&archive, &parsed, args.sort.into(), &mut |h| {
+            if let Some(cable) = archive.cable(&h.id)? {
+                serde_json::to_writer(&mut out, &cable)?;
+                writeln!(out)?;
+            }
+            Ok(())
+        }),
+        ExportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record([
+                "id",
+                "created",
+                "classification",
+                "origin",
+                "tags",
+                "subject",
+            ])
+            .map_err(csv_err)?;
+            let r = for_each_match(&archive, &parsed, args.sort.into(), &mut |h| {
+                if let Some(c) = archive.cable(&h.id)? {
+                    w.write_record([
+                        h.id.as_str(),
+                        c.created.as_deref().unwrap_or(""),
+                        c.classification.as_deref().unwrap_or(""),
+                        c.origin.station.as_deref().unwrap_or(""),
+                        &c.tags.join(" "),
+                        c.subject.as_deref().unwrap_or(""),
+                    ])
+                    .map_err(csv_err)?;
+                }
+                Ok(())
+            });
+            w.flush()?;
+            r
+        }
+    };
+    let result = result.and_then(|_| Ok(out.flush()?));
+    ok_on_broken_pipe(result.map(|_| ExitCode::SUCCESS))
+}
