@@ -6,6 +6,7 @@
 
 mod admin_cmd;
 mod archive_opts;
+mod demo_cmd;
 mod generate_cmd;
 mod graph_cmd;
 mod ingest_cmd;
@@ -41,6 +42,8 @@ struct Cli {
 enum Command {
     /// Parse cables and print one JSON record per cable.
     Parse(parse_cmd::ParseArgs),
+    /// Generate cables, ingest them into a new archive and run example searches.
+    Demo(demo_cmd::DemoArgs),
     /// Generate a synthetic corpus of cables with a truth sidecar (truth.jsonl).
     Generate(generate_cmd::GenerateArgs),
     /// Store and index cables from files, folders and archives.
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Parse(args) => parse_cmd::run(args),
+        Command::Demo(args) => demo_cmd::run(args),
         Command::Generate(args) => generate_cmd::run(args),
         Command::Ingest(args) => ingest_cmd::run(args),
         Command::Search(args) => search_cmd::run_search(args),

@@ -1,0 +1,504 @@
+//! `cablescope demo`: generates a synthetic corpus, ingests it into a new archive
+//! and shows what was built with a few example searches (and their real results),
+//! plus the commands that run them again. The web UI will be served from here once
+//! the server exists.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use cablescope_archive::{
+    Archive, IngestOptions, Progress, SearchOptions, SearchResults, Sort, Store,
+};
+use cablescope_generate::{generate, OutputFormat, DEFAULT_SEED};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::archive_opts::EXIT_USAGE;
+
+/// Arguments of `cablescope demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Number of synthetic cables to generate.
+    #[arg(long, default_value_t = 20_000)]
+    count: usize,
+    /// Keep the corpus in DIR/corpus and the archive in DIR/archive (default: a new
+    /// folder under the system's temporary directory; the corpus is then deleted
+    /// after ingest and the archive kept).
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Random seed of the generator: the same count and seed give the same corpus.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    seed: u64,
+}
+
+/// One example search: the query, its sort, and why it is shown.
+struct Example {
+    what: &'static str,
+    query: String,
+    sort: Sort,
+    facets: bool,
+}
+
+/// Runs `cablescope demo`: 0 when the archive was built, 1 when some generated
+/// input failed to ingest, 2 for a usage error.
+pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    if args.count == 0 {
+        eprintln!("cablescope: error: demo needs --count of at least 1");
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    let start = Instant::now();
+    let (corpus, archive_dir, temporary) = match &args.dir {
+        Some(d) => {
+            let archive_dir = d.join("archive");
+            if archive_dir.exists() {
+                eprintln!(
+                    "cablescope: error: {} already exists; search it with `cablescope search --archive {} QUERY`, or give demo a new --dir",
+                    archive_dir.display(),
+                    shell_word(&archive_dir.display().to_string())
+                );
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+            (d.join("corpus"), archive_dir, false)
+        }
+        None => {
+            let base = temp_base()?;
+            (base.join("corpus"), base.join("archive"), true)
+        }
+    };
+    let interactive = std::io::stderr().is_terminal();
+
+    // 1. Generate.
+    eprintln!(
+        "[1/3] generating {} synthetic cables (telegrams) into {}",
+        thousands(args.count as u64),
+        corpus.display()
+    );
+    let spinner = ProgressBar::new_spinner();
+    if !interactive {
+        spinner.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    spinner.set_message("generating");
+    spinner.enable_steady_tick(Duration::from_millis(200));
+    let t = Instant::now();
+    let generated = generate(args.count, args.seed, OutputFormat::Telegram, &corpus)
+        .with_context(|| format!("writing the corpus to {}", corpus.display()));
+    spinner.finish_and_clear();
+    let generated = generated?;
+    let gen_time = t.elapsed();
+    eprintln!(
+        "      {} files ({:.1} MB) in {:.1} s",
+        thousands(generated.files as u64),
+        generated.bytes as f64 / 1e6,
+        gen_time.as_secs_f64()
+    );
+
+    // 2. Ingest (everything but the truth.jsonl sidecar).
+    eprintln!("[2/3] ingesting into {}", archive_dir.display());
+    let mut inputs: Vec<PathBuf> = fs::read_dir(&corpus)
+        .with_context(|| format!("reading {}", corpus.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().is_some_and(|n| n != "truth.jsonl"))
+        .collect();
+    inputs.sort();
+    let t = Instant::now();
+    let mut archive = Archive::open(&archive_dir)
+        .with_context(|| format!("cannot open the archive {}", archive_dir.display()))?;
+    let bar = ProgressBar::new(args.count as u64);
+    if !interactive {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} files, ETA {eta} | {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let mut report = |p: &Progress| {
+        bar.set_length(p.files_seen.max(args.count as u64));
+        bar.set_position(p.files_parsed + p.files_unchanged + p.files_failed);
+        bar.set_message(format!(
+            "{} cables ({:.0}/s), {} written",
+            p.cables_read,
+            p.cables_per_sec(),
+            p.cables_written
+        ));
+    };
+    let result = archive.ingest(&inputs, &IngestOptions::default(), &mut report);
+    bar.finish_and_clear();
+    let ingested = result.with_context(|| format!("ingest into {}", archive_dir.display()))?;
+    archive.close_writer();
+    drop(archive);
+    let ingest_time = t.elapsed();
+    for e in &ingested.errors {
+        eprintln!("cablescope: error: {e}");
+    }
+    eprintln!(
+        "      {} cables written in {:.1} s ({:.0} cables/s)",
+        thousands(ingested.cables_written),
+        ingest_time.as_secs_f64(),
+        ingested.cables_read as f64 / ingest_time.as_secs_f64().max(1e-9)
+    );
+    if temporary {
+        // The archive holds everything the searches need; the raw files would
+        // only fill the temporary directory.
+        let _ = fs::remove_dir_all(&corpus);
+    }
+
+    // 3. Report and example searches, against the archive as a user reopens it.
+    eprintln!("[3/3] running example searches");
+    let archive = Archive::open_for_reading(&archive_dir)
+        .with_context(|| format!("cannot open the archive {}", archive_dir.display()))?;
+    let stats = archive.stats(0)?;
+    let years: Vec<&str> = stats
+        .by_year
+        .iter()
+        .map(|(y, _)| y.as_str())
+        .filter(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    let size = dir_size(&archive_dir);
+    let total = start.elapsed();
+    let arch = shell_word(&archive_dir.display().to_string());
+
+    println!();
+    println!("Built a demo archive at {}", archive_dir.display());
+    println!(
+        "  cables:        {} (from {} generated files: {})",
+        thousands(stats.cables),
+        thousands(ingested.files_seen),
+        ingested
+            .per_format
+            .iter()
+            .map(|(f, n)| format!("{f} {}", thousands(*n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "  sources:       {} posts (origin stations)",
+        thousands(stats.by_origin.len() as u64)
+    );
+    match (years.first(), years.last()) {
+        (Some(a), Some(b)) => println!("  years covered: {a}–{b} ({} years)", years.len()),
+        _ => println!("  years covered: none"),
+    }
+    println!(
+        "  levels:        {}",
+        stats
+            .by_level
+            .iter()
+            .map(|(l, n)| format!("{l} {}", thousands(*n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "  archive size:  {:.1} MB on disk (raw telegrams {:.1} MB)",
+        size as f64 / 1e6,
+        generated.bytes as f64 / 1e6
+    );
+    println!(
+        "  time taken:    {:.1} s (generate {:.1} s, ingest {:.1} s)",
+        total.as_secs_f64(),
+        gen_time.as_secs_f64(),
+        ingest_time.as_secs_f64()
+    );
+    if !temporary {
+        println!("  corpus:        {} (with truth.jsonl)", corpus.display());
+    }
+
+    println!();
+    println!("Example searches (no web UI yet: the server is not built):");
+    let examples = pick_examples(&archive)?;
+    for ex in &examples {
+        let opts = SearchOptions {
+            limit: 3,
+            sort: ex.sort,
+            facets: ex.facets,
+            ..SearchOptions::default()
+        };
+        let r = archive
+            .search_str(&ex.query, &opts)
+            .with_context(|| format!("searching {}", ex.query))?;
+        println!();
+        println!("  {}:", ex.what);
+        println!("  $ {}", search_command(&arch, ex));
+        print_hits(&r, ex.facets);
+    }
+    if let Some(h) = examples
+        .iter()
+        .find(|e| e.query.starts_with("cites:"))
+        .map(|e| e.query.trim_start_matches("cites:").to_string())
+    {
+        println!();
+        println!("  Read the cited cable and walk its citations:");
+        println!("  $ cablescope show --archive {arch} {h}");
+        println!("  $ cablescope refs --archive {arch} {h} --direction cited-by");
+    }
+    println!();
+    println!("Reuse the archive with --archive (or export CABLESCOPE_ARCHIVE={arch}):");
+    println!("  $ cablescope search --archive {arch} 'YOUR QUERY'");
+    println!("  $ cablescope stats --archive {arch}");
+    if temporary {
+        println!(
+            "Delete it when done: rm -r {}",
+            shell_word(
+                &archive_dir
+                    .parent()
+                    .unwrap_or(&archive_dir)
+                    .display()
+                    .to_string()
+            )
+        );
+    }
+    Ok(if ingested.files_failed > 0 || ingested.item_errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Chooses example queries that match something in this archive: a fielded query
+/// on the busiest post and its commonest tag, a phrase from a real subject, the
+/// newest SECRET cables, the citers of the most-cited cable present, and facets.
+fn pick_examples(archive: &Archive) -> anyhow::Result<Vec<Example>> {
+    let facet_opts = SearchOptions {
+        limit: 200,
+        sort: Sort::DateDesc,
+        facets: true,
+        ..SearchOptions::default()
+    };
+    let all = archive.search_str("*", &facet_opts)?;
+    let top = |r: &SearchResults, facet: &str| -> Option<String> {
+        r.facets
+            .get(facet)
+            .and_then(|b| b.first())
+            .map(|(v, _)| v.clone())
+    };
+    let mut out = Vec::new();
+
+    if let Some(origin) = top(&all, "origin") {
+        let q = format!("origin:{origin}");
+        let by_origin = archive.search_str(&q, &facet_opts)?;
+        match top(&by_origin, "tag") {
+            Some(tag) => out.push(Example {
+                what: "Fielded: cables from one post with its commonest TAG",
+                query: format!("origin:{origin} tag:{tag}"),
+                sort: Sort::Relevance,
+                facets: false,
+            }),
+            None => out.push(Example {
+                what: "Fielded: cables from one post",
+                query: q,
+                sort: Sort::Relevance,
+                facets: false,
+            }),
+        }
+    }
+
+    // A phrase of two consecutive words from a real subject.
+    let phrase = all.hits.iter().find_map(|h| {
+        let words: Vec<String> = h
+            .subject
+            .as_deref()?
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        words
+            .windows(2)
+            .find(|w| {
+                w.iter()
+                    .all(|x| x.len() >= 4 && x.chars().all(|c| c.is_ascii_alphabetic()))
+            })
+            .map(|w| format!("\"{} {}\"", w[0], w[1]))
+    });
+    if let Some(p) = phrase {
+        if archive.search_str(&p, &SearchOptions::default())?.total > 0 {
+            out.push(Example {
+                what: "Phrase: two words in this order",
+                query: p,
+                sort: Sort::Relevance,
+                facets: false,
+            });
+        }
+    }
+
+    let secret = "classification:SECRET";
+    let date_query = if archive.search_str(secret, &SearchOptions::default())?.total > 0 {
+        secret
+    } else {
+        "*"
+    };
+    out.push(Example {
+        what: "Date-sorted: the newest SECRET cables first",
+        query: date_query.to_string(),
+        sort: Sort::DateDesc,
+        facets: false,
+    });
+
+    // The most-cited cable that is in the archive, among those the newest cables cite.
+    let store = archive.store();
+    let mut cited: BTreeMap<String, usize> = BTreeMap::new();
+    for h in &all.hits {
+        for e in store.cites(&h.id)? {
+            if cited.len() >= 100 {
+                break;
+            }
+            if !cited.contains_key(&e.to) && store.cable(&e.to)?.is_some() {
+                let n = store.cited_by(&e.to)?.len();
+                cited.insert(e.to, n);
+            }
+        }
+    }
+    if let Some((id, _)) = cited.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))) {
+        out.push(Example {
+            what: "Citations: the cables that cite one cable",
+            query: format!("cites:{id}"),
+            sort: Sort::Date,
+            facets: false,
+        });
+    }
+
+    let facet_query = top(&all, "tag").map_or_else(|| "*".to_string(), |t| format!("tag:{t}"));
+    out.push(Example {
+        what: "Facets: where, how classified and when, for one TAG (the table prints them under the hits)",
+        query: facet_query,
+        sort: Sort::Relevance,
+        facets: true,
+    });
+    Ok(out)
+}
+
+fn search_command(arch: &str, ex: &Example) -> String {
+    let sort = match ex.sort {
+        Sort::Relevance => "",
+        Sort::Date => " --sort date",
+        Sort::DateDesc => " --sort -date",
+    };
+    format!(
+        "cablescope search --archive {arch} '{}'{sort} --limit 3",
+        ex.query
+    )
+}
+
+fn print_hits(r: &SearchResults, facets: bool) {
+    println!("    {} matches", thousands(r.total));
+    if facets {
+        for name in ["origin", "classification", "year"] {
+            let Some(buckets) = r.facets.get(name) else {
+                continue;
+            };
+            let mut shown: Vec<&(String, u64)> = buckets.iter().collect();
+            if name == "year" {
+                // Histogram by date: show the busiest years.
+                shown.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            }
+            let line: Vec<String> = shown
+                .iter()
+                .take(5)
+                .map(|(v, n)| format!("{v} {}", thousands(*n)))
+                .collect();
+            println!("    {name:14} {}", line.join(", "));
+        }
+        return;
+    }
+    let idw = r.hits.iter().map(|h| h.id.len()).max().unwrap_or(2);
+    let clw = r
+        .hits
+        .iter()
+        .map(|h| h.classification.as_deref().unwrap_or("").len())
+        .max()
+        .unwrap_or(0);
+    for h in &r.hits {
+        let day = h.created.as_deref().and_then(|c| c.get(..10)).unwrap_or("");
+        println!(
+            "    {:idw$}  {:10}  {:clw$}  {}",
+            h.id,
+            day,
+            h.classification.as_deref().unwrap_or(""),
+            h.subject.as_deref().unwrap_or("")
+        );
+    }
+}
+
+/// A new, empty folder under the system's temporary directory.
+fn temp_base() -> anyhow::Result<PathBuf> {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let base = std::env::temp_dir().join(format!(
+        "cablescope-demo-{}-{:x}",
+        std::process::id(),
+        nanos % 0xffff_ffff
+    ));
+    fs::create_dir_all(&base).with_context(|| format!("creating {}", base.display()))?;
+    Ok(base)
+}
+
+/// Bytes of every file under `dir`.
+fn dir_size(dir: &Path) -> u64 {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => dir_size(&e.path()),
+            Ok(_) => e.metadata().map(|m| m.len()).unwrap_or(0),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// `20000` → `20,000`.
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `s` as one shell word: as is when plain, else single-quoted.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=,@".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(20_000), "20,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn shell_word_quotes_when_needed() {
+        assert_eq!(shell_word("/tmp/a-b_1"), "/tmp/a-b_1");
+        assert_eq!(shell_word("/tmp/my dir"), "'/tmp/my dir'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+    }
+}
