@@ -1,0 +1,295 @@
+#!/usr/bin/env python3
+"""cablescope benchmark (issue 5 section 3); run through bench/run.sh."""
+import argparse, json, os, random, re, sqlite3, shutil, subprocess, sys, time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--bin", required=True)
+ap.add_argument("--count", type=int, required=True)
+ap.add_argument("--work", required=True)
+ap.add_argument("--per-kind", type=int, default=200)
+ap.add_argument("--rg-per-kind", type=int, default=20)
+a = ap.parse_args()
+BIN, W, N, K = a.bin, a.work, a.count, a.per_kind
+corpus, archive = os.path.join(W, "corpus"), os.path.join(W, "archive")
+truth_path = os.path.join(W, "truth.jsonl")
+rows = []  # table rows: (section, what, cablescope, baseline, ratio)
+
+
+def log(*m):
+    print(*m, file=sys.stderr, flush=True)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def wall(cmds):
+    """Start the commands together, wait for all; wall seconds."""
+    t = time.perf_counter()
+    ps = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, shell=isinstance(c, str)) for c in cmds]
+    for p in ps:
+        p.wait()
+    return time.perf_counter() - t
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, int(round(p / 100 * len(xs) + 0.5)) - 1))]
+
+
+def ms(x):
+    return f"{x * 1000:.1f} ms"
+
+
+# --- corpus -------------------------------------------------------------------
+log(f"generating {N} cables...")
+t = time.perf_counter()
+run([BIN, "generate", "--count", str(N), "--out", corpus], stdout=subprocess.DEVNULL)
+gen_s = time.perf_counter() - t
+shutil.move(os.path.join(corpus, "truth.jsonl"), truth_path)
+files = []
+for d, _, fs in os.walk(corpus):
+    for f in fs:
+        files.append(os.path.join(d, f))
+files.sort()
+raw_bytes = sum(os.path.getsize(f) for f in files)
+MB = raw_bytes / 1e6
+truth = [json.loads(l) for l in open(truth_path)]
+ncables = len(truth)
+
+# --- parse throughput ---------------------------------------------------------
+# two halves: the year/month folders split greedily by bytes, so each process gets
+# whole folders (argument lists stay short at 251,287 files)
+groups = {}
+for f in files:
+    g = os.path.dirname(f)
+    groups[g] = groups.get(g, 0) + os.path.getsize(f)
+halves, hb = [[], []], [0, 0]
+for g, b in sorted(groups.items(), key=lambda x: -x[1]):
+    i = 0 if hb[0] <= hb[1] else 1
+    halves[i].append(g); hb[i] += b
+log("parse throughput...")
+cat1 = f"find {corpus} -type f -print0 | xargs -0 cat"
+cat2 = [f"find {' '.join(h)} -type f -print0 | xargs -0 cat" for h in halves]
+wall([cat1])  # warm the page cache
+best = lambda f, n=2: min(f() for _ in range(n))
+t_cat1 = best(lambda: wall([cat1]))
+t_cat2 = best(lambda: wall(cat2))
+t_p1 = best(lambda: wall([[BIN, "parse", "--no-merge", "-q", corpus]]))
+t_p2 = best(lambda: wall([[BIN, "parse", "--no-merge", "-q", *h] for h in halves]))
+for procs, tp, tc in ((1, t_p1, t_cat1), (2, t_p2, t_cat2)):
+    rows.append(("parse", f"`parse --no-merge -q`, {procs} process{'es' if procs > 1 else ''} (MB/s)",
+                 f"{MB / tp:,.1f}", f"cat: {MB / tc:,.0f}", f"{tc / tp:.3f}x"))
+    rows.append(("parse", f"`parse --no-merge -q`, {procs} process{'es' if procs > 1 else ''} (cables/s)",
+                 f"{ncables / tp:,.0f}", f"cat: {ncables / tc:,.0f}", ""))
+
+# --- ingest -------------------------------------------------------------------
+log("ingest...")
+tf = os.path.join(W, "ingest.time")
+t = time.perf_counter()
+out = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", tf, BIN, "ingest", "--archive", archive,
+                      "--format", "json", corpus], capture_output=True, text=True)
+t_ing = time.perf_counter() - t
+summ = json.loads(out.stdout.strip().splitlines()[-1]) if out.stdout.strip() else {}
+rss_kb = int(open(tf).read().split()[-1])
+arch_bytes = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(archive) for f in fs)
+rows += [
+    ("ingest", f"wall time ({summ.get('cables_written', '?'):,} cables written, {summ.get('files_failed', '?')} files failed)", f"{t_ing:.1f} s", "", ""),
+    ("ingest", "cables/s", f"{ncables / t_ing:,.0f}", "", ""),
+    ("ingest", "peak RSS (/usr/bin/time %M)", f"{rss_kb / 1024:,.0f} MiB", "", ""),
+    ("ingest", "archive size vs raw size", f"{arch_bytes / 1e6:,.0f} MB vs {MB:,.0f} MB",
+     "", f"{arch_bytes / raw_bytes:.2f}x raw"),
+]
+
+# --- SQLite FTS5 baseline -----------------------------------------------------
+opts = [r[0] for r in sqlite3.connect(":memory:").execute("PRAGMA compile_options")]
+have_fts5 = "ENABLE_FTS5" in opts
+db = None
+t_fts_build = None
+if have_fts5:
+    log("building the FTS5 baseline...")
+    dbp = os.path.join(W, "fts5.db")
+    db = sqlite3.connect(dbp)
+    t = time.perf_counter()
+    db.executescript("""
+      CREATE TABLE meta(rowid INTEGER PRIMARY KEY, id TEXT, created TEXT, origin TEXT, classification TEXT);
+      CREATE TABLE ctag(rowid INTEGER, tag TEXT);
+      CREATE VIRTUAL TABLE fts USING fts5(body, subject, origin, tags, classification);
+    """)
+    for i, r in enumerate(truth, 1):
+        body = open(os.path.join(corpus, r["file"]), encoding="utf-8", errors="replace").read()
+        st = (r.get("origin") or {}).get("station") or ""
+        tags = r.get("tags") or []
+        db.execute("INSERT INTO meta VALUES(?,?,?,?,?)", (i, r["id"], r.get("created") or "", st, r.get("classification") or ""))
+        db.executemany("INSERT INTO ctag VALUES(?,?)", [(i, tg) for tg in tags])
+        db.execute("INSERT INTO fts(rowid, body, subject, origin, tags, classification) VALUES(?,?,?,?,?,?)",
+                   (i, body, r.get("subject") or "", st, " ".join(tags), r.get("classification") or ""))
+    db.executescript("CREATE INDEX ctag_r ON ctag(rowid); CREATE INDEX meta_c ON meta(created);")
+    db.commit()
+    t_fts_build = time.perf_counter() - t
+    db.execute("CREATE VIRTUAL TABLE vocab USING fts5vocab(fts, 'row')")
+
+# --- queries (deterministic, from the corpus's words and fields) -------------
+rnd = random.Random(20261128)
+STOP = set("that this with from have been were will would could should their there which about after other into than them they what when while also said says".split())
+sample = rnd.sample(truth, min(3000, len(truth)))
+words, phrases = [], []
+wre = re.compile(r"^[a-z]{4,}$")
+for r in sample:
+    txt = open(os.path.join(corpus, r["file"]), encoding="utf-8", errors="replace").read()
+    mm = re.search(r"^\s*\d+\.\s+\(", txt, re.M)  # body text only: headers are not indexed as text
+    if not mm:
+        continue
+    for line in txt[mm.start():].splitlines():
+        clean = [w.lower() for w in line.split()]
+        for j in range(len(clean) - 2):
+            tri = clean[j:j + 3]
+            if all(wre.match(w) for w in tri):
+                phrases.append(" ".join(tri[: 2 + (j % 2)]))
+        words += [w for w in clean if wre.match(w) and w not in STOP]
+words = sorted(set(words)); phrases = sorted(set(phrases))
+terms = [rnd.choice(words) for _ in range(K)]
+phr = [rnd.choice(phrases) for _ in range(K)]
+with_fields = [r for r in truth if (r.get("origin") or {}).get("station") and r.get("tags")]
+fielded = []
+for _ in range(K):
+    r = rnd.choice(with_fields)
+    fielded.append((rnd.choice(r["tags"]), r["origin"]["station"]))
+alltags = sorted({tg for r in with_fields for tg in r["tags"]})
+facet_tags = [rnd.choice(alltags) for _ in range(K)]
+date_terms = [rnd.choice(words) for _ in range(K)]
+deep_words = []
+DEPTH = 1000
+if db is not None:
+    deep_words = [w for (w,) in db.execute("SELECT term FROM vocab WHERE doc >= ? AND length(term) >= 4 AND term GLOB '[a-z]*' ORDER BY term", (DEPTH + 100,))
+                  if w not in STOP and wre.match(w)]
+if not deep_words:
+    deep_words = words[:50]
+deep = [rnd.choice(deep_words) for _ in range(K)]
+
+kinds = {
+    "term": [(t, t, f'"{t}"') for t in terms],
+    "phrase": [(f'"{p}"', p, f'"{p}"') for p in phr],
+    "fielded": [(f"tag:{tg} origin:{st}", None, f'tags:"{tg}" AND origin:"{st}"') for tg, st in fielded],
+    "facets": [(f"tag:{tg}", None, f'tags:"{tg}"') for tg in facet_tags],
+    "date-sorted": [(t, None, f'"{t}"') for t in date_terms],
+    "deep page": [(t, None, f'"{t}"') for t in deep],
+}
+
+# --- cablescope search: one process per query (the CLI has no batch mode) -----
+def cs(q, extra=()):
+    t = time.perf_counter()
+    p = subprocess.run([BIN, "search", "--archive", archive, q, "--format", "json", *extra], capture_output=True)
+    return time.perf_counter() - t, p
+
+
+floor = []
+for _ in range(K):
+    t = time.perf_counter(); subprocess.run([BIN, "--version"], capture_output=True); floor.append(time.perf_counter() - t)
+
+res = {}
+errors = {}
+log("cablescope search...")
+for kind, qs in kinds.items():
+    lat, err, empty, notdeep = [], 0, 0, 0
+    for q, _, _ in qs:
+        extra = []
+        if kind == "date-sorted":
+            extra = ["--sort", "-date"]
+        if kind == "deep page":
+            p = subprocess.run([BIN, "search", "--archive", archive, q, "--format", "json", "--limit", str(DEPTH)], capture_output=True)
+            cur = json.loads(p.stdout).get("next_cursor") if p.returncode == 0 else None
+            if not cur:
+                notdeep += 1
+                continue
+            extra = ["--cursor", cur]
+        dt, p = cs(q, extra)
+        if p.returncode != 0:
+            err += 1
+            continue
+        if json.loads(p.stdout).get("total", 0) == 0:
+            empty += 1
+        lat.append(dt)
+    res[kind] = lat
+    errors[kind] = (err, empty, notdeep)
+
+# --- FTS5 queries (in-process, Python sqlite3) --------------------------------
+def fts_run(kind, m):
+    cnt = db.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (m,)).fetchone()[0]
+    if kind == "date-sorted":
+        db.execute("SELECT meta.id FROM fts JOIN meta ON meta.rowid = fts.rowid WHERE fts MATCH ? ORDER BY meta.created DESC LIMIT 20", (m,)).fetchall()
+    elif kind == "deep page":
+        db.execute("SELECT meta.id FROM fts JOIN meta ON meta.rowid = fts.rowid WHERE fts MATCH ? ORDER BY fts.rank, fts.rowid LIMIT 20 OFFSET ?", (m, DEPTH)).fetchall()
+    else:
+        db.execute("SELECT meta.id, snippet(fts, 0, '[', ']', '...', 12) FROM fts JOIN meta ON meta.rowid = fts.rowid WHERE fts MATCH ? ORDER BY fts.rank LIMIT 20", (m,)).fetchall()
+    if kind == "facets":
+        sub = "SELECT rowid FROM fts WHERE fts MATCH ?"
+        for col in ("origin", "classification", "substr(created,1,4)", "substr(created,1,7)"):
+            db.execute(f"SELECT {col}, count(*) FROM meta WHERE rowid IN ({sub}) GROUP BY 1 ORDER BY 2 DESC", (m,)).fetchall()
+        db.execute(f"SELECT tag, count(*) FROM ctag WHERE rowid IN ({sub}) GROUP BY 1 ORDER BY 2 DESC LIMIT 20", (m,)).fetchall()
+    return cnt
+
+
+fres = {}
+if db is not None:
+    log("FTS5 queries...")
+    for kind, qs in kinds.items():
+        lat = []
+        for _, _, m in qs:
+            t = time.perf_counter(); fts_run(kind, m); lat.append(time.perf_counter() - t)
+        fres[kind] = lat
+
+# --- ripgrep over the raw files (term, phrase; 20 each) -----------------------
+rg = shutil.which("rg")
+rres = {}
+if rg:
+    log("ripgrep...")
+    for kind, flags in (("term", ["-w"]), ("phrase", [])):
+        lat = []
+        for _, raw, _ in kinds[kind][: a.rg_per_kind]:
+            t = time.perf_counter()
+            subprocess.run([rg, "-l", "-i", "-F", *flags, raw, corpus], stdout=subprocess.DEVNULL)
+            lat.append(time.perf_counter() - t)
+        rres[kind] = lat
+
+for kind in kinds:
+    lat = res[kind]
+    err, empty, notdeep = errors[kind]
+    if not lat:
+        rows.append(("search", f"{kind}: no query ran ({err} errors, {notdeep} without a page {DEPTH + 1}+)", "", "", "")); continue
+    p50, p99 = pct(lat, 50), pct(lat, 99)
+    note = f"{kind} (n={len(lat)}" + (f", {empty} empty" if empty else "") + (f", {err} errors" if err else "") + \
+        (f", {notdeep} skipped: < {DEPTH + 1} hits" if notdeep else "") + (f", page after hit {DEPTH}" if kind == "deep page" else "") + ") p50 / p99"
+    if fres:
+        f50, f99 = pct(fres[kind], 50), pct(fres[kind], 99)
+        rows.append(("search", note, f"{ms(p50)} / {ms(p99)}", f"FTS5: {ms(f50)} / {ms(f99)}", f"{p50 / f50:.1f}x / {p99 / f99:.1f}x"))
+    else:
+        rows.append(("search", note, f"{ms(p50)} / {ms(p99)}", "FTS5: not available (no ENABLE_FTS5)", ""))
+    if kind in rres:
+        r50, r99 = pct(rres[kind], 50), pct(rres[kind], 99)
+        rows.append(("search", f"{kind}, first {len(rres[kind])} queries, p50 / p99", f"{ms(pct(lat[:len(rres[kind])], 50))} / {ms(pct(lat[:len(rres[kind])], 99))}",
+                     f"rg: {ms(r50)} / {ms(r99)}", f"{pct(lat[:len(rres[kind])], 50) / r50:.2f}x / {pct(lat[:len(rres[kind])], 99) / r99:.2f}x"))
+    elif kind in ("term", "phrase"):
+        rows.append(("search", f"{kind} vs ripgrep", "", "rg not available", ""))
+rows.append(("search", "process start floor: `cablescope --version` p50 / p99", f"{ms(pct(floor, 50))} / {ms(pct(floor, 99))}", "", ""))
+rows.append(("server", "requests/s and p99 under concurrent clients", "not yet (no server)", "", ""))
+
+# --- table --------------------------------------------------------------------
+print(f"cablescope benchmark: {ncables:,} generated cables in {len(files):,} files, {MB:,.1f} MB raw "
+      f"(generated in {gen_s:.1f} s); archive {archive}")
+print()
+print("| section | measure | cablescope | baseline | ratio |")
+print("|---|---|---|---|---|")
+for r in rows:
+    print("| " + " | ".join(r) + " |")
+print()
+print("Notes:")
+print("- parse ratio = cablescope MB/s ÷ cat MB/s over the same files; 2 processes = the year/month folders split in two halves by bytes, run at once; best of 2 runs, page cache warm.")
+print("- search: the CLI has no batch mode, so every cablescope figure is one `cablescope search --format json` process, process start and archive open included "
+      "(floor row above); `--format json` always computes the facets (origin, tag, classification, caption, year, month), for every kind.")
+print("- search ratio = cablescope ÷ baseline (above 1: cablescope slower). FTS5 runs in-process (Python sqlite3, " + sqlite3.sqlite_version +
+      (", ENABLE_FTS5 present" if have_fts5 else ", ENABLE_FTS5 ABSENT") + (f", table built in {t_fts_build:.1f} s" if t_fts_build else "") +
+      ") with no process start: top 20 by rank (date-sorted: by created desc; deep page: OFFSET 1000) plus count(*); facets kind adds the same group-bys.")
+print("- queries: term/date-sorted = one word from the cables' text; phrase = 2-3 consecutive words from one line; fielded = `tag:T origin:STATION` from one cable's truth; "
+      "facets = `tag:T`; deep page = a word in > 1,100 cables, page 2 fetched with `--cursor` from a `--limit 1000` page (not timed). Seeded, same on every run.")
+print("- ripgrep: `rg -l -i -F [-w]` over the raw files, one process per query; it finds a phrase only within one line, and does no ranking, facets or fields.")
