@@ -114,3 +114,13 @@ proptest! {
         prop_assert_eq!(c.id, Some(id));
     }
 }
+
+/// Found by the property above: prose before a number that cannot be paragraph 1
+/// used to give two unnumbered paragraphs.
+#[test]
+fn prose_before_an_unaccepted_number_is_one_opening() {
+    let c = parse("a.\n4.\u{a0}", &Hints::default());
+    let nums: Vec<u32> = c.paragraphs.iter().map(|p| p.number).collect();
+    assert_eq!(nums, vec![0]);
+    assert!(c.paragraphs[0].text.starts_with("a."));
+}

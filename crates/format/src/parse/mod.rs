@@ -803,14 +803,20 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
                 || total > 100
                 || prose.iter().any(|l| l.ends_with(['.', ',', ':']))
             {
-                cable.paragraphs.insert(
-                    0,
-                    crate::record::Paragraph {
-                        number: 0,
-                        text: prose.join("\n"),
-                        ..Default::default()
-                    },
-                );
+                // The body may already open unnumbered (its first number was not
+                // accepted as paragraph 1): the prose belongs to that opening.
+                if let Some(first) = cable.paragraphs.first_mut().filter(|p| p.number == 0) {
+                    first.text = format!("{}\n{}", prose.join("\n"), first.text);
+                } else {
+                    cable.paragraphs.insert(
+                        0,
+                        crate::record::Paragraph {
+                            number: 0,
+                            text: prose.join("\n"),
+                            ..Default::default()
+                        },
+                    );
+                }
             } else if let Some(first) = cable.paragraphs.first_mut() {
                 if first.heading.is_none() {
                     first.heading = Some(text::squeeze(&prose.join(" ")));
