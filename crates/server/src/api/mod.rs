@@ -1,0 +1,8 @@
+//! The JSON API under `/api`.
+
+use crate::AppState;
+
+/// The API routes.
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+}
