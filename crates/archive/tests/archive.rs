@@ -426,7 +426,7 @@ fn another_format_version_is_refused_clearly() {
         err,
         Error::FormatVersion {
             found: 99,
-            expected: 1,
+            expected: 2,
             ..
         }
     ));
@@ -493,4 +493,50 @@ fn paths_are_canonical_so_another_spelling_adds_nothing() {
     assert_eq!(a.store().copies_of("08PARIS77").unwrap().len(), 1);
     assert_eq!(norm::origin("AMEMBASSY MOSCOW"), "MOSCOW");
     assert_eq!(norm::origin("moscow"), "MOSCOW");
+}
+
+#[test]
+fn a_version_1_store_with_json_text_records_is_migrated_and_readable() {
+    let (_tmp, src, dir) = setup();
+    let mut a = Archive::open(&dir).unwrap();
+    a.ingest(&[src], &opts(), &mut |_| {}).unwrap();
+    let before = a.cable("08PARIS77").unwrap().expect("present");
+    drop(a);
+    // Rewrite the store as version 1 wrote it: records as JSON text.
+    let conn = rusqlite::Connection::open(dir.join("archive.sqlite3")).unwrap();
+    for table in ["cables", "sources"] {
+        let key = if table == "cables" { "id" } else { "rowid" };
+        let rows: Vec<(String, Vec<u8>)> = conn
+            .prepare(&format!("SELECT CAST({key} AS TEXT), record FROM {table}"))
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(!rows.is_empty());
+        for (k, blob) in rows {
+            let json =
+                String::from_utf8(lz4_flex::decompress_size_prepended(&blob).unwrap()).unwrap();
+            conn.execute(
+                &format!("UPDATE {table} SET record=?1 WHERE CAST({key} AS TEXT)=?2"),
+                rusqlite::params![json, k],
+            )
+            .unwrap();
+        }
+    }
+    conn.execute("UPDATE meta SET value='1' WHERE key='format_version'", [])
+        .unwrap();
+    drop(conn);
+    let a = Archive::open(&dir).unwrap();
+    assert_eq!(a.cable("08PARIS77").unwrap().as_ref(), Some(&before));
+    assert!(a.verify().unwrap().ok());
+    let conn = rusqlite::Connection::open(dir.join("archive.sqlite3")).unwrap();
+    let v: String = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key='format_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(v, "2");
 }

@@ -69,6 +69,10 @@ pub struct Cable {
     pub partial: bool,
     /// Every repair and doubt.
     pub diagnostics: Vec<Diagnostic>,
+    /// Header fields a reader's clearance withholds (`subject`, `summary`, ...),
+    /// emptied in this copy of the record. Empty for a full record.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub withheld: Vec<String>,
     /// Where the text came from.
     pub source: Source,
     /// What the container (viewer page, CSV row, export) claimed about the cable, kept
@@ -172,6 +176,10 @@ pub struct Paragraph {
     pub heading: Option<String>,
     /// The paragraph's text, mark and number removed, line breaks kept.
     pub text: String,
+    /// True when a reader's clearance withholds this paragraph: `text` and
+    /// `heading` are then empty, `number` and `marking` stay so the gap is visible.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub withheld: bool,
 }
 
 /// Where a record's text came from.

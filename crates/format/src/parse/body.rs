@@ -198,6 +198,7 @@ pub fn parse(lines: &[&str]) -> Body {
             marking_as_written: as_written,
             heading: headings[k].take(),
             text,
+            withheld: false,
         });
     }
     body
