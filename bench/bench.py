@@ -176,8 +176,49 @@ kinds = {
     "deep page": [(t, None, f'"{t}"') for t in deep],
 }
 
-# --- cablescope search: one process per query (the CLI has no batch mode) -----
+# --- cablescope search through a long-lived server (HTTP, keep-alive) -------
+import http.client, socket, urllib.parse
+
+
+def free_port():
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+
+PORT = free_port()
+server = subprocess.Popen([BIN, "serve", "--archive", archive, "--addr", f"127.0.0.1:{PORT}"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+for _ in range(600):
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5); c.request("GET", "/healthz")
+        if c.getresponse().status == 200:
+            break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit("the server did not start")
+conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+
+
+def api_path(q, sort=None, cursor=None, limit=20):
+    params = {"q": q, "limit": str(limit)}
+    if sort:
+        params["sort"] = sort
+    if cursor:
+        params["cursor"] = cursor
+    return "/api/search?" + urllib.parse.urlencode(params)
+
+
+def api(path):
+    t = time.perf_counter()
+    conn.request("GET", path)
+    r = conn.getresponse(); body = r.read()
+    return time.perf_counter() - t, r.status, body
+
+
 def cs(q, extra=()):
+    """One whole CLI process (for the ripgrep comparison: both are processes)."""
     t = time.perf_counter()
     p = subprocess.run([BIN, "search", "--archive", archive, q, "--format", "json", *extra], capture_output=True)
     return time.perf_counter() - t, p
@@ -186,32 +227,63 @@ def cs(q, extra=()):
 floor = []
 for _ in range(K):
     t = time.perf_counter(); subprocess.run([BIN, "--version"], capture_output=True); floor.append(time.perf_counter() - t)
+http_floor = [api("/healthz")[0] for _ in range(K)]
 
-res = {}
-errors = {}
-log("cablescope search...")
+res, errors, paths = {}, {}, {}
+log("cablescope search (server)...")
 for kind, qs in kinds.items():
-    lat, err, empty, notdeep = [], 0, 0, 0
+    lat, err, empty, notdeep, ps = [], 0, 0, 0, []
     for q, _, _ in qs:
-        extra = []
-        if kind == "date-sorted":
-            extra = ["--sort", "-date"]
+        sort = "-date" if kind == "date-sorted" else None
+        cursor = None
         if kind == "deep page":
-            p = subprocess.run([BIN, "search", "--archive", archive, q, "--format", "json", "--limit", str(DEPTH)], capture_output=True)
-            cur = json.loads(p.stdout).get("next_cursor") if p.returncode == 0 else None
-            if not cur:
+            # Walk to hit 1,000 in pages of 100 (untimed), then time the next page.
+            for _ in range(DEPTH // 100):
+                _, st, body = api(api_path(q, cursor=cursor, limit=100))
+                cursor = json.loads(body).get("next_cursor") if st == 200 else None
+                if not cursor:
+                    break
+            if not cursor:
                 notdeep += 1
                 continue
-            extra = ["--cursor", cur]
-        dt, p = cs(q, extra)
-        if p.returncode != 0:
+        path = api_path(q, sort=sort, cursor=cursor)
+        dt, st, body = api(path)
+        if st != 200:
             err += 1
             continue
-        if json.loads(p.stdout).get("total", 0) == 0:
+        if json.loads(body).get("total", 0) == 0:
             empty += 1
-        lat.append(dt)
+        lat.append(dt); ps.append(path)
     res[kind] = lat
     errors[kind] = (err, empty, notdeep)
+    paths[kind] = ps
+
+cli = {}
+for kind in ("term", "phrase"):
+    cli[kind] = [cs(q)[0] for q, _, _ in kinds[kind][: a.rg_per_kind]]
+
+# --- server under 32 concurrent clients (wrk), every kind's requests mixed ------
+wrk = shutil.which("wrk")
+load = {}
+if wrk:
+    log("server load (wrk, 32 connections)...")
+    mixed = [p for kind in kinds for p in paths[kind]]
+    random.Random(7).shuffle(mixed)
+    lua = os.path.join(W, "paths.lua")
+    with open(lua, "w") as f:
+        f.write("local paths = {" + ",".join(json.dumps(p) for p in mixed) + "}\n")
+        f.write("local i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n")
+
+    def run_wrk(extra):
+        out = subprocess.run([wrk, "-t2", "-c32", "-d20s", "--latency", *extra], capture_output=True, text=True).stdout
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        m = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+        p99 = float(m.group(1)) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[m.group(2)]
+        errs = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        return rps, p99, int(errs.group(1)) if errs else 0, out
+    load["search"] = run_wrk(["-s", lua, f"http://127.0.0.1:{PORT}"])
+    load["healthz"] = run_wrk([f"http://127.0.0.1:{PORT}/healthz"])
+server.terminate(); server.wait()
 
 # --- FTS5 queries (in-process, Python sqlite3) --------------------------------
 def fts_run(kind, m):
@@ -266,13 +338,21 @@ for kind in kinds:
     else:
         rows.append(("search", note, f"{ms(p50)} / {ms(p99)}", "FTS5: not available (no ENABLE_FTS5)", ""))
     if kind in rres:
+        c = cli[kind]
         r50, r99 = pct(rres[kind], 50), pct(rres[kind], 99)
-        rows.append(("search", f"{kind}, first {len(rres[kind])} queries, p50 / p99", f"{ms(pct(lat[:len(rres[kind])], 50))} / {ms(pct(lat[:len(rres[kind])], 99))}",
-                     f"rg: {ms(r50)} / {ms(r99)}", f"{pct(lat[:len(rres[kind])], 50) / r50:.2f}x / {pct(lat[:len(rres[kind])], 99) / r99:.2f}x"))
+        rows.append(("search", f"{kind}, first {len(c)} queries, one CLI process each, p50 / p99", f"{ms(pct(c, 50))} / {ms(pct(c, 99))}",
+                     f"rg: {ms(r50)} / {ms(r99)}", f"{pct(c, 50) / r50:.2f}x / {pct(c, 99) / r99:.2f}x"))
     elif kind in ("term", "phrase"):
         rows.append(("search", f"{kind} vs ripgrep", "", "rg not available", ""))
+rows.append(("search", "HTTP floor: `GET /healthz` on the same connection, p50 / p99", f"{ms(pct(http_floor, 50))} / {ms(pct(http_floor, 99))}", "", ""))
 rows.append(("search", "process start floor: `cablescope --version` p50 / p99", f"{ms(pct(floor, 50))} / {ms(pct(floor, 99))}", "", ""))
-rows.append(("server", "requests/s and p99 under concurrent clients", "not yet (no server)", "", ""))
+if load:
+    rps, p99, errs, _ = load["search"]
+    hrps, hp99, _, _ = load["healthz"]
+    rows.append(("server", f"search requests/s, 32 concurrent clients, all kinds mixed ({errs} non-2xx)", f"{rps:,.0f} req/s", f"/healthz: {hrps:,.0f} req/s", f"{rps / hrps:.3f}x"))
+    rows.append(("server", "search p99 latency, 32 concurrent clients", ms(p99), f"/healthz: {ms(hp99)}", f"{p99 / hp99:.1f}x"))
+else:
+    rows.append(("server", "requests/s and p99 under 32 concurrent clients", "wrk not installed (apt-get install wrk)", "", ""))
 
 # --- table --------------------------------------------------------------------
 print(f"cablescope benchmark: {ncables:,} generated cables in {len(files):,} files, {MB:,.1f} MB raw "
@@ -285,11 +365,13 @@ for r in rows:
 print()
 print("Notes:")
 print("- parse ratio = cablescope MB/s ÷ cat MB/s over the same files; 2 processes = the year/month folders split in two halves by bytes, run at once; best of 2 runs, page cache warm.")
-print("- search: the CLI has no batch mode, so every cablescope figure is one `cablescope search --format json` process, process start and archive open included "
-      "(floor row above); `--format json` always computes the facets (origin, tag, classification, caption, year, month), for every kind.")
+print("- search: cablescope figures are `GET /api/search` requests to one long-lived `cablescope serve` process over one keep-alive connection "
+      "(HTTP floor row above), limit 20, facets and snippets included as the API always returns them; the ripgrep rows compare whole processes with whole processes.")
+print("- server: wrk -t2 -c32 -d20s replaying every timed search request above in a shuffled loop, against the same server; baseline = /healthz under the same load "
+      "(the HTTP floor of this machine). Client and server share the 2 cores.")
 print("- search ratio = cablescope ÷ baseline (above 1: cablescope slower). FTS5 runs in-process (Python sqlite3, " + sqlite3.sqlite_version +
       (", ENABLE_FTS5 present" if have_fts5 else ", ENABLE_FTS5 ABSENT") + (f", table built in {t_fts_build:.1f} s" if t_fts_build else "") +
       ") with no process start: top 20 by rank (date-sorted: by created desc; deep page: OFFSET 1000) plus count(*); facets kind adds the same group-bys.")
 print("- queries: term/date-sorted = one word from the cables' text; phrase = 2-3 consecutive words from one line; fielded = `tag:T origin:STATION` from one cable's truth; "
-      "facets = `tag:T`; deep page = a word in > 1,100 cables, page 2 fetched with `--cursor` from a `--limit 1000` page (not timed). Seeded, same on every run.")
+      "facets = `tag:T`; deep page = a word in > 1,100 cables, the page after hit 1,000, reached with cursors in pages of 100 (not timed). Seeded, same on every run.")
 print("- ripgrep: `rg -l -i -F [-w]` over the raw files, one process per query; it finds a phrase only within one line, and does no ranking, facets or fields.")

@@ -1,11 +1,25 @@
 //! The reference graph (cites / cited-by walks, missing cables) and archive
-//! statistics.
+//! statistics, whole ([`Archive::refs`], [`Archive::stats`]) or as one reader may
+//! see them ([`Archive::refs_for`], [`Archive::graph_for`], [`Archive::stats_for`]).
+//!
+//! For a reader, a cable they may not see is exactly like a cable the archive does
+//! not hold: a cited one is listed as missing, and it is never walked through or
+//! counted. Citation edges come from REF lists, which are header text at the
+//! citing cable's overall level: there are no edges out of a cable whose REF list
+//! the reader may not read (see [`crate::access`]).
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::query::{AllQuery, Query as TQuery, TermSetQuery};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, Term};
+
+use crate::access::Access;
 use crate::archive::Archive;
 use crate::error::Result;
-use crate::index::Index;
+use crate::graph_format::{GraphEdge, GraphNode};
+use crate::index::{terms_counts, Gate, Index, ReaderView, SearchOptions, Sort, TantivyIndex};
+use crate::query::Query;
 use crate::store::{Counts, Edge, Store};
 
 /// Which edges a walk follows.
@@ -49,6 +63,15 @@ impl RefWalk {
             .map(|n| n.id.as_str())
             .collect()
     }
+}
+
+/// A citation graph of the cables a query matches ([`Archive::graph_for`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Graph {
+    /// The matched cables (by id), then the cables they cite that were not matched.
+    pub nodes: Vec<GraphNode>,
+    /// Citations out of the matched cables.
+    pub edges: Vec<GraphEdge>,
 }
 
 /// Archive statistics.
@@ -135,5 +158,327 @@ impl<S: Store, I: Index> Archive<S, I> {
             by_level: self.store.count_by("level")?,
             most_cited_missing: self.store.most_cited_missing(missing_limit)?,
         })
+    }
+}
+
+impl<S: Store, I: Index> Archive<S, I> {
+    /// The walk of [`Archive::refs`] as `access` may see it; `None` when the start
+    /// cable is unknown or invisible to the reader (the two look the same).
+    ///
+    /// Edges come only out of cables whose REF list the reader may read; a cable
+    /// they may not see is listed like a missing one (`present: false`) and not
+    /// walked through, and a citation from such a cable does not exist for them.
+    pub fn refs_for(
+        &self,
+        id: &str,
+        direction: Direction,
+        depth: u32,
+        access: &Access,
+    ) -> Result<Option<RefWalk>> {
+        if access.sees_everything() {
+            let w = self.refs(id, direction, depth)?;
+            return Ok(w.nodes.first().is_some_and(|n| n.present).then_some(w));
+        }
+        // id → (visible, REF list readable)
+        let mut seen_as: HashMap<String, (bool, bool)> = HashMap::new();
+        let mut judge = |id: &str| -> Result<(bool, bool)> {
+            if let Some(v) = seen_as.get(id) {
+                return Ok(*v);
+            }
+            let v = match self.store.cable(id)? {
+                Some(c) => {
+                    let v = access.judge(&c);
+                    (v.visible, v.visible && v.header)
+                }
+                None => (false, false),
+            };
+            seen_as.insert(id.to_string(), v);
+            Ok(v)
+        };
+        if !judge(id)?.0 {
+            return Ok(None);
+        }
+        let mut out = RefWalk::default();
+        let mut seen: BTreeSet<String> = BTreeSet::from([id.to_string()]);
+        let mut edges: BTreeSet<Edge> = BTreeSet::new();
+        out.nodes.push(Node {
+            id: id.to_string(),
+            depth: 0,
+            present: true,
+        });
+        let mut queue = VecDeque::from([(id.to_string(), 0u32)]);
+        while let Some((cur, d)) = queue.pop_front() {
+            if d >= depth {
+                continue;
+            }
+            let mut next: Vec<(Edge, String)> = Vec::new();
+            if matches!(direction, Direction::Cites | Direction::Both) && judge(&cur)?.1 {
+                for e in self.store.cites(&cur)? {
+                    let to = e.to.clone();
+                    next.push((e, to));
+                }
+            }
+            if matches!(direction, Direction::CitedBy | Direction::Both) {
+                for e in self.store.cited_by(&cur)? {
+                    if judge(&e.from)?.1 {
+                        let from = e.from.clone();
+                        next.push((e, from));
+                    }
+                }
+            }
+            for (e, other) in next {
+                edges.insert(e);
+                if !seen.insert(other.clone()) {
+                    continue;
+                }
+                let p = judge(&other)?.0;
+                out.nodes.push(Node {
+                    id: other.clone(),
+                    depth: d + 1,
+                    present: p,
+                });
+                if p {
+                    queue.push_back((other, d + 1));
+                }
+            }
+        }
+        out.edges = edges.into_iter().collect();
+        Ok(Some(out))
+    }
+}
+
+impl<S: Store> Archive<S, TantivyIndex> {
+    /// The citation graph of the cables `q` matches for `access`: the matched
+    /// cables, the cables they cite (`present` when the reader may see them), and
+    /// the citations out of matched cables whose REF list the reader may read.
+    pub fn graph_for(&self, q: &Query, access: &Access) -> Result<Graph> {
+        let opts = access.search_options();
+        let mut nodes: BTreeMap<String, GraphNode> = BTreeMap::new();
+        let mut cursor = None;
+        loop {
+            let r = self.search_query(
+                q,
+                &SearchOptions {
+                    limit: 1000,
+                    sort: Sort::Date,
+                    cursor: cursor.take(),
+                    ..opts.clone()
+                },
+            )?;
+            for h in r.hits {
+                nodes.insert(
+                    h.id.clone(),
+                    GraphNode {
+                        id: h.id,
+                        present: true,
+                        matched: true,
+                        created: h.created,
+                        origin: h.origin,
+                        classification: h.classification,
+                        subject: h.subject,
+                    },
+                );
+            }
+            match r.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        let with_refs: Option<BTreeSet<String>> = if access.sees_everything() {
+            None
+        } else {
+            let (view, t) = self.view_and_query(q, &opts)?;
+            let gated = view.restrict(view.gated(Gate::Header, t));
+            Some(self.ids_matching(gated.as_ref())?.into_iter().collect())
+        };
+        let mut edges = Vec::new();
+        let mut targets = BTreeSet::new();
+        for id in nodes.keys() {
+            if with_refs.as_ref().is_some_and(|s| !s.contains(id)) {
+                continue;
+            }
+            for e in self.store.cites(id)? {
+                targets.insert(e.to.clone());
+                edges.push(GraphEdge {
+                    from: e.from,
+                    to: e.to,
+                    label: e.label,
+                });
+            }
+        }
+        let targets: Vec<String> = targets
+            .into_iter()
+            .filter(|t| !nodes.contains_key(t))
+            .collect();
+        let present = self.visible_ids(&targets, access)?;
+        for t in targets {
+            let p = present.contains(&t);
+            nodes.insert(
+                t.clone(),
+                GraphNode {
+                    id: t,
+                    present: p,
+                    ..GraphNode::default()
+                },
+            );
+        }
+        let (mut matched, cited): (Vec<GraphNode>, Vec<GraphNode>) =
+            nodes.into_values().partition(|n| n.matched);
+        matched.extend(cited);
+        Ok(Graph {
+            nodes: matched,
+            edges,
+        })
+    }
+
+    /// The ids among `ids` of cables `access` may see.
+    pub fn visible_ids(&self, ids: &[String], access: &Access) -> Result<BTreeSet<String>> {
+        if access.sees_everything() {
+            return Ok(self.store.present(ids)?.into_iter().collect());
+        }
+        let view = ReaderView::new(self.index.fields(), &access.search_options());
+        let f = self.index.fields();
+        let mut out = BTreeSet::new();
+        for chunk in ids.chunks(1000) {
+            let q: Box<dyn TQuery> = Box::new(TermSetQuery::new(
+                chunk.iter().map(|i| Term::from_field_text(f.id, i)),
+            ));
+            out.extend(self.ids_matching(view.restrict(q).as_ref())?);
+        }
+        Ok(out)
+    }
+
+    /// [`Archive::stats`] over the cables `access` may see, from the index (so that
+    /// nothing invisible is counted): counts by year, origin, classification and
+    /// level (an empty key counts cables without the value), and the
+    /// `missing_limit` most-cited cables the reader cannot see, counted over the
+    /// citations they may read.
+    pub fn stats_for(&self, missing_limit: usize, access: &Access) -> Result<Stats> {
+        let view = ReaderView::new(self.index.fields(), &access.search_options());
+        let searcher = self.index.searcher();
+        let all = view.restrict(Box::new(AllQuery));
+        let cables = searcher.search(all.as_ref(), &tantivy::collector::Count)? as u64;
+        let mut counts = terms_counts(
+            &searcher,
+            all.as_ref(),
+            &[
+                ("year", 10_000),
+                ("origin", 60_000),
+                ("classification", 10_000),
+                ("level", 10),
+            ],
+        )?;
+        let mut take = |name: &str| -> Counts {
+            let mut c = counts.remove(name).unwrap_or_default();
+            let known: u64 = c.iter().map(|x| x.1).sum();
+            if known < cables {
+                c.push((String::new(), cables - known));
+            }
+            c.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            c
+        };
+        let mut by_year = take("year");
+        by_year.sort();
+        let by_origin = take("origin");
+        let by_classification = take("classification");
+        let by_level = take("level");
+        let most_cited_missing = if access.sees_everything() {
+            self.store.most_cited_missing(missing_limit)?
+        } else {
+            let citing = view.restrict(view.gated(Gate::Header, Box::new(AllQuery)));
+            let counted = searcher.search(citing.as_ref(), &CitesCounter)?;
+            let mut ranked: Vec<(String, u64)> = counted.into_iter().collect();
+            ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let mut out = Vec::new();
+            for chunk in ranked.chunks(missing_limit.max(1) * 4) {
+                if out.len() >= missing_limit {
+                    break;
+                }
+                let ids: Vec<String> = chunk.iter().map(|x| x.0.clone()).collect();
+                let seen = self.visible_ids(&ids, access)?;
+                out.extend(
+                    chunk
+                        .iter()
+                        .filter(|x| !seen.contains(&x.0))
+                        .take(missing_limit - out.len())
+                        .cloned(),
+                );
+            }
+            out
+        };
+        Ok(Stats {
+            cables,
+            by_year,
+            by_origin,
+            by_classification,
+            by_level,
+            most_cited_missing,
+        })
+    }
+}
+
+/// Counts, over the documents of a query, how many cite each id (the `cites` fast
+/// field holds each cited id once per cable).
+struct CitesCounter;
+
+struct CitesSegment {
+    col: Option<tantivy::columnar::StrColumn>,
+    counts: HashMap<u64, u64>,
+}
+
+impl SegmentCollector for CitesSegment {
+    type Fruit = HashMap<String, u64>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if let Some(col) = &self.col {
+            for ord in col.term_ords(doc) {
+                *self.counts.entry(ord).or_default() += 1;
+            }
+        }
+    }
+
+    fn harvest(self) -> HashMap<String, u64> {
+        let mut out = HashMap::with_capacity(self.counts.len());
+        let Some(col) = self.col else {
+            return out;
+        };
+        let mut buf = String::new();
+        for (ord, n) in self.counts {
+            buf.clear();
+            if col.ord_to_str(ord, &mut buf).is_ok() {
+                out.insert(buf.clone(), n);
+            }
+        }
+        out
+    }
+}
+
+impl Collector for CitesCounter {
+    type Fruit = HashMap<String, u64>;
+    type Child = CitesSegment;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<CitesSegment> {
+        Ok(CitesSegment {
+            col: reader.fast_fields().str("cites")?,
+            counts: HashMap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<HashMap<String, u64>>) -> tantivy::Result<Self::Fruit> {
+        let mut out: HashMap<String, u64> = HashMap::new();
+        for f in fruits {
+            for (k, n) in f {
+                *out.entry(k).or_default() += n;
+            }
+        }
+        Ok(out)
     }
 }

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use cablescope_format::Cable;
 use tantivy::collector::{Count, TopDocs};
@@ -16,8 +17,10 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TantivyDocument, Value, FAST, INDEXED, STORED, STRING, TEXT,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DateTime, DocAddress, IndexReader, IndexWriter, Order, ReloadPolicy, Term};
+use tantivy::{DateTime, DocAddress, DocSet, IndexReader, IndexWriter, Order, ReloadPolicy, Term};
 
+use crate::access::Access;
+use crate::declass::{self, DeclassPolicy};
 use crate::error::{Error, Result};
 use crate::marking::{self, Clearance, PortionMark};
 use crate::store::Change;
@@ -55,6 +58,32 @@ pub struct SearchOptions {
     pub snippets: bool,
     /// The reader's clearance: the query is restricted to what they may read.
     pub clearance: Clearance,
+    /// The date the archive is read at, for declassification (`None`: today).
+    pub as_of: Option<jiff::civil::Date>,
+    /// The archive's declassification policy (off by default, which only ever
+    /// withholds more; [`crate::Archive::access`] loads the stored one).
+    pub policy: DeclassPolicy,
+}
+
+impl SearchOptions {
+    /// These options for the reader `access` (clearance, date and policy).
+    pub fn with_access(self, access: &Access) -> SearchOptions {
+        SearchOptions {
+            clearance: access.clearance.clone(),
+            as_of: Some(access.as_of),
+            policy: access.policy.clone(),
+            ..self
+        }
+    }
+
+    /// The reader these options search for.
+    pub fn access(&self) -> Access {
+        Access::new(
+            self.clearance.clone(),
+            self.as_of.unwrap_or_else(declass::today),
+            self.policy.clone(),
+        )
+    }
 }
 
 impl Default for SearchOptions {
@@ -67,6 +96,8 @@ impl Default for SearchOptions {
             facets: false,
             snippets: false,
             clearance: Clearance::all(),
+            as_of: None,
+            policy: DeclassPolicy::default(),
         }
     }
 }
@@ -84,8 +115,8 @@ pub struct Hit {
     pub subject: Option<String>,
     /// Highlighted snippet (HTML with `<b>`), from readable text only.
     pub snippet: Option<String>,
-    /// Classification string (`SECRET//NOFORN`), for readers cleared for the cable's
-    /// level (filled by the cursor search).
+    /// Classification string (`SECRET//NOFORN`): envelope, shown to every reader
+    /// who sees the cable (filled by the cursor search).
     pub classification: Option<String>,
     /// Origin station (filled by the cursor search, like `classification`).
     pub origin: Option<String>,
@@ -163,6 +194,10 @@ pub struct Fields {
     pub classified_by: Field,
     /// Ids cited.
     pub cites: Field,
+    /// Scheduled release date ([`crate::declass::schedule`]).
+    pub release: Field,
+    /// Exemption codes on the DECL line of 25-year-rule cables.
+    pub decl_code: Field,
     /// Creation time.
     pub created: Field,
     /// Year.
@@ -195,7 +230,9 @@ pub fn schema() -> Schema {
     b.add_text_field("header_mark", STRING);
     b.add_text_field("signer", TEXT);
     b.add_text_field("classified_by", TEXT);
-    b.add_text_field("cites", STRING);
+    b.add_text_field("cites", STRING | FAST);
+    b.add_date_field("release", INDEXED | STORED | FAST);
+    b.add_text_field("decl_code", STRING | FAST);
     b.add_date_field("created", INDEXED | STORED | FAST);
     b.add_u64_field("year", INDEXED | FAST);
     b.add_u64_field("month", INDEXED | FAST);
@@ -233,6 +270,8 @@ impl Fields {
             signer: f("signer")?,
             classified_by: f("classified_by")?,
             cites: f("cites")?,
+            release: f("release")?,
+            decl_code: f("decl_code")?,
             created: f("created")?,
             year: f("year")?,
             month: f("month")?,
@@ -246,18 +285,18 @@ impl Fields {
         c.text_fields().iter().map(|n| self.text[n]).collect()
     }
 
-    /// The query that keeps only cables `c` may see: something readable (a portion
-    /// or the header) and no cable-wide caveat the reader lacks. `None` for a reader
-    /// cleared for everything.
+    /// The query that keeps only cables `c` may see by clearance alone (releases
+    /// aside, see [`ReaderView::visible`]): a readable portion (`marking`; a cable
+    /// without portions is indexed with its header's marking there) and no
+    /// cable-wide caveat the reader lacks. `None` for a reader cleared for
+    /// everything.
     pub fn visibility_filter(&self, c: &Clearance) -> Option<Box<dyn Query>> {
         if *c == Clearance::all() {
             return None;
         }
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for m in c.readable_markings() {
-            for f in [self.marking, self.header_mark] {
-                any.push((Occur::Should, term_query(f, &m.code())));
-            }
+            any.push((Occur::Should, term_query(self.marking, &m.code())));
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, Box::new(BooleanQuery::new(any)))];
@@ -391,10 +430,14 @@ pub fn document(f: &Fields, c: &Cable, seq: u64) -> TantivyDocument {
     for (name, text) in &texts {
         d.add_text(f.text[name], text);
     }
+    let level = marking::cable_level(c);
+    // A cable without portions is read by its header (access::Access::judge).
+    if marks.is_empty() {
+        marks.push(marking::LEVELS[level.rank() as usize].to_string());
+    }
     for m in &marks {
         d.add_text(f.marking, m);
     }
-    let level = marking::cable_level(c);
     d.add_text(f.header_mark, marking::LEVELS[level.rank() as usize]);
     d.add_text(f.level, marking::LEVELS[level.rank() as usize]);
     for t in &c.tags {
@@ -438,6 +481,15 @@ pub fn document(f: &Fields, c: &Cable, seq: u64) -> TantivyDocument {
     }
     if let Some(t) = c.created.as_deref().and_then(parse_time) {
         d.add_date(f.created, DateTime::from_timestamp_secs(t));
+    }
+    if let Some(s) = declass::schedule(c) {
+        d.add_date(
+            f.release,
+            DateTime::from_timestamp_secs(declass::date_secs(s.date)),
+        );
+        for code in &s.codes {
+            d.add_text(f.decl_code, code);
+        }
     }
     if let Some(created) = &c.created {
         if let Some(y) = created.get(..4).and_then(|y| y.parse::<u64>().ok()) {
@@ -524,6 +576,32 @@ impl TantivyIndex {
     /// A searcher on the last commit.
     pub fn searcher(&self) -> tantivy::Searcher {
         self.reader.searcher()
+    }
+
+    /// Makes commits by other handles or processes (an ingest running beside a
+    /// server) visible to this reader. Cheap when nothing changed: it reads
+    /// `meta.json` and compares its segments with the current searcher's, and only
+    /// reopens the reader when they differ.
+    pub fn reload(&self) -> Result<()> {
+        let metas = self.index.load_metas()?;
+        let mut latest: Vec<_> = metas
+            .segments
+            .iter()
+            .map(|s| (s.id(), s.delete_opstamp()))
+            .collect();
+        let mut current: Vec<_> = self
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|r| (r.segment_id(), r.delete_opstamp()))
+            .collect();
+        latest.sort();
+        current.sort();
+        if latest != current {
+            self.reader.reload()?;
+        }
+        Ok(())
     }
 
     /// The schema's fields.
@@ -635,18 +713,16 @@ impl Index for TantivyIndex {
     fn search(&self, query: &dyn Query, opts: &SearchOptions) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         let f = &self.fields;
-        let restricted: Box<dyn Query> = match f.visibility_filter(&opts.clearance) {
-            Some(filter) => Box::new(BooleanQuery::new(vec![
-                (Occur::Must, query.box_clone()),
-                (Occur::Must, filter),
-            ])),
-            None => query.box_clone(),
-        };
+        let view = ReaderView::new(f, opts);
+        let restricted = view.restrict(query.box_clone());
         let q: &dyn Query = restricted.as_ref();
+        let stats = view.stats(&searcher);
         let limit = opts.limit.max(1);
         let top = TopDocs::with_limit(limit).and_offset(opts.offset);
         let (addrs, total): (Vec<(f32, DocAddress)>, usize) = match opts.sort {
-            Sort::Relevance => searcher.search(q, &(top, Count))?,
+            Sort::Relevance => {
+                searcher.search_with_statistics_provider(q, &(top, Count), &stats)?
+            }
             Sort::Date | Sort::DateDesc => {
                 let order = if opts.sort == Sort::Date {
                     Order::Asc
@@ -660,13 +736,10 @@ impl Index for TantivyIndex {
                 (v.into_iter().map(|(_, a)| (0.0, a)).collect(), n)
             }
         };
-        let generators: Vec<SnippetGenerator> = if opts.snippets {
-            f.readable_text(&opts.clearance)
-                .into_iter()
-                .filter_map(|field| SnippetGenerator::create(&searcher, q, field).ok())
-                .collect()
+        let snippets = if opts.snippets {
+            view.snippets(&searcher, q, &stats, 150)?
         } else {
-            Vec::new()
+            Snippets::default()
         };
         let mut hits = Vec::with_capacity(addrs.len());
         for (score, addr) in addrs.into_iter().take(opts.limit) {
@@ -681,27 +754,20 @@ impl Index for TantivyIndex {
                 .and_then(|v| v.as_datetime())
                 .and_then(|d| jiff::Timestamp::from_second(d.into_timestamp_secs()).ok())
                 .map(|t| t.to_string());
-            let subject_readable = opts.clearance == Clearance::all()
-                || doc.get_first(f.subject).is_none()
-                || readable_subject(&doc, f, &opts.clearance);
-            let subject = if subject_readable {
+            let released = view.doc_released(&searcher, addr);
+            let subject = if released || view.subject_readable(&doc) {
                 doc.get_first(f.subject)
                     .and_then(|v| v.as_str())
                     .map(str::to_string)
             } else {
                 None
             };
-            let snippet = generators
-                .iter()
-                .map(|g| g.snippet_from_doc(&doc))
-                .find(|s| !s.is_empty())
-                .map(|s| s.to_html());
             hits.push(Hit {
                 id,
                 score,
                 created,
                 subject,
-                snippet,
+                snippet: snippets.for_doc(&doc, released),
                 classification: None,
                 origin: None,
                 tags: Vec::new(),
@@ -723,29 +789,37 @@ impl Index for TantivyIndex {
     }
 }
 
-pub(crate) fn readable_subject(doc: &TantivyDocument, f: &Fields, c: &Clearance) -> bool {
-    doc.get_first(f.subject_mark)
-        .and_then(|v| v.as_str())
-        .and_then(PortionMark::parse)
-        .is_some_and(|m| c.may_read(m))
-}
-
+/// Facet counts of the search results: the buckets of every matching document.
 pub(crate) fn facet_counts(
     searcher: &tantivy::Searcher,
     q: &dyn Query,
 ) -> Result<BTreeMap<String, Vec<(String, u64)>>> {
+    terms_counts(
+        searcher,
+        q,
+        &[
+            ("origin", 50),
+            ("tag", 50),
+            ("classification", 20),
+            ("level", 10),
+            ("caption", 30),
+            ("year", 200),
+            ("month", 2000),
+        ],
+    )
+}
+
+/// Counts of the values of fast fields (`(name, most buckets)`) over the documents
+/// `q` matches, largest first.
+pub(crate) fn terms_counts(
+    searcher: &tantivy::Searcher,
+    q: &dyn Query,
+    terms: &[(&str, usize)],
+) -> Result<BTreeMap<String, Vec<(String, u64)>>> {
     use tantivy::aggregation::agg_req::Aggregations;
     use tantivy::aggregation::{AggregationCollector, AggregationLimitsGuard};
     let mut req = serde_json::Map::new();
-    for (name, size) in [
-        ("origin", 50),
-        ("tag", 50),
-        ("classification", 20),
-        ("level", 10),
-        ("caption", 30),
-        ("year", 200),
-        ("month", 2000),
-    ] {
+    for &(name, size) in terms {
         req.insert(
             name.to_string(),
             serde_json::json!({"terms": {"field": name, "size": size}}),
@@ -779,4 +853,418 @@ pub(crate) fn facet_counts(
 /// Matches every document (the query `*`).
 pub fn all_query() -> Box<dyn Query> {
     Box::new(AllQuery)
+}
+
+// ---------------------------------------------------------------------------
+// A reader's view of the index
+
+/// Which documents a field's text may be matched and counted in, besides the
+/// document being visible ([`ReaderView::field_gate`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Gate {
+    /// Every visible document.
+    Visible,
+    /// Visible documents released at the reader's date (text fields above the
+    /// reader's clearance).
+    Released,
+    /// Visible documents whose subject is readable (or released).
+    Subject,
+    /// Visible documents whose header text is readable (or released).
+    Header,
+    /// No document (a text field above the clearance with the policy off).
+    Never,
+}
+
+/// A reader's view of the index: the queries that keep a search inside what they
+/// may read, for their clearance and, when the declassification policy is on, the
+/// cables released at their date. Built from [`SearchOptions`]; every search,
+/// facet, snippet, graph and statistic goes through it.
+pub struct ReaderView {
+    fields: Fields,
+    clearance: Clearance,
+    /// With the policy on: the `as_of` date (seconds, midnight UTC) and the exempt
+    /// codes.
+    release: Option<(i64, Vec<String>)>,
+}
+
+impl ReaderView {
+    /// The view of the reader `opts` searches for.
+    pub fn new(fields: &Fields, opts: &SearchOptions) -> ReaderView {
+        let release = opts.policy.enabled.then(|| {
+            let as_of = opts.as_of.unwrap_or_else(declass::today);
+            (
+                declass::date_secs(as_of),
+                opts.policy.exempt.iter().cloned().collect(),
+            )
+        });
+        ReaderView {
+            fields: fields.clone(),
+            clearance: opts.clearance.clone(),
+            release,
+        }
+    }
+
+    /// True when the reader may read everything (no restriction is added).
+    pub fn everything(&self) -> bool {
+        self.clearance == Clearance::all()
+    }
+
+    /// The reader's clearance.
+    pub fn clearance(&self) -> &Clearance {
+        &self.clearance
+    }
+
+    /// The cables released at the reader's date (`None` with the policy off).
+    pub fn released(&self) -> Option<Box<dyn Query>> {
+        let (as_of, exempt) = self.release.as_ref()?;
+        let upper = Term::from_field_date_for_search(
+            self.fields.release,
+            DateTime::from_timestamp_secs(*as_of),
+        );
+        let range: Box<dyn Query> = Box::new(tantivy::query::RangeQuery::new(
+            std::ops::Bound::Unbounded,
+            std::ops::Bound::Included(upper),
+        ));
+        if exempt.is_empty() {
+            return Some(range);
+        }
+        let codes: Box<dyn Query> = Box::new(tantivy::query::TermSetQuery::new(
+            exempt
+                .iter()
+                .map(|c| Term::from_field_text(self.fields.decl_code, c)),
+        ));
+        Some(Box::new(BooleanQuery::new(vec![
+            (Occur::Must, range),
+            (Occur::MustNot, codes),
+        ])))
+    }
+
+    /// The cables the reader may see: by clearance, or released. `None` when that
+    /// is every cable.
+    pub fn visible(&self) -> Option<Box<dyn Query>> {
+        let by_clearance = self.fields.visibility_filter(&self.clearance)?;
+        Some(match self.released() {
+            Some(r) => Box::new(BooleanQuery::new(vec![
+                (Occur::Should, by_clearance),
+                (Occur::Should, r),
+            ])),
+            None => by_clearance,
+        })
+    }
+
+    /// `q` restricted to the visible cables (the restriction adds nothing to scores).
+    pub fn restrict(&self, q: Box<dyn Query>) -> Box<dyn Query> {
+        match self.visible() {
+            Some(v) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, q),
+                (Occur::Must, zero(v)),
+            ])),
+            None => q,
+        }
+    }
+
+    /// The gate of a field's text for this reader.
+    pub fn field_gate(&self, field: Field) -> Gate {
+        if self.everything() {
+            return Gate::Visible;
+        }
+        let f = &self.fields;
+        if field == f.subject {
+            return Gate::Subject;
+        }
+        if field == f.classified_by || field == f.cites {
+            return Gate::Header;
+        }
+        match f.text.iter().find(|(_, &tf)| tf == field) {
+            Some((name, _)) if self.clearance.text_fields().contains(name) => Gate::Visible,
+            Some(_) if self.release.is_some() => Gate::Released,
+            Some(_) => Gate::Never,
+            None => Gate::Visible,
+        }
+    }
+
+    /// The condition a gate adds to visibility (`None`: none).
+    pub fn gate_query(&self, gate: Gate) -> Option<Box<dyn Query>> {
+        if self.everything() {
+            return None;
+        }
+        let f = &self.fields;
+        let marks = |field: Field, levels_only: bool| -> Box<dyn Query> {
+            let qs: Vec<(Occur, Box<dyn Query>)> = self
+                .clearance
+                .readable_markings()
+                .into_iter()
+                .filter(|m| !levels_only || !m.noforn)
+                .map(|m| (Occur::Should, term_query(field, &m.code())))
+                .collect();
+            Box::new(BooleanQuery::new(qs))
+        };
+        let or_released = |q: Box<dyn Query>| -> Box<dyn Query> {
+            match self.released() {
+                Some(r) => Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, q),
+                    (Occur::Should, r),
+                ])),
+                None => q,
+            }
+        };
+        match gate {
+            Gate::Visible => None,
+            Gate::Released => Some(
+                self.released()
+                    .unwrap_or_else(|| Box::new(tantivy::query::EmptyQuery)),
+            ),
+            Gate::Never => Some(Box::new(tantivy::query::EmptyQuery)),
+            Gate::Subject => Some(or_released(marks(f.subject_mark, false))),
+            Gate::Header => Some(or_released(marks(f.header_mark, true))),
+        }
+    }
+
+    /// `q` (a clause on a field with this gate) restricted to the documents where
+    /// the gate opens; the gate adds nothing to scores.
+    pub fn gated(&self, gate: Gate, q: Box<dyn Query>) -> Box<dyn Query> {
+        match self.gate_query(gate) {
+            Some(g) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, q),
+                (Occur::Must, zero(g)),
+            ])),
+            None => q,
+        }
+    }
+
+    /// The text fields a free-text clause searches, each with its gate (never
+    /// [`Gate::Never`]): the readable ones, and with the policy on the others,
+    /// gated to released cables.
+    pub fn text_fields(&self) -> Vec<(Field, Gate)> {
+        marking::all_text_fields()
+            .iter()
+            .map(|n| self.fields.text[n])
+            .map(|tf| (tf, self.field_gate(tf)))
+            .filter(|(_, g)| *g != Gate::Never)
+            .collect()
+    }
+
+    /// True when the document at `addr` is released at the reader's date.
+    pub fn doc_released(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> bool {
+        let Some((as_of, exempt)) = &self.release else {
+            return false;
+        };
+        let seg = searcher.segment_reader(addr.segment_ord);
+        let ff = seg.fast_fields();
+        let Ok(Some(col)) = ff.column_opt::<DateTime>("release") else {
+            return false;
+        };
+        let due = col
+            .first(addr.doc_id)
+            .is_some_and(|d| d.into_timestamp_secs() <= *as_of);
+        if !due || exempt.is_empty() {
+            return due;
+        }
+        let Ok(Some(codes)) = ff.str("decl_code") else {
+            return true;
+        };
+        let mut buf = String::new();
+        for ord in codes.term_ords(addr.doc_id) {
+            buf.clear();
+            if codes.ord_to_str(ord, &mut buf).is_ok() && exempt.contains(&buf) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// True when the stored document's subject is readable by clearance.
+    pub fn subject_readable(&self, doc: &TantivyDocument) -> bool {
+        self.everything()
+            || doc
+                .get_first(self.fields.subject_mark)
+                .and_then(|v| v.as_str())
+                .and_then(PortionMark::parse)
+                .is_some_and(|m| self.clearance.may_read(m))
+    }
+
+    /// Ranking statistics of the documents this reader may read ([`ViewStats`]).
+    pub fn stats<'s>(&'s self, searcher: &'s tantivy::Searcher) -> ViewStats<'s> {
+        ViewStats {
+            searcher,
+            view: self,
+            sets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Snippet generators for the text fields of `q`, with term weights from the
+    /// reader's statistics.
+    pub fn snippets(
+        &self,
+        searcher: &tantivy::Searcher,
+        q: &dyn Query,
+        stats: &ViewStats<'_>,
+        max_chars: usize,
+    ) -> Result<Snippets> {
+        let mut out = Snippets::default();
+        for name in marking::all_text_fields() {
+            let field = self.fields.text[&name];
+            let gate = self.field_gate(field);
+            if gate == Gate::Never {
+                continue;
+            }
+            let mut terms: BTreeMap<String, tantivy::Score> = BTreeMap::new();
+            let mut found: Vec<Term> = Vec::new();
+            q.query_terms(&mut |t, _| {
+                if t.field() == field {
+                    found.push(t.clone());
+                }
+            });
+            for t in found {
+                let Some(text) = t.value().as_str().map(str::to_string) else {
+                    continue;
+                };
+                let df = tantivy::query::Bm25StatisticsProvider::doc_freq(stats, &t)?;
+                if df > 0 {
+                    terms.insert(text, 1.0 / (1.0 + df as tantivy::Score));
+                }
+            }
+            let tokenizer = searcher.index().tokenizer_for_field(field)?;
+            let g = SnippetGenerator::new(terms, tokenizer, field, max_chars);
+            out.generators.push((gate == Gate::Released, g));
+        }
+        Ok(out)
+    }
+}
+
+/// A clause that only filters: it matches like `q` and scores 0.
+fn zero(q: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(tantivy::query::ConstScoreQuery::new(q, 0.0))
+}
+
+/// Snippet generators of a search, one per text field the reader may match.
+#[derive(Default)]
+pub struct Snippets {
+    /// (only for released cables, generator), readable fields first.
+    generators: Vec<(bool, SnippetGenerator)>,
+}
+
+impl Snippets {
+    /// The first non-empty snippet of `doc` from the fields the reader may read in
+    /// it (all text fields when it is `released`).
+    pub fn for_doc(&self, doc: &TantivyDocument, released: bool) -> Option<String> {
+        self.generators
+            .iter()
+            .filter(|(only_released, _)| released || !only_released)
+            .map(|(_, g)| g.snippet_from_doc(doc))
+            .find(|s| !s.is_empty())
+            .map(|s| s.to_html())
+    }
+}
+
+/// BM25 statistics computed over what one reader may read, so that scores depend
+/// on nothing withheld from them: the document count is the visible cables, and a
+/// field's document frequencies and total length count only the documents where
+/// the field's [`Gate`] opens (a text field above the clearance: released cables;
+/// `subject`: readable subjects). For a reader cleared for everything it is the
+/// index's own statistics. Average field lengths come from tantivy's field norms,
+/// which are exact up to 40 tokens and rounded above.
+pub struct ViewStats<'s> {
+    searcher: &'s tantivy::Searcher,
+    view: &'s ReaderView,
+    /// Per gate, per segment: the documents where it opens (bitset words).
+    sets: Mutex<HashMap<Gate, std::sync::Arc<Vec<Vec<u64>>>>>,
+}
+
+impl ViewStats<'_> {
+    /// The documents (per segment) where `gate` opens, alive and visible.
+    fn set(&self, gate: Gate) -> tantivy::Result<std::sync::Arc<Vec<Vec<u64>>>> {
+        if let Some(s) = self.sets.lock().expect("stats lock").get(&gate) {
+            return Ok(s.clone());
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
+        if let Some(v) = self.view.visible() {
+            clauses.push((Occur::Must, v));
+        }
+        if let Some(g) = self.view.gate_query(gate) {
+            clauses.push((Occur::Must, g));
+        }
+        let q = BooleanQuery::new(clauses);
+        let weight = q.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+            self.searcher,
+        ))?;
+        let mut out = Vec::with_capacity(self.searcher.segment_readers().len());
+        for seg in self.searcher.segment_readers() {
+            let mut bits = vec![0u64; (seg.max_doc() as usize).div_ceil(64)];
+            weight.for_each_no_score(seg, &mut |docs| {
+                for &d in docs {
+                    if !seg.is_deleted(d) {
+                        bits[d as usize / 64] |= 1 << (d % 64);
+                    }
+                }
+            })?;
+            out.push(bits);
+        }
+        let out = std::sync::Arc::new(out);
+        self.sets
+            .lock()
+            .expect("stats lock")
+            .insert(gate, out.clone());
+        Ok(out)
+    }
+}
+
+fn has(bits: &[u64], d: u32) -> bool {
+    bits.get(d as usize / 64)
+        .is_some_and(|w| w & (1 << (d % 64)) != 0)
+}
+
+impl tantivy::query::Bm25StatisticsProvider for ViewStats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if self.view.everything() {
+            return self.searcher.total_num_tokens(field);
+        }
+        let set = self.set(self.view.field_gate(field))?;
+        let mut total = 0u64;
+        for (seg, bits) in self.searcher.segment_readers().iter().zip(set.iter()) {
+            let norms = seg.get_fieldnorms_reader(field)?;
+            for (w, word) in bits.iter().enumerate() {
+                let mut word = *word;
+                while word != 0 {
+                    let d = (w * 64) as u32 + word.trailing_zeros();
+                    total += u64::from(norms.fieldnorm(d));
+                    word &= word - 1;
+                }
+            }
+        }
+        Ok(total)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        if self.view.everything() {
+            return tantivy::query::Bm25StatisticsProvider::total_num_docs(self.searcher);
+        }
+        let set = self.set(Gate::Visible)?;
+        Ok(set
+            .iter()
+            .flat_map(|b| b.iter())
+            .map(|w| u64::from(w.count_ones()))
+            .sum())
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        if self.view.everything() {
+            return self.searcher.doc_freq(term);
+        }
+        let set = self.set(self.view.field_gate(term.field()))?;
+        let mut n = 0u64;
+        for (seg, bits) in self.searcher.segment_readers().iter().zip(set.iter()) {
+            let inv = seg.inverted_index(term.field())?;
+            if let Some(mut postings) = inv.read_postings(term, IndexRecordOption::Basic)? {
+                let mut d = postings.doc();
+                while d != tantivy::TERMINATED {
+                    if has(bits, d) {
+                        n += 1;
+                    }
+                    d = postings.advance();
+                }
+            }
+        }
+        Ok(n)
+    }
 }

@@ -30,20 +30,30 @@
 //! kill at any point the index agrees with the store again (see [`ingest`]).
 #![warn(missing_docs)]
 
+pub mod access;
+pub mod access_db;
 pub mod archive;
+pub mod audit;
+pub mod declass;
 pub mod error;
 pub mod graph;
+pub mod graph_format;
 pub mod index;
 pub mod ingest;
 pub mod marking;
 pub mod query;
+pub mod render;
 pub mod search;
 pub mod store;
+pub mod users;
 
+pub use access::Access;
 pub use archive::{Archive, Removed, VerifyReport};
+pub use declass::DeclassPolicy;
 pub use error::{Error, Result};
 pub use graph::{Direction, Node, RefWalk, Stats};
 pub use index::{Hit, Index, SearchOptions, SearchResults, Sort, TantivyIndex};
 pub use ingest::{IngestOptions, Progress};
 pub use marking::Clearance;
 pub use store::{SqliteStore, Store, FORMAT_VERSION};
+pub use users::{Role, User, Users, Viewer};

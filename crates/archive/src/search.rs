@@ -19,15 +19,14 @@ use tantivy::query::{
     TermSetQuery,
 };
 use tantivy::schema::{Field as TField, IndexRecordOption, TantivyDocument, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime, DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
 
 use crate::archive::Archive;
 use crate::error::{Error, Result};
 use crate::index::{facet_counts, norm, Fields, Hit, SearchOptions, SearchResults, Sort};
-use crate::index::{readable_subject, TantivyIndex};
-use crate::marking::{Clearance, PortionMark};
+use crate::index::{Gate, ReaderView, Snippets, TantivyIndex};
+use crate::marking::Clearance;
 use crate::query::{self, Field, FieldKind, IdPattern, Query};
 use crate::store::Store;
 
@@ -35,14 +34,20 @@ use crate::store::Store;
 const MAX_CITED_IDS: usize = 10_000;
 
 /// What translation needs besides the tree: the index's fields and tokenizer, the
-/// reader's clearance, and a way to resolve `cited_by:` through the citation graph.
+/// reader's view (clearance and releases), and a way to resolve `cited_by:` through
+/// the citation graph.
+///
+/// Every clause on withheld text is restricted inside the query: a clause on a
+/// field is gated to the documents where the reader may read that field
+/// ([`ReaderView::field_gate`]), so a word found only in withheld text matches
+/// nothing, whatever the query form (word, phrase, prefix, fuzzy, range, field).
 pub struct Translator<'a> {
     /// The schema's fields.
     pub fields: &'a Fields,
     /// The text analyzer of the TEXT fields (tantivy's `default`).
     pub analyzer: TextAnalyzer,
-    /// The reader's clearance.
-    pub clearance: &'a Clearance,
+    /// The reader's view.
+    pub view: &'a ReaderView,
     /// Resolves `cited_by:ID`: the ids the cable(s) named by the pattern cite, among
     /// the cables the reader may see.
     /// `None` (for `cited_by:*`) asks for every id some visible cable cites.
@@ -123,33 +128,32 @@ impl Translator<'_> {
         out
     }
 
-    /// The TEXT fields a `field` clause searches: the readable text fields for free
-    /// words, else the field itself.
-    fn text_fields(&self, field: Field) -> Vec<TField> {
+    /// The TEXT fields a `field` clause searches, each with its gate: the readable
+    /// text fields (and, with the policy on, the others gated to released cables)
+    /// for free words, else the field itself.
+    fn text_fields(&self, field: Field) -> Vec<(TField, Gate)> {
         let f = self.fields;
+        let one = |tf: TField| vec![(tf, self.view.field_gate(tf))];
         match field {
-            Field::Subject => vec![f.subject],
-            Field::Signer => vec![f.signer],
-            Field::ClassifiedBy => vec![f.classified_by],
-            _ => f.readable_text(self.clearance),
+            Field::Subject => one(f.subject),
+            Field::Signer => one(f.signer),
+            Field::ClassifiedBy => one(f.classified_by),
+            _ => self.view.text_fields(),
         }
     }
 
-    /// `subject:` clauses are restricted to readable subject markings.
-    fn restrict(&self, field: Field, q: Box<dyn TQuery>) -> Box<dyn TQuery> {
-        if field != Field::Subject || *self.clearance == Clearance::all() {
-            return q;
-        }
-        let marks: Vec<Box<dyn TQuery>> = self
-            .clearance
-            .readable_markings()
-            .into_iter()
-            .map(|m| term_q(self.fields.subject_mark, &m.code()))
-            .collect();
-        Box::new(BooleanQuery::new(vec![
-            (Occur::Must, q),
-            (Occur::Must, filter(any_of(marks))),
-        ]))
+    /// One clause per field, each gated, OR'ed.
+    fn per_field(
+        &self,
+        fields: &[(TField, Gate)],
+        mut clause: impl FnMut(TField) -> Result<Box<dyn TQuery>>,
+    ) -> Result<Box<dyn TQuery>> {
+        Ok(any_of(
+            fields
+                .iter()
+                .map(|&(tf, gate)| Ok(self.view.gated(gate, clause(tf)?)))
+                .collect::<Result<_>>()?,
+        ))
     }
 
     /// A keyword field's tantivy field and normalised value.
@@ -167,27 +171,29 @@ impl Translator<'_> {
     }
 
     /// Tokens as one text query on `fields`: a term, or a phrase with `slop`.
-    fn token_query(&self, fields: &[TField], tokens: &[String], slop: u32) -> Box<dyn TQuery> {
+    fn token_query(
+        &self,
+        fields: &[(TField, Gate)],
+        tokens: &[String],
+        slop: u32,
+    ) -> Box<dyn TQuery> {
         if tokens.is_empty() {
             return Box::new(EmptyQuery);
         }
-        any_of(
-            fields
-                .iter()
-                .map(|&tf| -> Box<dyn TQuery> {
-                    if tokens.len() == 1 {
-                        term_q(tf, &tokens[0])
-                    } else {
-                        let terms = tokens
-                            .iter()
-                            .enumerate()
-                            .map(|(i, t)| (i, Term::from_field_text(tf, t)))
-                            .collect();
-                        Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
-                    }
-                })
-                .collect(),
-        )
+        let clause = |tf: TField| -> Result<Box<dyn TQuery>> {
+            Ok(if tokens.len() == 1 {
+                term_q(tf, &tokens[0])
+            } else {
+                let terms = tokens
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (i, Term::from_field_text(tf, t)))
+                    .collect();
+                Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
+            })
+        };
+        self.per_field(fields, clause)
+            .unwrap_or_else(|_| Box::new(EmptyQuery))
     }
 
     /// Translates a parsed query.
@@ -203,13 +209,11 @@ impl Translator<'_> {
             }
             Query::Term { field, text } => {
                 let toks = self.tokens(text);
-                let q = self.token_query(&self.text_fields(*field), &toks, 0);
-                self.restrict(*field, q)
+                self.token_query(&self.text_fields(*field), &toks, 0)
             }
             Query::Phrase { field, text, slop } => {
                 let toks = self.tokens(text);
-                let q = self.token_query(&self.text_fields(*field), &toks, *slop);
-                self.restrict(*field, q)
+                self.token_query(&self.text_fields(*field), &toks, *slop)
             }
             Query::Prefix { field, text } if field.kind() == FieldKind::Keyword => {
                 let (tf, v) = self.keyword(*field, text);
@@ -218,29 +222,20 @@ impl Translator<'_> {
             Query::Prefix { field, text } => {
                 let toks = self.tokens(text);
                 let fields = self.text_fields(*field);
-                let q = match toks.len() {
+                // The expansion runs on each field's own term dictionary, and the
+                // field's gate keeps matches inside text the reader may read.
+                match toks.len() {
                     0 => Box::new(EmptyQuery) as Box<dyn TQuery>,
                     1 => {
                         let pat = format!("{}.*", regex_escape(&toks[0]));
-                        any_of(
-                            fields
-                                .iter()
-                                .map(|&tf| regex_q(tf, &pat))
-                                .collect::<Result<_>>()?,
-                        )
+                        self.per_field(&fields, |tf| regex_q(tf, &pat))?
                     }
-                    _ => any_of(
-                        fields
-                            .iter()
-                            .map(|&tf| -> Box<dyn TQuery> {
-                                Box::new(PhrasePrefixQuery::new(
-                                    toks.iter().map(|t| Term::from_field_text(tf, t)).collect(),
-                                ))
-                            })
-                            .collect(),
-                    ),
-                };
-                self.restrict(*field, q)
+                    _ => self.per_field(&fields, |tf| {
+                        Ok(Box::new(PhrasePrefixQuery::new(
+                            toks.iter().map(|t| Term::from_field_text(tf, t)).collect(),
+                        )))
+                    })?,
+                }
             }
             Query::Fuzzy {
                 field,
@@ -261,23 +256,17 @@ impl Translator<'_> {
             } => {
                 let toks = self.tokens(text);
                 let fields = self.text_fields(*field);
-                let q = if toks.len() == 1 {
-                    any_of(
-                        fields
-                            .iter()
-                            .map(|&tf| -> Box<dyn TQuery> {
-                                Box::new(FuzzyTermQuery::new(
-                                    Term::from_field_text(tf, &toks[0]),
-                                    *distance,
-                                    true,
-                                ))
-                            })
-                            .collect(),
-                    )
+                if toks.len() == 1 {
+                    self.per_field(&fields, |tf| {
+                        Ok(Box::new(FuzzyTermQuery::new(
+                            Term::from_field_text(tf, &toks[0]),
+                            *distance,
+                            true,
+                        )))
+                    })?
                 } else {
                     self.token_query(&fields, &toks, 0)
-                };
-                self.restrict(*field, q)
+                }
             }
             Query::Range {
                 field,
@@ -285,14 +274,14 @@ impl Translator<'_> {
                 upper,
             } => {
                 let keyword = field.kind() == FieldKind::Keyword;
-                let fields: Vec<(TField, Bound<String>, Bound<String>)> = if keyword {
+                let fields: Vec<(TField, Gate, Bound<String>, Bound<String>)> = if keyword {
                     let norm_b = |b: &Bound<String>| match b {
                         Bound::Included(s) => Bound::Included(self.keyword(*field, s).1),
                         Bound::Excluded(s) => Bound::Excluded(self.keyword(*field, s).1),
                         Bound::Unbounded => Bound::Unbounded,
                     };
                     let tf = self.keyword(*field, "").0;
-                    vec![(tf, norm_b(lower), norm_b(upper))]
+                    vec![(tf, Gate::Visible, norm_b(lower), norm_b(upper))]
                 } else {
                     let low = |b: &Bound<String>| match b {
                         Bound::Included(s) => Bound::Included(s.to_lowercase()),
@@ -301,28 +290,28 @@ impl Translator<'_> {
                     };
                     self.text_fields(*field)
                         .into_iter()
-                        .map(|tf| (tf, low(lower), low(upper)))
+                        .map(|(tf, gate)| (tf, gate, low(lower), low(upper)))
                         .collect()
                 };
                 let qs = fields
                     .into_iter()
-                    .map(|(tf, lo, hi)| -> Box<dyn TQuery> {
+                    .map(|(tf, gate, lo, hi)| -> Box<dyn TQuery> {
                         let t = |b: Bound<String>| match b {
                             Bound::Included(s) => Bound::Included(Term::from_field_text(tf, &s)),
                             Bound::Excluded(s) => Bound::Excluded(Term::from_field_text(tf, &s)),
                             Bound::Unbounded => Bound::Unbounded,
                         };
-                        match (&lo, &hi) {
+                        let q: Box<dyn TQuery> = match (&lo, &hi) {
                             (Bound::Unbounded, Bound::Unbounded) => match regex_q(tf, ".+") {
                                 Ok(q) => q,
                                 Err(_) => Box::new(EmptyQuery),
                             },
                             _ => Box::new(RangeQuery::new(t(lo), t(hi))),
-                        }
+                        };
+                        self.view.gated(gate, q)
                     })
                     .collect();
-                let q = filter(any_of(qs));
-                self.restrict(*field, q)
+                filter(any_of(qs))
             }
             Query::DateRange { from, to } => {
                 let day = |s: &Option<String>| -> Bound<Term> {
@@ -366,7 +355,8 @@ impl Translator<'_> {
                         regex_q(f.cites, &format!("[0-9][0-9]{}", regex_escape(&noyear)))?
                     }
                 };
-                filter(q)
+                // The REF list is header text, at the cable's overall level.
+                filter(self.view.gated(Gate::Header, q))
             }
             Query::CitedBy(p) => {
                 let ids = (self.cited_by)(Some(p))?;
@@ -417,10 +407,12 @@ impl Translator<'_> {
             Field::Marking => Box::new(ExistsQuery::new("marking".into(), false)),
             Field::Classification => Box::new(ExistsQuery::new("classification".into(), false)),
             Field::Created => Box::new(ExistsQuery::new("created".into(), false)),
-            Field::Subject => self.restrict(Field::Subject, regex_q(f.subject, ".+")?),
+            Field::Subject => self.view.gated(Gate::Subject, regex_q(f.subject, ".+")?),
             Field::Signer => regex_q(f.signer, ".+")?,
-            Field::ClassifiedBy => regex_q(f.classified_by, ".+")?,
-            Field::Cites => regex_q(f.cites, ".+")?,
+            Field::ClassifiedBy => self
+                .view
+                .gated(Gate::Header, regex_q(f.classified_by, ".+")?),
+            Field::Cites => self.view.gated(Gate::Header, regex_q(f.cites, ".+")?),
             // Cables something cites (that the reader may see).
             Field::CitedBy => {
                 let ids = (self.cited_by)(None)?;
@@ -454,20 +446,20 @@ fn id_query(f: &Fields, p: &IdPattern) -> Box<dyn TQuery> {
     }
 }
 
-/// Translates `q` for a reader with `clearance`, resolving `cited_by:` with
-/// `cited_by` (see [`Translator`]). The visibility filter is not added here: the
-/// search adds it.
+/// Translates `q` for the reader of `view`, resolving `cited_by:` with `cited_by`
+/// (see [`Translator`]). The visibility filter is not added here: the search adds
+/// it.
 pub fn translate(
     q: &Query,
     fields: &Fields,
     analyzer: TextAnalyzer,
-    clearance: &Clearance,
+    view: &ReaderView,
     cited_by: &dyn Fn(Option<&IdPattern>) -> Result<Vec<String>>,
 ) -> Result<Box<dyn TQuery>> {
     Translator {
         fields,
         analyzer,
-        clearance,
+        view,
         cited_by,
     }
     .translate(q)
@@ -758,9 +750,25 @@ fn fast_strs(searcher: &Searcher, addr: DocAddress, field: &str) -> Vec<String> 
 }
 
 impl<S: Store> Archive<S, TantivyIndex> {
-    /// Translates a parsed query for `clearance` (the visibility filter is added by
-    /// the search).
+    /// Translates a parsed query for `clearance` with the declassification policy
+    /// off (the visibility filter is added by the search); see
+    /// [`Archive::translate_for`].
     pub fn translate(&self, q: &Query, clearance: &Clearance) -> Result<Box<dyn TQuery>> {
+        let opts = SearchOptions {
+            clearance: clearance.clone(),
+            ..SearchOptions::default()
+        };
+        self.translate_for(q, &opts)
+    }
+
+    /// Translates a parsed query for the reader of `opts` (clearance, date and
+    /// policy); the visibility filter is added by the search.
+    pub fn translate_for(&self, q: &Query, opts: &SearchOptions) -> Result<Box<dyn TQuery>> {
+        let view = ReaderView::new(self.index.fields(), opts);
+        self.translate_view(q, &view)
+    }
+
+    fn translate_view(&self, q: &Query, view: &ReaderView) -> Result<Box<dyn TQuery>> {
         let fields = self.index.fields();
         let analyzer = self
             .index
@@ -768,19 +776,17 @@ impl<S: Store> Archive<S, TantivyIndex> {
             .tokenizers()
             .get("default")
             .ok_or_else(|| Error::Other("index lacks the default tokenizer".into()))?;
-        let resolve = |p: Option<&IdPattern>| match p {
-            Some(p) => self.resolve_cited_by(p, clearance),
-            None => self.all_cited(clearance),
-        };
-        translate(q, fields, analyzer, clearance, &resolve)
+        let resolve = |p: Option<&IdPattern>| self.cited_ids(p, view);
+        translate(q, fields, analyzer, view, &resolve)
     }
 
-    /// Every id cited by a cable `clearance` may see (for `cited_by:*`).
-    fn all_cited(&self, clearance: &Clearance) -> Result<Vec<String>> {
+    /// Resolves `cited_by:`: the ids cited by the cable(s) `p` names (every cable
+    /// when `None`), among the cables the reader sees whose REF list they may read.
+    fn cited_ids(&self, p: Option<&IdPattern>, view: &ReaderView) -> Result<Vec<String>> {
         let f = self.index.fields();
         let searcher = self.index.searcher();
         let mut out = Vec::new();
-        if *clearance == Clearance::all() {
+        if p.is_none() && view.everything() {
             for seg in searcher.segment_readers() {
                 let inv = seg.inverted_index(f.cites)?;
                 let mut stream = inv.terms().stream()?;
@@ -790,51 +796,30 @@ impl<S: Store> Archive<S, TantivyIndex> {
                     }
                 }
             }
-        } else {
-            let q = regex_q(f.cites, ".+")?;
-            let q: Box<dyn TQuery> = match f.visibility_filter(clearance) {
-                Some(v) => Box::new(BooleanQuery::new(vec![(Occur::Must, q), (Occur::Must, v)])),
-                None => q,
-            };
-            let n = searcher.search(q.as_ref(), &tantivy::collector::Count)?;
-            let found = searcher.search(
-                q.as_ref(),
-                &AfterCollector {
-                    limit: n,
-                    sort: Sort::Date,
-                    after: None,
-                },
-            )?;
-            for (k, _) in found.top {
-                out.extend(self.cites_of(&k.id)?);
-            }
+            out.sort();
+            out.dedup();
+            return Ok(out);
         }
-        out.sort();
-        out.dedup();
-        Ok(out)
-    }
-
-    /// The ids cited by the visible cable(s) that `p` names.
-    fn resolve_cited_by(&self, p: &IdPattern, clearance: &Clearance) -> Result<Vec<String>> {
-        let f = self.index.fields();
-        let q = id_query(f, p);
-        let searcher = self.index.searcher();
-        let q: Box<dyn TQuery> = match f.visibility_filter(clearance) {
-            Some(v) => Box::new(BooleanQuery::new(vec![(Occur::Must, q), (Occur::Must, v)])),
-            None => q,
+        let q = match p {
+            Some(p) => id_query(f, p),
+            None => regex_q(f.cites, ".+")?,
+        };
+        let q = view.restrict(view.gated(Gate::Header, q));
+        let limit = match p {
+            Some(_) => 100,
+            None => searcher.search(q.as_ref(), &tantivy::collector::Count)?,
         };
         let found = searcher.search(
             q.as_ref(),
             &AfterCollector {
-                limit: 100,
+                limit,
                 sort: Sort::Date,
                 after: None,
             },
         )?;
-        let mut out = Vec::new();
         for (k, _) in found.top {
             out.extend(self.cites_of(&k.id)?);
-            if out.len() > MAX_CITED_IDS {
+            if p.is_some() && out.len() > MAX_CITED_IDS {
                 break;
             }
         }
@@ -843,11 +828,38 @@ impl<S: Store> Archive<S, TantivyIndex> {
         Ok(out)
     }
 
-    /// Parses and runs a query in the query language ([`crate::query`]), for
-    /// `opts.clearance`. A query that does not parse is [`Error::Query`] (with the
-    /// position); a cursor that this search did not print is [`Error::Cursor`].
-    /// `opts.cursor` continues after the page that printed it; `opts.offset` is
-    /// ignored.
+    /// The reader's view for `opts` and the translation of `q` for it (not yet
+    /// restricted to the visible cables: see [`ReaderView::restrict`]).
+    pub(crate) fn view_and_query(
+        &self,
+        q: &Query,
+        opts: &SearchOptions,
+    ) -> Result<(ReaderView, Box<dyn TQuery>)> {
+        let view = ReaderView::new(self.index.fields(), opts);
+        let t = self.translate_view(q, &view)?;
+        Ok((view, t))
+    }
+
+    /// The ids of every document `q` matches, as it stands (no restriction added).
+    pub(crate) fn ids_matching(&self, q: &dyn TQuery) -> Result<Vec<String>> {
+        let searcher = self.index.searcher();
+        let n = searcher.search(q, &tantivy::collector::Count)?;
+        let found = searcher.search(
+            q,
+            &AfterCollector {
+                limit: n,
+                sort: Sort::Date,
+                after: None,
+            },
+        )?;
+        Ok(found.top.into_iter().map(|(k, _)| k.id).collect())
+    }
+
+    /// Parses and runs a query in the query language ([`crate::query`]), for the
+    /// reader of `opts` (clearance, `as_of` date, declassification policy). A query
+    /// that does not parse is [`Error::Query`] (with the position); a cursor that
+    /// this search did not print is [`Error::Cursor`]. `opts.cursor` continues after
+    /// the page that printed it; `opts.offset` is ignored.
     pub fn search_str(&self, q: &str, opts: &SearchOptions) -> Result<SearchResults> {
         let parsed = query::parse(q)?;
         self.search_query(&parsed, opts)
@@ -855,52 +867,50 @@ impl<S: Store> Archive<S, TantivyIndex> {
 
     /// Runs a parsed query (see [`Archive::search_str`]).
     pub fn search_query(&self, q: &Query, opts: &SearchOptions) -> Result<SearchResults> {
-        let translated = self.translate(q, &opts.clearance)?;
-        self.search_after(translated.as_ref(), opts)
+        let view = ReaderView::new(self.index.fields(), opts);
+        let translated = self.translate_view(q, &view)?;
+        self.search_view(translated.as_ref(), opts, &view)
     }
 
-    /// Runs a tantivy query with cursor pagination, facets and snippets.
+    /// Runs a tantivy query with cursor pagination, facets and snippets, restricted
+    /// to what the reader of `opts` may see.
     pub fn search_after(&self, q: &dyn TQuery, opts: &SearchOptions) -> Result<SearchResults> {
+        let view = ReaderView::new(self.index.fields(), opts);
+        self.search_view(q, opts, &view)
+    }
+
+    fn search_view(
+        &self,
+        q: &dyn TQuery,
+        opts: &SearchOptions,
+        view: &ReaderView,
+    ) -> Result<SearchResults> {
         let f = self.index.fields();
         let searcher = self.index.searcher();
-        let restricted: Box<dyn TQuery> = match f.visibility_filter(&opts.clearance) {
-            Some(v) => Box::new(BooleanQuery::new(vec![
-                (Occur::Must, q.box_clone()),
-                (Occur::Must, v),
-            ])),
-            None => q.box_clone(),
-        };
+        let restricted = view.restrict(q.box_clone());
         let q: &dyn TQuery = restricted.as_ref();
         let after = opts
             .cursor
             .as_deref()
             .map(|c| decode_cursor(opts.sort, c))
             .transpose()?;
-        let fruit = searcher.search(
+        // Scores use the statistics of what this reader may read (ViewStats).
+        let stats = view.stats(&searcher);
+        let fruit = searcher.search_with_statistics_provider(
             q,
             &AfterCollector {
                 limit: opts.limit,
                 sort: opts.sort,
                 after,
             },
+            &stats,
         )?;
-        let generators: Vec<SnippetGenerator> = if opts.snippets {
-            f.readable_text(&opts.clearance)
-                .into_iter()
-                .filter_map(|field| {
-                    SnippetGenerator::create(&searcher, q, field)
-                        .ok()
-                        .map(|mut g| {
-                            g.set_max_num_chars(200);
-                            g
-                        })
-                })
-                .collect()
+        let snippets = if opts.snippets {
+            view.snippets(&searcher, q, &stats, 200)?
         } else {
-            Vec::new()
+            Snippets::default()
         };
         let mut hits = Vec::with_capacity(fruit.top.len());
-        let all = opts.clearance == Clearance::all();
         for (key, addr) in &fruit.top {
             let doc: TantivyDocument = searcher.doc(*addr)?;
             let created = doc
@@ -908,24 +918,16 @@ impl<S: Store> Archive<S, TantivyIndex> {
                 .and_then(|v| v.as_datetime())
                 .and_then(|d| jiff::Timestamp::from_second(d.into_timestamp_secs()).ok())
                 .map(|t| t.to_string());
-            let subject = if all || readable_subject(&doc, f, &opts.clearance) {
+            let released = view.doc_released(&searcher, *addr);
+            let subject = if released || view.subject_readable(&doc) {
                 doc.get_first(f.subject)
                     .and_then(|v| v.as_str())
                     .map(str::to_string)
             } else {
                 None
             };
-            // Header fields follow the cable's overall level (issue 7 §2).
-            let header = all
-                || fast_strs(&searcher, *addr, "level")
-                    .first()
-                    .and_then(|l| PortionMark::parse(l))
-                    .is_some_and(|m| opts.clearance.may_read(m));
-            let snippet = generators
-                .iter()
-                .map(|g| g.snippet_from_doc(&doc))
-                .find(|s| !s.is_empty())
-                .map(|s| s.to_html());
+            // classification, origin and TAGS are the envelope: every reader who
+            // sees the cable sees them.
             hits.push(Hit {
                 id: key.id.clone(),
                 score: if opts.sort == Sort::Relevance {
@@ -935,22 +937,10 @@ impl<S: Store> Archive<S, TantivyIndex> {
                 },
                 created,
                 subject,
-                snippet,
-                classification: if header {
-                    fast_strs(&searcher, *addr, "classification").pop()
-                } else {
-                    None
-                },
-                origin: if header {
-                    fast_strs(&searcher, *addr, "origin").pop()
-                } else {
-                    None
-                },
-                tags: if header {
-                    fast_strs(&searcher, *addr, "tag")
-                } else {
-                    Vec::new()
-                },
+                snippet: snippets.for_doc(&doc, released),
+                classification: fast_strs(&searcher, *addr, "classification").pop(),
+                origin: fast_strs(&searcher, *addr, "origin").pop(),
+                tags: fast_strs(&searcher, *addr, "tag"),
             });
         }
         let facets = if opts.facets {

@@ -3,10 +3,12 @@
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
+use cablescope_archive::declass::Date;
 use cablescope_archive::Error;
 use clap::Args;
 
 use crate::archive_opts::{ok_on_broken_pipe, print_json, resolve_id, ArchiveArg, TextOrJson};
+use crate::search_cmd::{parse_date_arg, Reader};
 
 /// Arguments of `cablescope stats`.
 #[derive(Debug, Args)]
@@ -19,12 +21,18 @@ pub struct StatsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
     format: TextOrJson,
+    /// Read the archive as of this date (declassification; default today).
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    as_of: Option<Date>,
 }
 
-/// Runs `cablescope stats`.
+/// Runs `cablescope stats`: counts over the cables the reader may see (a cable
+/// they may not see is counted nowhere; cited ones they may not see count as
+/// missing).
 pub fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
-    let archive = args.archive.open_existing()?;
-    let s = archive.stats(args.missing)?;
+    let reader = Reader::open(&args.archive, args.as_of)?;
+    let s = reader.archive.stats_for(args.missing, &reader.access)?;
+    reader.audit("stats", "", s.cables, Vec::new())?;
     ok_on_broken_pipe((|| {
         match args.format {
             TextOrJson::Json => print_json(&s)?,

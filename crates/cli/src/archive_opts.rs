@@ -1,12 +1,27 @@
-//! What the archive commands share: the `--archive` option, `--format text|json`,
-//! opening the archive, resolving loose ids, and the exit statuses.
+//! What the archive commands share: the `--archive` and `--token` options,
+//! `--format text|json`, opening the archive, who is reading ([`ArchiveArg::viewer`]),
+//! resolving loose ids, and the exit statuses.
+//!
+//! ## Who reads
+//!
+//! An archive without users is open: every reader is anonymous and cleared for
+//! everything. Once `cablescope users add` has made a user, every reading command
+//! needs a token (`--token`, else `$CABLESCOPE_TOKEN`; the variable is better, a
+//! command line is visible to other local users), and a missing, malformed,
+//! unknown, expired or revoked token ends the command with exit status 3.
+//! Managing users (`cablescope users`) and reading the audit log
+//! (`cablescope audit`) need no token: they take file-system access to the archive
+//! directory, which is admin access anyway (whoever can write `access.db` can add
+//! themselves).
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use cablescope_archive::audit::{AuditEntry, AuditLog};
 use cablescope_archive::query::IdPattern;
+use cablescope_archive::users::{self, AuthError, Users, Viewer};
 use cablescope_archive::{Archive, SearchOptions};
 use clap::{Args, ValueEnum};
 
@@ -14,29 +29,163 @@ use clap::{Args, ValueEnum};
 pub const ARCHIVE_ENV: &str = "CABLESCOPE_ARCHIVE";
 /// The archive used when neither `--archive` nor `$CABLESCOPE_ARCHIVE` is set.
 pub const DEFAULT_ARCHIVE: &str = "cablescope-data";
+/// Environment variable holding the reader's token when `--token` is not given.
+pub const TOKEN_ENV: &str = "CABLESCOPE_TOKEN";
 
 /// Exit status for a usage or query error.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit status when the archive has users and the token is missing or refused.
+pub const EXIT_AUTH: u8 = 3;
 
-/// The `--archive DIR` option of every archive command.
+/// The archive directory: `explicit`, else `$CABLESCOPE_ARCHIVE`, else
+/// `./cablescope-data`.
+pub fn archive_dir(explicit: Option<&Path>) -> PathBuf {
+    if let Some(d) = explicit {
+        return d.to_path_buf();
+    }
+    match std::env::var_os(ARCHIVE_ENV) {
+        Some(v) if !v.is_empty() => PathBuf::from(v),
+        _ => PathBuf::from(DEFAULT_ARCHIVE),
+    }
+}
+
+/// Fails when there is no archive in `dir` (rather than creating an empty one, or
+/// an `access.db`, where a typo points).
+pub fn check_archive_exists(dir: &Path) -> anyhow::Result<()> {
+    if !dir.join(cablescope_archive::store::DB_FILE).is_file() {
+        anyhow::bail!(
+            "no archive at {} (create one with `cablescope ingest --archive {} PATH...`)",
+            dir.display(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// The `--archive DIR` and `--token TOKEN` options of every archive command.
 #[derive(Debug, Clone, Args)]
 pub struct ArchiveArg {
     /// The archive directory (wins over $CABLESCOPE_ARCHIVE, which wins over
     /// ./cablescope-data).
     #[arg(long, value_name = "DIR")]
     pub archive: Option<PathBuf>,
+    /// Your token, when the archive has users (wins over $CABLESCOPE_TOKEN, which
+    /// is safer: a command line is visible to other local users).
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+}
+
+/// The `--archive DIR` option alone, for the commands that need file access to
+/// the archive rather than a token (`users`, `audit`).
+#[derive(Debug, Clone, Args)]
+pub struct ArchiveDirArg {
+    /// The archive directory (wins over $CABLESCOPE_ARCHIVE, which wins over
+    /// ./cablescope-data).
+    #[arg(long, value_name = "DIR")]
+    pub archive: Option<PathBuf>,
+}
+
+impl ArchiveDirArg {
+    /// The directory, as [`archive_dir`] finds it.
+    pub fn dir(&self) -> PathBuf {
+        archive_dir(self.archive.as_deref())
+    }
+
+    /// The directory, when it holds an archive.
+    pub fn existing(&self) -> anyhow::Result<PathBuf> {
+        let dir = self.dir();
+        check_archive_exists(&dir)?;
+        Ok(dir)
+    }
+}
+
+/// The error of a refused token: `main` turns it into exit status 3 and one line.
+#[derive(Debug)]
+pub struct AuthFailed {
+    /// The archive.
+    pub dir: PathBuf,
+    /// Why.
+    pub source: AuthError,
+}
+
+impl std::fmt::Display for AuthFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // One line with the reason: main prints the chain with `{:#}`, so the
+        // reason is not given as a source too (it would print twice).
+        write!(
+            f,
+            "not allowed to read {}: {}",
+            self.dir.display(),
+            self.source
+        )
+    }
+}
+
+impl std::error::Error for AuthFailed {}
+
+/// True when `e` is (or wraps) a refused token: exit status 3.
+pub fn is_auth_error(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.is::<AuthFailed>())
+}
+
+/// Who reads the archive in `dir` with `token` (see the module docs). A refused
+/// token is recorded in the audit log as `login_failed` and returned as
+/// [`AuthFailed`].
+pub fn viewer_for(dir: &Path, token: Option<&str>) -> anyhow::Result<Viewer> {
+    let closed = users::has_users(dir)
+        .with_context(|| format!("cannot read the users of {}", dir.display()))?;
+    if !closed {
+        return Ok(Viewer::anonymous());
+    }
+    let users = Users::open(dir)?;
+    match users.authenticate(token.unwrap_or("")) {
+        Ok(user) => Ok(Viewer::from_user(&user)),
+        Err(AuthError::Store(e)) => {
+            Err(anyhow::Error::new(e)
+                .context(format!("cannot check the token for {}", dir.display())))
+        }
+        Err(source) => {
+            // Failed attempts are worth a trace; the refusal stands even if the
+            // trace cannot be written.
+            let entry = AuditEntry::new(
+                cablescope_archive::audit::ANONYMOUS,
+                "login_failed",
+                &format!("cli: {source}"),
+            );
+            if let Err(e) = AuditLog::open(dir).and_then(|log| log.record(&entry)) {
+                eprintln!("cablescope: warning: cannot write the audit log: {e}");
+            }
+            Err(AuthFailed {
+                dir: dir.to_path_buf(),
+                source,
+            }
+            .into())
+        }
+    }
 }
 
 impl ArchiveArg {
     /// The directory: `--archive`, else `$CABLESCOPE_ARCHIVE`, else `./cablescope-data`.
     pub fn dir(&self) -> PathBuf {
-        if let Some(d) = &self.archive {
-            return d.clone();
+        archive_dir(self.archive.as_deref())
+    }
+
+    /// The token: `--token`, else `$CABLESCOPE_TOKEN` (empty counts as unset).
+    pub fn token(&self) -> Option<String> {
+        if let Some(t) = &self.token {
+            return Some(t.clone());
         }
-        match std::env::var_os(ARCHIVE_ENV) {
-            Some(v) if !v.is_empty() => PathBuf::from(v),
-            _ => PathBuf::from(DEFAULT_ARCHIVE),
-        }
+        std::env::var(TOKEN_ENV)
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+    }
+
+    /// Who reads this archive, and their clearance: anonymous with everything when
+    /// the archive has no users; else the token's user, or an [`AuthFailed`] error
+    /// (exit status 3) when the token is missing, malformed, unknown, expired or
+    /// revoked.
+    pub fn viewer(&self) -> anyhow::Result<Viewer> {
+        viewer_for(&self.dir(), self.token().as_deref())
     }
 
     /// Opens (or creates) the archive.
@@ -48,15 +197,7 @@ impl ArchiveArg {
     /// Fails when there is no archive in the directory (rather than creating an
     /// empty one where a typo points).
     pub fn check_exists(&self) -> anyhow::Result<()> {
-        let dir = self.dir();
-        if !dir.join(cablescope_archive::store::DB_FILE).is_file() {
-            anyhow::bail!(
-                "no archive at {} (create one with `cablescope ingest --archive {} PATH...`)",
-                dir.display(),
-                dir.display()
-            );
-        }
-        Ok(())
+        check_archive_exists(&self.dir())
     }
 
     /// Opens an existing archive for reading: usable while an ingest runs (the

@@ -1,11 +1,12 @@
 //! `cablescope demo`: generates a synthetic corpus, ingests it into a new archive
 //! and shows what was built with a few example searches (and their real results),
-//! plus the commands that run them again. The web UI will be served from here once
-//! the server exists.
+//! plus the commands that run them again, then serves the web UI and the JSON API
+//! on the new archive until Ctrl-C (`--no-serve`: stop after the report).
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -34,6 +35,12 @@ pub struct DemoArgs {
     /// Random seed of the generator: the same count and seed give the same corpus.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
+    /// Address and port the web UI is served on (port 0: any free port).
+    #[arg(long, value_name = "IP:PORT", default_value = crate::serve_cmd::DEFAULT_ADDR)]
+    addr: SocketAddr,
+    /// Stop after the report instead of serving the web UI.
+    #[arg(long)]
+    no_serve: bool,
 }
 
 /// One example search: the query, its sort, and why it is shown.
@@ -215,7 +222,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     }
 
     println!();
-    println!("Example searches (no web UI yet: the server is not built):");
+    println!("Example searches:");
     let examples = pick_examples(&archive)?;
     for ex in &examples {
         let opts = SearchOptions {
@@ -246,6 +253,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     println!("Reuse the archive with --archive (or export CABLESCOPE_ARCHIVE={arch}):");
     println!("  $ cablescope search --archive {arch} 'YOUR QUERY'");
     println!("  $ cablescope stats --archive {arch}");
+    println!("  $ cablescope serve --archive {arch}");
     if temporary {
         println!(
             "Delete it when done: rm -r {}",
@@ -258,11 +266,18 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             )
         );
     }
-    Ok(if ingested.files_failed > 0 || ingested.item_errors > 0 {
+    let code = if ingested.files_failed > 0 || ingested.item_errors > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    };
+    if !args.no_serve {
+        // The read handle above is not needed by the server (it opens its own).
+        drop(archive);
+        println!();
+        crate::serve_cmd::serve(&archive_dir, args.addr)?;
+    }
+    Ok(code)
 }
 
 /// Chooses example queries that match something in this archive: a fielded query

@@ -1,16 +1,19 @@
 //! `cablescope refs` (walk the reference graph from one cable) and `cablescope
-//! graph` (export the citation graph of the cables a query matches).
+//! graph` (export the citation graph of the cables a query matches), as the reader
+//! may see them: a cable they may not see is listed like a missing one, and there
+//! are no citations out of a REF list they may not read.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use cablescope_archive::store::Store;
-use cablescope_archive::{Direction, Sort};
+use cablescope_archive::declass::Date;
+use cablescope_archive::graph_format::{write_gexf, write_graphml};
+use cablescope_archive::Direction;
 use clap::{Args, ValueEnum};
 
-use crate::archive_opts::{ok_on_broken_pipe, print_json, resolve_id, ArchiveArg, TextOrJson};
-use crate::search_cmd::{for_each_match, parse_query};
+use crate::archive_opts::{ok_on_broken_pipe, print_json, ArchiveArg, TextOrJson};
+use crate::search_cmd::{parse_date_arg, parse_query, Reader};
+use crate::show_cmd::{not_found, resolve};
 
 /// Which edges `refs` follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -37,27 +40,36 @@ pub struct RefsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
     format: TextOrJson,
+    /// Read the archive as of this date (declassification; default today).
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    as_of: Option<Date>,
     /// The cable id, written loosely.
     #[arg(required = true, num_args = 1..)]
     id: Vec<String>,
 }
 
-/// Runs `cablescope refs`: 0, or 1 when the start cable is not in the archive.
+/// Runs `cablescope refs`: 0, or 1 when the start cable is not in the archive (or
+/// the reader may not see it).
 pub fn run_refs(args: RefsArgs) -> anyhow::Result<ExitCode> {
-    let archive = args.archive.open_existing()?;
+    let reader = Reader::open(&args.archive, args.as_of)?;
     let written = args.id.join(" ");
-    let id = resolve_id(&archive, &written)?;
+    let id = match resolve(&reader, &written)? {
+        Ok(id) => id,
+        Err(code) => return Ok(code),
+    };
     let direction = match args.direction {
         DirectionArg::Cites => Direction::Cites,
         DirectionArg::CitedBy => Direction::CitedBy,
         DirectionArg::Both => Direction::Both,
     };
-    let walk = archive.refs(&id, direction, args.depth)?;
-    let start_present = walk.nodes.first().is_some_and(|n| n.present);
-    if !start_present {
-        eprintln!("cablescope: error: no cable {written} in the archive");
-        return Ok(ExitCode::from(1));
-    }
+    let Some(walk) = reader
+        .archive
+        .refs_for(&id, direction, args.depth, &reader.access)?
+    else {
+        reader.audit("refs", &id, 0, Vec::new())?;
+        return Ok(not_found(&written));
+    };
+    reader.audit("refs", &id, walk.nodes.len() as u64, Vec::new())?;
     ok_on_broken_pipe((|| {
         match args.format {
             TextOrJson::Json => {
@@ -125,196 +137,34 @@ pub struct GraphArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = GraphFormat::Graphml)]
     format: GraphFormat,
+    /// Read the archive as of this date (declassification; default today).
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    as_of: Option<Date>,
     /// The cables whose citations are exported, as a query in one argument
     /// (default `*`: all).
     #[arg(allow_hyphen_values = true)]
     query: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
-struct GNode {
-    id: String,
-    present: bool,
-    matched: bool,
-    created: Option<String>,
-    origin: Option<String>,
-    classification: Option<String>,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-struct GEdge {
-    from: String,
-    to: String,
-    label: String,
-}
-
-fn xml(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => o.push(' '),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-const NODE_ATTRS: [&str; 5] = ["present", "matched", "created", "origin", "classification"];
-
-fn attrs(n: &GNode) -> [(usize, String); 5] {
-    [
-        (0, n.present.to_string()),
-        (1, n.matched.to_string()),
-        (2, n.created.clone().unwrap_or_default()),
-        (3, n.origin.clone().unwrap_or_default()),
-        (4, n.classification.clone().unwrap_or_default()),
-    ]
-}
-
-fn write_graphml(out: &mut dyn Write, nodes: &[GNode], edges: &[GEdge]) -> io::Result<()> {
-    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
-    writeln!(
-        out,
-        r#"<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">"#
-    )?;
-    for (i, a) in NODE_ATTRS.iter().enumerate() {
-        let ty = if i < 2 { "boolean" } else { "string" };
-        writeln!(
-            out,
-            r#"  <key id="d{i}" for="node" attr.name="{a}" attr.type="{ty}"/>"#
-        )?;
-    }
-    writeln!(
-        out,
-        r#"  <key id="e0" for="edge" attr.name="label" attr.type="string"/>"#
-    )?;
-    writeln!(out, r#"  <graph id="citations" edgedefault="directed">"#)?;
-    for n in nodes {
-        writeln!(out, r#"    <node id="{}">"#, xml(&n.id))?;
-        for (i, v) in attrs(n) {
-            if !v.is_empty() {
-                writeln!(out, r#"      <data key="d{i}">{}</data>"#, xml(&v))?;
-            }
-        }
-        writeln!(out, "    </node>")?;
-    }
-    for (i, e) in edges.iter().enumerate() {
-        writeln!(
-            out,
-            r#"    <edge id="e{i}" source="{}" target="{}"><data key="e0">{}</data></edge>"#,
-            xml(&e.from),
-            xml(&e.to),
-            xml(&e.label)
-        )?;
-    }
-    writeln!(out, "  </graph>\n</graphml>")
-}
-
-fn write_gexf(out: &mut dyn Write, nodes: &[GNode], edges: &[GEdge]) -> io::Result<()> {
-    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
-    writeln!(out, r#"<gexf xmlns="http://gexf.net/1.3" version="1.3">"#)?;
-    writeln!(out, r#"  <meta><creator>cablescope</creator></meta>"#)?;
-    writeln!(out, r#"  <graph defaultedgetype="directed" mode="static">"#)?;
-    writeln!(out, r#"    <attributes class="node">"#)?;
-    for (i, a) in NODE_ATTRS.iter().enumerate() {
-        let ty = if i < 2 { "boolean" } else { "string" };
-        writeln!(
-            out,
-            r#"      <attribute id="{i}" title="{a}" type="{ty}"/>"#
-        )?;
-    }
-    writeln!(out, "    </attributes>\n    <nodes>")?;
-    for n in nodes {
-        writeln!(
-            out,
-            r#"      <node id="{id}" label="{id}"><attvalues>"#,
-            id = xml(&n.id)
-        )?;
-        for (i, v) in attrs(n) {
-            if !v.is_empty() {
-                writeln!(out, r#"        <attvalue for="{i}" value="{}"/>"#, xml(&v))?;
-            }
-        }
-        writeln!(out, "      </attvalues></node>")?;
-    }
-    writeln!(out, "    </nodes>\n    <edges>")?;
-    for (i, e) in edges.iter().enumerate() {
-        writeln!(
-            out,
-            r#"      <edge id="{i}" source="{}" target="{}" label="{}"/>"#,
-            xml(&e.from),
-            xml(&e.to),
-            xml(&e.label)
-        )?;
-    }
-    writeln!(out, "    </edges>\n  </graph>\n</gexf>")
-}
-
-/// Runs `cablescope graph`: the matched cables, what they cite (present or
-/// missing), and the edges.
+/// Runs `cablescope graph`: the matched cables, what they cite (present, or
+/// missing for the reader), and the edges.
 pub fn run_graph(args: GraphArgs) -> anyhow::Result<ExitCode> {
     let q = args.query.clone().unwrap_or_else(|| "*".to_string());
     let parsed = match parse_query(&q) {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let archive = args.archive.open_existing()?;
-    let mut nodes: BTreeMap<String, GNode> = BTreeMap::new();
-    for_each_match(&archive, &parsed, Sort::Date, &mut |h| {
-        nodes.insert(
-            h.id.clone(),
-            GNode {
-                id: h.id.clone(),
-                present: true,
-                matched: true,
-                created: h.created.clone(),
-                origin: h.origin.clone(),
-                classification: h.classification.clone(),
-            },
-        );
-        Ok(())
-    })?;
-    let mut edges = Vec::new();
-    let mut targets = BTreeSet::new();
-    for id in nodes.keys() {
-        for e in archive.store().cites(id)? {
-            targets.insert(e.to.clone());
-            edges.push(GEdge {
-                from: e.from,
-                to: e.to,
-                label: e.label,
-            });
-        }
-    }
-    for t in targets {
-        if !nodes.contains_key(&t) {
-            let present = archive.store().cable(&t)?.is_some();
-            nodes.insert(
-                t.clone(),
-                GNode {
-                    id: t,
-                    present,
-                    ..GNode::default()
-                },
-            );
-        }
-    }
-    let nodes: Vec<GNode> = nodes.into_values().collect();
+    let reader = Reader::open(&args.archive, args.as_of)?;
+    let g = reader.archive.graph_for(&parsed, &reader.access)?;
+    let matched = g.nodes.iter().filter(|n| n.matched).count() as u64;
+    reader.audit("graph", &q, matched, Vec::new())?;
     ok_on_broken_pipe((|| {
         let mut out = BufWriter::new(io::stdout().lock());
         match args.format {
-            GraphFormat::Graphml => write_graphml(&mut out, &nodes, &edges)?,
-            GraphFormat::Gexf => write_gexf(&mut out, &nodes, &edges)?,
+            GraphFormat::Graphml => write_graphml(&mut out, &g.nodes, &g.edges)?,
+            GraphFormat::Gexf => write_gexf(&mut out, &g.nodes, &g.edges)?,
             GraphFormat::Json => {
-                serde_json::to_writer(
-                    &mut out,
-                    &serde_json::json!({"nodes": nodes, "edges": edges}),
-                )?;
+                serde_json::to_writer(&mut out, &g)?;
                 writeln!(out)?;
             }
         }

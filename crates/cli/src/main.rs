@@ -2,17 +2,22 @@
 //! file reading and output formatting; the libraries do the work.
 //!
 //! Exit status of every command: 0 ok, 1 some input failed (or a cable was not
-//! found), 2 a usage or query error.
+//! found), 2 a usage or query error, 3 the archive has users and the token is
+//! missing or refused.
 
 mod admin_cmd;
 mod archive_opts;
+mod audit_cmd;
+mod declass_cmd;
 mod demo_cmd;
 mod generate_cmd;
 mod graph_cmd;
 mod ingest_cmd;
 mod parse_cmd;
 mod search_cmd;
+mod serve_cmd;
 mod show_cmd;
+mod users_cmd;
 
 use std::process::ExitCode;
 
@@ -67,6 +72,15 @@ enum Command {
     Remove(admin_cmd::RemoveArgs),
     /// Check that the store and the index agree.
     Verify(admin_cmd::VerifyArgs),
+    /// Declassification: the archive's policy (on/off, exemptions) and the cables
+    /// due for release.
+    Declass(declass_cmd::DeclassArgs),
+    /// Serve the web UI and the JSON API of an archive over HTTP.
+    Serve(serve_cmd::ServeArgs),
+    /// Manage who may read the archive: add, list, revoke, rotate tokens.
+    Users(users_cmd::UsersArgs),
+    /// Check or read the hash-chained audit log.
+    Audit(audit_cmd::AuditArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -90,6 +104,10 @@ fn main() -> ExitCode {
         Command::Graph(args) => graph_cmd::run_graph(args),
         Command::Remove(args) => admin_cmd::run_remove(args),
         Command::Verify(args) => admin_cmd::run_verify(args),
+        Command::Declass(args) => declass_cmd::run(args),
+        Command::Serve(args) => serve_cmd::run(args),
+        Command::Users(args) => users_cmd::run(args),
+        Command::Audit(args) => audit_cmd::run(args),
         Command::Completions { shell } => {
             // Generated into memory first: a closed pipe is then an error, not a panic.
             let mut buf = Vec::new();
@@ -105,7 +123,11 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("cablescope: error: {err:#}");
-            ExitCode::from(1)
+            if archive_opts::is_auth_error(&err) {
+                ExitCode::from(archive_opts::EXIT_AUTH)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }

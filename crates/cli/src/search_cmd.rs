@@ -1,15 +1,116 @@
 //! `cablescope search` (a page of hits, facets, a cursor) and `cablescope export`
-//! (every match, streamed).
+//! (every match, streamed), and what every reading command shares: who reads
+//! ([`Reader`]: their token's clearance, `--as-of`, the archive's declassification
+//! policy) and the audit entry of each read.
+//!
+//! Every reading command shows only what the reader may see (see
+//! `cablescope_archive::access`): a cable they may not see is "not found" like an
+//! unknown id, and is counted nowhere.
 
 use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
+use cablescope_archive::access::withheld_list;
+use cablescope_archive::audit::{AuditEntry, AuditLog};
 use cablescope_archive::query::Query;
-use cablescope_archive::{Archive, Error, Hit, SearchOptions, SearchResults, Sort};
+use cablescope_archive::users::Viewer;
+use cablescope_archive::{Access, Archive, Error, Hit, SearchOptions, SearchResults, Sort};
 use clap::{Args, ValueEnum};
+use cablescope_archive::declass::Date;
 
 use crate::archive_opts::{ok_on_broken_pipe, ArchiveArg, EXIT_USAGE};
+
+/// Most withheld items written in one audit entry (an export can withhold from
+/// thousands of cables); the rest are counted.
+const MAX_AUDIT_WITHHELD: usize = 1000;
+
+/// Parses `--as-of` and `--before` dates (`YYYY-MM-DD`, `YYYY-MM`, `YYYY`, `today`).
+pub fn parse_date_arg(s: &str) -> Result<Date, String> {
+    cablescope_archive::declass::parse_date(s).map_err(|e| e.to_string())
+}
+
+/// The reader of a reading command: the archive, who reads it, and what they may
+/// see at the `--as-of` date.
+pub struct Reader {
+    /// The archive, open for reading.
+    pub archive: Archive,
+    /// Who reads (anonymous when the archive has no users).
+    pub viewer: Viewer,
+    /// Their clearance, date and the archive's declassification policy.
+    pub access: Access,
+    dir: PathBuf,
+    as_of: Option<Date>,
+}
+
+impl Reader {
+    /// Checks the token (exit status 3 when refused), opens the archive and loads
+    /// the reader's access at `as_of` (today when `None`).
+    pub fn open(arg: &ArchiveArg, as_of: Option<Date>) -> anyhow::Result<Reader> {
+        arg.check_exists()?;
+        let viewer = arg.viewer()?;
+        let archive = arg.open_existing()?;
+        let access = archive.access(viewer.clearance.clone(), as_of)?;
+        Ok(Reader {
+            archive,
+            viewer,
+            access,
+            dir: arg.dir(),
+            as_of,
+        })
+    }
+
+    /// Search options for this reader.
+    pub fn options(&self) -> SearchOptions {
+        self.access.search_options()
+    }
+
+    /// True when the archive has users (reads are then audited).
+    pub fn audited(&self) -> bool {
+        self.viewer.name.is_some()
+    }
+
+    /// Checks that the audit log can be written (before a streamed output).
+    pub fn check_audit(&self) -> anyhow::Result<()> {
+        if self.audited() {
+            AuditLog::open(&self.dir).context("cannot open the audit log; nothing is shown")?;
+        }
+        Ok(())
+    }
+
+    /// Records a read in the audit log when the archive has users (an open archive
+    /// keeps no log). Called before the output is written: a read that cannot be
+    /// recorded is not shown.
+    pub fn audit(
+        &self,
+        action: &str,
+        what: &str,
+        results: u64,
+        mut withheld: Vec<String>,
+    ) -> anyhow::Result<()> {
+        if !self.audited() {
+            return Ok(());
+        }
+        if withheld.len() > MAX_AUDIT_WITHHELD {
+            let more = withheld.len() - MAX_AUDIT_WITHHELD;
+            withheld.truncate(MAX_AUDIT_WITHHELD);
+            withheld.push(format!("... and {more} more"));
+        }
+        let what = match self.as_of {
+            Some(d) => format!("{what} (as of {d})"),
+            None => what.to_string(),
+        };
+        let mut e = AuditEntry::for_viewer(&self.viewer, action, &what);
+        e.results = results;
+        e.withheld = withheld;
+        AuditLog::open(&self.dir)
+            .and_then(|log| log.record(&e))
+            .context("cannot write the audit log; nothing is shown")?;
+        Ok(())
+    }
+}
 
 /// Result order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,6 +166,9 @@ pub struct SearchArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SearchFormat::Table)]
     format: SearchFormat,
+    /// Read the archive as of this date (declassification; default today).
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    as_of: Option<Date>,
     /// The query, one argument (quote it); `*` matches every cable. See
     /// `cablescope search --help` for the language.
     #[arg(allow_hyphen_values = true)]
@@ -91,6 +195,9 @@ pub struct ExportArgs {
     /// Order of the records.
     #[arg(long, value_enum, default_value_t = SortArg::Date, allow_hyphen_values = true)]
     sort: SortArg,
+    /// Read the archive as of this date (declassification; default today).
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    as_of: Option<Date>,
     /// The query, one argument (quote it); `*` (the default) exports every cable.
     #[arg(allow_hyphen_values = true)]
     query: Option<String>,
@@ -232,7 +339,7 @@ pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let archive = args.archive.open_existing()?;
+    let reader = Reader::open(&args.archive, args.as_of)?;
     let opts = SearchOptions {
         limit: args.limit,
         sort: args.sort.into(),
@@ -242,9 +349,9 @@ pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
             SearchFormat::Json | SearchFormat::Table | SearchFormat::Text
         ),
         snippets: !matches!(args.format, SearchFormat::Csv),
-        ..SearchOptions::default()
+        ..reader.options()
     };
-    let r = match archive.search_query(&parsed, &opts) {
+    let r = match reader.archive.search_query(&parsed, &opts) {
         Ok(r) => r,
         Err(e) => {
             if let Some(code) = usage_error(&e) {
@@ -253,6 +360,7 @@ pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
             return Err(e.into());
         }
     };
+    reader.audit("search", &q, r.total, Vec::new())?;
     ok_on_broken_pipe(print_results(&r, args.format))
 }
 
@@ -310,54 +418,35 @@ fn print_results(r: &SearchResults, format: SearchFormat) -> anyhow::Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-/// Calls `each` with the ids of every match of `q`, page by page (cursor search).
-pub fn for_each_match(
-    archive: &Archive,
-    q: &Query,
-    sort: Sort,
-    each: &mut dyn FnMut(&Hit) -> anyhow::Result<()>,
-) -> anyhow::Result<u64> {
-    let mut cursor = None;
-    let mut n = 0;
-    loop {
-        let r = archive.search_query(
-            q,
-            &SearchOptions {
-                limit: 500,
-                sort,
-                cursor: cursor.take(),
-                ..SearchOptions::default()
-            },
-        )?;
-        for h in &r.hits {
-            each(h)?;
-            n += 1;
-        }
-        match r.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => return Ok(n),
-        }
-    }
-}
-
-/// Runs `cablescope export`: every match, streamed.
+/// Runs `cablescope export`: every match the reader may see, streamed, as
+/// redacted records.
 pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let q = args.query.clone().unwrap_or_else(|| "*".to_string());
     let parsed = match parse_query(&q) {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let archive = args.archive.open_existing()?;
+    let reader = Reader::open(&args.archive, args.as_of)?;
+    // The entry is written after the stream (it names what was withheld); a log
+    // that cannot even be opened stops the export before anything is shown.
+    reader.check_audit()?;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let result = match args.format {
-        ExportFormat::Jsonl => for_each_match(&archive, &parsed, args.sort.into(), &mut |h| {
-            if let Some(cable) = archive.cable(&h.id)? {
-                serde_json::to_writer(&mut out, &cable)?;
-                writeln!(out)?;
-            }
-            Ok(())
-        }),
+    let mut withheld: Vec<String> = Vec::new();
+    let mut shown = 0u64;
+    let sort: Sort = args.sort.into();
+    let result: anyhow::Result<u64> = match args.format {
+        ExportFormat::Jsonl => {
+            reader
+                .archive
+                .export_for(&parsed, sort, &reader.access, &mut |cable| {
+                    withheld.extend(withheld_list(&cable));
+                    shown += 1;
+                    serde_json::to_writer(&mut out, &cable)?;
+                    writeln!(out)?;
+                    Ok::<(), anyhow::Error>(())
+                })
+        }
         ExportFormat::Csv => {
             let mut w = csv::Writer::from_writer(&mut out);
             w.write_record([
@@ -369,10 +458,13 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
                 "subject",
             ])
             .map_err(csv_err)?;
-            let r = for_each_match(&archive, &parsed, args.sort.into(), &mut |h| {
-                if let Some(c) = archive.cable(&h.id)? {
+            let r = reader
+                .archive
+                .export_for(&parsed, sort, &reader.access, &mut |c| {
+                    withheld.extend(withheld_list(&c));
+                    shown += 1;
                     w.write_record([
-                        h.id.as_str(),
+                        c.id.as_deref().unwrap_or(""),
                         c.created.as_deref().unwrap_or(""),
                         c.classification.as_deref().unwrap_or(""),
                         c.origin.station.as_deref().unwrap_or(""),
@@ -380,13 +472,18 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
                         c.subject.as_deref().unwrap_or(""),
                     ])
                     .map_err(csv_err)?;
-                }
-                Ok(())
-            });
-            w.flush()?;
-            r
+                    Ok::<(), anyhow::Error>(())
+                });
+            let flushed = w.flush().map_err(anyhow::Error::from);
+            r.and_then(|n| flushed.map(|()| n))
         }
     };
-    let result = result.and_then(|_| Ok(out.flush()?));
-    ok_on_broken_pipe(result.map(|_| ExitCode::SUCCESS))
+    let result = result.and_then(|n| {
+        out.flush()?;
+        Ok(n)
+    });
+    // Recorded however the stream ended (a closed pipe included): what was shown
+    // was read.
+    let audited = reader.audit("export", &q, shown, withheld);
+    ok_on_broken_pipe(result.map(|_| ExitCode::SUCCESS)).and_then(|code| audited.map(|()| code))
 }

@@ -21,7 +21,7 @@ fn demo_builds_an_archive_and_shows_searches_with_results() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("demo");
     let dir_s = dir.to_str().expect("utf-8 temp path");
-    let out = cablescope(&["demo", "--count", "300", "--dir", dir_s]);
+    let out = cablescope(&["demo", "--no-serve", "--count", "300", "--dir", dir_s]);
     let stdout = text(&out.stdout);
     let stderr = text(&out.stderr);
     assert!(
@@ -107,7 +107,7 @@ fn demo_builds_an_archive_and_shows_searches_with_results() {
     assert!(!v["hits"].as_array().expect("hits").is_empty());
 
     // A second demo into the same folder refuses rather than mixing archives.
-    let again = cablescope(&["demo", "--count", "10", "--dir", dir_s]);
+    let again = cablescope(&["demo", "--no-serve", "--count", "10", "--dir", dir_s]);
     assert_eq!(again.status.code(), Some(2), "{}", text(&again.stderr));
 }
 

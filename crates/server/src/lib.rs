@@ -1,21 +1,177 @@
 //! # cablescope-server
 //!
-//! The HTTP face of a cablescope archive: a JSON API under `/api` (see [`api`]) and a
-//! server-rendered web UI (see [`ui`]), both served by one axum router over one
-//! [`AppState`]. All assets are embedded in the binary; nothing is fetched from the
-//! network.
+//! The HTTP face of a cablescope archive: a JSON API under `/api` (see [`api`],
+//! documented at `/api/openapi.json` and `/api/docs`) and a server-rendered web UI
+//! (see [`ui`]), both served by one axum router over one [`AppState`]. All assets
+//! are embedded in the binary; nothing is fetched from the network.
+//!
+//! ```no_run
+//! use cablescope_server::{AppState, ServerConfig};
+//!
+//! let state = AppState::open("cablescope-data", ServerConfig::default())?;
+//! // Blocks until SIGINT or SIGTERM, then lets requests in flight finish.
+//! cablescope_server::run("127.0.0.1:8080".parse()?, state, |addr| {
+//!     println!("serving at http://{addr}/");
+//! })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod error;
+pub mod metrics;
+pub mod openapi;
+pub mod shutdown;
 pub mod state;
 pub mod ui;
+pub mod visibility;
 
-pub use state::{AppState, ServerConfig, Viewer};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
 
-/// The whole application: API routes, UI routes and their shared state.
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use error::ApiError;
+pub use state::{AppState, Limits, ServerConfig, Viewer};
+
+/// The whole application: API routes, UI routes and their shared state, behind
+/// the server's limits (URI and body size, timeout), panic catching and metrics.
 pub fn router(state: AppState) -> axum::Router {
+    let limits = state.limits().clone();
     axum::Router::new()
         .merge(api::router())
         .merge(ui::router())
+        .route_layer(middleware::from_fn(metrics::tag_route))
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::internal("a request handler panicked").into_response()
+        }))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .with_state(state)
+}
+
+/// Rejects over-long query strings (`414`) and bounds the time to a response's
+/// head (`503 timeout`; a streamed body may take longer).
+async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let limits = state.limits();
+    let query_len = req.uri().query().map_or(0, str::len);
+    if query_len > limits.max_uri_query_bytes {
+        return ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            format!(
+                "the query string is {query_len} bytes long; the limit is {}",
+                limits.max_uri_query_bytes
+            ),
+        )
+        .into_response();
+    }
+    let timeout = limits.request_timeout;
+    match tokio::time::timeout(timeout, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            format!(
+                "the request took longer than {} s; try a narrower query",
+                timeout.as_secs()
+            ),
+        )
+        .into_response(),
+    }
+}
+
+/// Serves the application on `listener` until `shutdown` resolves, then stops
+/// accepting connections and returns once the requests in flight have finished.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Serves on `listener` until SIGINT or SIGTERM; then lets requests in flight
+/// finish for up to [`shutdown::GRACE`] (a second signal stops at once).
+pub async fn serve_until_signal(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+) -> std::io::Result<()> {
+    shutdown::serve_until(listener, router(state), shutdown::signal, shutdown::GRACE).await
+}
+
+/// Binds `addr`, calls `on_listening` with the address bound (the port chosen when
+/// `addr` has port 0), and serves until SIGINT or SIGTERM. Blocking: it runs its
+/// own tokio runtime (for callers without one, like the CLI).
+pub fn run(
+    addr: SocketAddr,
+    state: AppState,
+    on_listening: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let result = rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        on_listening(listener.local_addr()?);
+        serve_until_signal(listener, state).await
+    });
+    // Reads still running on blocking threads (after the grace period) are not
+    // waited for.
+    rt.shutdown_timeout(Duration::from_secs(1));
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn slow_requests_time_out_with_a_json_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("archive");
+        drop(cablescope_archive::Archive::open(&dir).unwrap());
+        let limits = Limits {
+            request_timeout: Duration::from_millis(20),
+            ..Limits::default()
+        };
+        let state = AppState::open_with_limits(&dir, ServerConfig::default(), limits).unwrap();
+        let app: axum::Router = axum::Router::new()
+            .route("/never", get(std::future::pending::<&'static str>))
+            .route("/now", get(|| async { "done" }))
+            .layer(middleware::from_fn_with_state(state.clone(), guard))
+            .with_state(state);
+        let call = |uri: &'static str| {
+            app.clone()
+                .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        };
+        let r = call("/never").await.unwrap();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(r.headers()["retry-after"], "1");
+        let body = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["error"]["code"], "timeout");
+        assert_eq!(call("/now").await.unwrap().status(), StatusCode::OK);
+    }
 }

@@ -1,21 +1,55 @@
 //! State shared by every request: the archive directory, a pool of read handles,
-//! and the server's configuration.
+//! the server's configuration and limits, and its metrics.
 
+use std::convert::Infallible;
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
-use cablescope_archive::{Archive, Clearance};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use cablescope_archive::{Access, Archive, Clearance, Store};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::metrics::Metrics;
 
 /// Settings of a running server.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ServerConfig {
     /// Serve everything read-only to anyone (issue 7's `--public`).
     pub public: bool,
 }
 
-impl Default for ServerConfig {
+/// Bounds on what one request, and all of them together, may cost.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Archive reads running at once (each holds a read handle and a blocking
+    /// thread); more wait their turn.
+    pub max_reads: usize,
+    /// Exports streaming at once; more get `503 busy`.
+    pub max_exports: usize,
+    /// Longest time to produce a response's head (an export's streamed body is not
+    /// bounded: it may take as long as the client reads); then `503 timeout`.
+    pub request_timeout: Duration,
+    /// Longest query `q`, in characters; longer gets `400 query_too_long`.
+    pub max_query_chars: usize,
+    /// Longest query string of a URL, in bytes; longer gets `414 uri_too_long`.
+    pub max_uri_query_bytes: usize,
+    /// Largest request body, in bytes (the API takes no bodies); larger gets 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
     fn default() -> Self {
-        ServerConfig { public: false }
+        Limits {
+            max_reads: 16,
+            max_exports: 4,
+            request_timeout: Duration::from_secs(30),
+            max_query_chars: 2000,
+            max_uri_query_bytes: 16 * 1024,
+            max_body_bytes: 64 * 1024,
+        }
     }
 }
 
@@ -28,9 +62,15 @@ pub struct AppState {
 struct Inner {
     dir: PathBuf,
     config: ServerConfig,
+    limits: Limits,
     /// Idle read handles. A rusqlite connection is `Send` but not `Sync`, so each
     /// request borrows a whole handle for the duration of one blocking call.
     idle: Mutex<Vec<Archive>>,
+    /// Permits for archive reads: bounds the handles and blocking threads in use.
+    reads: Arc<Semaphore>,
+    /// Permits for exports.
+    exports: Arc<Semaphore>,
+    metrics: Metrics,
 }
 
 /// Who is asking, and what they may read. Until users exist (issue 7) every request
@@ -51,18 +91,89 @@ impl Viewer {
             clearance: Clearance::all(),
         }
     }
+
+    /// The viewer's [`Access`] to `archive`: their clearance, today's date and the
+    /// archive's declassification policy. Every archive read takes it.
+    pub fn access(&self, archive: &Archive) -> cablescope_archive::Result<Access> {
+        archive.access(self.clearance.clone(), None)
+    }
+}
+
+/// Every handler (API and UI) takes a `Viewer`: authentication is decided here,
+/// in one place. For now every request is [`Viewer::anonymous`].
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        _parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Viewer::anonymous())
+    }
+}
+
+/// A read handle borrowed from the pool; it goes back to the pool when dropped.
+pub struct Handle {
+    archive: Option<Archive>,
+    inner: Arc<Inner>,
+}
+
+impl Deref for Handle {
+    type Target = Archive;
+
+    fn deref(&self) -> &Archive {
+        self.archive
+            .as_ref()
+            .expect("a handle holds its archive until dropped")
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        if let Some(a) = self.archive.take() {
+            self.inner
+                .idle
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(a);
+        }
+    }
 }
 
 impl AppState {
-    /// Opens the archive in `dir` for serving (it must exist and be readable).
+    /// Opens the archive in `dir` for serving (it must exist and be readable), with
+    /// the default [`Limits`].
     pub fn open(dir: impl AsRef<Path>, config: ServerConfig) -> cablescope_archive::Result<Self> {
+        AppState::open_with_limits(dir, config, Limits::default())
+    }
+
+    /// Opens the archive in `dir` for serving, with `limits`.
+    pub fn open_with_limits(
+        dir: impl AsRef<Path>,
+        config: ServerConfig,
+        limits: Limits,
+    ) -> cablescope_archive::Result<Self> {
         let dir = dir.as_ref().to_path_buf();
+        if !dir.join(cablescope_archive::store::DB_FILE).is_file() {
+            // Opening would create an empty archive where a typo points.
+            return Err(cablescope_archive::Error::NotFound(format!(
+                "no archive at {}",
+                dir.display()
+            )));
+        }
         let first = Archive::open_for_reading(&dir)?;
+        let cables = first.store().count().unwrap_or(0);
+        let metrics = Metrics::new();
+        metrics.set_cables(cables);
         Ok(AppState {
             inner: Arc::new(Inner {
                 dir,
                 config,
+                reads: Arc::new(Semaphore::new(limits.max_reads.max(1))),
+                exports: Arc::new(Semaphore::new(limits.max_exports.max(1))),
+                limits,
                 idle: Mutex::new(vec![first]),
+                metrics,
             }),
         })
     }
@@ -77,26 +188,71 @@ impl AppState {
         &self.inner.config
     }
 
+    /// The server's limits.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// The server's metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// Borrows a read handle (blocking: call it on a blocking thread). The handle
+    /// sees every commit made so far, by this process or another one (an ingest
+    /// running beside the server).
+    pub fn checkout(&self) -> cablescope_archive::Result<Handle> {
+        let idle = self
+            .inner
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let archive = match idle {
+            Some(a) => a,
+            None => Archive::open_for_reading(&self.inner.dir)?,
+        };
+        let handle = Handle {
+            archive: Some(archive),
+            inner: self.inner.clone(),
+        };
+        handle.index().reload()?;
+        Ok(handle)
+    }
+
     /// Runs `f` with a read handle on a blocking thread, so slow searches never
     /// stall the async workers. Handles are reused; a new one is opened when all
-    /// are busy.
+    /// are busy. At most [`Limits::max_reads`] run at once; the others wait.
     pub async fn read<T, F>(&self, f: F) -> cablescope_archive::Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Archive) -> cablescope_archive::Result<T> + Send + 'static,
     {
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let handle = inner.idle.lock().expect("pool lock").pop();
-            let archive = match handle {
-                Some(a) => a,
-                None => Archive::open_for_reading(&inner.dir)?,
-            };
-            let out = f(&archive);
-            inner.idle.lock().expect("pool lock").push(archive);
-            out
-        })
-        .await
-        .expect("blocking read task panicked")
+        let permit = self
+            .inner
+            .reads
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| cablescope_archive::Error::Other("the server is shutting down".into()))?;
+        let state = self.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            // The permit lives as long as the blocking work, even when the request
+            // that started it has timed out and gone.
+            let _permit = permit;
+            let handle = state.checkout()?;
+            f(&handle)
+        });
+        match task.await {
+            Ok(r) => r,
+            Err(e) => Err(cablescope_archive::Error::Other(format!(
+                "a read task failed: {e}"
+            ))),
+        }
+    }
+
+    /// A permit to stream an export, if fewer than [`Limits::max_exports`] run.
+    pub fn try_export_permit(&self) -> Option<OwnedSemaphorePermit> {
+        self.inner.exports.clone().try_acquire_owned().ok()
     }
 }

@@ -1,8 +1,199 @@
-//! The JSON API under `/api`.
+//! The JSON API under `/api` (and `/healthz`, `/metrics`), documented at
+//! `/api/openapi.json` and browsable at `/api/docs`.
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /api/search?q=&sort=&limit=&cursor=` | a page of hits, facets, the next cursor |
+//! | `GET /api/facets?q=` | facet counts of a query |
+//! | `GET /api/timeline?q=` | matches per month |
+//! | `GET /api/cables/{id}` | one cable: record and text |
+//! | `GET /api/cables/{id}/refs?direction=&depth=` | its reference neighbourhood |
+//! | `GET /api/graph/{id}?depth=&direction=&format=` | the same as a graph file |
+//! | `GET /api/export?q=&format=&sort=` | every match, streamed |
+//! | `GET /api/stats?missing=` | counts by year, origin, classification |
+//! | `GET /healthz`, `GET /metrics` | health, Prometheus metrics |
+//!
+//! Every handler takes the [`Viewer`](crate::Viewer) and passes its clearance into
+//! each archive read. Errors are JSON ([`crate::error::ApiError`]).
 
+pub mod cables;
+pub mod docs;
+pub mod export;
+pub mod graph;
+pub mod health;
+pub mod search;
+pub mod stats;
+pub mod types;
+
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::routing::{any, get, MethodRouter};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
 use crate::AppState;
 
-/// The API routes.
+/// The documented endpoints: (method, path template, handler). The router is
+/// built from this table, and a test checks it against the OpenAPI document.
+fn endpoints() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    vec![
+        ("get", "/api/search", get(search::search)),
+        ("get", "/api/facets", get(search::facets)),
+        ("get", "/api/timeline", get(search::timeline)),
+        ("get", "/api/cables/{id}", get(cables::cable)),
+        ("get", "/api/cables/{id}/refs", get(cables::refs)),
+        ("get", "/api/graph/{id}", get(graph::graph)),
+        ("get", "/api/export", get(export::export)),
+        ("get", "/api/stats", get(stats::stats)),
+        ("get", "/api/openapi.json", get(docs::openapi_json)),
+        ("get", "/healthz", get(health::healthz)),
+        ("get", "/metrics", get(health::metrics)),
+    ]
+}
+
+/// The (method, path template) of every documented endpoint, as routed.
+pub fn route_table() -> Vec<(&'static str, &'static str)> {
+    endpoints().into_iter().map(|(m, p, _)| (m, p)).collect()
+}
+
+/// The API routes, the interactive documentation at `/api/docs`, and a JSON 404
+/// for every other path under `/api`.
 pub fn router() -> axum::Router<AppState> {
-    axum::Router::new()
+    let mut r = axum::Router::new();
+    for (_, path, handler) in endpoints() {
+        r = r.route(path, handler.fallback(method_not_allowed));
+    }
+    r.route("/api", any(no_route))
+        .route("/api/", any(no_route))
+        .route("/api/{*rest}", any(no_route))
+        .merge(docs::swagger_ui())
+}
+
+async fn no_route(OriginalUri(uri): OriginalUri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no_route",
+        format!(
+            "no API route {}; the routes are listed at /api/docs",
+            uri.path()
+        ),
+    )
+}
+
+async fn method_not_allowed(method: axum::http::Method, OriginalUri(uri): OriginalUri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} does not answer {method}; use GET", uri.path()),
+    )
+}
+
+/// `axum::extract::Query` with JSON errors (`400 bad_parameter`).
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| ApiError::bad_parameter(e.body_text()))
+    }
+}
+
+/// `axum::extract::Path` with JSON errors (`400 bad_path`, e.g. for a path that
+/// is not valid UTF-8 once percent-decoded).
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|e| ApiError::bad_request("bad_path", e.body_text()))
+    }
+}
+
+/// The query `q` of a request: `*` (every cable) when absent or blank; `400
+/// query_too_long` past the server's limit; `400 bad_query` (with the position)
+/// when it does not parse.
+pub fn query_param(
+    q: Option<&str>,
+    state: &AppState,
+) -> Result<(String, cablescope_archive::query::Query), ApiError> {
+    let q = match q.map(str::trim) {
+        None | Some("") => "*",
+        Some(q) => q,
+    };
+    let max = state.limits().max_query_chars;
+    let n = q.chars().count();
+    if n > max {
+        return Err(ApiError::bad_request(
+            "query_too_long",
+            format!("the query is {n} characters long; the limit is {max}"),
+        ));
+    }
+    let parsed = cablescope_archive::query::parse(q)?;
+    Ok((q.to_string(), parsed))
+}
+
+/// Parses an integer parameter within `min..=max`.
+pub fn int_param(
+    name: &str,
+    value: Option<&str>,
+    default: u32,
+    min: u32,
+    max: u32,
+) -> Result<u32, ApiError> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(default);
+    };
+    match v.parse::<u64>() {
+        Ok(n) if n >= u64::from(min) && n <= u64::from(max) => Ok(n as u32),
+        _ => Err(ApiError::bad_parameter(format!(
+            "{name} must be a whole number from {min} to {max}, not {v:?}"
+        ))),
+    }
+}
+
+/// Parses `sort`: `relevance`, `date` (oldest first) or `-date` (newest first).
+pub fn sort_param(
+    value: Option<&str>,
+    default: cablescope_archive::Sort,
+) -> Result<cablescope_archive::Sort, ApiError> {
+    use cablescope_archive::Sort;
+    match value.map(str::trim) {
+        None | Some("") => Ok(default),
+        Some("relevance") => Ok(Sort::Relevance),
+        Some("date") => Ok(Sort::Date),
+        Some("-date") => Ok(Sort::DateDesc),
+        Some(other) => Err(ApiError::bad_parameter(format!(
+            "sort must be relevance, date or -date, not {other:?}"
+        ))),
+    }
+}
+
+/// Parses `direction`: `cites`, `cited-by` or `both`.
+pub fn direction_param(value: Option<&str>) -> Result<cablescope_archive::Direction, ApiError> {
+    use cablescope_archive::Direction;
+    match value.map(str::trim) {
+        None | Some("") | Some("both") => Ok(Direction::Both),
+        Some("cites") => Ok(Direction::Cites),
+        Some("cited-by") | Some("cited_by") => Ok(Direction::CitedBy),
+        Some(other) => Err(ApiError::bad_parameter(format!(
+            "direction must be cites, cited-by or both, not {other:?}"
+        ))),
+    }
 }

@@ -1,0 +1,550 @@
+//! What one reader may see of the archive (issue 7): the clearance model applied to
+//! records, and the reading functions every front end (CLI, HTTP server) uses.
+//!
+//! # The rules
+//!
+//! * Levels U < SBU (= LOU) < C < S < TS. The caveats NOFORN, EXDIS, NODIS, NODIF,
+//!   LIMDIS, STADIS, CHEROKEE, ROGER and EYES ONLY restrict readers; SIPDIS,
+//!   SENSITIVE (which only makes the level SBU), passing lines and TAGS restrict no
+//!   one.
+//! * A **portion** (a paragraph, the subject line) is readable when its effective
+//!   marking's level is at most the reader's and the reader holds every caveat it
+//!   carries (`/NF` carries NOFORN). An unmarked portion takes the cable's overall
+//!   classification level ([`crate::marking::effective`]).
+//! * A caveat written on the cable (a caption, or after `//` in the classification)
+//!   applies to all of it: a reader lacking one sees nothing of the cable.
+//! * **Header text** that carries no mark of its own — the REF list (and the
+//!   citation edges it creates), `classified_by`, `reasons` — is at the overall
+//!   level. SUMMARY and COMMENT are drawn from the paragraphs: they are shown when
+//!   every paragraph they were drawn from is readable (found by matching their words
+//!   back to the paragraphs, [`drawn_from`]); when that cannot be established they are
+//!   shown only to a reader who may read the whole cable.
+//! * The **envelope** — id, dates, origin, precedence, addressees, classification
+//!   string, captions, TAGS, E.O. line and DECL date, section, signers, sources and
+//!   published metadata, and the number and marking of every paragraph — is visible
+//!   to anyone who may see the cable at all.
+//! * A cable is **visible** when no cable-wide caveat is lacking and at least one
+//!   portion is readable (a cable without any portion: when its header is). An
+//!   invisible cable is "not found" everywhere, exactly like an unknown id, and
+//!   counted nowhere.
+//! * A cable **released** under the declassification policy (see
+//!   [`crate::declass`]) at the reader's `as_of` date is fully readable by everyone.
+//! * **Diagnostics** keep their code and paragraph number; their messages (which may
+//!   quote text) are emptied whenever anything of the cable is withheld.
+//!
+//! A redacted record ([`Access::redact`], [`Archive::cable_for`]) keeps every
+//! paragraph: a withheld one keeps its number and marking, gets `withheld: true`,
+//! and loses its text and heading; withheld header fields are emptied and named in
+//! `Cable::withheld`.
+
+use std::collections::BTreeMap;
+
+use cablescope_format::{Cable, Paragraph};
+use jiff::civil::Date;
+
+use crate::archive::Archive;
+use crate::declass::{self, DeclassPolicy};
+use crate::error::{Error, Result};
+use crate::index::{Index, SearchOptions, TantivyIndex};
+use crate::marking::{self, Clearance};
+use crate::query::{IdPattern, Query};
+use crate::store::Store;
+
+/// A reader's view of the archive: their clearance, the date the archive is read
+/// at, and the archive's declassification policy (loaded once, with
+/// [`Archive::access`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    /// What the reader is cleared for.
+    pub clearance: Clearance,
+    /// The date releases are evaluated at (`--as-of`; today by default).
+    pub as_of: Date,
+    /// The archive's declassification policy.
+    pub policy: DeclassPolicy,
+}
+
+/// What a reader may read of one cable ([`Access::judge`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// The reader may see the cable at all.
+    pub visible: bool,
+    /// The cable is released (declassified) at the reader's date.
+    pub released: bool,
+    /// The unmarked header text (REF list, classified_by, reasons) is readable.
+    pub header: bool,
+    /// The subject line is readable (true when there is none).
+    pub subject: bool,
+    /// Each paragraph, in order: readable.
+    pub paragraphs: Vec<bool>,
+    /// The summary is shown (true when there is none).
+    pub summary: bool,
+    /// The comment is shown (true when there is none).
+    pub comment: bool,
+}
+
+impl Verdict {
+    /// True when nothing of the cable is withheld.
+    pub fn complete(&self) -> bool {
+        self.visible
+            && self.header
+            && self.subject
+            && self.summary
+            && self.comment
+            && self.paragraphs.iter().all(|&p| p)
+    }
+
+    fn everything(c: &Cable, released: bool) -> Verdict {
+        Verdict {
+            visible: true,
+            released,
+            header: true,
+            subject: true,
+            paragraphs: vec![true; c.paragraphs.len()],
+            summary: true,
+            comment: true,
+        }
+    }
+}
+
+impl Access {
+    /// A reader with `clearance` at `as_of` under `policy`.
+    pub fn new(clearance: Clearance, as_of: Date, policy: DeclassPolicy) -> Access {
+        Access {
+            clearance,
+            as_of,
+            policy,
+        }
+    }
+
+    /// Everything, today, with the policy off (an open archive's reader).
+    pub fn all() -> Access {
+        Access::new(Clearance::all(), declass::today(), DeclassPolicy::default())
+    }
+
+    /// True when the reader may read every cable in full.
+    pub fn sees_everything(&self) -> bool {
+        self.clearance == Clearance::all()
+    }
+
+    /// True when `c` is released at this reader's date under the policy.
+    pub fn released(&self, c: &Cable) -> bool {
+        declass::is_released(c, &self.policy, self.as_of)
+    }
+
+    /// Search options for this reader (limit, sort and the rest at their defaults).
+    pub fn search_options(&self) -> SearchOptions {
+        SearchOptions::default().with_access(self)
+    }
+
+    /// What this reader may read of `c`.
+    pub fn judge(&self, c: &Cable) -> Verdict {
+        if self.sees_everything() {
+            return Verdict::everything(c, false);
+        }
+        if self.released(c) {
+            return Verdict::everything(c, true);
+        }
+        let cl = &self.clearance;
+        let lacking = marking::cable_caveats(c)
+            .iter()
+            .any(|cv| !cl.caveats.contains(cv));
+        let header = cl.rank >= marking::cable_level(c).rank();
+        let subject_ok =
+            c.subject.is_none() || cl.may_read(marking::effective(c.subject_marking.as_deref(), c));
+        let paragraphs: Vec<bool> = c
+            .paragraphs
+            .iter()
+            .map(|p| cl.may_read(marking::effective(p.marking.as_deref(), c)))
+            .collect();
+        let has_portion = c.subject.is_some() || !c.paragraphs.is_empty();
+        let some_portion = (c.subject.is_some() && subject_ok) || paragraphs.iter().any(|&p| p);
+        let visible = !lacking && (some_portion || (!has_portion && header));
+        if !visible {
+            return Verdict {
+                visible: false,
+                released: false,
+                header: false,
+                subject: false,
+                paragraphs: vec![false; c.paragraphs.len()],
+                summary: false,
+                comment: false,
+            };
+        }
+        let whole = header && subject_ok && paragraphs.iter().all(|&p| p);
+        let derived = |text: &Option<String>| match text {
+            None => true,
+            Some(_) if whole => true,
+            Some(t) => {
+                drawn_from(t, &c.paragraphs).is_some_and(|src| src.iter().all(|&i| paragraphs[i]))
+            }
+        };
+        Verdict {
+            visible,
+            released: false,
+            header,
+            subject: subject_ok,
+            summary: derived(&c.summary),
+            comment: derived(&c.comment),
+            paragraphs,
+        }
+    }
+
+    /// The copy of `c` this reader may see (see the module documentation), `None`
+    /// when the cable is invisible to them.
+    pub fn redact(&self, c: &Cable) -> Option<Cable> {
+        let v = self.judge(c);
+        if !v.visible {
+            return None;
+        }
+        let mut out = c.clone();
+        out.withheld.clear();
+        if v.complete() {
+            return Some(out);
+        }
+        for (p, ok) in out.paragraphs.iter_mut().zip(&v.paragraphs) {
+            if !ok {
+                p.text.clear();
+                p.heading = None;
+                p.withheld = true;
+            }
+        }
+        let mut withheld = Vec::new();
+        if !v.subject && out.subject.take().is_some() {
+            withheld.push("subject");
+        }
+        if !v.summary && out.summary.take().is_some() {
+            withheld.push("summary");
+        }
+        if !v.comment && out.comment.take().is_some() {
+            withheld.push("comment");
+        }
+        if !v.header {
+            if !out.references.is_empty() {
+                out.references.clear();
+                withheld.push("references");
+            }
+            if !out.classified_by.is_empty() {
+                out.classified_by.clear();
+                withheld.push("classified_by");
+            }
+            if !out.reasons.is_empty() {
+                out.reasons.clear();
+                withheld.push("reasons");
+            }
+        }
+        // Messages may quote withheld text; code and paragraph number stay.
+        for d in &mut out.diagnostics {
+            d.message.clear();
+        }
+        out.withheld = withheld.into_iter().map(str::to_string).collect();
+        Some(out)
+    }
+}
+
+/// What a redacted record withholds, for the audit log: `ID field` for each
+/// withheld header field (`08MOSCOW1599 subject`, `08MOSCOW1599 references`) and
+/// `ID ¶N (MARK)` for each withheld paragraph (`08MOSCOW1599 ¶3 (S/NF)`). Empty for
+/// a complete record.
+pub fn withheld_list(c: &Cable) -> Vec<String> {
+    let id = c.id.as_deref().unwrap_or("?");
+    let mut out: Vec<String> = c.withheld.iter().map(|w| format!("{id} {w}")).collect();
+    for (i, p) in c.paragraphs.iter().enumerate() {
+        if p.withheld {
+            let n = if p.number > 0 {
+                p.number.to_string()
+            } else {
+                format!("#{}", i + 1)
+            };
+            match &p.marking {
+                Some(m) => out.push(format!("{id} ¶{n} ({m})")),
+                None => out.push(format!("{id} ¶{n}")),
+            }
+        }
+    }
+    out
+}
+
+/// Lower-cased alphanumeric words, the unit [`drawn_from`] matches on.
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The paragraphs (indexes) a block of text derived from them (a summary or a
+/// comment) was drawn from, or `None` when some of its words are found in no
+/// paragraph (text from elsewhere: the preamble, a repaired copy).
+///
+/// The block is covered greedily by the longest runs of consecutive words that occur
+/// in some paragraph; every paragraph holding a chosen run counts as a source (ties
+/// all count, so a run repeated in a withheld paragraph withholds the block). Greedy
+/// longest-first covering is exact here: any part of a matching run matches too.
+pub fn drawn_from(block: &str, paragraphs: &[Paragraph]) -> Option<Vec<usize>> {
+    let s = words(block);
+    let ps: Vec<Vec<String>> = paragraphs.iter().map(|p| words(&p.text)).collect();
+    let mut sources: BTreeMap<usize, ()> = BTreeMap::new();
+    let mut i = 0;
+    while i < s.len() {
+        let mut best = 0;
+        let mut holders: Vec<usize> = Vec::new();
+        for (k, p) in ps.iter().enumerate() {
+            let mut here = 0;
+            for j in 0..p.len() {
+                if p[j] != s[i] {
+                    continue;
+                }
+                let mut l = 1;
+                while i + l < s.len() && j + l < p.len() && p[j + l] == s[i + l] {
+                    l += 1;
+                }
+                here = here.max(l);
+            }
+            if here > best {
+                best = here;
+                holders.clear();
+            }
+            if here == best && here > 0 {
+                holders.push(k);
+            }
+        }
+        if best == 0 {
+            return None;
+        }
+        for k in holders {
+            sources.insert(k, ());
+        }
+        i += best;
+    }
+    Some(sources.into_keys().collect())
+}
+
+/// How a loosely written id resolved for a reader ([`Archive::resolve_id_for`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// The canonical id (which may name no cable the reader can see).
+    Id(String),
+    /// An id without a year that names several visible cables: how many, and one.
+    Ambiguous {
+        /// Visible cables it names.
+        total: u64,
+        /// One of them.
+        example: String,
+    },
+}
+
+impl<S: Store, I: Index> Archive<S, I> {
+    /// The archive's declassification policy (off, every exemption, when never set).
+    pub fn declass_policy(&self) -> Result<DeclassPolicy> {
+        match self.store.meta(declass::POLICY_KEY)? {
+            None => Ok(DeclassPolicy::default()),
+            Some(json) => serde_json::from_str(&json).map_err(|e| {
+                Error::Other(format!("damaged declassification policy in the store: {e}"))
+            }),
+        }
+    }
+
+    /// Stores the declassification policy. Takes effect for readers who load their
+    /// [`Access`] afterwards; the index needs no change (the policy is applied at
+    /// query time).
+    pub fn set_declass_policy(&mut self, policy: &DeclassPolicy) -> Result<()> {
+        let json = serde_json::to_string(policy)?;
+        self.store.set_meta(declass::POLICY_KEY, &json)
+    }
+
+    /// The [`Access`] of a reader with `clearance`, at `as_of` (today when `None`),
+    /// under the archive's declassification policy.
+    pub fn access(&self, clearance: Clearance, as_of: Option<Date>) -> Result<Access> {
+        Ok(Access::new(
+            clearance,
+            as_of.unwrap_or_else(declass::today),
+            self.declass_policy()?,
+        ))
+    }
+
+    /// The record of `id` as `access` may see it (redacted), `None` when the archive
+    /// does not hold it or the reader may not see it (the two are indistinguishable).
+    pub fn cable_for(&self, id: &str, access: &Access) -> Result<Option<Cable>> {
+        Ok(self.store.cable(id)?.and_then(|c| access.redact(&c)))
+    }
+}
+
+impl<S: Store> Archive<S, TantivyIndex> {
+    /// Resolves a loosely written id (`08 MOSCOW 1599`, `MOSCOW 1599`) for a reader:
+    /// with a year, its canonical form; without, the one visible cable it names (or
+    /// the written form when none). Cables the reader may not see are never named.
+    pub fn resolve_id_for(&self, written: &str, access: &Access) -> Result<Resolved> {
+        let Some(p) = IdPattern::parse(written) else {
+            return Ok(Resolved::Id(written.trim().to_string()));
+        };
+        if let Some(c) = p.canonical() {
+            if let Some(("id", v)) = crate::index::norm::id_terms(&c) {
+                return Ok(Resolved::Id(v));
+            }
+            return Ok(Resolved::Id(c));
+        }
+        let r = self.search_query(
+            &Query::Id(p.clone()),
+            &SearchOptions {
+                limit: 2,
+                ..access.search_options()
+            },
+        )?;
+        Ok(match r.hits.as_slice() {
+            [one] => Resolved::Id(one.id.clone()),
+            [] => Resolved::Id(p.without_year()),
+            more => Resolved::Ambiguous {
+                total: r.total,
+                example: more[0].id.clone(),
+            },
+        })
+    }
+
+    /// Calls `each` with the redacted record of every cable `q` matches for
+    /// `access`, in `sort` order (an export): what a reader may not see is neither
+    /// matched nor written.
+    pub fn export_for<E: From<Error>>(
+        &self,
+        q: &Query,
+        sort: crate::index::Sort,
+        access: &Access,
+        each: &mut dyn FnMut(Cable) -> std::result::Result<(), E>,
+    ) -> std::result::Result<u64, E> {
+        let mut cursor = None;
+        let mut n = 0;
+        loop {
+            let r = self.search_query(
+                q,
+                &SearchOptions {
+                    limit: 500,
+                    sort,
+                    cursor: cursor.take(),
+                    ..access.search_options()
+                },
+            )?;
+            for h in &r.hits {
+                if let Some(c) = self.cable_for(&h.id, access)? {
+                    each(c)?;
+                    n += 1;
+                }
+            }
+            match r.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => return Ok(n),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn para(n: u32, mark: &str, text: &str) -> Paragraph {
+        Paragraph {
+            number: n,
+            marking: Some(mark.into()),
+            text: text.into(),
+            ..Paragraph::default()
+        }
+    }
+
+    fn secret() -> Cable {
+        Cable {
+            id: Some("08MOSCOW1".into()),
+            classification: Some("SECRET".into()),
+            subject: Some("TALKS".into()),
+            subject_marking: Some("C".into()),
+            summary: Some("The visit went well. Missiles were moved.".into()),
+            references: vec![cablescope_format::Reference {
+                label: None,
+                kind: cablescope_format::ReferenceKind::Cable,
+                id: Some("08STATE1".into()),
+                text: "08 STATE 1".into(),
+                year_inferred: false,
+            }],
+            paragraphs: vec![
+                para(1, "U", "Summary: The visit went well."),
+                para(2, "S", "Missiles were moved. End summary."),
+                para(3, "C", "Zebra crossings."),
+            ],
+            diagnostics: vec![cablescope_format::Diagnostic::at(
+                cablescope_format::Code::UnknownMarking,
+                2,
+                "quotes Missiles",
+            )],
+            ..Cable::default()
+        }
+    }
+
+    fn reader(level: &str, caveats: &[&str]) -> Access {
+        Access::new(
+            Clearance::new(level, caveats).unwrap(),
+            "2020-01-01".parse().unwrap(),
+            DeclassPolicy::default(),
+        )
+    }
+
+    #[test]
+    fn summaries_follow_their_paragraphs() {
+        let c = secret();
+        assert_eq!(
+            drawn_from(c.summary.as_deref().unwrap(), &c.paragraphs),
+            Some(vec![0, 1])
+        );
+        assert_eq!(drawn_from("Nothing like it", &c.paragraphs), None);
+        let v = reader("C", &[]).judge(&c);
+        assert!(v.visible && !v.header && v.subject && !v.summary);
+        assert_eq!(v.paragraphs, [true, false, true]);
+        assert!(reader("S", &[]).judge(&c).complete());
+    }
+
+    #[test]
+    fn redaction_keeps_placeholders() {
+        let r = reader("C", &[]).redact(&secret()).unwrap();
+        assert!(r.paragraphs[1].withheld && r.paragraphs[1].text.is_empty());
+        assert_eq!(r.paragraphs[1].marking.as_deref(), Some("S"));
+        assert!(!r.paragraphs[0].withheld);
+        assert_eq!(r.withheld, ["summary", "references"]);
+        assert!(r.references.is_empty() && r.summary.is_none());
+        assert_eq!(r.subject.as_deref(), Some("TALKS"));
+        assert!(r.diagnostics[0].message.is_empty());
+        assert_eq!(r.diagnostics[0].paragraph, Some(2));
+        assert_eq!(
+            withheld_list(&r),
+            [
+                "08MOSCOW1 summary",
+                "08MOSCOW1 references",
+                "08MOSCOW1 ¶2 (S)"
+            ]
+        );
+        let u = reader("U", &[]).redact(&secret()).unwrap();
+        assert_eq!(u.withheld, ["subject", "summary", "references"]);
+        assert_eq!(reader("TS", &[]).redact(&secret()).unwrap(), secret());
+    }
+
+    #[test]
+    fn caveats_hide_whole_cables_until_release() {
+        let mut c = secret();
+        c.captions = vec!["NODIS".into()];
+        c.created = Some("1990-01-01T00:00:00Z".into());
+        assert!(!reader("TS", &["NOFORN"]).judge(&c).visible);
+        assert!(reader("TS", &[]).redact(&c).is_none());
+        let mut u = reader("U", &[]);
+        u.policy.enabled = true;
+        // 1990 + 25 years: released on 2015-12-31, so by 2020 a U reader reads all.
+        assert_eq!(u.redact(&c).unwrap(), c);
+        u.as_of = "2015-12-30".parse().unwrap();
+        assert!(u.redact(&c).is_none());
+    }
+
+    #[test]
+    fn a_cable_without_portions_follows_its_header() {
+        let c = Cable {
+            classification: Some("CONFIDENTIAL".into()),
+            ..Cable::default()
+        };
+        assert!(!reader("U", &[]).judge(&c).visible);
+        assert!(reader("C", &[]).judge(&c).visible);
+    }
+}

@@ -1,0 +1,424 @@
+//! Fixture cables for the clearance tests: hand-written telegrams that plant unique
+//! canary words in portions of every marking, and the readers who look for them.
+
+// Each test crate uses a subset of these helpers.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use cablescope_archive::{Archive, Clearance, IngestOptions};
+
+/// A hand-written telegram.
+pub struct Tg {
+    /// Station.
+    pub station: &'static str,
+    /// Serial.
+    pub serial: u32,
+    /// Date-time group (`051119Z JUN 08`).
+    pub dtg: &'static str,
+    /// Classification line (`S E C R E T`, `UNCLAS`).
+    pub class_line: &'static str,
+    /// Caption lines.
+    pub captions: &'static [&'static str],
+    /// E.O. line after `E.O. 12958: ` (`DECL: 06/05/2018`).
+    pub decl: &'static str,
+    /// SUBJECT line (with its mark).
+    pub subject: &'static str,
+    /// REF line, empty for none.
+    pub refs: &'static str,
+    /// Classified By name, empty for none.
+    pub classified_by: &'static str,
+    /// Paragraphs: (mark or "" for unmarked, text).
+    pub paras: &'static [(&'static str, &'static str)],
+}
+
+impl Tg {
+    /// The telegram text.
+    pub fn text(&self) -> String {
+        let mut s = format!(
+            "P {}\nFM AMEMBASSY {st}\nTO RUEHC/SECSTATE WASHDC PRIORITY 8123\nBT\n{} {st} {:06}\n\n",
+            self.dtg,
+            self.class_line,
+            self.serial,
+            st = self.station
+        );
+        for c in self.captions {
+            s.push_str(c);
+            s.push('\n');
+        }
+        s.push_str(&format!(
+            "\nE.O. 12958: {}\nTAGS: PREL, XX\nSUBJECT: {}\n\n",
+            self.decl, self.subject
+        ));
+        if !self.refs.is_empty() {
+            s.push_str(&format!("REF: {}\n\n", self.refs));
+        }
+        if !self.classified_by.is_empty() {
+            s.push_str(&format!(
+                "Classified By: Ambassador John {}, reasons 1.4 (b) and (d).\n\n",
+                self.classified_by
+            ));
+        }
+        for (i, (m, t)) in self.paras.iter().enumerate() {
+            if m.is_empty() {
+                s.push_str(&format!("{}. {t}\n\n", i + 1));
+            } else {
+                s.push_str(&format!("{}. ({m}) {t}\n\n", i + 1));
+            }
+        }
+        s.push_str("BEYRLE\n");
+        s
+    }
+}
+
+/// Writes `text` to `dir/name`.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&p, text).expect("write");
+    p
+}
+
+/// The canary corpus. Each cable is alone in its month, so a month bucket shows
+/// exactly whether a reader may count it.
+pub const CABLES: &[(&str, Tg)] = &[
+    (
+        "08PARIS10",
+        Tg {
+            station: "PARIS",
+            serial: 10,
+            dtg: "051119Z JAN 08",
+            class_line: "UNCLAS",
+            captions: &["SIPDIS"],
+            decl: "N/A",
+            subject: "(U) OPEN MATTERS",
+            refs: "",
+            classified_by: "",
+            paras: &[("U", "Open zqunclas paragraph about zqcommon trade.")],
+        },
+    ),
+    (
+        "08PARIS11",
+        Tg {
+            station: "PARIS",
+            serial: 11,
+            dtg: "061119Z FEB 08",
+            class_line: "UNCLAS",
+            captions: &["SIPDIS"],
+            decl: "N/A",
+            subject: "(U) SENSITIVE MATTERS",
+            refs: "",
+            classified_by: "",
+            paras: &[
+                ("U", "Open zqopenparis paragraph."),
+                ("SBU", "Sensitive zqsbuword paragraph."),
+            ],
+        },
+    ),
+    (
+        "08MOSCOW20",
+        Tg {
+            station: "MOSCOW",
+            serial: 20,
+            dtg: "071119Z MAR 08",
+            class_line: "S E C R E T",
+            captions: &["SIPDIS"],
+            decl: "DECL: 1.4(B), (D)",
+            subject: "(S) ZQSUBJECT TALKS WITH THE MINISTRY",
+            refs: "A. 08 MOSCOW 30",
+            classified_by: "Zqclassby",
+            paras: &[
+                (
+                    "U",
+                    "Summary: The zqmixopen delegation arrived. End summary.",
+                ),
+                ("C", "Confidential zqconfid paragraph."),
+                ("S", "Secret zqsecret paragraph."),
+                ("S/NF", "Noforn zqnoforn paragraph."),
+                ("", "Unmarked zqunmarked paragraph."),
+            ],
+        },
+    ),
+    (
+        "08MOSCOW30",
+        Tg {
+            station: "MOSCOW",
+            serial: 30,
+            dtg: "081119Z APR 08",
+            class_line: "C O N F I D E N T I A L",
+            captions: &["SIPDIS"],
+            decl: "DECL: 04/08/2018",
+            subject: "(C) EARLIER NOTE",
+            refs: "",
+            classified_by: "",
+            paras: &[("C", "Target zqtarget paragraph.")],
+        },
+    ),
+    (
+        "08STATE40",
+        Tg {
+            station: "STATE",
+            serial: 40,
+            dtg: "091119Z MAY 08",
+            class_line: "S E C R E T",
+            captions: &["NODIS"],
+            decl: "DECL: 05/09/2033",
+            subject: "(U) A VERY PRIVATE MATTER",
+            refs: "",
+            classified_by: "",
+            paras: &[("U", "Nodis zqnodis paragraph about zqcommon trade.")],
+        },
+    ),
+    (
+        "08STATE50",
+        Tg {
+            station: "STATE",
+            serial: 50,
+            dtg: "101119Z JUN 08",
+            class_line: "C O N F I D E N T I A L",
+            captions: &["EXDIS"],
+            decl: "DECL: 06/10/2018",
+            subject: "(C) EXCLUSIVE",
+            refs: "",
+            classified_by: "",
+            paras: &[("C", "Exdis zqexdis paragraph.")],
+        },
+    ),
+    (
+        "08PARIS70",
+        Tg {
+            station: "PARIS",
+            serial: 70,
+            dtg: "111119Z JUL 08",
+            class_line: "UNCLAS",
+            captions: &["SIPDIS"],
+            decl: "N/A",
+            subject: "(U) CITATIONS",
+            refs: "A. 08 STATE 40 B. 08 STATE 99",
+            classified_by: "",
+            paras: &[("U", "Citing zqcite paragraph.")],
+        },
+    ),
+    (
+        "08LONDON80",
+        Tg {
+            station: "LONDON",
+            serial: 80,
+            dtg: "121119Z AUG 08",
+            class_line: "T O P S E C R E T",
+            captions: &["SIPDIS"],
+            decl: "DECL: 25X1-HUMAN",
+            subject: "(U) LONDON ITEMS",
+            refs: "",
+            classified_by: "",
+            paras: &[
+                ("U", "Open zqlondonopen paragraph."),
+                ("TS", "Top zqtopsec paragraph."),
+            ],
+        },
+    ),
+];
+
+/// Builds the canary archive in `dir/archive` (sources in `dir/src`).
+pub fn archive(dir: &Path) -> Archive {
+    archive_of(dir, CABLES.iter().map(|(id, t)| (*id, t.text())))
+}
+
+/// Builds an archive of telegrams `(id, text)` in `dir/archive`.
+pub fn archive_of<'a>(dir: &Path, cables: impl Iterator<Item = (&'a str, String)>) -> Archive {
+    let src = dir.join("src");
+    for (id, text) in cables {
+        write(&src, &format!("{id}.txt"), &text);
+    }
+    let mut a = Archive::open(dir.join("archive")).expect("open");
+    a.ingest(&[src], &IngestOptions::default(), &mut |_| {})
+        .expect("ingest");
+    a
+}
+
+/// The readers of the tests: U, SBU, C, S, S with NOFORN, TS with every caveat,
+/// and TS with every caveat but NODIS.
+pub fn readers() -> Vec<(&'static str, Clearance)> {
+    let all_but_nodis: Vec<&str> = cablescope_archive::marking::CAVEATS
+        .iter()
+        .copied()
+        .filter(|c| *c != "NODIS")
+        .collect();
+    vec![
+        ("U", Clearance::new("U", &[]).expect("U")),
+        ("SBU", Clearance::new("SBU", &[]).expect("SBU")),
+        ("C", Clearance::new("C", &[]).expect("C")),
+        ("S", Clearance::new("S", &[]).expect("S")),
+        ("S+NOFORN", Clearance::new("S", &["NOFORN"]).expect("S+NF")),
+        ("TS+ALL", Clearance::all()),
+        (
+            "TS-NODIS",
+            Clearance::new("TS", &all_but_nodis).expect("TS"),
+        ),
+    ]
+}
+
+/// A canary: a word, the cable it is planted in, a phrase around it, and who may
+/// read it (minimum level rank 0 U … 4 TS, caveats needed).
+pub struct Canary {
+    /// The word.
+    pub word: &'static str,
+    /// Its cable.
+    pub cable: &'static str,
+    /// A phrase holding it.
+    pub phrase: &'static str,
+    /// A field it must be searched in (`subject`, `classified_by`), or "" for text.
+    pub field: &'static str,
+    /// Lowest level rank that reads it.
+    pub rank: u8,
+    /// Caveats needed.
+    pub caveats: &'static [&'static str],
+}
+
+impl Canary {
+    /// True when `c` may read this canary (the test's own oracle, independent of
+    /// the archive's code).
+    pub fn readable_by(&self, c: &Clearance) -> bool {
+        c.rank >= self.rank && self.caveats.iter().all(|cv| c.caveats.contains(*cv))
+    }
+}
+
+/// Every canary.
+pub const CANARIES: &[Canary] = &[
+    Canary {
+        word: "zqunclas",
+        cable: "08PARIS10",
+        phrase: "open zqunclas paragraph",
+        field: "",
+        rank: 0,
+        caveats: &[],
+    },
+    Canary {
+        word: "zqsbuword",
+        cable: "08PARIS11",
+        phrase: "sensitive zqsbuword",
+        field: "",
+        rank: 1,
+        caveats: &[],
+    },
+    Canary {
+        word: "zqmixopen",
+        cable: "08MOSCOW20",
+        phrase: "the zqmixopen delegation",
+        field: "",
+        rank: 0,
+        caveats: &[],
+    },
+    Canary {
+        word: "zqconfid",
+        cable: "08MOSCOW20",
+        phrase: "confidential zqconfid",
+        field: "",
+        rank: 2,
+        caveats: &[],
+    },
+    Canary {
+        word: "zqsecret",
+        cable: "08MOSCOW20",
+        phrase: "secret zqsecret paragraph",
+        field: "",
+        rank: 3,
+        caveats: &[],
+    },
+    Canary {
+        word: "zqnoforn",
+        cable: "08MOSCOW20",
+        phrase: "noforn zqnoforn",
+        field: "",
+        rank: 3,
+        caveats: &["NOFORN"],
+    },
+    Canary {
+        word: "zqunmarked",
+        cable: "08MOSCOW20",
+        phrase: "unmarked zqunmarked",
+        field: "",
+        rank: 3,
+        caveats: &[],
+    },
+    Canary {
+        word: "zqsubject",
+        cable: "08MOSCOW20",
+        phrase: "zqsubject talks",
+        field: "subject",
+        rank: 3,
+        caveats: &[],
+    },
+    Canary {
+        word: "zqclassby",
+        cable: "08MOSCOW20",
+        phrase: "john zqclassby",
+        field: "classified_by",
+        rank: 3,
+        caveats: &[],
+    },
+    Canary {
+        word: "zqtarget",
+        cable: "08MOSCOW30",
+        phrase: "target zqtarget",
+        field: "",
+        rank: 2,
+        caveats: &[],
+    },
+    Canary {
+        word: "zqnodis",
+        cable: "08STATE40",
+        phrase: "nodis zqnodis",
+        field: "",
+        rank: 0,
+        caveats: &["NODIS"],
+    },
+    Canary {
+        word: "zqexdis",
+        cable: "08STATE50",
+        phrase: "exdis zqexdis",
+        field: "",
+        rank: 2,
+        caveats: &["EXDIS"],
+    },
+    Canary {
+        word: "zqcite",
+        cable: "08PARIS70",
+        phrase: "citing zqcite",
+        field: "",
+        rank: 0,
+        caveats: &[],
+    },
+    Canary {
+        word: "zqtopsec",
+        cable: "08LONDON80",
+        phrase: "top zqtopsec",
+        field: "",
+        rank: 4,
+        caveats: &[],
+    },
+];
+
+/// Which cables a reader sees: those with a readable canary, or a readable
+/// portion without one (the oracle, from the fixture's own markings).
+pub fn visible_cables(c: &Clearance) -> Vec<&'static str> {
+    let mut v: Vec<&str> = Vec::new();
+    let nodis = c.caveats.contains("NODIS");
+    let exdis = c.caveats.contains("EXDIS");
+    v.push("08PARIS10");
+    v.push("08PARIS11");
+    v.push("08MOSCOW20"); // (U) paragraph, no cable-wide caveat
+    if c.rank >= 2 {
+        v.push("08MOSCOW30");
+    }
+    if nodis {
+        v.push("08STATE40");
+    }
+    if exdis && c.rank >= 2 {
+        v.push("08STATE50");
+    }
+    v.push("08PARIS70");
+    v.push("08LONDON80"); // (U) paragraph
+    v.sort();
+    v
+}

@@ -1,0 +1,291 @@
+//! `cablescope audit verify|show`: check and read the hash-chained audit log.
+//!
+//! Like `users`, these need file-system access to the archive, not a token.
+//! `verify` prints the head hash: keep a copy elsewhere (a ticket, a mail, another
+//! machine) and later run `audit verify --expect-head HASH`. That is the only
+//! defence against someone with write access to `access.db` who rewrites the whole
+//! chain and its head; every other change (an edited, deleted or moved entry, a
+//! deleted tail) `verify` finds by itself.
+
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use cablescope_archive::access_db;
+use cablescope_archive::audit::{
+    parse_time_bound, Anchor, AuditFilter, AuditLog, AuditRecord, AuditReport, Timestamp,
+    GENESIS_HASH,
+};
+use clap::{Args, Subcommand, ValueEnum};
+
+use crate::archive_opts::{ok_on_broken_pipe, print_json, ArchiveDirArg, TextOrJson};
+
+/// Arguments of `cablescope audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    command: AuditCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain: exit 0 when intact, 1 when broken (and where).
+    Verify(VerifyArgs),
+    /// Print audit entries, oldest first.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    #[command(flatten)]
+    archive: ArchiveDirArg,
+    /// A head hash printed by an earlier verify and kept elsewhere: it must still
+    /// be the hash of an entry in the chain (catches a rewritten log).
+    #[arg(long, value_name = "HASH", value_parser = hash_arg)]
+    expect_head: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    format: TextOrJson,
+}
+
+/// Output format of `audit show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ShowFormat {
+    /// Aligned columns for people.
+    Table,
+    /// One JSON array.
+    Json,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+struct ShowArgs {
+    #[command(flatten)]
+    archive: ArchiveDirArg,
+    /// Only this user's entries (`anonymous` for readers of an open archive).
+    #[arg(long, value_name = "NAME")]
+    who: Option<String>,
+    /// Only this action (search, read, export, refs, graph, stats, login,
+    /// login_failed, users, ...).
+    #[arg(long, value_name = "ACTION")]
+    action: Option<String>,
+    /// Only entries at or after this time: 2024-06-01, "2024-06-01 10:00" (UTC)
+    /// or 2024-06-01T10:00:00+02:00.
+    #[arg(long, value_name = "DATE", value_parser = since_arg)]
+    since: Option<Timestamp>,
+    /// Only entries before this time; a bare date includes that whole day.
+    #[arg(long, value_name = "DATE", value_parser = until_arg)]
+    until: Option<Timestamp>,
+    /// Only the last N matching entries.
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    format: ShowFormat,
+}
+
+fn since_arg(s: &str) -> Result<Timestamp, String> {
+    parse_time_bound(s, false).ok_or_else(|| {
+        "use a date (2024-06-01), a date and time (\"2024-06-01 10:00\") or a timestamp".into()
+    })
+}
+
+fn until_arg(s: &str) -> Result<Timestamp, String> {
+    parse_time_bound(s, true).ok_or_else(|| {
+        "use a date (2024-06-01), a date and time (\"2024-06-01 10:00\") or a timestamp".into()
+    })
+}
+
+fn hash_arg(s: &str) -> Result<String, String> {
+    let h = s.trim().to_ascii_lowercase();
+    if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(h)
+    } else {
+        Err("a head hash is 64 hex digits, as printed by `cablescope audit verify`".into())
+    }
+}
+
+/// Runs `cablescope audit ...`.
+pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        AuditCommand::Verify(a) => verify(a),
+        AuditCommand::Show(a) => show(a),
+    }
+}
+
+/// The report of an archive without `access.db` (not created by a verify).
+fn empty_report(expect: Option<&str>) -> AuditReport {
+    AuditReport {
+        entries: 0,
+        head_seq: 0,
+        head_hash: GENESIS_HASH.to_string(),
+        broken: None,
+        anchor: expect.map(|h| Anchor {
+            hash: h.to_string(),
+            found_at: (h == GENESIS_HASH).then_some(0),
+        }),
+    }
+}
+
+fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let dir = a.archive.existing()?;
+    let report = if access_db::exists(&dir) {
+        let log = AuditLog::open(&dir)?;
+        match &a.expect_head {
+            Some(h) => log.verify_anchored(h)?,
+            None => log.verify()?,
+        }
+    } else {
+        empty_report(a.expect_head.as_deref())
+    };
+    let code = if report.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    };
+    ok_on_broken_pipe((|| {
+        match a.format {
+            TextOrJson::Json => print_json(&report)?,
+            TextOrJson::Text => print_verify(&dir, &report)?,
+        }
+        Ok(code)
+    })())
+}
+
+fn print_verify(dir: &Path, r: &AuditReport) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    match &r.broken {
+        None => writeln!(
+            out,
+            "audit log of {} intact: {} entries",
+            dir.display(),
+            r.entries
+        )?,
+        Some(b) => writeln!(
+            out,
+            "audit log of {} BROKEN at seq {}: {}",
+            dir.display(),
+            b.seq,
+            b.reason.describe()
+        )?,
+    }
+    writeln!(out, "head: seq {} hash {}", r.head_seq, r.head_hash)?;
+    match &r.anchor {
+        Some(Anchor {
+            hash,
+            found_at: Some(seq),
+        }) => writeln!(out, "anchor {hash}: found at seq {seq}")?,
+        Some(Anchor {
+            hash,
+            found_at: None,
+        }) => writeln!(
+            out,
+            "anchor {hash}: NOT in the chain (the log was rewritten or truncated)"
+        )?,
+        None => {}
+    }
+    out.flush()?;
+    if r.is_ok() && r.anchor.is_none() {
+        eprintln!(
+            "keep the head hash elsewhere and check it later with `cablescope audit verify --expect-head HASH`"
+        );
+    }
+    Ok(())
+}
+
+fn show(a: ShowArgs) -> anyhow::Result<ExitCode> {
+    let dir = a.archive.existing()?;
+    let filter = AuditFilter {
+        who: a.who,
+        action: a.action,
+        since: a.since,
+        until: a.until,
+        limit: a.limit,
+    };
+    let records = if access_db::exists(&dir) {
+        AuditLog::open(&dir)?.entries(&filter)?
+    } else {
+        Vec::new()
+    };
+    if records.is_empty() {
+        eprintln!("no audit entries match");
+    }
+    ok_on_broken_pipe((|| {
+        match a.format {
+            ShowFormat::Json => print_json(&records)?,
+            ShowFormat::Jsonl => {
+                let mut out = BufWriter::new(io::stdout().lock());
+                for r in &records {
+                    serde_json::to_writer(&mut out, r)?;
+                    writeln!(out)?;
+                }
+                out.flush()?;
+            }
+            ShowFormat::Table => print_table(&records)?,
+        }
+        Ok(ExitCode::SUCCESS)
+    })())
+}
+
+fn print_table(records: &[AuditRecord]) -> anyhow::Result<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let head = [
+        "SEQ",
+        "AT (UTC)",
+        "WHO",
+        "ACTION",
+        "RESULTS",
+        "CLEARANCE",
+        "WHAT",
+    ];
+    let rows: Vec<[String; 7]> = records
+        .iter()
+        .map(|r| {
+            let mut what = r.entry.what.clone();
+            if !r.entry.withheld.is_empty() {
+                what.push_str(&format!("  [withheld: {}]", r.entry.withheld.join("; ")));
+            }
+            [
+                r.seq.to_string(),
+                r.entry.at.strftime("%Y-%m-%d %H:%M:%S").to_string(),
+                r.entry.who.clone(),
+                r.entry.action.clone(),
+                r.entry.results.to_string(),
+                r.entry.clearance.clone(),
+                // One entry, one line, whatever was queried.
+                what.replace(['\n', '\r', '\t'], " "),
+            ]
+        })
+        .collect();
+    let mut w = [0usize; 7];
+    for r in rows
+        .iter()
+        .map(|r| r.each_ref().map(String::as_str))
+        .chain([head])
+    {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    let mut out = BufWriter::new(io::stdout().lock());
+    for r in [head.map(str::to_string)].iter().chain(&rows) {
+        let line = r
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == 0 || i == 4 {
+                    format!("{c:>width$}", width = w[i])
+                } else {
+                    format!("{c:<width$}", width = w[i])
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ");
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    out.flush()?;
+    Ok(())
+}

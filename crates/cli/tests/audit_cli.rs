@@ -1,0 +1,287 @@
+//! `cablescope audit` end to end, driving the real binary: verify (intact, then
+//! tampered with in SQL: exit 1 and where), the head hash and `--expect-head`, and
+//! `show` with its filters and formats.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use cablescope_archive::audit::{AuditEntry, AuditLog, Timestamp};
+use serde_json::Value;
+
+/// A hand-written cable (not from any real corpus).
+const CABLE: &str = "P 051119Z JUN 08
+FM AMEMBASSY OSLO
+TO RUEHC/SECSTATE WASHDC PRIORITY 8123
+BT
+C O N F I D E N T I A L OSLO 000321
+
+SIPDIS
+
+E.O. 12958: DECL: 06/05/2018
+TAGS: PREL, NO
+SUBJECT: HERRING QUOTA TALKS
+
+Classified By: Ambassador Jane Roe, reasons 1.4 (b) and (d).
+
+1. (U) The herring delegation met on Tuesday.
+
+2. (C) The quota figure stays between us.
+
+ROE
+";
+
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    archive: PathBuf,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let tmp = tempfile::tempdir().unwrap();
+        let cable = tmp.path().join("08OSLO321.txt");
+        std::fs::write(&cable, CABLE).unwrap();
+        let archive = tmp.path().join("arch");
+        let o = run(&[
+            "ingest",
+            "--archive",
+            archive.to_str().unwrap(),
+            cable.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "ingest: {}", stderr(&o));
+        Fixture { _tmp: tmp, archive }
+    }
+
+    /// `cablescope ARGS... --archive DIR`.
+    fn run(&self, args: &[&str]) -> Output {
+        let mut all = args.to_vec();
+        all.extend(["--archive", self.archive.to_str().unwrap()]);
+        run(&all)
+    }
+
+    /// A log of entries at fixed times, written through the library (as the
+    /// reading commands and the server do).
+    fn seed(&self) {
+        let log = AuditLog::open(&self.archive).unwrap();
+        let t = |s: &str| s.parse::<Timestamp>().unwrap();
+        let rows = [
+            ("2024-06-01T09:00:00Z", "alice", "search", "tag:PREL", 3),
+            ("2024-06-01T10:00:00Z", "bob", "read", "08OSLO321", 1),
+            ("2024-06-02T09:30:00Z", "alice", "read", "08OSLO321", 1),
+            ("2024-06-03T23:59:00Z", "alice", "export", "herring", 1),
+            ("2024-06-04T00:00:00Z", "bob", "search", "quota\nfigure", 0),
+        ];
+        for (at, who, action, what, n) in rows {
+            let mut e = AuditEntry::new(who, action, what);
+            e.at = t(at);
+            e.results = n;
+            e.clearance = "C".into();
+            if who == "bob" {
+                e.withheld = vec!["08OSLO321 ¶2 (C)".into()];
+                e.clearance = "U".into();
+            }
+            log.record(&e).unwrap();
+        }
+    }
+
+    fn sql(&self, q: &str) {
+        let db = rusqlite::Connection::open(self.archive.join("access.db")).unwrap();
+        db.execute_batch(q).unwrap();
+    }
+
+    fn show(&self, args: &[&str]) -> Vec<Value> {
+        let mut all = vec!["audit", "show", "--format", "jsonl"];
+        all.extend(args);
+        let o = self.run(&all);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        stdout(&o)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cablescope"))
+        .args(args)
+        .env_remove("CABLESCOPE_ARCHIVE")
+        .env_remove("CABLESCOPE_TOKEN")
+        .output()
+        .expect("run cablescope")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited")
+}
+
+/// The head hash printed by `audit verify`.
+fn head_hash(o: &Output) -> String {
+    let out = stdout(o);
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("head: "))
+        .unwrap_or_else(|| panic!("no head line: {out}"));
+    let h = line.rsplit(' ').next().unwrap().to_string();
+    assert_eq!(h.len(), 64, "{line}");
+    h
+}
+
+#[test]
+fn verify_without_a_log_creates_nothing() {
+    let f = Fixture::new();
+    let o = f.run(&["audit", "verify"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("intact: 0 entries"));
+    assert!(!Path::new(&f.archive).join("access.db").exists());
+    let o = f.run(&["audit", "show"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn verify_intact_then_an_edited_row() {
+    let f = Fixture::new();
+    f.seed();
+    let o = f.run(&["audit", "verify"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("intact: 5 entries"), "{}", stdout(&o));
+    let head = head_hash(&o);
+    let o = f.run(&["audit", "verify", "--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["entries"], 5);
+    assert_eq!(v["head_seq"], 5);
+    assert_eq!(v["head_hash"], head.as_str());
+    assert_eq!(v["broken"], Value::Null);
+
+    // Someone hides that bob read the cable.
+    f.sql("UPDATE audit SET who = 'carol' WHERE seq = 2");
+    let o = f.run(&["audit", "verify"]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("BROKEN at seq 2"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("changed"), "{}", stdout(&o));
+    let o = f.run(&["audit", "verify", "--format", "json"]);
+    assert_eq!(code(&o), 1);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["broken"]["seq"], 2);
+    assert_eq!(v["broken"]["reason"], "edited");
+}
+
+#[test]
+fn verify_catches_deleted_rows() {
+    let f = Fixture::new();
+    f.seed();
+    f.sql("DELETE FROM audit WHERE seq = 3");
+    let o = f.run(&["audit", "verify"]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("BROKEN at seq 3"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("missing"));
+
+    let f = Fixture::new();
+    f.seed();
+    f.sql("DELETE FROM audit WHERE seq = 5");
+    let o = f.run(&["audit", "verify"]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("BROKEN at seq 5"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("tail deleted"));
+}
+
+#[test]
+fn expect_head_catches_a_rewritten_tail() {
+    let f = Fixture::new();
+    f.seed();
+    let anchored = head_hash(&f.run(&["audit", "verify"]));
+    // An anchor still in the chain after more entries: fine.
+    AuditLog::open(&f.archive)
+        .unwrap()
+        .record(&AuditEntry::new("dave", "stats", ""))
+        .unwrap();
+    let o = f.run(&["audit", "verify", "--expect-head", &anchored.to_uppercase()]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(stdout(&o).contains("found at seq 5"), "{}", stdout(&o));
+
+    // Entries 5 and 6 removed and the head moved back onto 4: the chain is
+    // consistent again, only the anchor notices.
+    f.sql(
+        "DELETE FROM audit WHERE seq >= 5;
+         UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit WHERE seq = 4);",
+    );
+    assert_eq!(code(&f.run(&["audit", "verify"])), 0);
+    let o = f.run(&["audit", "verify", "--expect-head", &anchored]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("NOT in the chain"), "{}", stdout(&o));
+
+    let o = f.run(&["audit", "verify", "--expect-head", "abc"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn show_filters() {
+    let f = Fixture::new();
+    f.seed();
+    let seqs = |v: &[Value]| {
+        v.iter()
+            .map(|e| e["seq"].as_u64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(seqs(&f.show(&[])), [1, 2, 3, 4, 5]);
+    assert_eq!(seqs(&f.show(&["--who", "alice"])), [1, 3, 4]);
+    assert_eq!(seqs(&f.show(&["--action", "read"])), [2, 3]);
+    assert_eq!(seqs(&f.show(&["--who", "alice", "--limit", "2"])), [3, 4]);
+    assert_eq!(seqs(&f.show(&["--since", "2024-06-02"])), [3, 4, 5]);
+    // --until of a date includes that day; of a time, excludes that instant.
+    assert_eq!(seqs(&f.show(&["--until", "2024-06-03"])), [1, 2, 3, 4]);
+    assert_eq!(seqs(&f.show(&["--until", "2024-06-01 10:00"])), [1]);
+    assert_eq!(
+        seqs(&f.show(&[
+            "--since",
+            "2024-06-01T11:00:00+01:00",
+            "--until",
+            "2024-06-01"
+        ])),
+        [2]
+    );
+    assert!(f.show(&["--who", "nobody"]).is_empty());
+
+    let e = &f.show(&["--who", "bob", "--limit", "1"])[0];
+    assert_eq!(e["what"], "quota\nfigure");
+    assert_eq!(e["withheld"][0], "08OSLO321 ¶2 (C)");
+    assert_eq!(e["clearance"], "U");
+    assert_eq!(e["at"], "2024-06-04T00:00:00Z");
+    assert_eq!(e["hash"].as_str().unwrap().len(), 64);
+
+    for bad in [
+        ["--since", "last week"],
+        ["--until", "2024-13-01"],
+        ["--limit", "x"],
+    ] {
+        let mut args = vec!["audit", "show"];
+        args.extend(bad);
+        assert_eq!(code(&f.run(&args)), 2, "{bad:?}");
+    }
+}
+
+#[test]
+fn show_formats() {
+    let f = Fixture::new();
+    f.seed();
+    let o = f.run(&["audit", "show", "--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 5);
+
+    let o = f.run(&["audit", "show"]);
+    let table = stdout(&o);
+    let lines: Vec<&str> = table.lines().collect();
+    // A header and one line per entry, even for a query with a newline.
+    assert_eq!(lines.len(), 6, "{table}");
+    assert!(lines[0].starts_with("SEQ"));
+    assert!(lines[2].contains("bob") && lines[2].contains("withheld: 08OSLO321 ¶2 (C)"));
+    assert!(lines[5].contains("quota figure"));
+    assert!(lines[1].contains("2024-06-01 09:00:00"));
+}

@@ -1,0 +1,185 @@
+//! `cablescope serve` and `cablescope demo` (serving) end to end: the real binary
+//! on an ephemeral port, spoken to over TCP, stopped with SIGTERM.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
+
+fn cablescope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cablescope"))
+        .args(args)
+        .env_remove("CABLESCOPE_ARCHIVE")
+        .output()
+        .expect("run cablescope")
+}
+
+fn spawn(args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_cablescope"))
+        .args(args)
+        .env_remove("CABLESCOPE_ARCHIVE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn cablescope")
+}
+
+/// Reads standard output until the `Serving ... at http://HOST:PORT/` line and
+/// returns `HOST:PORT` (and the lines before it). Ends with a panic naming what was
+/// printed when the process exits first.
+fn wait_for_url(out: &mut BufReader<ChildStdout>) -> (String, Vec<String>) {
+    let mut seen = Vec::new();
+    loop {
+        let mut line = String::new();
+        let n = out.read_line(&mut line).expect("read stdout");
+        assert!(n > 0, "exited before serving; stdout:\n{}", seen.join(""));
+        if let Some(rest) = line.split("at http://").nth(1) {
+            if line.starts_with("Serving ") {
+                let addr = rest.split('/').next().expect("host:port").to_string();
+                return (addr, seen);
+            }
+        }
+        seen.push(line);
+    }
+}
+
+/// A GET over a fresh connection: (status, body).
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).expect("read response");
+    let (head, body) = resp.split_once("\r\n\r\n").expect("head and body");
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("status");
+    (status, body.to_string())
+}
+
+fn sigterm(child: &Child) {
+    let ok = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(ok.success());
+}
+
+fn build_archive(dir: &Path) -> String {
+    let corpus = dir.join("corpus");
+    let archive = dir.join("archive");
+    let g = cablescope(&[
+        "generate",
+        "--count",
+        "40",
+        "--out",
+        corpus.to_str().unwrap(),
+    ]);
+    assert!(g.status.success(), "{}", String::from_utf8_lossy(&g.stderr));
+    // The truth sidecar is not a cable.
+    std::fs::remove_file(corpus.join("truth.jsonl")).unwrap();
+    let i = cablescope(&[
+        "ingest",
+        "--archive",
+        archive.to_str().unwrap(),
+        corpus.to_str().unwrap(),
+    ]);
+    assert!(i.status.success(), "{}", String::from_utf8_lossy(&i.stderr));
+    archive.to_str().unwrap().to_string()
+}
+
+#[test]
+fn serve_answers_over_http_and_stops_cleanly_on_sigterm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = build_archive(tmp.path());
+    let mut child = spawn(&["serve", "--archive", &archive, "--addr", "127.0.0.1:0"]);
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let (addr, _) = wait_for_url(&mut out);
+
+    let (status, body) = http_get(&addr, "/healthz");
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["status"], "ok");
+    let cables = v["cables"].as_u64().unwrap();
+    assert!(cables > 0);
+    let (status, body) = http_get(&addr, "/api/search?q=*&limit=3");
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["total"].as_u64(), Some(cables));
+    let (status, body) = http_get(&addr, "/api/search?q=(");
+    assert_eq!(status, 400, "{body}");
+
+    sigterm(&child);
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "exit status after SIGTERM: {status:?}");
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(err.contains("stopping"), "{err}");
+}
+
+#[test]
+fn serve_refuses_a_missing_archive_and_a_busy_port() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("nothing-here");
+    let o = cablescope(&["serve", "--archive", missing.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no archive at"), "{err}");
+    assert!(!missing.exists(), "serve must not create an archive");
+
+    let o = cablescope(&["serve", "--addr", "not-an-address"]);
+    assert_eq!(o.status.code(), Some(2), "a usage error");
+
+    let archive = build_archive(tmp.path());
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let o = cablescope(&[
+        "serve",
+        "--archive",
+        &archive,
+        "--addr",
+        &format!("127.0.0.1:{port}"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("cannot serve on"), "{err}");
+}
+
+#[test]
+fn demo_ends_by_serving_its_archive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let mut child = spawn(&[
+        "demo",
+        "--count",
+        "60",
+        "--dir",
+        dir.to_str().unwrap(),
+        "--addr",
+        "127.0.0.1:0",
+    ]);
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let (addr, before) = wait_for_url(&mut out);
+    let report = before.join("");
+    assert!(report.contains("Built a demo archive at"), "{report}");
+    assert!(report.contains("cablescope serve --archive"), "{report}");
+
+    let (status, body) = http_get(&addr, "/api/stats");
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["cables"], 60, "{v}");
+
+    sigterm(&child);
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "exit status after SIGTERM: {status:?}");
+}

@@ -1,0 +1,67 @@
+//! `GET /healthz` (is the archive readable?) and `GET /metrics` (Prometheus).
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use cablescope_archive::Store;
+
+use super::types::{ErrorBody, HealthResponse};
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// Cables in the store, read through the pool (which also checks that a handle
+/// can be opened and its index reloaded).
+async fn count(state: &AppState) -> ApiResult<u64> {
+    state.read(|a| a.store().count()).await.map_err(|e| {
+        eprintln!("cablescope-server: health check failed: {e}");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the archive cannot be read",
+        )
+    })
+}
+
+/// Health: 200 when the archive can be read.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "server",
+    responses(
+        (status = 200, description = "The archive is readable", body = HealthResponse),
+        (status = 503, description = "The archive cannot be read", body = ErrorBody),
+    )
+)]
+pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<HealthResponse>> {
+    let cables = count(&state).await?;
+    state.metrics().set_cables(cables);
+    Ok(Json(HealthResponse {
+        status: "ok".into(),
+        cables,
+    }))
+}
+
+/// Metrics in the Prometheus (OpenMetrics) text format: requests by route and
+/// status, latency histogram, requests in flight, cables in the archive.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "server",
+    responses(
+        (status = 200, description = "OpenMetrics text", body = String,
+            content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    )
+)]
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    // A failed count leaves the last known value: metrics still answer.
+    if let Ok(n) = count(&state).await {
+        state.metrics().set_cables(n);
+    }
+    let mut r = state.metrics().render().into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(crate::metrics::CONTENT_TYPE),
+    );
+    r
+}

@@ -1,0 +1,54 @@
+//! `GET /api/stats`: counts by year, origin, classification and level, and the
+//! most-cited cables missing from the archive.
+
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::types::{buckets, ErrorBody, StatsResponse};
+use super::{int_param, ApiQuery};
+use crate::error::ApiResult;
+use crate::{AppState, Viewer};
+
+/// Parameters of `/api/stats`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsParams {
+    /// How many of the most-cited missing cables to list, 0 to 1000 (default 20).
+    #[param(value_type = Option<u32>, minimum = 0, maximum = 1000)]
+    pub missing: Option<String>,
+}
+
+/// Archive statistics (over the cables the reader may see).
+#[utoipa::path(
+    get,
+    path = "/api/stats",
+    tag = "archive",
+    params(StatsParams),
+    responses(
+        (status = 200, description = "Counts", body = StatsResponse),
+        (status = 400, description = "Bad `missing`", body = ErrorBody),
+    )
+)]
+pub async fn stats(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiQuery(p): ApiQuery<StatsParams>,
+) -> ApiResult<Json<StatsResponse>> {
+    let missing = int_param("missing", p.missing.as_deref(), 20, 0, 1000)?;
+    let s = state
+        .read(move |a| {
+            let access = viewer.access(a)?;
+            a.stats_for(missing as usize, &access)
+        })
+        .await?;
+    Ok(Json(StatsResponse {
+        cables: s.cables,
+        by_year: buckets(&s.by_year),
+        by_origin: buckets(&s.by_origin),
+        by_classification: buckets(&s.by_classification),
+        by_level: buckets(&s.by_level),
+        most_cited_missing: buckets(&s.most_cited_missing),
+    }))
+}

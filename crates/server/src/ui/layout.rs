@@ -1,0 +1,146 @@
+//! The frame every page shares: head (stylesheet, icon, scripts as external files
+//! only), a skip link, the header with the navigation and the viewer, the main
+//! landmark and the footer.
+//!
+//! Pages never carry inline scripts, `style` attributes or event-handler attributes,
+//! so they work under `Content-Security-Policy: default-src 'self'`.
+
+use maud::{html, Markup, DOCTYPE};
+
+use crate::state::Viewer;
+use crate::ui::assets;
+
+/// Which navigation entry a page belongs to (marked `aria-current`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    /// The search page and its results.
+    Search,
+    /// The archive overview.
+    Overview,
+    /// A cable, its graph, an error page: no entry is current.
+    None,
+}
+
+/// What a page puts into the frame.
+#[derive(Debug, Clone)]
+pub struct Page<'a> {
+    /// The page title (the site name is appended).
+    pub title: &'a str,
+    /// The current navigation entry.
+    pub nav: Nav,
+    /// Who is looking.
+    pub viewer: &'a Viewer,
+    /// Extra embedded scripts for this page (`graph.js`), loaded deferred.
+    pub scripts: &'a [&'static str],
+    /// Show the small search box in the header (pages other than search).
+    pub header_search: bool,
+}
+
+impl<'a> Page<'a> {
+    /// A page with the defaults: no current entry, no extra scripts, header search.
+    pub fn new(title: &'a str, viewer: &'a Viewer) -> Self {
+        Page {
+            title,
+            nav: Nav::None,
+            viewer,
+            scripts: &[],
+            header_search: true,
+        }
+    }
+}
+
+/// Shows who is looking: "anonymous" until sign-in exists (issue 7), else the user's
+/// name; the clearance is spelled out in the tooltip and for screen readers.
+pub fn viewer_badge(viewer: &Viewer) -> Markup {
+    let cl = &viewer.clearance;
+    let level = cablescope_archive::marking::LEVELS
+        .get(cl.rank as usize)
+        .copied()
+        .unwrap_or("?");
+    let caveats: Vec<&str> = cl.caveats.iter().map(String::as_str).collect();
+    let clearance = if *cl == cablescope_archive::Clearance::all() {
+        "cleared for everything".to_string()
+    } else if caveats.is_empty() {
+        format!("cleared to {level}")
+    } else {
+        format!("cleared to {level} with {}", caveats.join(", "))
+    };
+    let name = viewer.user.as_deref().unwrap_or("anonymous");
+    html! {
+        div.viewer #viewer title=(clearance) {
+            span.viewer-icon aria-hidden="true" { "●" }
+            " "
+            span.viewer-name { (name) }
+            span.visually-hidden { ", " (clearance) }
+        }
+    }
+}
+
+/// The whole HTML document around `body`.
+pub fn page(p: &Page<'_>, body: Markup) -> Markup {
+    let current = |n: Nav| if p.nav == n { Some("page") } else { None };
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light";
+                title { (p.title) " — cablescope" }
+                link rel="stylesheet" href=(assets::url("style.css"));
+                link rel="icon" type="image/svg+xml" href=(assets::url("icon.svg"));
+                script src=(assets::url("app.js")) defer {}
+                @for s in p.scripts {
+                    script src=(assets::url(s)) defer {}
+                }
+            }
+            body {
+                a.skip-link href="#main" { "Skip to content" }
+                header.site-header {
+                    a.brand href="/" {
+                        img src=(assets::url("icon.svg")) alt="" width="24" height="24";
+                        span { "cablescope" }
+                    }
+                    nav.site-nav aria-label="Main" {
+                        ul {
+                            li { a href="/" aria-current=[current(Nav::Search)] { "Search" } }
+                            li { a href="/overview" aria-current=[current(Nav::Overview)] { "Overview" } }
+                            li { a href="/api/docs" { "API docs" } }
+                        }
+                    }
+                    @if p.header_search {
+                        form.header-search role="search" method="get" action="/search" {
+                            label.visually-hidden for="header-q" { "Search cables" }
+                            input #header-q type="search" name="q" placeholder="Search cables";
+                            button type="submit" { "Search" }
+                        }
+                    }
+                    (viewer_badge(p.viewer))
+                }
+                main #main tabindex="-1" { (body) }
+                footer.site-footer {
+                    p {
+                        "cablescope — a searchable archive of diplomatic cables. "
+                        a href="/api/docs" { "JSON API" }
+                        " · "
+                        a href="/overview" { "Archive overview" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A page with a heading and a message, for errors (not found, bad request, failure).
+pub fn message_page(p: &Page<'_>, heading: &str, message: Markup) -> Markup {
+    page(
+        p,
+        html! {
+            div.message-page {
+                h1 { (heading) }
+                (message)
+                p { a href="/" { "Go to the search page" } }
+            }
+        },
+    )
+}

@@ -1,0 +1,757 @@
+//! The search page (`/` and `/search?q=&sort=&cursor=&limit=`): a plain GET form,
+//! results with highlighted snippets, facets that refine the query with plain links,
+//! a timeline of matches by month, sorting and cursor paging. Everything works
+//! without JavaScript.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use cablescope_archive::query::QuerySyntaxError;
+use cablescope_archive::{Error, Hit, SearchOptions, SearchResults, Sort};
+use maud::{html, Markup};
+
+use crate::state::{AppState, Viewer};
+use crate::ui::charts::{self, Bar};
+use crate::ui::layout::{self, Nav, Page};
+use crate::ui::text::{
+    cable_url, count, has_clause, level_class, long_date, quote_value, refine, remove_clause,
+    snippet_parts, url_with,
+};
+use crate::ui::{access, internal_error, tags};
+
+/// Hits per page unless `limit` says otherwise.
+pub const DEFAULT_LIMIT: usize = 20;
+/// Largest page.
+pub const MAX_LIMIT: usize = 100;
+/// Facet values shown before "more".
+const FACET_SHOWN: usize = 8;
+/// A month timeline longer than this is drawn by year.
+const MAX_MONTH_BARS: usize = 240;
+
+/// Result order, as written in the URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SortKey {
+    Relevance,
+    Date,
+    DateDesc,
+}
+
+impl SortKey {
+    const ALL: [SortKey; 3] = [SortKey::Relevance, SortKey::Date, SortKey::DateDesc];
+
+    fn parse(s: &str) -> SortKey {
+        match s {
+            "date" => SortKey::Date,
+            "-date" => SortKey::DateDesc,
+            _ => SortKey::Relevance,
+        }
+    }
+
+    fn param(self) -> &'static str {
+        match self {
+            SortKey::Relevance => "relevance",
+            SortKey::Date => "date",
+            SortKey::DateDesc => "-date",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            SortKey::Relevance => "Relevance",
+            SortKey::Date => "Oldest first",
+            SortKey::DateDesc => "Newest first",
+        }
+    }
+
+    fn sort(self) -> Sort {
+        match self {
+            SortKey::Relevance => Sort::Relevance,
+            SortKey::Date => Sort::Date,
+            SortKey::DateDesc => Sort::DateDesc,
+        }
+    }
+}
+
+/// The page's parameters, read leniently: a bad `limit` or `sort` falls back to the
+/// default rather than failing the page.
+#[derive(Debug, Clone)]
+struct Params {
+    q: String,
+    sort: SortKey,
+    cursor: Option<String>,
+    limit: usize,
+    /// 1-based position of the first hit on this page (for "21–40 of N").
+    from: u64,
+}
+
+impl Params {
+    fn parse(raw: Option<&str>) -> Params {
+        let mut p = Params {
+            q: String::new(),
+            sort: SortKey::Relevance,
+            cursor: None,
+            limit: DEFAULT_LIMIT,
+            from: 1,
+        };
+        for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            match &*k {
+                "q" => p.q = v.trim().to_string(),
+                "sort" => p.sort = SortKey::parse(&v),
+                "cursor" if !v.is_empty() => p.cursor = Some(v.into_owned()),
+                "limit" => {
+                    if let Ok(n) = v.trim().parse::<usize>() {
+                        p.limit = n.clamp(1, MAX_LIMIT);
+                    }
+                }
+                "from" => p.from = v.trim().parse::<u64>().unwrap_or(1).max(1),
+                _ => {}
+            }
+        }
+        p
+    }
+
+    /// A search URL with this page's sort and limit, for query `q`.
+    fn href(&self, q: &str, sort: SortKey, cursor: Option<&str>, from: u64) -> String {
+        let limit = (self.limit != DEFAULT_LIMIT).then(|| self.limit.to_string());
+        let from = (from > 1).then(|| from.to_string());
+        url_with(
+            "/search",
+            &[
+                ("q", q),
+                (
+                    "sort",
+                    if sort == SortKey::Relevance {
+                        ""
+                    } else {
+                        sort.param()
+                    },
+                ),
+                ("limit", limit.as_deref().unwrap_or("")),
+                ("cursor", cursor.unwrap_or("")),
+                ("from", from.as_deref().unwrap_or("")),
+            ],
+        )
+    }
+
+    /// The first page of a refined query, same sort.
+    fn refined(&self, q: &str) -> String {
+        self.href(q, self.sort, None, 1)
+    }
+}
+
+/// `GET /` and `GET /search`.
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let params = Params::parse(raw.as_deref());
+    if params.q.is_empty() {
+        let v = viewer.clone();
+        let total = state
+            .read(move |a| {
+                let access = access::of(&v, a)?;
+                let opts = SearchOptions {
+                    limit: 1,
+                    ..SearchOptions::default()
+                };
+                Ok(a.search_str("*", &opts.with_access(&access))?.total)
+            })
+            .await;
+        return match total {
+            Ok(total) => home(&viewer, total).into_response(),
+            Err(e) => internal_error(&viewer, &e),
+        };
+    }
+    let opts = SearchOptions {
+        limit: params.limit,
+        cursor: params.cursor.clone(),
+        sort: params.sort.sort(),
+        facets: true,
+        snippets: true,
+        ..SearchOptions::default()
+    };
+    let q = params.q.clone();
+    let v = viewer.clone();
+    let results = state
+        .read(move |a| {
+            let access = access::of(&v, a)?;
+            a.search_str(&q, &opts.with_access(&access))
+        })
+        .await;
+    match results {
+        Ok(results) => results_page(&params, &results, &viewer).into_response(),
+        Err(Error::Query(e)) => (
+            StatusCode::BAD_REQUEST,
+            error_page(&params, &viewer, syntax_error(&params.q, &e)),
+        )
+            .into_response(),
+        Err(Error::Cursor(_)) => (
+            StatusCode::BAD_REQUEST,
+            error_page(
+                &params,
+                &viewer,
+                html! {
+                    div.query-error role="alert" {
+                        h2 { "This page link no longer works" }
+                        p {
+                            "The link to a further page of results is not valid for this search. "
+                            a href=(params.refined(&params.q)) { "Start again from the first page" }
+                            "."
+                        }
+                    }
+                },
+            ),
+        )
+            .into_response(),
+        Err(e) => internal_error(&viewer, &e),
+    }
+}
+
+/// The search form; `autofocus` on the home page only (elsewhere it would steal the
+/// reader's place).
+fn form(params: &Params, autofocus: bool) -> Markup {
+    html! {
+        form.search-form #search-form role="search" method="get" action="/search" {
+            label.search-label for="q" { "Search the cables" }
+            div.search-row {
+                input #q type="search" name="q" value=(params.q) autocomplete="off"
+                    spellcheck="false" aria-describedby="syntax-help-summary" autofocus[autofocus];
+                label.visually-hidden for="sort" { "Order" }
+                select #sort name="sort" {
+                    @for s in SortKey::ALL {
+                        option value=(s.param()) selected[s == params.sort] { (s.label()) }
+                    }
+                }
+                @if params.limit != DEFAULT_LIMIT {
+                    input type="hidden" name="limit" value=(params.limit);
+                }
+                button #search-button type="submit" { "Search" }
+            }
+            (syntax_help())
+        }
+    }
+}
+
+/// The query language in brief, each example a link that runs it.
+fn syntax_help() -> Markup {
+    const EXAMPLES: &[(&str, &str)] = &[
+        ("iran nuclear", "both words (more words narrow the search)"),
+        ("iran OR iraq", "either word"),
+        ("iran -iraq", "iran without iraq (also NOT iraq)"),
+        ("\"nuclear program\"", "the exact phrase"),
+        ("\"nuclear program\"~2", "the words within 2 positions"),
+        (
+            "(iran OR iraq) AND nucl*",
+            "grouping; words starting with nucl",
+        ),
+        ("moskow~1", "fuzzy: one letter may differ"),
+        ("*", "every cable"),
+        ("tag:PREL", "a TAGS entry"),
+        (
+            "origin:MOSCOW",
+            "the sending post (also origin:\"AMEMBASSY MOSCOW\")",
+        ),
+        (
+            "classification:SECRET",
+            "a level, whatever the caveats; classification:[C TO *]",
+        ),
+        ("caption:NOFORN", "a handling caption"),
+        ("subject:\"arms control\"", "words in the subject line"),
+        ("signer:burns", "the signature; also classified_by:"),
+        (
+            "created:2008-06",
+            "a year, month or day; created:[2008-01 TO 2008-06]",
+        ),
+        ("id:\"MOSCOW 1599\"", "a cable id, the year optional"),
+        ("cites:08MOSCOW1599", "cables whose references include it"),
+        ("cited_by:08MOSCOW1599", "the cables it references"),
+        ("marking:S/NF", "any paragraph with that portion mark"),
+    ];
+    html! {
+        details.syntax-help {
+            summary #syntax-help-summary { "Query syntax" }
+            p {
+                "Words must all match; operators " code { "AND" } ", " code { "OR" } ", "
+                code { "NOT" } " are upper case. Escape special characters with "
+                code { "\\" } "."
+            }
+            table.syntax {
+                caption.visually-hidden { "Query examples" }
+                thead { tr { th scope="col" { "Query" } th scope="col" { "Finds" } } }
+                tbody {
+                    @for (q, what) in EXAMPLES {
+                        tr {
+                            td { a href=(url_with("/search", &[("q", q)])) { code { (q) } } }
+                            td { (what) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn home(viewer: &Viewer, total: u64) -> Markup {
+    let params = Params::parse(None);
+    let mut page = Page::new("Search", viewer);
+    page.nav = Nav::Search;
+    page.header_search = false;
+    layout::page(
+        &page,
+        html! {
+            div.home {
+                h1 { "Search " (count(total)) " cables" }
+                (form(&params, true))
+                section.examples aria-labelledby="examples-title" {
+                    h2 #examples-title { "Start with" }
+                    ul.example-list {
+                        li { a href="/search?q=*&sort=-date" { "The newest cables" } }
+                        li { a href="/search?q=*&sort=date" { "The oldest cables" } }
+                        li { a href=(url_with("/search", &[("q", "classification:SECRET")])) { "Every SECRET cable" } }
+                        li { a href=(url_with("/search", &[("q", "tag:PREL")])) { "Political relations (tag PREL)" } }
+                        li { a href="/overview" { "An overview of the archive" } }
+                    }
+                }
+            }
+        },
+    )
+}
+
+fn error_page(params: &Params, viewer: &Viewer, message: Markup) -> Markup {
+    let mut page = Page::new("Search", viewer);
+    page.nav = Nav::Search;
+    page.header_search = false;
+    let title = format!("{} — search", params.q);
+    page.title = &title;
+    layout::page(
+        &page,
+        html! {
+            h1.visually-hidden { "Search" }
+            (form(params, false))
+            (message)
+        },
+    )
+}
+
+/// The query with a caret under the problem, and the parser's message.
+fn syntax_error(q: &str, e: &QuerySyntaxError) -> Markup {
+    let line: Vec<char> = q
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let at = e.position.min(line.len());
+    let before: String = line[..at].iter().collect();
+    let bad: String = line.get(at).map(|c| c.to_string()).unwrap_or_default();
+    let after: String = line.get(at + 1..).unwrap_or(&[]).iter().collect();
+    html! {
+        div.query-error #query-error role="alert" {
+            h2 { "The query has a syntax error" }
+            pre.caret {
+                code {
+                    (before) @if bad.is_empty() { " " } @else { mark.err-at { (bad) } } (after) "\n"
+                    (" ".repeat(at)) "^"
+                }
+            }
+            p.error-message { (e.message) " (at character " (e.position + 1) ")" }
+        }
+    }
+}
+
+/// The refinement clauses of a facet value (`tag:PREL`; a classification becomes its
+/// level and caveats), or `None` when the value cannot be searched for.
+fn facet_clauses(facet: &str, value: &str, siblings: &[(String, u64)]) -> Option<Vec<String>> {
+    match facet {
+        "origin" | "tag" | "caption" => Some(vec![format!("{facet}:{}", quote_value(value))]),
+        "year" => value
+            .parse::<u32>()
+            .ok()
+            .map(|y| vec![format!("created:{y}")]),
+        "classification" => classification_clauses(value, siblings),
+        _ => None,
+    }
+}
+
+/// The caveats written after `//` in a classification string.
+fn caveats_of(class: &str) -> Vec<String> {
+    class
+        .to_ascii_uppercase()
+        .split("//")
+        .skip(1)
+        .map(|p| p.trim().to_string())
+        .filter(|p| cablescope_archive::marking::CAVEATS.contains(&p.replace(' ', "_").as_str()))
+        .collect()
+}
+
+/// `SECRET//NOFORN` → `classification:S caption:NOFORN`; a plain `SECRET` excludes
+/// the caveats its siblings of the same level carry, so the refinement finds what
+/// the facet counted.
+pub(crate) fn classification_clauses(
+    value: &str,
+    siblings: &[(String, u64)],
+) -> Option<Vec<String>> {
+    let level = cablescope_archive::marking::classification_level(value)?;
+    let code = cablescope_archive::marking::LEVELS[level.rank() as usize];
+    let mut out = vec![format!("classification:{code}")];
+    let own = caveats_of(value);
+    for c in &own {
+        out.push(format!("caption:{}", quote_value(c)));
+    }
+    if own.is_empty() {
+        let mut others: Vec<String> = siblings
+            .iter()
+            .filter(|(s, _)| {
+                cablescope_archive::marking::classification_level(s).map(|l| l.rank())
+                    == Some(level.rank())
+            })
+            .flat_map(|(s, _)| caveats_of(s))
+            .collect();
+        others.sort();
+        others.dedup();
+        for c in others {
+            out.push(format!("-caption:{}", quote_value(&c)));
+        }
+    }
+    Some(out)
+}
+
+fn refine_all(q: &str, clauses: &[String]) -> String {
+    clauses.iter().fold(q.to_string(), |q, c| refine(&q, c))
+}
+
+fn remove_all(q: &str, clauses: &[String]) -> String {
+    clauses
+        .iter()
+        .fold(q.to_string(), |q, c| remove_clause(&q, c))
+}
+
+fn facet_title(name: &str) -> &'static str {
+    match name {
+        "origin" => "Origin",
+        "tag" => "Tags",
+        "classification" => "Classification",
+        "caption" => "Captions",
+        "year" => "Year",
+        _ => "Other",
+    }
+}
+
+fn facet_item(
+    params: &Params,
+    facet: &str,
+    value: &str,
+    n: u64,
+    siblings: &[(String, u64)],
+) -> Markup {
+    let meaning = if facet == "tag" {
+        tags::meaning(value)
+    } else {
+        None
+    };
+    let Some(clauses) = facet_clauses(facet, value, siblings) else {
+        return html! { li { span.facet-label { (value) } " " span.count { (count(n)) } } };
+    };
+    let active = clauses.iter().all(|c| has_clause(&params.q, c));
+    let href = if active {
+        params.refined(&remove_all(&params.q, &clauses))
+    } else {
+        params.refined(&refine_all(&params.q, &clauses))
+    };
+    html! {
+        li {
+            a.facet-link.active[active] href=(href) title=[meaning]
+                data-facet=(facet) data-value=(value) {
+                span.facet-label { (value) }
+                @if let Some(m) = meaning { span.facet-meaning { (m) } }
+                @if active {
+                    span.visually-hidden { " (selected; follow to remove)" }
+                    span.facet-remove aria-hidden="true" { "×" }
+                } @else {
+                    span.count { (count(n)) }
+                }
+            }
+        }
+    }
+}
+
+fn facets(params: &Params, results: &SearchResults) -> Markup {
+    html! {
+        aside.facets #facets aria-label="Refine the results" {
+            h2.facets-title { "Refine" }
+            @for name in ["origin", "tag", "classification", "caption", "year"] {
+                @if let Some(buckets) = results.facets.get(name).filter(|b| !b.is_empty()) {
+                    @let id = format!("facet-{name}");
+                    section.facet #(id) aria-labelledby=(format!("{id}-title")) {
+                        h3 #(format!("{id}-title")) { (facet_title(name)) }
+                        ul {
+                            @for (v, n) in buckets.iter().take(FACET_SHOWN) {
+                                (facet_item(params, name, v, *n, buckets))
+                            }
+                        }
+                        @if buckets.len() > FACET_SHOWN {
+                            details.facet-more {
+                                summary { (buckets.len() - FACET_SHOWN) " more" }
+                                ul {
+                                    @for (v, n) in buckets.iter().skip(FACET_SHOWN) {
+                                        (facet_item(params, name, v, *n, buckets))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `(year, month)` of a `YYYY-MM` key.
+fn ym(key: &str) -> Option<(i32, u32)> {
+    let (y, m) = key.split_once('-')?;
+    Some((
+        y.parse().ok()?,
+        m.parse().ok().filter(|m| (1..=12).contains(m))?,
+    ))
+}
+
+/// Matches by month as bars (gaps filled with empty months), or by year when the
+/// span is long; each bar narrows the search to its period.
+fn timeline(params: &Params, results: &SearchResults) -> Option<Markup> {
+    let months: BTreeMap<(i32, u32), u64> = results
+        .facets
+        .get("month")?
+        .iter()
+        .filter_map(|(k, n)| Some((ym(k)?, *n)))
+        .collect();
+    let (&first, _) = months.iter().next()?;
+    let (&last, _) = months.iter().next_back()?;
+    let span = ((last.0 - first.0) * 12 + last.1 as i32 - first.1 as i32 + 1).max(1) as usize;
+    let mut bars = Vec::new();
+    if span <= MAX_MONTH_BARS {
+        let (mut y, mut m) = first;
+        for _ in 0..span {
+            let n = months.get(&(y, m)).copied().unwrap_or(0);
+            let key = format!("{y}-{m:02}");
+            bars.push(Bar {
+                label: y.to_string(),
+                value: n,
+                href: (n > 0)
+                    .then(|| params.refined(&refine(&params.q, &format!("created:{key}")))),
+                title: format!(
+                    "{} {y}: {} cable{}",
+                    crate::ui::text::month_name(m),
+                    count(n),
+                    if n == 1 { "" } else { "s" }
+                ),
+            });
+            m += 1;
+            if m > 12 {
+                m = 1;
+                y += 1;
+            }
+        }
+    } else {
+        let mut years: BTreeMap<i32, u64> = BTreeMap::new();
+        for ((y, _), n) in &months {
+            *years.entry(*y).or_default() += n;
+        }
+        for y in first.0..=last.0 {
+            let n = years.get(&y).copied().unwrap_or(0);
+            bars.push(Bar {
+                label: y.to_string(),
+                value: n,
+                href: (n > 0).then(|| params.refined(&refine(&params.q, &format!("created:{y}")))),
+                title: format!("{y}: {} cable{}", count(n), if n == 1 { "" } else { "s" }),
+            });
+        }
+    }
+    let by_month = span <= MAX_MONTH_BARS;
+    let label_every = if by_month {
+        // One label a year, or every few years on a long range.
+        12 * (span / 12 / 12 + 1)
+    } else {
+        (bars.len() / 16).max(1)
+    };
+    let first_month = first.1 as usize;
+    let labels = move |i: usize, _: &Bar| {
+        if by_month {
+            (i + first_month - 1).is_multiple_of(label_every) || (i == 0 && span < 12)
+        } else {
+            i.is_multiple_of(label_every)
+        }
+    };
+    let caption = if by_month {
+        "Matching cables by month"
+    } else {
+        "Matching cables by year"
+    };
+    Some(html! {
+        figure.timeline #timeline {
+            figcaption { (caption) }
+            (charts::columns(&bars, caption, &labels))
+        }
+    })
+}
+
+fn hit(h: &Hit) -> Markup {
+    let url = cable_url(&h.id);
+    html! {
+        li.hit data-id=(h.id) {
+            h3.hit-title {
+                a.hit-link href=(url) {
+                    @match &h.subject {
+                        Some(s) if !s.trim().is_empty() => (s),
+                        _ => (h.id),
+                    }
+                }
+            }
+            p.hit-meta {
+                span.hit-id { (h.id) }
+                @if let Some(c) = &h.created {
+                    " · " time datetime=(c) { (long_date(c)) }
+                }
+                @if let Some(o) = &h.origin { " · " span.hit-origin { (o) } }
+                @if let Some(c) = &h.classification {
+                    " · " span.cls.(level_class(c)) { (c) }
+                }
+            }
+            @if let Some(s) = &h.snippet {
+                @let parts = snippet_parts(s);
+                // A fragment cut from a paragraph: show where it was cut.
+                @let cut_before = parts.first().and_then(|p| p.text.chars().next()).is_some_and(char::is_lowercase);
+                @let cut_after = parts.last().and_then(|p| p.text.trim_end().chars().last()).is_some_and(|c| !matches!(c, '.' | '!' | '?' | '"' | ')'));
+                p.snippet {
+                    @if cut_before { "… " }
+                    @for part in &parts {
+                        @if part.mark { mark { (part.text) } } @else { (part.text) }
+                    }
+                    @if cut_after { " …" }
+                }
+            }
+            @if !h.tags.is_empty() {
+                ul.hit-tags aria-label="Tags" {
+                    @for t in &h.tags {
+                        li { abbr title=[tags::meaning(t)] { (t) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn results_page(params: &Params, results: &SearchResults, viewer: &Viewer) -> Markup {
+    let mut page = Page::new("Search", viewer);
+    page.nav = Nav::Search;
+    page.header_search = false;
+    let title = format!("{} — search", params.q);
+    page.title = &title;
+    let first = params.from;
+    let last = params.from + results.hits.len() as u64 - 1;
+    layout::page(
+        &page,
+        html! {
+            h1.visually-hidden { "Search results" }
+            (form(params, false))
+            div.search-layout {
+                @if results.total > 0 { (facets(params, results)) }
+                section.results #results aria-labelledby="results-title" {
+                    h2.results-title #results-title aria-live="polite" {
+                        @if results.total == 0 {
+                            "No cables match"
+                        } @else if results.hits.is_empty() {
+                            (count(results.total)) " cables match; this page is past the last one"
+                        } @else {
+                            (count(results.total)) " "
+                            @if results.total == 1 { "cable matches" } @else { "cables match" }
+                            @if results.total as usize > results.hits.len() {
+                                span.range { " — showing " (count(first)) "–" (count(last)) }
+                            }
+                        }
+                    }
+                    @if results.total == 0 {
+                        p.no-results {
+                            "Try fewer words, a prefix (" code { "nucl*" } "), or "
+                            a href=(params.refined("*")) { "every cable" } "."
+                        }
+                    }
+                    @if let Some(t) = timeline(params, results) { (t) }
+                    @if results.total > 0 {
+                        nav.sort-links aria-label="Order of results" {
+                            span { "Order: " }
+                            @for s in SortKey::ALL {
+                                @if s == params.sort {
+                                    a.current href=(params.href(&params.q, s, None, 1)) aria-current="true" { (s.label()) }
+                                } @else {
+                                    a href=(params.href(&params.q, s, None, 1)) { (s.label()) }
+                                }
+                            }
+                        }
+                    }
+                    ol.hits #hits start=(first) {
+                        @for h in &results.hits { (hit(h)) }
+                    }
+                    @if params.cursor.is_some() || results.next_cursor.is_some() {
+                        nav.pager aria-label="Pages" {
+                            @if params.cursor.is_some() {
+                                a.first-page rel="first" href=(params.href(&params.q, params.sort, None, 1)) { "« First page" }
+                            }
+                            @if let Some(c) = &results.next_cursor {
+                                a.next-page #next-page rel="next" href=(params.href(&params.q, params.sort, Some(c), last + 1)) { "Next page »" }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_are_read_leniently() {
+        let p = Params::parse(Some("q=tag%3APREL&sort=-date&limit=5000&from=x&cursor="));
+        assert_eq!(p.q, "tag:PREL");
+        assert_eq!(p.sort, SortKey::DateDesc);
+        assert_eq!(p.limit, MAX_LIMIT);
+        assert_eq!(p.from, 1);
+        assert_eq!(p.cursor, None);
+        let p = Params::parse(Some("q=a&limit=0&sort=bogus"));
+        assert_eq!(p.limit, 1);
+        assert_eq!(p.sort, SortKey::Relevance);
+        assert_eq!(
+            p.href("a b", SortKey::Date, Some("c1"), 3),
+            "/search?q=a+b&sort=date&limit=1&cursor=c1&from=3"
+        );
+    }
+
+    #[test]
+    fn classification_facets_become_level_and_captions() {
+        let sib = vec![
+            ("SECRET".to_string(), 2),
+            ("SECRET//NOFORN".to_string(), 3),
+            ("CONFIDENTIAL".to_string(), 1),
+        ];
+        assert_eq!(
+            classification_clauses("SECRET//NOFORN", &sib).unwrap(),
+            vec!["classification:S", "caption:NOFORN"]
+        );
+        assert_eq!(
+            classification_clauses("SECRET", &sib).unwrap(),
+            vec!["classification:S", "-caption:NOFORN"]
+        );
+        assert_eq!(
+            classification_clauses("CONFIDENTIAL", &sib).unwrap(),
+            vec!["classification:C"]
+        );
+        assert_eq!(
+            classification_clauses("UNCLASSIFIED//FOR OFFICIAL USE ONLY", &sib).unwrap(),
+            vec!["classification:SBU"]
+        );
+        assert_eq!(classification_clauses("WHATEVER", &sib), None);
+    }
+}

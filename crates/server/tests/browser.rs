@@ -1,0 +1,200 @@
+//! Browser tests: the web UI driven in real headless Chromium through ChromeDriver
+//! (Debian's `chromium` and `chromium-driver`, installed by `.ci/run`).
+//!
+//! A generated archive is served in-process; the test searches, refines by a facet,
+//! opens a cable, follows a reference, opens the graph and the overview, and writes
+//! a screenshot of each page to `target/tmp/screenshots/` for a person to look at.
+//! Without the browser the test prints a notice and passes, except in CI
+//! (`CI=true`), where a missing browser is a failure.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use cablescope_archive::{Archive, IngestOptions};
+use cablescope_server::{AppState, ServerConfig};
+use support::webdriver::{Driver, Session, CHROMEDRIVER, CHROMIUM};
+
+fn browser_available() -> bool {
+    let ok = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !ok {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)");
+        }
+        eprintln!("NOTICE: browser tests skipped: {CHROMIUM} or {CHROMEDRIVER} not installed");
+    }
+    ok
+}
+
+fn screenshots() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// One generated cable's truth, as far as the test needs it.
+struct Pick {
+    /// A cable that cites another cable present in the archive.
+    citing: String,
+    /// A cable it cites that is in the archive.
+    cited: String,
+    /// A word of the citing cable's subject.
+    word: String,
+}
+
+/// Generates and ingests a small archive; picks a citing/cited pair from the truth.
+fn build_archive(root: &Path) -> (PathBuf, Pick) {
+    let corpus = root.join("corpus");
+    cablescope_generate::generate(600, 7, cablescope_generate::OutputFormat::Telegram, &corpus)
+        .unwrap();
+    let truth: Vec<serde_json::Value> = std::fs::read_to_string(corpus.join("truth.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // truth.jsonl is not a cable: keep it out of the corpus walked below.
+    std::fs::rename(corpus.join("truth.jsonl"), root.join("truth.jsonl")).unwrap();
+    let present: std::collections::BTreeSet<&str> =
+        truth.iter().filter_map(|t| t["id"].as_str()).collect();
+    let pick = truth
+        .iter()
+        .find_map(|t| {
+            let id = t["id"].as_str()?;
+            let cited = t["references"]
+                .as_array()?
+                .iter()
+                .filter_map(|r| r.as_str())
+                .find(|r| present.contains(r) && *r != id)?;
+            let word = t["subject"]
+                .as_str()?
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .find(|w| w.len() >= 6)?
+                .to_ascii_lowercase();
+            Some(Pick {
+                citing: id.to_string(),
+                cited: cited.to_string(),
+                word,
+            })
+        })
+        .expect("a generated cable citing another present cable");
+    let dir = root.join("archive");
+    let mut a = Archive::open(&dir).unwrap();
+    a.ingest(&[corpus], &IngestOptions::default(), &mut |_| {})
+        .unwrap();
+    (dir, pick)
+}
+
+async fn shot(s: &Session, name: &str) {
+    let path = screenshots().join(format!("{name}.png"));
+    s.screenshot(&path).await.unwrap();
+    eprintln!("screenshot: {}", path.display());
+}
+
+async fn hit_count(s: &Session) -> usize {
+    s.find_all(".hit").await.unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_refine_open_follow_and_graph_in_chromium() {
+    if !browser_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, pick) = build_archive(tmp.path());
+    let state = AppState::open(&dir, ServerConfig::default()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(cablescope_server::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+
+    let driver = Driver::start().await.unwrap();
+    let profile = tmp.path().join("chromium-profile");
+    let s = driver.session(&profile).await.unwrap();
+
+    // 1. Search: type into the query box and press Enter.
+    s.goto(&format!("{base}/")).await.unwrap();
+    shot(&s, "01-home").await;
+    let q = s.find("#q").await.unwrap();
+    s.type_into(&q, &format!("{}\u{E007}", pick.word))
+        .await
+        .unwrap();
+    s.find(".hit").await.unwrap();
+    let before = hit_count(&s).await;
+    assert!(before > 0, "searching {:?} found nothing", pick.word);
+    assert!(s.current_url().await.unwrap().contains(&pick.word));
+    shot(&s, "02-search").await;
+
+    // 2. Refine by clicking a facet: the query gains a field clause.
+    let facet = s.find(".facet a").await.unwrap();
+    s.click(&facet).await.unwrap();
+    s.find(".hit").await.unwrap();
+    let url = s.current_url().await.unwrap();
+    assert!(
+        url.contains("%3A") || url.contains(':'),
+        "facet click did not add a field: {url}"
+    );
+    assert!(hit_count(&s).await <= before.max(1));
+    shot(&s, "03-facet").await;
+
+    // 3. Open a cable from the results.
+    s.goto(&format!("{base}/search?q=id%3A{}", pick.citing))
+        .await
+        .unwrap();
+    let first = s.find(".hit a").await.unwrap();
+    s.click(&first).await.unwrap();
+    s.find("table").await.unwrap();
+    let url = s.current_url().await.unwrap();
+    assert!(url.ends_with(&format!("/cables/{}", pick.citing)), "{url}");
+    let body = s.text(&s.find("main").await.unwrap()).await.unwrap();
+    assert!(
+        body.contains(&pick.cited),
+        "the cable page does not list its reference {}",
+        pick.cited
+    );
+    shot(&s, "04-cable").await;
+
+    // 4. Follow the reference to the cited cable.
+    let mut followed = false;
+    for link in s.find_all(".ref a").await.unwrap() {
+        let href = s.attr(&link, "href").await.unwrap().unwrap_or_default();
+        if href.ends_with(&format!("/cables/{}", pick.cited)) {
+            s.click(&link).await.unwrap();
+            followed = true;
+            break;
+        }
+    }
+    assert!(followed, "no .ref link to {}", pick.cited);
+    s.find("table").await.unwrap();
+    assert!(s
+        .current_url()
+        .await
+        .unwrap()
+        .ends_with(&format!("/cables/{}", pick.cited)));
+    let body = s.text(&s.find("main").await.unwrap()).await.unwrap();
+    assert!(
+        body.contains(&pick.citing),
+        "the cited cable does not list {} as citing it",
+        pick.citing
+    );
+    shot(&s, "05-reference").await;
+
+    // 5. The graph page draws nodes with JavaScript.
+    s.goto(&format!("{base}/cables/{}/graph", pick.cited))
+        .await
+        .unwrap();
+    s.find("#graph svg .node").await.unwrap();
+    let nodes = s.find_all("#graph svg .node").await.unwrap().len();
+    assert!(nodes >= 2, "graph drew {nodes} nodes");
+    shot(&s, "06-graph").await;
+
+    // 6. The overview page.
+    s.goto(&format!("{base}/overview")).await.unwrap();
+    s.find("svg").await.unwrap();
+    shot(&s, "07-overview").await;
+
+    s.quit().await;
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
