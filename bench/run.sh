@@ -15,6 +15,7 @@ case "${1:-}" in
   *) echo "usage: bench/run.sh [--quick]" >&2; exit 2 ;;
 esac
 command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 2; }
+for tool in rg wrk; do command -v $tool >/dev/null || echo "note: $tool not installed (apt-get install -y ripgrep wrk); its baseline rows will be empty" >&2; done
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is required (apt-get install -y time)" >&2; exit 2; }
 echo "building release binary..." >&2
 (cd "$root" && cargo build --release -q -p cablescope)
