@@ -134,18 +134,20 @@ fn run_policy(args: PolicyArgs) -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(EXIT_AUTH));
             }
-            let mut archive = args.archive.open()?;
+            // The policy lives in the store only (applied at query time): no index
+            // writer is needed, so this works while an ingest runs.
+            let mut archive = args.archive.open_existing()?;
             let mut policy = archive.declass_policy()?;
             policy.enabled = switch == Switch::On;
             if let Some(e) = exempt {
                 policy.exempt = e;
             }
-            archive.set_declass_policy(&policy)?;
-            archive.close_writer();
+            // Audited first: a change that cannot be recorded is not made.
             if viewer.name.is_some() {
                 let e = AuditEntry::for_viewer(&viewer, "declass", &describe(&policy));
                 AuditLog::open(&args.archive.dir())?.record(&e)?;
             }
+            archive.set_declass_policy(&policy)?;
             policy
         }
     };

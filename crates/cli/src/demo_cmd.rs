@@ -274,10 +274,43 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     if !args.no_serve {
         // The read handle above is not needed by the server (it opens its own).
         drop(archive);
+        // Three readers of different clearances, so that a person can sign in as
+        // each and see what their clearance withholds. The archive is closed from
+        // now on: the CLI needs a token too.
+        let users = cablescope_archive::users::demo_users(&archive_dir)
+            .with_context(|| format!("adding the demo users to {}", archive_dir.display()))?;
         println!();
-        crate::serve_cmd::serve(&archive_dir, args.addr)?;
+        crate::serve_cmd::serve(
+            &archive_dir,
+            args.addr,
+            cablescope_server::ServerConfig::default(),
+            |url| demo_user_lines(url, &arch, &users),
+        )?;
     }
     Ok(code)
+}
+
+/// The sign-in help printed beside the URL: each demo user's name, clearance and
+/// token, and how to use a token from a browser, from `curl` and from the CLI.
+fn demo_user_lines(url: &str, arch: &str, users: &[(String, String, String)]) -> Vec<String> {
+    let mut out = vec![format!(
+        "Sign in at {url}login as one of the demo readers (each sees what its clearance allows):"
+    )];
+    let width = users.iter().map(|(n, _, _)| n.len()).max().unwrap_or(0);
+    let cwidth = users.iter().map(|(_, c, _)| c.len()).max().unwrap_or(0);
+    for (name, clearance, token) in users {
+        out.push(format!("  {name:<width$}  {clearance:<cwidth$}  {token}"));
+    }
+    if let Some((_, _, token)) = users.first() {
+        out.push("The API and the CLI take the same tokens:".to_string());
+        out.push(format!(
+            "  $ curl -H 'Authorization: Bearer {token}' '{url}api/search?q=*'"
+        ));
+        out.push(format!(
+            "  $ CABLESCOPE_TOKEN={token} cablescope search --archive {arch} '*'"
+        ));
+    }
+    out
 }
 
 /// Chooses example queries that match something in this archive: a fielded query

@@ -15,11 +15,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use cablescope_archive::access::withheld_list;
 use cablescope_archive::audit::{AuditEntry, AuditLog};
+use cablescope_archive::declass::Date;
 use cablescope_archive::query::Query;
 use cablescope_archive::users::Viewer;
 use cablescope_archive::{Access, Archive, Error, Hit, SearchOptions, SearchResults, Sort};
 use clap::{Args, ValueEnum};
-use cablescope_archive::declass::Date;
 
 use crate::archive_opts::{ok_on_broken_pipe, ArchiveArg, EXIT_USAGE};
 

@@ -1,13 +1,23 @@
 //! `cablescope serve`: the web UI and the JSON API of an archive, over HTTP.
+//!
+//! An archive without users is served to everyone. Once it has users
+//! (`cablescope users add`), every page and API request needs a token (API:
+//! `Authorization: Bearer TOKEN`; browsers sign in at `/login`), and readers see
+//! what their clearance allows. `--public` serves everything, read-only, to
+//! anyone (no sign-in; ingest and user management answer 403). `--as-of DATE`
+//! evaluates declassification at DATE instead of today.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use cablescope_archive::declass::Date;
 use cablescope_server::{AppState, ServerConfig};
 use clap::Args;
 
 use crate::archive_opts::ArchiveArg;
+use crate::search_cmd::parse_date_arg;
 
 /// The address `serve` (and `demo`) listen on by default: this machine only.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -21,12 +31,27 @@ pub struct ServeArgs {
     /// loopback address makes the archive readable by other machines.
     #[arg(long, value_name = "IP:PORT", default_value = DEFAULT_ADDR)]
     addr: SocketAddr,
+    /// Serve everything, read-only, to anyone: no sign-in, every reader cleared
+    /// for every cable; ingest and user management are off (403). Reads are still
+    /// audited when the archive has users.
+    #[arg(long)]
+    public: bool,
+    /// Evaluate declassification at this date instead of today (YYYY-MM-DD,
+    /// YYYY-MM, YYYY).
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    as_of: Option<Date>,
 }
 
-/// Serves the archive in `dir` on `addr` until SIGINT or SIGTERM, printing the URL
-/// once listening.
-pub fn serve(dir: &std::path::Path, addr: SocketAddr) -> anyhow::Result<()> {
-    let state = AppState::open(dir, ServerConfig::default())
+/// What the server prints once listening: the URL line (`Serving DIR at
+/// http://HOST:PORT/ ...`), then `after(url)`'s lines.
+pub fn serve(
+    dir: &Path,
+    addr: SocketAddr,
+    config: ServerConfig,
+    after: impl FnOnce(&str) -> Vec<String>,
+) -> anyhow::Result<()> {
+    let mode = mode_line(dir, &config)?;
+    let state = AppState::open(dir, config)
         .with_context(|| format!("cannot open the archive {}", dir.display()))?;
     let shown = dir.display().to_string();
     cablescope_server::run(addr, state, |bound| {
@@ -36,14 +61,45 @@ pub fn serve(dir: &std::path::Path, addr: SocketAddr) -> anyhow::Result<()> {
         } else {
             bound
         };
-        println!("Serving {shown} at http://{host}/ (API docs at http://{host}/api/docs; Ctrl-C to stop)");
+        let url = format!("http://{host}/");
+        println!("Serving {shown} at {url} (API docs at {url}api/docs; Ctrl-C to stop)");
+        println!("{mode}");
+        for line in after(&url) {
+            println!("{line}");
+        }
     })
     .with_context(|| format!("cannot serve on {addr}"))
+}
+
+/// One line saying who may read what.
+fn mode_line(dir: &Path, config: &ServerConfig) -> anyhow::Result<String> {
+    let closed = cablescope_archive::users::has_users(dir)
+        .with_context(|| format!("cannot read the users of {}", dir.display()))?;
+    let as_of = match config.as_of {
+        Some(d) => format!(" Declassification is evaluated as of {d}."),
+        None => String::new(),
+    };
+    Ok(if config.public {
+        format!(
+            "Public: everyone reads every cable, read-only, without signing in; ingest and user management are off.{}{as_of}",
+            if closed { " Reads are audited." } else { "" }
+        )
+    } else if closed {
+        format!(
+            "This archive has users: every request needs a token (browsers sign in at /login; programs send `Authorization: Bearer TOKEN`).{as_of}"
+        )
+    } else {
+        format!("This archive has no users: everyone reads everything (add users with `cablescope users add`).{as_of}")
+    })
 }
 
 /// Runs `cablescope serve`: 0 after a clean shutdown.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     args.archive.check_exists()?;
-    serve(&args.archive.dir(), args.addr)?;
+    let config = ServerConfig {
+        public: args.public,
+        as_of: args.as_of,
+    };
+    serve(&args.archive.dir(), args.addr, config, |_| Vec::new())?;
     Ok(ExitCode::SUCCESS)
 }

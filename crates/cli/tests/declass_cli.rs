@@ -21,19 +21,43 @@ fn fixtures() -> Vec<(&'static str, String)> {
     vec![
         (
             "85MOSCOW1",
-            tg("011200Z FEB 85", "000001", "NODIS", "DECL: 02/01/2005", "zqdeclone"),
+            tg(
+                "011200Z FEB 85",
+                "000001",
+                "NODIS",
+                "DECL: 02/01/2005",
+                "zqdeclone",
+            ),
         ),
         (
             "90MOSCOW2",
-            tg("011200Z MAR 90", "000002", "SIPDIS", "DECL: OADR", "zqdecltwo"),
+            tg(
+                "011200Z MAR 90",
+                "000002",
+                "SIPDIS",
+                "DECL: OADR",
+                "zqdecltwo",
+            ),
         ),
         (
             "95MOSCOW3",
-            tg("011200Z JUN 95", "000003", "SIPDIS", "DECL: 25X1-HUMAN", "zqdeclthree"),
+            tg(
+                "011200Z JUN 95",
+                "000003",
+                "SIPDIS",
+                "DECL: 25X1-HUMAN",
+                "zqdeclthree",
+            ),
         ),
         (
             "08MOSCOW4",
-            tg("051119Z JUN 08", "000004", "SIPDIS", "DECL: 06/05/2033", "zqdeclfour"),
+            tg(
+                "051119Z JUN 08",
+                "000004",
+                "SIPDIS",
+                "DECL: 06/05/2033",
+                "zqdeclfour",
+            ),
         ),
     ]
 }
@@ -107,10 +131,7 @@ impl Env {
 
     /// The ids a query finds for `token` as of `date`.
     fn found(&self, token: &str, q: &str, date: &str) -> Vec<String> {
-        let o = self.run_as(
-            token,
-            &["search", "--format", "json", "--as-of", date, q],
-        );
+        let o = self.run_as(token, &["search", "--format", "json", "--as-of", date, q]);
         assert!(o.status.success(), "{q}: {}", stderr(&o));
         let v: Value = serde_json::from_str(&stdout(&o)).expect("json");
         let mut ids: Vec<String> = v["hits"]
@@ -155,9 +176,22 @@ fn policy_off_by_default_and_only_curators_change_it() {
     assert!(stdout(&e.policy(&e.reader, &[])).contains("declassification: off"));
     let o = e.policy(&e.curator, &["on"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("declassification: on"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("declassification: on"),
+        "{}",
+        stdout(&o)
+    );
     // The change is audited.
-    let log = run(&["audit", "show", "--archive", e.a(), "--action", "declass", "--format", "json"]);
+    let log = run(&[
+        "audit",
+        "show",
+        "--archive",
+        e.a(),
+        "--action",
+        "declass",
+        "--format",
+        "json",
+    ]);
     let entries: Value = serde_json::from_str(&stdout(&log)).expect("json");
     assert_eq!(entries.as_array().expect("entries").len(), 1);
     assert_eq!(entries[0]["who"], "carla");
@@ -182,7 +216,11 @@ fn released_cables_read_in_full_from_their_date() {
     assert_eq!(e.found(r, "subject:zqdeclone", "2005-02-01"), ["85MOSCOW1"]);
     let o = e.run_as(r, &["show", "85MOSCOW1", "--as-of", "2005-02-01"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("1. (S) The zqdeclone paragraph."), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("1. (S) The zqdeclone paragraph."),
+        "{}",
+        stdout(&o)
+    );
     let o = e.run_as(r, &["show", "85MOSCOW1", "--as-of", "2005-01-31"]);
     assert_eq!(o.status.code(), Some(1));
     // The 25-year rule: 1990 → 2015-12-31.
@@ -217,7 +255,14 @@ fn due_lists_the_next_releases() {
     let o = e.run_as(
         &e.top,
         &[
-            "declass", "due", "--as-of", "2000-01-01", "--before", "2016-01-01", "--format", "json",
+            "declass",
+            "due",
+            "--as-of",
+            "2000-01-01",
+            "--before",
+            "2016-01-01",
+            "--format",
+            "json",
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -244,7 +289,14 @@ fn due_lists_the_next_releases() {
     assert_eq!(v["due"][0]["level"], "S");
     let table = stdout(&e.run_as(
         &e.top,
-        &["declass", "due", "--as-of", "2020-01-01", "--before", "2040-01-01"],
+        &[
+            "declass",
+            "due",
+            "--as-of",
+            "2020-01-01",
+            "--before",
+            "2040-01-01",
+        ],
     ));
     assert!(table.contains("08MOSCOW4"), "{table}");
     assert!(table.contains("2033-06-05"), "{table}");
@@ -252,7 +304,16 @@ fn due_lists_the_next_releases() {
     // A U reader learns of no cable they may not see.
     let o = e.run_as(
         &e.reader,
-        &["declass", "due", "--as-of", "2000-01-01", "--before", "2040-01-01", "--format", "json"],
+        &[
+            "declass",
+            "due",
+            "--as-of",
+            "2000-01-01",
+            "--before",
+            "2040-01-01",
+            "--format",
+            "json",
+        ],
     );
     let v: Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v["due"], serde_json::json!([]), "{v}");

@@ -118,7 +118,11 @@ fn forbidden<'a>(c: &'a Clearance) -> impl Iterator<Item = &'static Canary> + 'a
 fn assert_clean(name: &str, what: &str, text: &str, c: &Clearance) {
     let low = text.to_lowercase();
     for k in forbidden(c) {
-        assert!(!low.contains(k.word), "{name}: {what} shows {}: {text}", k.word);
+        assert!(
+            !low.contains(k.word),
+            "{name}: {what} shows {}: {text}",
+            k.word
+        );
     }
 }
 
@@ -187,7 +191,10 @@ fn every_cable_query_counts_and_shows_only_what_may_be_seen() {
             .collect();
         got.sort();
         assert_eq!(got, want, "{name}");
-        for k in CANARIES.iter().filter(|k| k.readable_by(c) && k.field.is_empty()) {
+        for k in CANARIES
+            .iter()
+            .filter(|k| k.readable_by(c) && k.field.is_empty())
+        {
             assert!(out.to_lowercase().contains(k.word), "{name}: {}", k.word);
         }
         let o = e.as_user(token, &["export", "*", "--format", "csv"]);
@@ -228,7 +235,11 @@ fn show_refs_and_graph_treat_invisible_cables_as_unknown() {
         assert!(text.contains("4. (S/NF)"), "{name}: {text}");
         let nodis = c.caveats.contains("NODIS");
         let refs = e.as_user(token, &["refs", "08STATE40"]);
-        assert_eq!(refs.status.code(), Some(if nodis { 0 } else { 1 }), "{name}");
+        assert_eq!(
+            refs.status.code(),
+            Some(if nodis { 0 } else { 1 }),
+            "{name}"
+        );
         let j = e.json(token, &["refs", "08PARIS70", "--format", "json"]);
         let missing: BTreeSet<&str> = j["missing"]
             .as_array()
@@ -259,11 +270,7 @@ fn show_refs_and_graph_treat_invisible_cables_as_unknown() {
 #[test]
 fn reads_are_audited_with_what_was_withheld_and_bad_tokens_exit_3() {
     let e = Env::new();
-    let (_, _, c_token) = e
-        .users
-        .iter()
-        .find(|u| u.0 == "C")
-        .expect("C reader");
+    let (_, _, c_token) = e.users.iter().find(|u| u.0 == "C").expect("C reader");
     let o = e.as_user(c_token, &["show", "08MOSCOW20"]);
     assert!(o.status.success());
     let o = e.as_user(c_token, &["search", "zqsecret"]);
@@ -309,6 +316,10 @@ fn reads_are_audited_with_what_was_withheld_and_bad_tokens_exit_3() {
         assert!(o.stdout.is_empty(), "{args:?}");
         let mut none = args.to_vec();
         none.extend(["--archive", e.a()]);
-        assert_eq!(run(&none).status.code(), Some(3), "{args:?} without a token");
+        assert_eq!(
+            run(&none).status.code(),
+            Some(3),
+            "{args:?} without a token"
+        );
     }
 }

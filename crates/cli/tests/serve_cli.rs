@@ -62,6 +62,25 @@ fn http_get(addr: &str, path: &str) -> (u16, String) {
     (status, body.to_string())
 }
 
+/// A GET with `Authorization: Bearer token`: (status, body).
+fn http_get_auth(addr: &str, path: &str, token: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).expect("read response");
+    let (head, body) = resp.split_once("\r\n\r\n").expect("head and body");
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("status");
+    (status, body.to_string())
+}
+
 fn sigterm(child: &Child) {
     let ok = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -174,10 +193,40 @@ fn demo_ends_by_serving_its_archive() {
     assert!(report.contains("Built a demo archive at"), "{report}");
     assert!(report.contains("cablescope serve --archive"), "{report}");
 
-    let (status, body) = http_get(&addr, "/api/stats");
-    assert_eq!(status, 200, "{body}");
-    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
-    assert_eq!(v["cables"], 60, "{v}");
+    // Beside the URL: the demo readers, their clearances and tokens.
+    let mut users = Vec::new();
+    while users.len() < 3 {
+        let mut line = String::new();
+        assert!(
+            out.read_line(&mut line).expect("read stdout") > 0,
+            "{users:?}"
+        );
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if let [name, clearance, token] = words.as_slice() {
+            if token.starts_with("cst_") {
+                users.push((name.to_string(), clearance.to_string(), token.to_string()));
+            }
+        }
+    }
+    let names: Vec<&str> = users.iter().map(|u| u.0.as_str()).collect();
+    assert_eq!(names, ["reader-u", "reader-c", "reader-s-nf"]);
+    assert_eq!(users[2].1, "S+NOFORN");
+
+    // The archive is closed now: no token, no answer; each token its own view.
+    let (status, _) = http_get(&addr, "/api/stats");
+    assert_eq!(status, 401);
+    let mut counts = Vec::new();
+    for (_, _, token) in &users {
+        let (status, body) = http_get_auth(&addr, "/api/stats", token);
+        assert_eq!(status, 200, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+        counts.push(v["cables"].as_u64().expect("a count"));
+    }
+    assert!(
+        counts[0] > 0 && counts.windows(2).all(|w| w[0] <= w[1]),
+        "{counts:?}"
+    );
+    assert!(counts[2] <= 60, "{counts:?}");
 
     sigterm(&child);
     let status = child.wait().expect("wait");

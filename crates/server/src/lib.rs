@@ -5,6 +5,13 @@
 //! (see [`ui`]), both served by one axum router over one [`AppState`]. All assets
 //! are embedded in the binary; nothing is fetched from the network.
 //!
+//! Who may read what is decided once per request by [`auth`]: an archive without
+//! users is open to everyone; once it has users, every request needs a token
+//! (`Authorization: Bearer`) or a browser session (`POST /login`), readers see
+//! what their clearance allows, curators also ingest (`POST /api/ingest`), admins
+//! also manage users (`/api/users`), and every read is written to the archive's
+//! audit log. [`ServerConfig::public`] serves everything read-only to anyone.
+//!
 //! ```no_run
 //! use cablescope_server::{AppState, ServerConfig};
 //!
@@ -18,6 +25,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
@@ -39,25 +47,52 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::ApiError;
-pub use state::{AppState, Limits, ServerConfig, Viewer};
+pub use state::{AppState, Limits, ServerConfig, Standing, Viewer};
 
 /// The whole application: API routes, UI routes and their shared state, behind
-/// the server's limits (URI and body size, timeout), panic catching and metrics.
+/// authentication ([`auth`]), the server's limits (URI and body size, timeout),
+/// panic catching, security headers and metrics.
 pub fn router(state: AppState) -> axum::Router {
     let limits = state.limits().clone();
-    axum::Router::new()
+    // Forms and JSON bodies are small; uploads to `POST /api/ingest` have their
+    // own, much larger limit (the handler streams them to disk).
+    let small = axum::Router::new()
         .merge(api::router())
         .merge(ui::router())
-        .route_layer(middleware::from_fn(metrics::tag_route))
-        .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
-        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes));
+    let uploads = api::upload_router()
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(
+            usize::try_from(limits.max_upload_bytes).unwrap_or(usize::MAX),
+        ));
+    axum::Router::new()
+        .merge(small)
+        .merge(uploads)
+        .route_layer(middleware::from_fn(metrics::tag_route))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("a request handler panicked").into_response()
         }))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(auth::CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -67,7 +102,8 @@ pub fn router(state: AppState) -> axum::Router {
 }
 
 /// Rejects over-long query strings (`414`) and bounds the time to a response's
-/// head (`503 timeout`; a streamed body may take longer).
+/// head (`503 timeout`; a streamed body may take longer). An ingest is not timed:
+/// it answers when the upload is in the archive, however long that takes.
 async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let limits = state.limits();
     let query_len = req.uri().query().map_or(0, str::len);
@@ -81,6 +117,9 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
             ),
         )
         .into_response();
+    }
+    if req.uri().path() == api::ingest::PATH {
+        return next.run(req).await;
     }
     let timeout = limits.request_timeout;
     match tokio::time::timeout(timeout, next.run(req)).await {
@@ -104,7 +143,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -49,6 +49,8 @@ where
 {
     let (tx, rx) = tokio::sync::watch::channel(false);
     let first = stop();
+    // With the peer's address: the sign-in limits count failures per address.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         let mut rx = rx;
         // An error means the sender is gone: stop as well.

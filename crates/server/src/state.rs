@@ -1,7 +1,6 @@
 //! State shared by every request: the archive directory, a pool of read handles,
 //! the server's configuration and limits, and its metrics.
 
-use std::convert::Infallible;
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -9,16 +8,23 @@ use std::time::Duration;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use cablescope_archive::{Access, Archive, Clearance, Store};
+use cablescope_archive::declass::Date;
+use cablescope_archive::{Access, Archive, Clearance, Role, Store, User};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::auth::Auth;
+use crate::error::ApiError;
 use crate::metrics::Metrics;
 
 /// Settings of a running server.
 #[derive(Debug, Clone, Default)]
 pub struct ServerConfig {
-    /// Serve everything read-only to anyone (issue 7's `--public`).
+    /// Serve everything read-only to anyone (`serve --public`): no sign-in, every
+    /// reader cleared for everything, ingest and user management refused (403
+    /// `read_only`). Reads are still audited when the archive has users.
     pub public: bool,
+    /// Evaluate declassification at this date instead of today (`serve --as-of`).
+    pub as_of: Option<Date>,
 }
 
 /// Bounds on what one request, and all of them together, may cost.
@@ -36,8 +42,10 @@ pub struct Limits {
     pub max_query_chars: usize,
     /// Longest query string of a URL, in bytes; longer gets `414 uri_too_long`.
     pub max_uri_query_bytes: usize,
-    /// Largest request body, in bytes (the API takes no bodies); larger gets 413.
+    /// Largest request body, in bytes (forms, JSON bodies); larger gets 413.
     pub max_body_bytes: usize,
+    /// Largest upload to `POST /api/ingest`, in bytes; larger gets 413.
+    pub max_upload_bytes: u64,
 }
 
 impl Default for Limits {
@@ -49,6 +57,7 @@ impl Default for Limits {
             max_query_chars: 2000,
             max_uri_query_bytes: 16 * 1024,
             max_body_bytes: 64 * 1024,
+            max_upload_bytes: 1 << 30,
         }
     }
 }
@@ -70,45 +79,141 @@ struct Inner {
     reads: Arc<Semaphore>,
     /// Permits for exports.
     exports: Arc<Semaphore>,
+    /// One ingest at a time (the archive has one writer).
+    ingests: Arc<Semaphore>,
     metrics: Metrics,
+    auth: Auth,
 }
 
-/// Who is asking, and what they may read. Until users exist (issue 7) every request
-/// is an anonymous reader cleared for everything.
+/// How a [`Viewer`] came to be who they are (what the page header offers them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// An archive without users: anyone reads everything, nobody signs in.
+    Open,
+    /// `--public`: anyone reads everything, read-only; sign-in is off.
+    Public,
+    /// A closed archive (it has users) and nobody signed in. Only the pages that
+    /// need no sign-in (`/login`, `/healthz`, the API documents) see this viewer.
+    SignedOut,
+    /// Signed in with an `Authorization: Bearer` token.
+    Token,
+    /// Signed in with a browser session (the cookie set by `POST /login`).
+    Session,
+}
+
+/// Who is asking, and what they may read. Decided once per request, by the
+/// authentication layer ([`crate::auth`]), and taken by every handler.
 #[derive(Debug, Clone)]
 pub struct Viewer {
-    /// The signed-in user's name, `None` when anonymous.
+    /// The signed-in user's name, `None` when nobody is signed in.
     pub user: Option<String>,
+    /// The signed-in user's role, `None` when nobody is signed in.
+    pub role: Option<Role>,
     /// What the viewer may read.
     pub clearance: Clearance,
+    /// The date declassification is evaluated at (`serve --as-of`; `None`: today).
+    pub as_of: Option<Date>,
+    /// How the viewer was identified.
+    pub standing: Standing,
+    /// The session's CSRF token, for the forms of a page (signed in with a
+    /// session only).
+    pub csrf: Option<String>,
 }
 
 impl Viewer {
-    /// The viewer of an archive without users.
+    /// The viewer of an archive without users: anonymous, cleared for everything.
     pub fn anonymous() -> Viewer {
         Viewer {
             user: None,
+            role: None,
             clearance: Clearance::all(),
+            as_of: None,
+            standing: Standing::Open,
+            csrf: None,
         }
     }
 
-    /// The viewer's [`Access`] to `archive`: their clearance, today's date and the
-    /// archive's declassification policy. Every archive read takes it.
+    /// Anyone, on a `--public` server: anonymous, cleared for everything.
+    pub fn public() -> Viewer {
+        Viewer {
+            standing: Standing::Public,
+            ..Viewer::anonymous()
+        }
+    }
+
+    /// Nobody signed in, on a closed archive: cleared for nothing beyond
+    /// UNCLASSIFIED (and shown only the pages that need no sign-in).
+    pub fn signed_out() -> Viewer {
+        Viewer {
+            clearance: Clearance {
+                rank: 0,
+                caveats: Default::default(),
+            },
+            standing: Standing::SignedOut,
+            ..Viewer::anonymous()
+        }
+    }
+
+    /// `user`, signed in with a token or a session.
+    pub fn user(user: &User, standing: Standing, csrf: Option<String>) -> Viewer {
+        Viewer {
+            user: Some(user.name.clone()),
+            role: Some(user.role),
+            clearance: user.clearance.clone(),
+            as_of: None,
+            standing,
+            csrf,
+        }
+    }
+
+    /// The same viewer, reading the archive as of `as_of`.
+    pub fn at(self, as_of: Option<Date>) -> Viewer {
+        Viewer { as_of, ..self }
+    }
+
+    /// True when a user is signed in.
+    pub fn signed_in(&self) -> bool {
+        self.user.is_some()
+    }
+
+    /// True when the viewer is a signed-in user whose role includes `needed`.
+    pub fn has_role(&self, needed: Role) -> bool {
+        self.role.is_some_and(|r| r.allows(needed))
+    }
+
+    /// The viewer as the archive's audit log and access checks know them.
+    pub fn archive_viewer(&self) -> cablescope_archive::Viewer {
+        cablescope_archive::Viewer {
+            name: self.user.clone(),
+            role: self.role,
+            clearance: self.clearance.clone(),
+        }
+    }
+
+    /// The viewer's [`Access`] to `archive`: their clearance, the server's as-of
+    /// date (today by default) and the archive's declassification policy. Every
+    /// archive read takes it.
     pub fn access(&self, archive: &Archive) -> cablescope_archive::Result<Access> {
-        archive.access(self.clearance.clone(), None)
+        archive.access(self.clearance.clone(), self.as_of)
     }
 }
 
-/// Every handler (API and UI) takes a `Viewer`: authentication is decided here,
-/// in one place. For now every request is [`Viewer::anonymous`].
+/// Every handler (API and UI) takes a `Viewer`: the authentication layer
+/// ([`crate::auth::authenticate`]) decides who it is, once, before any handler
+/// runs, and leaves it in the request. A router built without that layer answers
+/// 500 rather than guessing.
 impl FromRequestParts<AppState> for Viewer {
-    type Rejection = Infallible;
+    type Rejection = ApiError;
 
     async fn from_request_parts(
-        _parts: &mut Parts,
+        parts: &mut Parts,
         _state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Viewer::anonymous())
+        parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .ok_or_else(|| ApiError::internal("no viewer: the authentication layer is missing"))
     }
 }
 
@@ -167,13 +272,15 @@ impl AppState {
         metrics.set_cables(cables);
         Ok(AppState {
             inner: Arc::new(Inner {
-                dir,
                 config,
                 reads: Arc::new(Semaphore::new(limits.max_reads.max(1))),
                 exports: Arc::new(Semaphore::new(limits.max_exports.max(1))),
                 limits,
                 idle: Mutex::new(vec![first]),
+                ingests: Arc::new(Semaphore::new(1)),
                 metrics,
+                auth: Auth::new(&dir),
+                dir,
             }),
         })
     }
@@ -254,5 +361,15 @@ impl AppState {
     /// A permit to stream an export, if fewer than [`Limits::max_exports`] run.
     pub fn try_export_permit(&self) -> Option<OwnedSemaphorePermit> {
         self.inner.exports.clone().try_acquire_owned().ok()
+    }
+
+    /// The permit to write the archive, if no other ingest of this server runs.
+    pub fn try_ingest_permit(&self) -> Option<OwnedSemaphorePermit> {
+        self.inner.ingests.clone().try_acquire_owned().ok()
+    }
+
+    /// Users, sessions, sign-in limits and the audit log.
+    pub fn auth(&self) -> &Auth {
+        &self.inner.auth
     }
 }

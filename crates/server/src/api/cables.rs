@@ -4,13 +4,14 @@
 
 use axum::extract::State;
 use axum::Json;
-use cablescope_archive::access::Resolved;
+use cablescope_archive::access::{withheld_list, Resolved};
 use cablescope_archive::{Access, Archive};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::types::{CableResponse, ErrorBody, RefEdge, RefNode, RefsResponse};
 use super::{direction_param, int_param, ApiPath, ApiQuery};
+use crate::auth::audit_blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::{AppState, Viewer};
 
@@ -59,6 +60,7 @@ pub async fn cable(
     viewer: Viewer,
     ApiPath(written): ApiPath<String>,
 ) -> ApiResult<Json<CableResponse>> {
+    let st = state.clone();
     let r = state
         .read(move |a| {
             let access = viewer.access(a)?;
@@ -67,8 +69,12 @@ pub async fn cable(
                 Err(e) => return Ok(Err(e)),
             };
             let Some(record) = a.cable_for(&id, &access)? else {
+                // Recorded like a read that found nothing: the answer is the
+                // same for an unknown id and an invisible cable.
+                audit_blocking(&st, &viewer, "read", &id, 0, Vec::new())?;
                 return Ok(Err(no_cable(&written)));
             };
+            audit_blocking(&st, &viewer, "read", &id, 1, withheld_list(&record))?;
             // A cited cable the reader may not see is shown as missing.
             let present = |rid: &str| matches!(a.cable_for(rid, &access), Ok(Some(_)));
             let text = cablescope_archive::render::cable_text(&record, &present);
@@ -114,6 +120,7 @@ pub async fn refs(
 ) -> ApiResult<Json<RefsResponse>> {
     let direction = direction_param(p.direction.as_deref())?;
     let depth = int_param("depth", p.depth.as_deref(), 1, 1, MAX_DEPTH)?;
+    let st = state.clone();
     let r = state
         .read(move |a| {
             let access = viewer.access(a)?;
@@ -123,8 +130,17 @@ pub async fn refs(
             };
             // `None`: unknown, or invisible to the reader (the two look the same).
             let Some(walk) = a.refs_for(&id, direction, depth, &access)? else {
+                audit_blocking(&st, &viewer, "refs", &id, 0, Vec::new())?;
                 return Ok(Err(no_cable(&written)));
             };
+            audit_blocking(
+                &st,
+                &viewer,
+                "refs",
+                &id,
+                walk.nodes.len() as u64,
+                Vec::new(),
+            )?;
             Ok(Ok(RefsResponse {
                 nodes: walk
                     .nodes

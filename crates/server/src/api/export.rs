@@ -87,6 +87,39 @@ impl ExportError {
 
 type Chunk = Result<Vec<u8>, io::Error>;
 
+/// Most withheld items written in an export's audit entry (an export can
+/// withhold from thousands of cables); the rest are counted.
+const MAX_WITHHELD_KEPT: usize = 1000;
+
+/// What an export showed and withheld, for its audit entry.
+#[derive(Debug, Default)]
+struct Withheld {
+    shown: u64,
+    items: Vec<String>,
+    more: u64,
+}
+
+impl Withheld {
+    fn add(&mut self, c: &Cable) {
+        self.shown += 1;
+        for w in cablescope_archive::access::withheld_list(c) {
+            if self.items.len() < MAX_WITHHELD_KEPT {
+                self.items.push(w);
+            } else {
+                self.more += 1;
+            }
+        }
+    }
+
+    /// The list for the audit entry: the items kept, then how many more.
+    fn into_list(mut self) -> Vec<String> {
+        if self.more > 0 {
+            self.items.push(format!("... and {} more", self.more));
+        }
+        self.items
+    }
+}
+
 /// Buffers writes and sends them to the response body in chunks.
 struct ChunkWriter {
     buf: Vec<u8>,
@@ -159,7 +192,7 @@ pub async fn export(
     viewer: Viewer,
     ApiQuery(p): ApiQuery<ExportParams>,
 ) -> ApiResult<Response> {
-    let (_, parsed) = query_param(p.q.as_deref(), &state)?;
+    let (text, parsed) = query_param(p.q.as_deref(), &state)?;
     let sort = sort_param(p.sort.as_deref(), Sort::Date)?;
     let format = match p.format.as_deref().map(str::trim) {
         None | Some("") | Some("jsonl") => Format::Jsonl,
@@ -191,6 +224,11 @@ pub async fn export(
                     ..access.search_options()
                 },
             )?;
+            // The entry is written when the stream ends (it names what was
+            // withheld); a log that cannot even be opened stops the export first.
+            st.auth().log_ready_blocking().map_err(|e| {
+                cablescope_archive::Error::Other(format!("cannot open the audit log: {e}"))
+            })?;
             Ok((h, access, count.total))
         });
         let (h, access, total) = match started {
@@ -207,8 +245,10 @@ pub async fn export(
             buf: Vec::with_capacity(CHUNK + 4096),
             tx,
         };
+        let mut withheld = Withheld::default();
         let result: Result<u64, ExportError> = match format {
             Format::Jsonl => h.export_for(&parsed, sort, &access, &mut |c: Cable| {
+                withheld.add(&c);
                 serde_json::to_writer(&mut out, &c)?;
                 out.write_all(b"\n")?;
                 Ok::<(), ExportError>(())
@@ -226,7 +266,10 @@ pub async fn export(
                     ])
                     .map_err(ExportError::from)
                     .and_then(|()| {
-                        h.export_for(&parsed, sort, &access, &mut |c: Cable| csv_row(&mut w, &c))
+                        h.export_for(&parsed, sort, &access, &mut |c: Cable| {
+                            withheld.add(&c);
+                            csv_row(&mut w, &c)
+                        })
                     });
                 r.and_then(|n| {
                     w.flush()?;
@@ -241,6 +284,18 @@ pub async fn export(
         // Free the permit before the body ends (when `out`, holding the sender, is
         // dropped): a client that has read a whole export may start the next.
         drop(permit);
+        // Recorded however the stream ended (a client gone included): what was
+        // sent was read.
+        if let Err(e) = crate::auth::audit_blocking(
+            &st,
+            &viewer,
+            "export",
+            &text,
+            withheld.shown,
+            withheld.into_list(),
+        ) {
+            eprintln!("cablescope-server: export of {text:?} not recorded: {e}");
+        }
         match result {
             Ok(_) => {}
             Err(e) if e.client_gone() => {}

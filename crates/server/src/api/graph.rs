@@ -76,6 +76,7 @@ pub async fn graph(
             )))
         }
     };
+    let st = state.clone();
     let g = state
         .read(move |a| {
             let access = viewer.access(a)?;
@@ -84,10 +85,19 @@ pub async fn graph(
                 Err(e) => return Ok(Err(e)),
             };
             let Some(walk) = a.refs_for(&id, direction, depth, &access)? else {
+                crate::auth::audit_blocking(&st, &viewer, "graph", &id, 0, Vec::new())?;
                 return Ok(Err(ApiError::not_found(format!(
                     "no cable {written} in the archive"
                 ))));
             };
+            crate::auth::audit_blocking(
+                &st,
+                &viewer,
+                "graph",
+                &id,
+                walk.nodes.len() as u64,
+                Vec::new(),
+            )?;
             let mut nodes = Vec::with_capacity(walk.nodes.len());
             for n in &walk.nodes {
                 let c = if n.present {

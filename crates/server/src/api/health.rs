@@ -4,11 +4,18 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use cablescope_archive::Store;
+use cablescope_archive::{Role, Store};
 
 use super::types::{ErrorBody, HealthResponse};
+use crate::auth;
 use crate::error::{ApiError, ApiResult};
-use crate::AppState;
+use crate::{AppState, Standing, Viewer};
+
+/// True when `viewer` may see counts over the whole archive (cables they might
+/// not be cleared for included): anyone on an open or public archive, else admins.
+fn sees_totals(viewer: &Viewer) -> bool {
+    matches!(viewer.standing, Standing::Open | Standing::Public) || viewer.has_role(Role::Admin)
+}
 
 /// Cables in the store, read through the pool (which also checks that a handle
 /// can be opened and its index reloaded).
@@ -23,7 +30,9 @@ async fn count(state: &AppState) -> ApiResult<u64> {
     })
 }
 
-/// Health: 200 when the archive can be read.
+/// Health: 200 when the archive can be read. Needs no token; the number of cables
+/// is given only where everyone may count them (an open or public archive) or to
+/// a signed-in admin.
 #[utoipa::path(
     get,
     path = "/healthz",
@@ -33,17 +42,21 @@ async fn count(state: &AppState) -> ApiResult<u64> {
         (status = 503, description = "The archive cannot be read", body = ErrorBody),
     )
 )]
-pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<HealthResponse>> {
+pub async fn healthz(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> ApiResult<Json<HealthResponse>> {
     let cables = count(&state).await?;
     state.metrics().set_cables(cables);
     Ok(Json(HealthResponse {
         status: "ok".into(),
-        cables,
+        cables: sees_totals(&viewer).then_some(cables),
     }))
 }
 
 /// Metrics in the Prometheus (OpenMetrics) text format: requests by route and
-/// status, latency histogram, requests in flight, cables in the archive.
+/// status, latency histogram, requests in flight, cables in the archive. On a
+/// closed archive for admins only (the count covers every cable).
 #[utoipa::path(
     get,
     path = "/metrics",
@@ -53,7 +66,12 @@ pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<HealthResp
             content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8"),
     )
 )]
-pub async fn metrics(State(state): State<AppState>) -> Response {
+pub async fn metrics(State(state): State<AppState>, viewer: Viewer) -> Response {
+    if !sees_totals(&viewer) {
+        if let Err(e) = auth::require(&state, &viewer, Role::Admin, "metrics") {
+            return e.into_response();
+        }
+    }
     // A failed count leaves the last known value: metrics still answer.
     if let Ok(n) = count(&state).await {
         state.metrics().set_cables(n);

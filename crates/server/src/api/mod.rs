@@ -11,24 +11,32 @@
 //! | `GET /api/graph/{id}?depth=&direction=&format=` | the same as a graph file |
 //! | `GET /api/export?q=&format=&sort=` | every match, streamed |
 //! | `GET /api/stats?missing=` | counts by year, origin, classification |
-//! | `GET /healthz`, `GET /metrics` | health, Prometheus metrics |
+//! | `POST /api/ingest?name=FILE` | curators: upload a file of cables and ingest it |
+//! | `GET /api/users`, `POST /api/users` | admins: list users, add one (its token in the answer) |
+//! | `POST /api/users/{name}/revoke`, `.../rotate` | admins: revoke a user, give them a new token |
+//! | `GET /healthz`, `GET /metrics` | health, Prometheus metrics (admins, on a closed archive) |
 //!
 //! Every handler takes the [`Viewer`](crate::Viewer) and passes its clearance into
-//! each archive read. Errors are JSON ([`crate::error::ApiError`]).
+//! each archive read; who the viewer is, and what each role may do, is decided in
+//! [`crate::auth`]. Errors are JSON ([`crate::error::ApiError`]).
 
 pub mod cables;
 pub mod docs;
 pub mod export;
 pub mod graph;
 pub mod health;
+pub mod ingest;
 pub mod search;
 pub mod stats;
 pub mod types;
+pub mod users;
 
-use axum::extract::{FromRequestParts, OriginalUri};
+use std::collections::BTreeMap;
+
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::routing::{any, get, MethodRouter};
+use axum::routing::{any, get, post, MethodRouter};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -46,6 +54,11 @@ fn endpoints() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("get", "/api/graph/{id}", get(graph::graph)),
         ("get", "/api/export", get(export::export)),
         ("get", "/api/stats", get(stats::stats)),
+        ("post", ingest::PATH, post(ingest::ingest)),
+        ("get", "/api/users", get(users::list)),
+        ("post", "/api/users", post(users::add)),
+        ("post", "/api/users/{name}/revoke", post(users::revoke)),
+        ("post", "/api/users/{name}/rotate", post(users::rotate)),
         ("get", "/api/openapi.json", get(docs::openapi_json)),
         ("get", "/healthz", get(health::healthz)),
         ("get", "/metrics", get(health::metrics)),
@@ -57,17 +70,49 @@ pub fn route_table() -> Vec<(&'static str, &'static str)> {
     endpoints().into_iter().map(|(m, p, _)| (m, p)).collect()
 }
 
-/// The API routes, the interactive documentation at `/api/docs`, and a JSON 404
-/// for every other path under `/api`.
-pub fn router() -> axum::Router<AppState> {
-    let mut r = axum::Router::new();
-    for (_, path, handler) in endpoints() {
-        r = r.route(path, handler.fallback(method_not_allowed));
+/// The routes of `endpoints()` whose path is (`uploads`) or is not `ingest::PATH`,
+/// one method router per path, answering other methods with a JSON 405.
+fn routes(uploads: bool) -> axum::Router<AppState> {
+    let mut by_path: BTreeMap<&'static str, (MethodRouter<AppState>, Vec<String>)> =
+        BTreeMap::new();
+    for (method, path, handler) in endpoints() {
+        if (path == ingest::PATH) != uploads {
+            continue;
+        }
+        match by_path.remove(path) {
+            Some((mr, mut methods)) => {
+                methods.push(method.to_uppercase());
+                by_path.insert(path, (mr.merge(handler), methods));
+            }
+            None => {
+                by_path.insert(path, (handler, vec![method.to_uppercase()]));
+            }
+        }
     }
-    r.route("/api", any(no_route))
+    let mut r = axum::Router::new();
+    for (path, (handler, methods)) in by_path {
+        let allowed = methods.join(" or ");
+        r = r.route(
+            path,
+            handler.fallback(move |method, uri| method_not_allowed(method, uri, allowed.clone())),
+        );
+    }
+    r
+}
+
+/// The API routes (but the upload), the interactive documentation at
+/// `/api/docs`, and a JSON 404 for every other path under `/api`.
+pub fn router() -> axum::Router<AppState> {
+    routes(false)
+        .route("/api", any(no_route))
         .route("/api/", any(no_route))
         .route("/api/{*rest}", any(no_route))
         .merge(docs::swagger_ui())
+}
+
+/// The upload route, `POST /api/ingest` (it gets its own body limit).
+pub fn upload_router() -> axum::Router<AppState> {
+    routes(true)
 }
 
 async fn no_route(OriginalUri(uri): OriginalUri) -> ApiError {
@@ -81,11 +126,15 @@ async fn no_route(OriginalUri(uri): OriginalUri) -> ApiError {
     )
 }
 
-async fn method_not_allowed(method: axum::http::Method, OriginalUri(uri): OriginalUri) -> ApiError {
+async fn method_not_allowed(
+    method: axum::http::Method,
+    OriginalUri(uri): OriginalUri,
+    allowed: String,
+) -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
-        format!("{} does not answer {method}; use GET", uri.path()),
+        format!("{} does not answer {method}; use {allowed}", uri.path()),
     )
 }
 
@@ -104,6 +153,31 @@ where
             .await
             .map(|q| ApiQuery(q.0))
             .map_err(|e| ApiError::bad_parameter(e.body_text()))
+    }
+}
+
+/// `axum::Json` with JSON errors (`400 bad_body`, `415` without a JSON content
+/// type).
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(j) => Ok(ApiJson(j.0)),
+            Err(JsonRejection::MissingJsonContentType(e)) => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                e.body_text(),
+            )),
+            Err(e) => Err(ApiError::bad_request("bad_body", e.body_text())),
+        }
     }
 }
 

@@ -134,13 +134,17 @@ fn pick_facets(r: &SearchResults, names: &[&str]) -> Facets {
         .collect()
 }
 
-/// Runs `q` for `viewer` with `opts` (the reader's clearance and date are added).
+/// Runs `q` for `viewer` with `opts` (the reader's clearance and date are added),
+/// and records it in the audit log as `action` on `text` (the query as written).
 async fn run(
     state: &AppState,
     viewer: Viewer,
     q: cablescope_archive::query::Query,
     opts: SearchOptions,
+    action: &'static str,
+    text: String,
 ) -> ApiResult<SearchResults> {
+    let st = state.clone();
     Ok(state
         .read(move |a| {
             let access = viewer.access(a)?;
@@ -156,6 +160,10 @@ async fn run(
                     ..base
                 },
             )
+            .and_then(|r| {
+                crate::auth::audit_blocking(&st, &viewer, action, &text, r.total, Vec::new())?;
+                Ok(r)
+            })
         })
         .await?)
 }
@@ -176,7 +184,7 @@ pub async fn search(
     viewer: Viewer,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<SearchResponse>> {
-    let (_, parsed) = query_param(p.q.as_deref(), &state)?;
+    let (text, parsed) = query_param(p.q.as_deref(), &state)?;
     let sort = sort_param(p.sort.as_deref(), Sort::Relevance)?;
     let limit = int_param("limit", p.limit.as_deref(), 20, 1, MAX_LIMIT)?;
     let opts = SearchOptions {
@@ -187,7 +195,7 @@ pub async fn search(
         snippets: true,
         ..SearchOptions::default()
     };
-    let r = run(&state, viewer, parsed, opts).await?;
+    let r = run(&state, viewer, parsed, opts, "search", text).await?;
     Ok(Json(SearchResponse {
         total: r.total,
         hits: r.hits.iter().map(hit).collect(),
@@ -212,13 +220,13 @@ pub async fn facets(
     viewer: Viewer,
     ApiQuery(p): ApiQuery<QueryParams>,
 ) -> ApiResult<Json<FacetsResponse>> {
-    let (_, parsed) = query_param(p.q.as_deref(), &state)?;
+    let (text, parsed) = query_param(p.q.as_deref(), &state)?;
     let opts = SearchOptions {
         limit: 0,
         facets: true,
         ..SearchOptions::default()
     };
-    let r = run(&state, viewer, parsed, opts).await?;
+    let r = run(&state, viewer, parsed, opts, "facets", text).await?;
     Ok(Json(FacetsResponse {
         total: r.total,
         facets: pick_facets(&r, ALL_FACETS),
@@ -290,13 +298,13 @@ pub async fn timeline(
     viewer: Viewer,
     ApiQuery(p): ApiQuery<QueryParams>,
 ) -> ApiResult<Json<TimelineResponse>> {
-    let (_, parsed) = query_param(p.q.as_deref(), &state)?;
+    let (text, parsed) = query_param(p.q.as_deref(), &state)?;
     let opts = SearchOptions {
         limit: 0,
         facets: true,
         ..SearchOptions::default()
     };
-    let r = run(&state, viewer, parsed, opts).await?;
+    let r = run(&state, viewer, parsed, opts, "timeline", text).await?;
     let mut months = r.facets.get("month").cloned().unwrap_or_default();
     months.sort();
     Ok(Json(TimelineResponse {

@@ -37,10 +37,13 @@ pub async fn stats(
     ApiQuery(p): ApiQuery<StatsParams>,
 ) -> ApiResult<Json<StatsResponse>> {
     let missing = int_param("missing", p.missing.as_deref(), 20, 0, 1000)?;
+    let st = state.clone();
     let s = state
         .read(move |a| {
             let access = viewer.access(a)?;
-            a.stats_for(missing as usize, &access)
+            let s = a.stats_for(missing as usize, &access)?;
+            crate::auth::audit_blocking(&st, &viewer, "stats", "", s.cables, Vec::new())?;
+            Ok(s)
         })
         .await?;
     Ok(Json(StatsResponse {

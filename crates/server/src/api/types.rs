@@ -184,16 +184,95 @@ pub struct StatsResponse {
 pub struct HealthResponse {
     /// `ok`.
     pub status: String,
-    /// Cables in the archive.
-    pub cables: u64,
+    /// Cables in the archive; absent on a closed archive (it needs no sign-in,
+    /// and a count of cables a reader may not see is not for everyone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cables: Option<u64>,
+}
+
+/// What `POST /api/ingest` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct IngestResponse {
+    /// The upload's name (kept as `uploads/NAME` in the archive directory).
+    pub name: String,
+    /// Bytes received.
+    pub bytes: u64,
+    /// Files met (an archive upload holds several).
+    pub files_seen: u64,
+    /// Files read and parsed.
+    pub files_parsed: u64,
+    /// Files skipped as unchanged (the same upload again).
+    pub files_unchanged: u64,
+    /// Files that could not be read.
+    pub files_failed: u64,
+    /// Cables read (copies).
+    pub cables_read: u64,
+    /// Cables added or changed in the archive.
+    pub cables_written: u64,
+    /// Cables removed (a changed upload no longer holds them).
+    pub cables_removed: u64,
+    /// Items of containers that could not be read (a bad CSV row).
+    pub item_errors: u64,
+    /// Files parsed per container format.
+    pub per_format: BTreeMap<String, u64>,
+    /// The first errors (at most 100), `path: message`.
+    pub errors: Vec<String>,
+}
+
+/// A user, as `/api/users` shows them (never with their token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct UserInfo {
+    /// The user name.
+    pub name: String,
+    /// `reader`, `curator` or `admin`.
+    pub role: String,
+    /// The clearance, as one word: level and caveats joined by `+` (`C+NOFORN`).
+    pub clearance: String,
+    /// When the user was added (RFC 3339, UTC).
+    pub created: String,
+    /// When their token stops working (RFC 3339, UTC), absent for never.
+    pub expires: Option<String>,
+    /// `active`, `expired` or `revoked`.
+    pub status: String,
+    /// The public id of their current token (not a secret: it is part of the token).
+    pub token_id: String,
+}
+
+/// Every user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct UsersResponse {
+    /// By name.
+    pub users: Vec<UserInfo>,
+}
+
+/// A user and their new token (`POST /api/users`, `.../rotate`): the only time the
+/// token is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct UserTokenResponse {
+    /// The user.
+    pub user: UserInfo,
+    /// Their token; store it now, it is not kept.
+    pub token: String,
+}
+
+/// A revoked user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RevokeResponse {
+    /// The user.
+    pub user: UserInfo,
+    /// False when they were revoked already.
+    pub changed: bool,
 }
 
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// A stable, machine-readable code: `bad_query`, `bad_parameter`, `bad_cursor`,
-    /// `bad_path`, `ambiguous_id`, `query_too_long`, `uri_too_long`, `not_found`,
-    /// `no_route`, `method_not_allowed`, `busy`, `timeout`, `internal`.
+    /// `bad_path`, `bad_body`, `ambiguous_id`, `query_too_long`, `uri_too_long`,
+    /// `not_found`, `no_route`, `method_not_allowed`, `unauthorized`,
+    /// `invalid_token`, `forbidden`, `read_only`, `csrf`, `too_many_attempts`,
+    /// `conflict`, `busy`, `too_large`, `unsupported_media_type`, `timeout`,
+    /// `internal`.
     pub code: String,
     /// What is wrong, in words a user can act on.
     pub message: String,

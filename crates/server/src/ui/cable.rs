@@ -180,14 +180,26 @@ pub async fn page(
     };
     let v = viewer.clone();
     let w = written.clone();
+    let st = state.clone();
     let found = state
         .read(move |a| {
             let access = access::of(&v, a)?;
             Ok(match resolve(a, &w, &access)? {
                 Resolved::Exact(id) => match gather(a, &id, &access)? {
-                    Some(v) => Found::Page(Box::new(v)),
-                    None => Found::Other(Resolved::NotFound),
+                    Some(view) => {
+                        let withheld = cablescope_archive::access::withheld_list(&view.cable);
+                        crate::auth::audit_blocking(&st, &v, "read", &id, 1, withheld)?;
+                        Found::Page(Box::new(view))
+                    }
+                    None => {
+                        crate::auth::audit_blocking(&st, &v, "read", &id, 0, Vec::new())?;
+                        Found::Other(Resolved::NotFound)
+                    }
                 },
+                Resolved::NotFound => {
+                    crate::auth::audit_blocking(&st, &v, "read", w.trim(), 0, Vec::new())?;
+                    Found::Other(Resolved::NotFound)
+                }
                 other => Found::Other(other),
             })
         })

@@ -139,13 +139,20 @@ pub async fn page(
     let depth = depth_param(raw.as_deref());
     let v = viewer.clone();
     let w = written.clone();
+    let st = state.clone();
     let found = state
         .read(move |a| {
             let access = access::of(&v, a)?;
             Ok(match resolve(a, &w, &access)? {
                 Resolved::Exact(id) => {
                     let walk = access::refs(a, &id, depth, &access)?;
+                    let nodes = walk.nodes.len() as u64;
+                    crate::auth::audit_blocking(&st, &v, "graph", &id, nodes, Vec::new())?;
                     Found::Graph(Box::new(build(a, walk, &id, depth, &access)?))
+                }
+                Resolved::NotFound => {
+                    crate::auth::audit_blocking(&st, &v, "graph", w.trim(), 0, Vec::new())?;
+                    Found::Other(Resolved::NotFound)
                 }
                 other => Found::Other(other),
             })

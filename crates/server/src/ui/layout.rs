@@ -7,7 +7,7 @@
 
 use maud::{html, Markup, DOCTYPE};
 
-use crate::state::Viewer;
+use crate::state::{Standing, Viewer};
 use crate::ui::assets;
 
 /// Which navigation entry a page belongs to (marked `aria-current`).
@@ -49,29 +49,71 @@ impl<'a> Page<'a> {
     }
 }
 
-/// Shows who is looking: "anonymous" until sign-in exists (issue 7), else the user's
-/// name; the clearance is spelled out in the tooltip and for screen readers.
-pub fn viewer_badge(viewer: &Viewer) -> Markup {
+/// The viewer's clearance in words: "everything", "C", "S with NOFORN".
+pub fn clearance_words(viewer: &Viewer) -> String {
     let cl = &viewer.clearance;
+    if *cl == cablescope_archive::Clearance::all() {
+        return "everything".to_string();
+    }
     let level = cablescope_archive::marking::LEVELS
         .get(cl.rank as usize)
         .copied()
         .unwrap_or("?");
     let caveats: Vec<&str> = cl.caveats.iter().map(String::as_str).collect();
-    let clearance = if *cl == cablescope_archive::Clearance::all() {
-        "cleared for everything".to_string()
-    } else if caveats.is_empty() {
-        format!("cleared to {level}")
+    if caveats.is_empty() {
+        level.to_string()
     } else {
-        format!("cleared to {level} with {}", caveats.join(", "))
+        format!("{level} with {}", caveats.join(", "))
+    }
+}
+
+/// The clearance as one short word for the badge: `C`, `S+NOFORN`, `all`.
+fn clearance_short(viewer: &Viewer) -> String {
+    if viewer.clearance == cablescope_archive::Clearance::all() {
+        "all".to_string()
+    } else {
+        cablescope_archive::users::clearance_label(&viewer.clearance)
+    }
+}
+
+/// Shows who is looking and what they may read: a signed-in user's name and
+/// clearance ("reader-c · C") with a sign-out button (a POST form carrying the
+/// session's CSRF token), "anonymous" on an open or public archive, "not signed
+/// in" on the pages a closed archive shows to everyone; and a "Sign in" link
+/// where signing in is possible. The clearance is spelled out in the tooltip and
+/// for screen readers.
+pub fn viewer_badge(viewer: &Viewer) -> Markup {
+    let words = clearance_words(viewer);
+    let clearance = match viewer.standing {
+        Standing::SignedOut => "not signed in".to_string(),
+        _ => format!("cleared for {words}"),
     };
-    let name = viewer.user.as_deref().unwrap_or("anonymous");
     html! {
         div.viewer #viewer title=(clearance) {
             span.viewer-icon aria-hidden="true" { "●" }
             " "
-            span.viewer-name { (name) }
+            @if let Some(name) = &viewer.user {
+                span.viewer-name { (name) }
+                span.viewer-clearance { " · " (clearance_short(viewer)) }
+            } @else if viewer.standing == Standing::SignedOut {
+                span.viewer-name { "not signed in" }
+            } @else {
+                span.viewer-name { "anonymous" }
+            }
             span.visually-hidden { ", " (clearance) }
+            @match viewer.standing {
+                Standing::Session => {
+                    form.viewer-signout method="post" action="/logout" {
+                        input type="hidden" name="csrf" value=(viewer.csrf.as_deref().unwrap_or(""));
+                        button.link-button type="submit" { "Sign out" }
+                    }
+                }
+                Standing::Open | Standing::SignedOut => {
+                    " "
+                    a.viewer-signin href="/login" { "Sign in" }
+                }
+                Standing::Public | Standing::Token => {}
+            }
         }
     }
 }

@@ -6,6 +6,7 @@
 //! | `/cables/{id}` | one cable ([`cable`]); loose ids redirect (308) to the canonical one |
 //! | `/cables/{id}/graph?depth=1..3` | its citation neighbourhood ([`graph`]) |
 //! | `/overview` | charts of the archive ([`overview`]) |
+//! | `/login` (GET, POST), `/logout` (POST) | signing in and out ([`login`]) |
 //! | `/assets/{file}` | embedded CSS, JavaScript and icon, cached for a year ([`assets`]) |
 //!
 //! Pages are HTML rendered with maud (which escapes every value), built to work
@@ -16,7 +17,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use maud::{html, Markup};
 
 use crate::state::Viewer;
@@ -28,6 +29,7 @@ pub mod cable;
 pub mod charts;
 pub mod graph;
 pub mod layout;
+pub mod login;
 pub mod overview;
 pub mod search;
 pub mod tags;
@@ -41,6 +43,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/overview", get(overview::page))
         .route("/cables/{id}", get(cable::page))
         .route("/cables/{id}/graph", get(graph::page))
+        .route("/login", get(login::page).post(login::sign_in))
+        .route("/logout", post(login::sign_out))
         .route("/assets/{file}", get(assets::serve))
         // Any other path gets the HTML 404 page (the API answers its own paths
         // under `/api` with JSON, through its more specific catch-all).

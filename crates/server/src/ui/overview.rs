@@ -22,8 +22,13 @@ const TOP_MISSING: usize = 25;
 /// `GET /overview`.
 pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
     let v = viewer.clone();
+    let st = state.clone();
     match state
-        .read(move |a| access::stats(a, TOP_MISSING, &access::of(&v, a)?))
+        .read(move |a| {
+            let s = access::stats(a, TOP_MISSING, &access::of(&v, a)?)?;
+            crate::auth::audit_blocking(&st, &v, "stats", "", s.cables, Vec::new())?;
+            Ok(s)
+        })
         .await
     {
         Ok(stats) => render(&stats, &viewer).into_response(),

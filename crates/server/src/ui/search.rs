@@ -175,10 +175,13 @@ pub async fn page(
     };
     let q = params.q.clone();
     let v = viewer.clone();
+    let st = state.clone();
     let results = state
         .read(move |a| {
             let access = access::of(&v, a)?;
-            a.search_str(&q, &opts.with_access(&access))
+            let r = a.search_str(&q, &opts.with_access(&access))?;
+            crate::auth::audit_blocking(&st, &v, "search", &q, r.total, Vec::new())?;
+            Ok(r)
         })
         .await;
     match results {
