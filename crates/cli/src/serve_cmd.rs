@@ -16,7 +16,7 @@ use cablescope_archive::declass::Date;
 use cablescope_server::{AppState, ServerConfig};
 use clap::Args;
 
-use crate::archive_opts::ArchiveArg;
+use crate::archive_opts::{check_archive_exists, ArchiveDirArg};
 use crate::search_cmd::parse_date_arg;
 
 /// The address `serve` (and `demo`) listen on by default: this machine only.
@@ -26,7 +26,7 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
-    archive: ArchiveArg,
+    archive: ArchiveDirArg,
     /// Address and port to listen on (port 0: any free port). Anything but a
     /// loopback address makes the archive readable by other machines.
     #[arg(long, value_name = "IP:PORT", default_value = DEFAULT_ADDR)]
@@ -95,7 +95,7 @@ fn mode_line(dir: &Path, config: &ServerConfig) -> anyhow::Result<String> {
 
 /// Runs `cablescope serve`: 0 after a clean shutdown.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    args.archive.check_exists()?;
+    check_archive_exists(&args.archive.dir())?;
     let config = ServerConfig {
         public: args.public,
         as_of: args.as_of,
