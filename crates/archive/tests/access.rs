@@ -10,77 +10,73 @@ use cablescope_archive::{
     Access, Archive, Clearance, DeclassPolicy, Direction, SearchOptions, Store,
 };
 use jiff::civil::Date;
-use leak_common::{archive_of, Tg};
+use leak_common::{archive_of, tg};
 
-const DECL: &[(&str, Tg)] = &[
-    (
-        "85MOSCOW1",
-        Tg {
-            station: "MOSCOW",
-            serial: 1,
-            dtg: "011200Z FEB 85",
-            class_line: "S E C R E T",
-            captions: &["NODIS"],
-            decl: "DECL: 02/01/2005",
-            subject: "(S) ZQSUBJONE",
-            refs: "A. 90 MOSCOW 2",
-            classified_by: "",
-            paras: &[("S", "First zqdeclone paragraph.")],
-        },
-    ),
-    (
-        "90MOSCOW2",
-        Tg {
-            station: "MOSCOW",
-            serial: 2,
-            dtg: "011200Z MAR 90",
-            class_line: "S E C R E T",
-            captions: &["SIPDIS"],
-            decl: "DECL: OADR",
-            subject: "(S) SECOND",
-            refs: "",
-            classified_by: "",
-            paras: &[("S", "Second zqdecltwo paragraph.")],
-        },
-    ),
-    (
-        "95MOSCOW3",
-        Tg {
-            station: "MOSCOW",
-            serial: 3,
-            dtg: "011200Z JUN 95",
-            class_line: "S E C R E T",
-            captions: &["SIPDIS"],
-            decl: "DECL: 25X1-HUMAN",
-            subject: "(S) THIRD",
-            refs: "",
-            classified_by: "",
-            paras: &[("S", "Third zqdeclthree paragraph.")],
-        },
-    ),
-    (
-        "08MOSCOW4",
-        Tg {
-            station: "MOSCOW",
-            serial: 4,
-            dtg: "051119Z JUN 08",
-            class_line: "S E C R E T",
-            captions: &["SIPDIS"],
-            decl: "DECL: 06/05/2033",
-            subject: "(S) FOURTH",
-            refs: "",
-            classified_by: "",
-            paras: &[("S", "Fourth zqdeclfour paragraph.")],
-        },
-    ),
-];
+/// (id, telegram) of the fixtures: all SECRET from Moscow, each released by
+/// another rule.
+fn decl() -> Vec<(&'static str, String)> {
+    let secret = |serial: u32, dtg: &str, decl: &str, subject: &str, para: &str| {
+        tg("MOSCOW", serial, dtg)
+            .class("SECRET")
+            .eo(decl)
+            .subject(subject)
+            .para("S", para)
+    };
+    vec![
+        (
+            "85MOSCOW1",
+            secret(
+                1,
+                "011200Z FEB 85",
+                "DECL: 02/01/2005",
+                "(S) ZQSUBJONE",
+                "First zqdeclone paragraph.",
+            )
+            .captions(&["NODIS"])
+            .refs("A. 90 MOSCOW 2"),
+        ),
+        (
+            "90MOSCOW2",
+            secret(
+                2,
+                "011200Z MAR 90",
+                "DECL: OADR",
+                "(S) SECOND",
+                "Second zqdecltwo paragraph.",
+            ),
+        ),
+        (
+            "95MOSCOW3",
+            secret(
+                3,
+                "011200Z JUN 95",
+                "DECL: 25X1-HUMAN",
+                "(S) THIRD",
+                "Third zqdeclthree paragraph.",
+            ),
+        ),
+        (
+            "08MOSCOW4",
+            secret(
+                4,
+                "051119Z JUN 08",
+                "DECL: 06/05/2033",
+                "(S) FOURTH",
+                "Fourth zqdeclfour paragraph.",
+            ),
+        ),
+    ]
+    .into_iter()
+    .map(|(id, t)| (id, t.text()))
+    .collect()
+}
 
 fn d(s: &str) -> Date {
     s.parse().unwrap()
 }
 
 fn build(dir: &std::path::Path) -> Archive {
-    archive_of(dir, DECL.iter().map(|(id, t)| (*id, t.text())))
+    archive_of(dir, decl().into_iter())
 }
 
 fn u() -> Clearance {

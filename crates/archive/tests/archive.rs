@@ -9,43 +9,29 @@ use cablescope_archive::store::Store;
 use cablescope_archive::{
     Archive, Clearance, Direction, Error, IngestOptions, Progress, SearchOptions, Sort,
 };
-use common::{simple, write, Fixture};
+use cablescope_testkit::{write, Telegram};
+use common::simple;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
-fn widget() -> Fixture<'static> {
-    Fixture {
-        station: "MOSCOW",
-        yy: 8,
-        serial: 1599,
-        day: 5,
-        class_line: "S E C R E T",
-        captions: &["SIPDIS"],
-        tags: "PREL, PGOV, RS",
-        subject: "(C) WIDGET TALKS WITH THE MINISTRY",
-        refs: "A. 08 MOSCOW 1500 B. 08 STATE 12345",
-        paras: &[
-            ("U", "The widget delegation arrived on Tuesday."),
-            ("S/NF", "The canarysecret word appears only here."),
-            ("C", "Confidential paragraph about zebra crossings."),
-        ],
-    }
+fn widget() -> Telegram {
+    Telegram::new("MOSCOW", 1599)
+        .class("SECRET")
+        .tags("PREL, PGOV, RS")
+        .subject("(C) WIDGET TALKS WITH THE MINISTRY")
+        .refs("A. 08 MOSCOW 1500 B. 08 STATE 12345")
+        .para("U", "The widget delegation arrived on Tuesday.")
+        .para("S/NF", "The canarysecret word appears only here.")
+        .para("C", "Confidential paragraph about zebra crossings.")
 }
 
-fn cited() -> Fixture<'static> {
-    Fixture {
-        station: "MOSCOW",
-        yy: 8,
-        serial: 1500,
-        day: 1,
-        class_line: "C O N F I D E N T I A L",
-        captions: &["SIPDIS"],
-        tags: "PREL, RS",
-        subject: "(C) EARLIER WIDGET NOTE",
-        refs: "",
-        paras: &[("C", "An earlier note on widgets and zebra matters.")],
-    }
+fn cited() -> Telegram {
+    Telegram::new("MOSCOW", 1500)
+        .dtg("011119Z JUN 08")
+        .class("CONFIDENTIAL")
+        .subject("(C) EARLIER WIDGET NOTE")
+        .para("C", "An earlier note on widgets and zebra matters.")
 }
 
 fn opts() -> IngestOptions {
@@ -96,12 +82,12 @@ fn hits(a: &Archive, word: &str, c: &Clearance) -> Vec<String> {
 fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let src = tmp.path().join("src");
-    write(&src, "a/08MOSCOW1599.txt", &widget().text());
-    write(&src, "a/08MOSCOW1500.txt", &cited().text());
+    write(&src, "a/08MOSCOW1599.txt", widget().text());
+    write(&src, "a/08MOSCOW1500.txt", cited().text());
     write(
         &src,
         "b/08PARIS77.txt",
-        &simple("PARIS", 77, "Croissants and policy."),
+        simple("PARIS", 77, "Croissants and policy."),
     );
     let archive = tmp.path().join("archive");
     (tmp, src, archive)
@@ -157,7 +143,7 @@ fn changed_file_updates_its_records() {
     write(
         &src,
         "b/08PARIS77.txt",
-        &simple("PARIS", 77, "Baguettes replaced them."),
+        simple("PARIS", 77, "Baguettes replaced them."),
     );
     let p = ingest(&mut a, &[&src]);
     assert_eq!(p.files_parsed, 1);
@@ -168,7 +154,7 @@ fn changed_file_updates_its_records() {
     write(
         &src,
         "b/08PARIS77.txt",
-        &simple("PARIS", 78, "Another serial."),
+        simple("PARIS", 78, "Another serial."),
     );
     let p = ingest(&mut a, &[&src]);
     assert_eq!(p.cables_removed, 1);
@@ -186,7 +172,7 @@ fn copies_merge_and_remove_by_source_keeps_the_rest() {
     write(
         &src,
         "c/copy.txt",
-        &simple("PARIS", 77, "Croissants and policy."),
+        simple("PARIS", 77, "Croissants and policy."),
     );
     let mut a = Archive::open(&dir).unwrap();
     ingest(&mut a, &[&src]);

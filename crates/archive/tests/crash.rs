@@ -14,6 +14,7 @@ use std::time::Duration;
 use cablescope_archive::index::Index;
 use cablescope_archive::store::Store;
 use cablescope_archive::{Archive, IngestOptions, SqliteStore, TantivyIndex};
+use cablescope_testkit::{write, Telegram};
 
 const CHILD_ENV: &str = "CABLESCOPE_CRASH_CHILD";
 const FILES: usize = 3000;
@@ -88,23 +89,17 @@ fn generate(src: &Path) {
         // Every tenth cable cites the one before it, so the reference table grows too.
         let serial = i as u32 + 1;
         let text = if i % 10 == 9 {
-            common::Fixture {
-                station: "MOSCOW",
-                yy: 8,
-                serial,
-                day: 1 + (i % 28) as u32,
-                class_line: "C O N F I D E N T I A L",
-                captions: &["SIPDIS"],
-                tags: "PREL, RS",
-                subject: "(C) FOLLOW-UP",
-                refs: &format!("08 MOSCOW {}", serial - 1),
-                paras: &[("C", "Following up on the previous message.")],
-            }
-            .text()
+            Telegram::new("MOSCOW", serial)
+                .dtg(&format!("{:02}1119Z JUN 08", 1 + i % 28))
+                .class("CONFIDENTIAL")
+                .subject("(C) FOLLOW-UP")
+                .refs(&format!("08 MOSCOW {}", serial - 1))
+                .para("C", "Following up on the previous message.")
+                .text()
         } else {
             common::simple("MOSCOW", serial, &format!("Fixture cable number {serial}."))
         };
-        common::write(src, &format!("d{:02}/c{serial:05}.txt", i / 100), &text);
+        write(src, format!("d{:02}/c{serial:05}.txt", i / 100), &text);
     }
 }
 

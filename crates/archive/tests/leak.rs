@@ -96,7 +96,7 @@ fn fixtures_parse_as_intended() {
     // The library's own judgement agrees with the test's oracle.
     for (name, c) in readers() {
         let acc = access(&c);
-        let mut seen: Vec<&str> = leak_common::CABLES
+        let mut seen: Vec<&str> = leak_common::cables()
             .iter()
             .filter(|(id, _)| acc.judge(&a.cable(id).unwrap().unwrap()).visible)
             .map(|(id, _)| *id)
@@ -266,7 +266,7 @@ fn records_and_exports_are_redacted_and_invisible_is_unknown() {
     for (name, c) in readers() {
         let acc = access(&c);
         let visible = visible_cables(&c);
-        for (id, _) in leak_common::CABLES {
+        for (id, _) in &leak_common::cables() {
             let rec = a.cable_for(id, &acc).unwrap();
             assert_eq!(rec.is_some(), visible.contains(id), "{name} {id}");
             let Some(rec) = rec else {
@@ -458,42 +458,31 @@ fn scores(a: &Archive, q: &str, c: &Clearance) -> Vec<(String, f32)> {
 
 #[test]
 fn ranking_uses_only_statistics_of_readable_text() {
-    use leak_common::{archive_of, Tg, CABLES};
+    use leak_common::{archive_of, cables, tg};
     // The same cables, then with withheld text about the query added: S-only
     // paragraphs in visible cables, and whole cables the reader may not see.
-    const EXTRA: &[(&str, Tg)] = &[(
+    let extra = [(
         "08STATE41",
-        Tg {
-            station: "STATE",
-            serial: 41,
-            dtg: "091119Z MAY 08",
-            class_line: "S E C R E T",
-            captions: &["NODIS"],
-            decl: "DECL: 05/09/2033",
-            subject: "(U) ZQCOMMON ZQCOMMON",
-            refs: "",
-            classified_by: "",
-            paras: &[("U", "zqcommon zqcommon zqcommon trade trade.")],
-        },
+        tg("STATE", 41, "091119Z MAY 08")
+            .class("SECRET")
+            .captions(&["NODIS"])
+            .eo("DECL: 05/09/2033")
+            .subject("(U) ZQCOMMON ZQCOMMON")
+            .para("U", "zqcommon zqcommon zqcommon trade trade."),
     )];
     let t1 = tempfile::tempdir().unwrap();
-    let plain = archive_of(t1.path(), CABLES.iter().map(|(id, t)| (*id, t.text())));
+    let plain = archive_of(t1.path(), cables().iter().map(|(id, t)| (*id, t.text())));
     let t2 = tempfile::tempdir().unwrap();
     let more = archive_of(
         t2.path(),
-        CABLES.iter().chain(EXTRA.iter()).map(|(id, t)| {
-            let mut text = t.text();
-            if *id == "08PARIS70" || *id == "08LONDON80" {
+        cables().into_iter().chain(extra).map(|(id, t)| {
+            let t = if id == "08PARIS70" || id == "08LONDON80" {
                 // A secret paragraph full of the query word.
-                text = text.replace(
-                    "BEYRLE\n",
-                    &format!(
-                        "{}. (S) zqcommon trade zqcommon trade zqcommon.\n\nBEYRLE\n",
-                        t.paras.len() + 1
-                    ),
-                );
-            }
-            (*id, text)
+                t.para("S", "zqcommon trade zqcommon trade zqcommon.")
+            } else {
+                t
+            };
+            (id, t.text())
         }),
     );
     let u = Clearance::new("U", &[]).unwrap();

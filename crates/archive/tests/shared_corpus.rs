@@ -1,8 +1,6 @@
 //! Ingest the 1,715 real viewer pages of `../shared/corpus/cablegate-html` and check
 //! the counts against the truth file.
 
-mod common;
-
 use std::collections::BTreeMap;
 
 use cablescope_archive::index::{all_query, Index};
@@ -11,10 +9,9 @@ use cablescope_archive::{Archive, IngestOptions, SearchOptions};
 
 #[test]
 fn ingests_the_cablegate_pages() {
-    let Some(shared) = common::shared_dir() else {
+    let Some(corpus) = cablescope_testkit::shared_dir("corpus") else {
         return;
     };
-    let corpus = shared.join("corpus");
     let truth = std::fs::read_to_string(corpus.join("cablegate-html-truth.jsonl")).unwrap();
     let mut ids = std::collections::BTreeSet::new();
     let mut by_class: BTreeMap<String, u64> = BTreeMap::new();

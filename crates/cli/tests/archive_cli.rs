@@ -3,156 +3,84 @@
 //! sorting, cursor paging, syntax errors), export, show, refs, stats, graph, remove,
 //! verify, completions, and where the archive is found.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
+use cablescope_testkit::{write, Telegram};
+use common::{bin, stderr, stdout};
 use serde_json::Value;
 
-/// One fixture cable, written as a raw telegram.
-struct Fx {
-    file: &'static str,
-    dtg: &'static str,
-    station: &'static str,
-    serial: u32,
-    class_line: &'static str,
-    captions: &'static [&'static str],
-    tags: &'static str,
-    subject: &'static str,
-    classified_by: &'static str,
-    refs: &'static str,
-    paras: &'static [(&'static str, &'static str)],
-    signer: &'static str,
+/// The fixture cables, as (file, telegram).
+fn fixtures() -> Vec<(&'static str, Telegram)> {
+    vec![
+        (
+            "moscow/08MOSCOW1599.txt",
+            Telegram::new("MOSCOW", 1599)
+                .class("SECRET")
+                .captions(&["NOFORN", "SIPDIS"])
+                .tags("PREL, PGOV, RS")
+                .subject("(C) WIDGET TALKS WITH THE MINISTRY")
+                .classified_by("Ambassador John Beyrle")
+                .refs("A. 08 MOSCOW 1500 B. 08 STATE 12345")
+                .para("U", "The widget delegation arrived on Tuesday.")
+                .para("S/NF", "The canarysecret word appears only here.")
+                .para("C", "Confidential paragraph about zebra crossings."),
+        ),
+        (
+            "moscow/08MOSCOW1500.txt",
+            Telegram::new("MOSCOW", 1500)
+                .dtg("011119Z JUN 08")
+                .class("CONFIDENTIAL")
+                .subject("(C) EARLIER WIDGET NOTE")
+                .para("C", "An earlier note on widgets and zebra matters."),
+        ),
+        (
+            "paris/09PARIS200.txt",
+            Telegram::new("PARIS", 200)
+                .dtg("101200Z MAR 09")
+                .tags("ECON, FR")
+                .subject("(U) NUCLEAR PROGRAM REVIEW")
+                .refs("09 MOSCOW 77")
+                .para("U", "The nuclear program was discussed at length in Paris.")
+                .signature("PEKALA"),
+        ),
+        (
+            "paris/08PARIS100.txt",
+            Telegram::new("PARIS", 100)
+                .dtg("201200Z JUN 08")
+                .tags("ENRG, FR")
+                .subject("(U) ENERGY PROGRAM")
+                .para(
+                    "U",
+                    "A nuclear energy program for the region, and a moskow typo.",
+                )
+                .signature("STAPLETON"),
+        ),
+        (
+            "london/08LONDON300.txt",
+            Telegram::new("LONDON", 300)
+                .dtg("021000Z JUL 08")
+                .class("CONFIDENTIAL")
+                .tags("PREL, UK")
+                .subject("(C) IRAN AND IRAQ CONSULTATIONS")
+                .refs("A. 08 MOSCOW 1599 B. 08 STATE 12345")
+                .para("C", "Officials discussed Iran and Iraq with the embassy.")
+                .signature("TUTTLE"),
+        ),
+        (
+            "london/08LONDON301.txt",
+            Telegram::new("LONDON", 301)
+                .dtg("031000Z JUL 08")
+                .tags("PREL, UK")
+                .subject("(U) IRAQ FOLLOW-UP")
+                .para("U", "A short note on Iraq only.")
+                .signature("TUTTLE"),
+        ),
+    ]
 }
-
-impl Fx {
-    fn text(&self) -> String {
-        let mut s = format!(
-            "P {}\nFM AMEMBASSY {st}\nTO RUEHC/SECSTATE WASHDC PRIORITY 8123\nBT\n{} {st} {:06}\n\n",
-            self.dtg,
-            self.class_line,
-            self.serial,
-            st = self.station
-        );
-        for c in self.captions {
-            s.push_str(c);
-            s.push('\n');
-        }
-        s.push_str(&format!(
-            "\nE.O. 12958: DECL: 06/05/2018\nTAGS: {}\nSUBJECT: {}\n\n",
-            self.tags, self.subject
-        ));
-        if !self.refs.is_empty() {
-            s.push_str(&format!("REF: {}\n\n", self.refs));
-        }
-        if !self.classified_by.is_empty() {
-            s.push_str(&format!(
-                "Classified By: {}, reasons 1.4 (b) and (d).\n\n",
-                self.classified_by
-            ));
-        }
-        for (i, (m, t)) in self.paras.iter().enumerate() {
-            s.push_str(&format!("{}. ({m}) {t}\n\n", i + 1));
-        }
-        s.push_str(self.signer);
-        s.push('\n');
-        s
-    }
-}
-
-const FIXTURES: &[Fx] = &[
-    Fx {
-        file: "moscow/08MOSCOW1599.txt",
-        dtg: "051119Z JUN 08",
-        station: "MOSCOW",
-        serial: 1599,
-        class_line: "S E C R E T",
-        captions: &["NOFORN", "SIPDIS"],
-        tags: "PREL, PGOV, RS",
-        subject: "(C) WIDGET TALKS WITH THE MINISTRY",
-        classified_by: "Ambassador John Beyrle",
-        refs: "A. 08 MOSCOW 1500 B. 08 STATE 12345",
-        paras: &[
-            ("U", "The widget delegation arrived on Tuesday."),
-            ("S/NF", "The canarysecret word appears only here."),
-            ("C", "Confidential paragraph about zebra crossings."),
-        ],
-        signer: "BEYRLE",
-    },
-    Fx {
-        file: "moscow/08MOSCOW1500.txt",
-        dtg: "011119Z JUN 08",
-        station: "MOSCOW",
-        serial: 1500,
-        class_line: "C O N F I D E N T I A L",
-        captions: &["SIPDIS"],
-        tags: "PREL, RS",
-        subject: "(C) EARLIER WIDGET NOTE",
-        classified_by: "",
-        refs: "",
-        paras: &[("C", "An earlier note on widgets and zebra matters.")],
-        signer: "BEYRLE",
-    },
-    Fx {
-        file: "paris/09PARIS200.txt",
-        dtg: "101200Z MAR 09",
-        station: "PARIS",
-        serial: 200,
-        class_line: "UNCLAS",
-        captions: &["SIPDIS"],
-        tags: "ECON, FR",
-        subject: "(U) NUCLEAR PROGRAM REVIEW",
-        classified_by: "",
-        refs: "09 MOSCOW 77",
-        paras: &[("U", "The nuclear program was discussed at length in Paris.")],
-        signer: "PEKALA",
-    },
-    Fx {
-        file: "paris/08PARIS100.txt",
-        dtg: "201200Z JUN 08",
-        station: "PARIS",
-        serial: 100,
-        class_line: "UNCLAS",
-        captions: &["SIPDIS"],
-        tags: "ENRG, FR",
-        subject: "(U) ENERGY PROGRAM",
-        classified_by: "",
-        refs: "",
-        paras: &[(
-            "U",
-            "A nuclear energy program for the region, and a moskow typo.",
-        )],
-        signer: "STAPLETON",
-    },
-    Fx {
-        file: "london/08LONDON300.txt",
-        dtg: "021000Z JUL 08",
-        station: "LONDON",
-        serial: 300,
-        class_line: "C O N F I D E N T I A L",
-        captions: &["SIPDIS"],
-        tags: "PREL, UK",
-        subject: "(C) IRAN AND IRAQ CONSULTATIONS",
-        classified_by: "",
-        refs: "A. 08 MOSCOW 1599 B. 08 STATE 12345",
-        paras: &[("C", "Officials discussed Iran and Iraq with the embassy.")],
-        signer: "TUTTLE",
-    },
-    Fx {
-        file: "london/08LONDON301.txt",
-        dtg: "031000Z JUL 08",
-        station: "LONDON",
-        serial: 301,
-        class_line: "UNCLAS",
-        captions: &["SIPDIS"],
-        tags: "PREL, UK",
-        subject: "(U) IRAQ FOLLOW-UP",
-        classified_by: "",
-        refs: "",
-        paras: &[("U", "A short note on Iraq only.")],
-        signer: "TUTTLE",
-    },
-];
 
 const ALL: [&str; 6] = [
     "08LONDON300",
@@ -165,10 +93,8 @@ const ALL: [&str; 6] = [
 
 /// Runs the binary with `args`; `env` sets (Some) or removes (None) variables.
 fn run_in(cwd: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cablescope"));
-    cmd.args(args)
-        .current_dir(cwd)
-        .env_remove("CABLESCOPE_ARCHIVE");
+    let mut cmd = bin();
+    cmd.args(args).current_dir(cwd);
     for (k, v) in env {
         match v {
             Some(v) => cmd.env(k, v),
@@ -176,14 +102,6 @@ fn run_in(cwd: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> Output {
         };
     }
     cmd.output().expect("run cablescope")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// A temporary folder with the fixtures under `in/` and an archive in `arch/`.
@@ -194,10 +112,8 @@ struct Env {
 impl Env {
     fn new() -> Env {
         let dir = tempfile::tempdir().expect("tempdir");
-        for f in FIXTURES {
-            let p = dir.path().join("in").join(f.file);
-            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-            std::fs::write(&p, f.text()).expect("write");
+        for (file, t) in fixtures() {
+            write(&dir.path().join("in"), file, t.text());
         }
         Env { dir }
     }

@@ -2,62 +2,18 @@
 //! tampered with in SQL: exit 1 and where), the head hash and `--expect-head`, and
 //! `show` with its filters and formats.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
+use std::process::Output;
 
 use cablescope_archive::audit::{AuditEntry, AuditLog, Timestamp};
+use common::{code, stderr, stdout, Fixture};
 use serde_json::Value;
 
-/// A hand-written cable (not from any real corpus).
-const CABLE: &str = "P 051119Z JUN 08
-FM AMEMBASSY OSLO
-TO RUEHC/SECSTATE WASHDC PRIORITY 8123
-BT
-C O N F I D E N T I A L OSLO 000321
-
-SIPDIS
-
-E.O. 12958: DECL: 06/05/2018
-TAGS: PREL, NO
-SUBJECT: HERRING QUOTA TALKS
-
-Classified By: Ambassador Jane Roe, reasons 1.4 (b) and (d).
-
-1. (U) The herring delegation met on Tuesday.
-
-2. (C) The quota figure stays between us.
-
-ROE
-";
-
-struct Fixture {
-    _tmp: tempfile::TempDir,
-    archive: PathBuf,
-}
-
+// The archive with the one fixture cable comes from `common`; these are the audit
+// tests' own steps on it.
 impl Fixture {
-    fn new() -> Fixture {
-        let tmp = tempfile::tempdir().unwrap();
-        let cable = tmp.path().join("08OSLO321.txt");
-        std::fs::write(&cable, CABLE).unwrap();
-        let archive = tmp.path().join("arch");
-        let o = run(&[
-            "ingest",
-            "--archive",
-            archive.to_str().unwrap(),
-            cable.to_str().unwrap(),
-        ]);
-        assert!(o.status.success(), "ingest: {}", stderr(&o));
-        Fixture { _tmp: tmp, archive }
-    }
-
-    /// `cablescope ARGS... --archive DIR`.
-    fn run(&self, args: &[&str]) -> Output {
-        let mut all = args.to_vec();
-        all.extend(["--archive", self.archive.to_str().unwrap()]);
-        run(&all)
-    }
-
     /// A log of entries at fixed times, written through the library (as the
     /// reading commands and the server do).
     fn seed(&self) {
@@ -98,27 +54,6 @@ impl Fixture {
             .map(|l| serde_json::from_str(l).unwrap())
             .collect()
     }
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cablescope"))
-        .args(args)
-        .env_remove("CABLESCOPE_ARCHIVE")
-        .env_remove("CABLESCOPE_TOKEN")
-        .output()
-        .expect("run cablescope")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited")
 }
 
 /// The head hash printed by `audit verify`.

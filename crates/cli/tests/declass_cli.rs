@@ -4,26 +4,33 @@
 //! before), the 25-year rule and its exemption codes, `declass due`, and bad dates
 //! and codes as usage errors.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::PathBuf;
+use std::process::Output;
+
+use cablescope_testkit::{write, Telegram};
+use common::{add_user, hit_ids, run, stderr, stdout};
 use serde_json::Value;
 
 /// (id, telegram) of the fixtures: all SECRET, each released by another rule.
 fn fixtures() -> Vec<(&'static str, String)> {
-    let tg = |dtg: &str, st_serial: &str, captions: &str, decl: &str, word: &str| {
-        format!(
-            "P {dtg}\nFM AMEMBASSY MOSCOW\nTO RUEHC/SECSTATE WASHDC PRIORITY 8123\nBT\n\
-             S E C R E T MOSCOW {st_serial}\n\n{captions}\n\nE.O. 12958: {decl}\nTAGS: PREL, RS\n\
-             SUBJECT: (S) SUBJECT OF {word}\n\n1. (S) The {word} paragraph.\n\nBEYRLE\n"
-        )
+    let tg = |serial: u32, dtg: &str, caption: &str, decl: &str, word: &str| {
+        Telegram::new("MOSCOW", serial)
+            .dtg(dtg)
+            .class("SECRET")
+            .captions(&[caption])
+            .eo(decl)
+            .subject(&format!("(S) SUBJECT OF {word}"))
+            .para("S", &format!("The {word} paragraph."))
+            .text()
     };
     vec![
         (
             "85MOSCOW1",
             tg(
+                1,
                 "011200Z FEB 85",
-                "000001",
                 "NODIS",
                 "DECL: 02/01/2005",
                 "zqdeclone",
@@ -31,19 +38,13 @@ fn fixtures() -> Vec<(&'static str, String)> {
         ),
         (
             "90MOSCOW2",
-            tg(
-                "011200Z MAR 90",
-                "000002",
-                "SIPDIS",
-                "DECL: OADR",
-                "zqdecltwo",
-            ),
+            tg(2, "011200Z MAR 90", "SIPDIS", "DECL: OADR", "zqdecltwo"),
         ),
         (
             "95MOSCOW3",
             tg(
+                3,
                 "011200Z JUN 95",
-                "000003",
                 "SIPDIS",
                 "DECL: 25X1-HUMAN",
                 "zqdeclthree",
@@ -52,8 +53,8 @@ fn fixtures() -> Vec<(&'static str, String)> {
         (
             "08MOSCOW4",
             tg(
+                4,
                 "051119Z JUN 08",
-                "000004",
                 "SIPDIS",
                 "DECL: 06/05/2033",
                 "zqdeclfour",
@@ -70,37 +71,12 @@ struct Env {
     top: String,
 }
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cablescope"))
-        .env_remove("CABLESCOPE_ARCHIVE")
-        .env_remove("CABLESCOPE_TOKEN")
-        .args(args)
-        .output()
-        .expect("run cablescope")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn add_user(a: &str, name: &str, extra: &[&str]) -> String {
-    let mut args = vec!["users", "add", name, "--archive", a];
-    args.extend_from_slice(extra);
-    let o = run(&args);
-    assert!(o.status.success(), "users add: {}", stderr(&o));
-    stdout(&o).trim().to_string()
-}
-
 impl Env {
     fn new() -> Env {
         let tmp = tempfile::tempdir().expect("tmp");
         let src = tmp.path().join("src");
         for (id, text) in fixtures() {
-            write(&src, &format!("{id}.txt"), &text);
+            write(&src, format!("{id}.txt"), text);
         }
         let archive = tmp.path().join("archive");
         let a = archive.to_str().expect("utf-8").to_string();
@@ -134,14 +110,7 @@ impl Env {
         let o = self.run_as(token, &["search", "--format", "json", "--as-of", date, q]);
         assert!(o.status.success(), "{q}: {}", stderr(&o));
         let v: Value = serde_json::from_str(&stdout(&o)).expect("json");
-        let mut ids: Vec<String> = v["hits"]
-            .as_array()
-            .expect("hits")
-            .iter()
-            .map(|h| h["id"].as_str().expect("id").to_string())
-            .collect();
-        ids.sort();
-        ids
+        hit_ids(&v)
     }
 
     fn policy(&self, token: &str, args: &[&str]) -> Output {
@@ -149,12 +118,6 @@ impl Env {
         all.extend_from_slice(args);
         self.run_as(token, &all)
     }
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let p = dir.join(name);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
 }
 
 #[test]

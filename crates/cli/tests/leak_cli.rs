@@ -8,15 +8,18 @@
 //! appears exactly when the token's clearance may read it; an invisible cable
 //! answers exactly like an unknown id; every read lands in the audit log.
 
+mod common;
 #[path = "../../archive/tests/leak_common/mod.rs"]
 mod leak_common;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use cablescope_archive::Clearance;
-use leak_common::{readers, visible_cables, Canary, CABLES, CANARIES};
+use cablescope_testkit::write;
+use common::{add_user, hit_ids, run, stderr, stdout};
+use leak_common::{cables, readers, visible_cables, Canary, CANARIES};
 use serde_json::Value;
 
 struct Env {
@@ -26,31 +29,12 @@ struct Env {
     users: Vec<(&'static str, Clearance, String)>,
 }
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_cablescope"));
-    c.env_remove("CABLESCOPE_ARCHIVE");
-    c.env_remove("CABLESCOPE_TOKEN");
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run cablescope")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 impl Env {
     fn new() -> Env {
         let tmp = tempfile::tempdir().expect("tmp");
         let src = tmp.path().join("src");
-        for (id, t) in CABLES {
-            leak_common::write(&src, &format!("{id}.txt"), &t.text());
+        for (id, t) in cables() {
+            write(&src, format!("{id}.txt"), t.text());
         }
         let archive = tmp.path().join("archive");
         let a = archive.to_str().expect("utf-8");
@@ -59,16 +43,13 @@ impl Env {
         let mut users = Vec::new();
         for (i, (name, c)) in readers().into_iter().enumerate() {
             let level = cablescope_archive::marking::LEVELS[c.rank as usize];
-            let user = format!("reader{i}");
-            let mut args = vec!["users", "add", &user, "--archive", a, "--clearance", level];
+            let mut args = vec!["--clearance", level];
             let caveats: Vec<String> = c.caveats.iter().cloned().collect();
             let joined = caveats.join(",");
             if !caveats.is_empty() {
                 args.extend(["--caveat", &joined]);
             }
-            let o = run(&args);
-            assert!(o.status.success(), "users add {name}: {}", stderr(&o));
-            let token = stdout(&o).trim().to_string();
+            let token = add_user(a, &format!("reader{i}"), &args);
             users.push((name, c, token));
         }
         Env {
@@ -98,17 +79,6 @@ impl Env {
     fn search(&self, token: &str, q: &str) -> Value {
         self.json(token, &["search", "--format", "json", "--limit", "100", q])
     }
-}
-
-fn hit_ids(v: &Value) -> Vec<String> {
-    let mut ids: Vec<String> = v["hits"]
-        .as_array()
-        .expect("hits")
-        .iter()
-        .map(|h| h["id"].as_str().expect("id").to_string())
-        .collect();
-    ids.sort();
-    ids
 }
 
 fn forbidden<'a>(c: &'a Clearance) -> impl Iterator<Item = &'static Canary> + 'a {
@@ -211,7 +181,7 @@ fn show_refs_and_graph_treat_invisible_cables_as_unknown() {
     let e = Env::new();
     for (name, c, token) in &e.users {
         let want = visible_cables(c);
-        for (id, _) in CABLES {
+        for (id, _) in &cables() {
             for format in ["text", "json"] {
                 let o = e.as_user(token, &["show", id, "--format", format]);
                 if want.contains(id) {

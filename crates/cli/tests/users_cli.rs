@@ -3,66 +3,17 @@
 //! status, and what a closed archive does with missing, wrong, revoked, expired
 //! and rotated tokens (exit status 3), through `--token` and `$CABLESCOPE_TOKEN`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::Path;
+use std::process::Output;
+
+use common::{bin, code, run, stderr, stdout, Fixture};
 use serde_json::Value;
 
-/// A hand-written cable (not from any real corpus).
-const CABLE: &str = "P 051119Z JUN 08
-FM AMEMBASSY OSLO
-TO RUEHC/SECSTATE WASHDC PRIORITY 8123
-BT
-C O N F I D E N T I A L OSLO 000321
-
-SIPDIS
-
-E.O. 12958: DECL: 06/05/2018
-TAGS: PREL, NO
-SUBJECT: HERRING QUOTA TALKS
-
-Classified By: Ambassador Jane Roe, reasons 1.4 (b) and (d).
-
-1. (U) The herring delegation met on Tuesday.
-
-2. (C) The quota figure stays between us.
-
-ROE
-";
-
-/// A temporary archive holding the fixture cable.
-struct Fixture {
-    _tmp: tempfile::TempDir,
-    archive: PathBuf,
-}
-
+// The archive with the one fixture cable comes from `common`; these are the users
+// tests' own steps on it.
 impl Fixture {
-    fn new() -> Fixture {
-        let tmp = tempfile::tempdir().unwrap();
-        let cable = tmp.path().join("08OSLO321.txt");
-        std::fs::write(&cable, CABLE).unwrap();
-        let archive = tmp.path().join("arch");
-        let o = run(&[
-            "ingest",
-            "--archive",
-            archive.to_str().unwrap(),
-            cable.to_str().unwrap(),
-        ]);
-        assert!(o.status.success(), "ingest: {}", stderr(&o));
-        Fixture { _tmp: tmp, archive }
-    }
-
-    fn a(&self) -> &str {
-        self.archive.to_str().unwrap()
-    }
-
-    /// `cablescope ARGS... --archive DIR`.
-    fn run(&self, args: &[&str]) -> Output {
-        let mut all = args.to_vec();
-        all.extend(["--archive", self.a()]);
-        run(&all)
-    }
-
     /// Adds a user and returns the token.
     fn add(&self, name: &str, extra: &[&str]) -> String {
         let mut args = vec!["users", "add", name];
@@ -92,27 +43,13 @@ impl Fixture {
     }
 }
 
-fn run(args: &[&str]) -> Output {
-    run_env(args, None)
-}
-
 fn run_env(args: &[&str], token: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cablescope"));
-    cmd.args(args)
-        .env_remove("CABLESCOPE_ARCHIVE")
-        .env_remove("CABLESCOPE_TOKEN");
+    let mut cmd = bin();
+    cmd.args(args);
     if let Some(t) = token {
         cmd.env("CABLESCOPE_TOKEN", t);
     }
     cmd.output().expect("run cablescope")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// The token printed by `users add`/`rotate`: stdout must be exactly one line.
@@ -131,10 +68,6 @@ fn token_of(o: &Output) -> String {
         .iter()
         .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit())));
     t.to_string()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited")
 }
 
 fn user<'a>(list: &'a [Value], name: &str) -> &'a Value {

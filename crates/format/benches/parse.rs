@@ -13,11 +13,11 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 mod shared;
 
 fn corpus() -> Vec<String> {
-    let Some(dir) = shared::shared_dir() else {
+    let Some(corpus) = shared::shared_dir("corpus") else {
         return Vec::new();
     };
     let mut texts = Vec::new();
-    let mut stack = vec![dir.join("corpus/cablegate-html")];
+    let mut stack = vec![corpus.join("cablegate-html")];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).expect("corpus folder").flatten() {
             let p = entry.path();

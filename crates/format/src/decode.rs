@@ -77,35 +77,31 @@ pub fn check_limits(bytes: &[u8]) -> Result<(), DecodeError> {
             limit: MAX_INPUT_BYTES,
         });
     }
-    if let Some(pos) = memchr_nul(bytes) {
-        return Err(DecodeError::Binary {
-            reason: format!("NUL byte at offset {pos}"),
-        });
+    // One branch-free pass counts the control bytes (NUL among them); it compiles
+    // to a vectorised loop, unlike the search for line ends. The checks below
+    // still run in the original order, so the same error is reported.
+    let control = bytes
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
+        .count();
+    if control > 0 {
+        if let Some(pos) = memchr_nul(bytes) {
+            return Err(DecodeError::Binary {
+                reason: format!("NUL byte at offset {pos}"),
+            });
+        }
     }
-    let mut control = 0usize;
-    let mut line_start = 0usize;
-    let mut line_no = 1usize;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b'\n' {
-            if i - line_start > MAX_LINE_BYTES {
+    // No line can be too long in a text shorter than the limit.
+    if bytes.len() > MAX_LINE_BYTES {
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            if line.len() > MAX_LINE_BYTES {
                 return Err(DecodeError::LineTooLong {
-                    line: line_no,
-                    length: i - line_start,
+                    line: i + 1,
+                    length: line.len(),
                     limit: MAX_LINE_BYTES,
                 });
             }
-            line_start = i + 1;
-            line_no += 1;
-        } else if b < 0x20 && !matches!(b, b'\t' | b'\r' | 0x0C) {
-            control += 1;
         }
-    }
-    if bytes.len() - line_start > MAX_LINE_BYTES {
-        return Err(DecodeError::LineTooLong {
-            line: line_no,
-            length: bytes.len() - line_start,
-            limit: MAX_LINE_BYTES,
-        });
     }
     // A few stray control bytes occur in real copies; a text that is mostly control
     // bytes is not a cable.

@@ -20,13 +20,12 @@ struct Row {
 }
 
 fn load_rows() -> Option<Vec<Row>> {
-    let dir = shared::shared_dir()?;
-    let truth =
-        fs::read_to_string(dir.join("corpus/cablegate-html-truth.jsonl")).expect("truth file");
+    let corpus = shared::shared_dir("corpus")?;
+    let truth = fs::read_to_string(corpus.join("cablegate-html-truth.jsonl")).expect("truth file");
     let mut rows = Vec::new();
     for line in truth.lines().filter(|l| !l.trim().is_empty()) {
         let v: Value = serde_json::from_str(line).expect("truth line is JSON");
-        let page = fs::read(dir.join("corpus").join(v["source"].as_str().unwrap())).expect("page");
+        let page = fs::read(corpus.join(v["source"].as_str().unwrap())).expect("page");
         let page = String::from_utf8_lossy(&page);
         let blocks = shared::pre_blocks(&page);
         let (header, body) = match blocks.as_slice() {

@@ -11,25 +11,9 @@ use std::path::{Path, PathBuf};
 use cablescope_format::assemble::assemble;
 use cablescope_format::containers::{read_stream, Format, ReadOptions};
 use cablescope_format::{Cable, Code};
+use cablescope_testkit::files_under;
 use serde_json::Value;
 use shared::{has_dtg, tag_words, Score};
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 /// Reads one file through the container layer: its detected format and records.
 fn read_file(p: &Path) -> (Result<Format, String>, Vec<Cable>, usize) {
@@ -69,12 +53,11 @@ fn expected_format(set: &str, rel: &str) -> Option<Format> {
 
 #[test]
 fn every_set_is_detected_and_every_cable_found() {
-    let Some(dir) = shared::shared_dir() else {
+    let Some(corpus) = shared::shared_dir("corpus") else {
         return;
     };
-    let corpus = dir.join("corpus");
     let mut per_set: HashMap<String, (usize, usize, usize)> = HashMap::new();
-    for p in files(&corpus) {
+    for p in files_under(&corpus) {
         let rel = p
             .strip_prefix(&corpus)
             .unwrap()
@@ -143,8 +126,8 @@ fn every_set_is_detected_and_every_cable_found() {
     assert_eq!(get("cables-csv").1, 2, "one record per CSV row");
 }
 
-fn truth(dir: &Path) -> Vec<Value> {
-    std::fs::read_to_string(dir.join("corpus/cablegate-html-truth.jsonl"))
+fn truth(corpus: &Path) -> Vec<Value> {
+    std::fs::read_to_string(corpus.join("cablegate-html-truth.jsonl"))
         .unwrap()
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -237,15 +220,15 @@ fn check(set: &str, scores: &[Score; 5]) {
 
 #[test]
 fn viewer_pages_read_as_html_meet_the_parser_figures() {
-    let Some(dir) = shared::shared_dir() else {
+    let Some(corpus) = shared::shared_dir("corpus") else {
         return;
     };
-    let truth = truth(&dir);
+    let truth = truth(&corpus);
     let rows: Vec<(PathBuf, &Value)> = truth
         .iter()
-        .map(|t| (dir.join("corpus").join(t["source"].as_str().unwrap()), t))
+        .map(|t| (corpus.join(t["source"].as_str().unwrap()), t))
         .collect();
-    check("cablegate-html", &score_pages(&dir, &rows));
+    check("cablegate-html", &score_pages(&corpus, &rows));
 
     // The 2010 template's pages join the truth by their Reference ID.
     let by_id: HashMap<&str, &Value> = truth
@@ -253,7 +236,7 @@ fn viewer_pages_read_as_html_meet_the_parser_figures() {
         .map(|t| (t["id"].as_str().unwrap(), t))
         .collect();
     let mut rows2010 = Vec::new();
-    for p in files(&dir.join("corpus/cablegate-html-2010")) {
+    for p in files_under(&corpus.join("cablegate-html-2010")) {
         let (_, cables, _) = read_file(&p);
         let published = cables[0]
             .published
@@ -269,16 +252,16 @@ fn viewer_pages_read_as_html_meet_the_parser_figures() {
         "2010 pages joined to the truth: {}",
         rows2010.len()
     );
-    check("cablegate-html-2010", &score_pages(&dir, &rows2010));
+    check("cablegate-html-2010", &score_pages(&corpus, &rows2010));
 }
 
 #[test]
 fn plusd_and_old_pages_give_their_fields() {
-    let Some(dir) = shared::shared_dir() else {
+    let Some(corpus) = shared::shared_dir("corpus") else {
         return;
     };
     for set in ["plusd-1970s", "cablegate-1966-1975"] {
-        for p in files(&dir.join("corpus").join(set)) {
+        for p in files_under(&corpus.join(set)) {
             let (_, cables, _) = read_file(&p);
             let c = &cables[0];
             let name = p.display().to_string();
@@ -304,10 +287,10 @@ fn plusd_and_old_pages_give_their_fields() {
 
 #[test]
 fn csv_and_json_exports() {
-    let Some(dir) = shared::shared_dir() else {
+    let Some(corpus) = shared::shared_dir("corpus") else {
         return;
     };
-    let (format, rows, errors) = read_file(&dir.join("corpus/cables-csv/cables_sample.csv"));
+    let (format, rows, errors) = read_file(&corpus.join("cables-csv/cables_sample.csv"));
     assert_eq!(format, Ok(Format::CablesCsv));
     assert_eq!((rows.len(), errors), (2, 0));
     for c in &rows {
@@ -318,7 +301,7 @@ fn csv_and_json_exports() {
         );
         assert!(c.created.is_some() && c.paragraphs.len() > 1);
     }
-    let (format, recs, errors) = read_file(&dir.join("corpus/jsonl/delhi.json"));
+    let (format, recs, errors) = read_file(&corpus.join("jsonl/delhi.json"));
     assert_eq!(format, Ok(Format::JsonExport));
     assert_eq!((recs.len(), errors), (200, 0));
     let with_id = recs

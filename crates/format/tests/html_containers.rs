@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use cablescope_format::containers::{html, Extracted, Format};
 use cablescope_format::{parse, Hints};
+use cablescope_testkit::files_under;
 use regex::Regex;
 use serde_json::Value;
 
@@ -19,20 +20,10 @@ use serde_json::Value;
 const SAVED_FROM_2010_SITE: &[&str] = &["cablegate-html/cable/2009/09/09PARIS1254.html"];
 
 fn html_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "html") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    files_under(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect()
 }
 
 fn read(p: &Path) -> String {
@@ -121,10 +112,9 @@ fn read_set(
 
 #[test]
 fn viewer_pages_2011_match_their_truth() {
-    let Some(dir) = shared::shared_dir() else {
+    let Some(corpus) = shared::shared_dir("corpus") else {
         return;
     };
-    let corpus = dir.join("corpus");
     let truth_text = std::fs::read_to_string(corpus.join("cablegate-html-truth.jsonl")).unwrap();
     let truth: HashMap<String, Value> = truth_text
         .lines()
@@ -214,10 +204,9 @@ fn viewer_pages_2011_match_their_truth() {
 
 #[test]
 fn viewer_pages_2010_carry_their_ids() {
-    let Some(dir) = shared::shared_dir() else {
+    let Some(corpus) = shared::shared_dir("corpus") else {
         return;
     };
-    let corpus = dir.join("corpus");
     let (_, pages) = read_set(&corpus, "cablegate-html-2010", |_| {
         Format::WikileaksHtml2010
     });
@@ -230,10 +219,9 @@ fn viewer_pages_2010_carry_their_ids() {
 
 #[test]
 fn old_cablegate_pages_use_the_2011_layout() {
-    let Some(dir) = shared::shared_dir() else {
+    let Some(corpus) = shared::shared_dir("corpus") else {
         return;
     };
-    let corpus = dir.join("corpus");
     let (_, pages) = read_set(&corpus, "cablegate-1966-1975", |_| {
         Format::WikileaksHtml2011
     });
@@ -246,10 +234,9 @@ fn old_cablegate_pages_use_the_2011_layout() {
 
 #[test]
 fn plusd_pages() {
-    let Some(dir) = shared::shared_dir() else {
+    let Some(corpus) = shared::shared_dir("corpus") else {
         return;
     };
-    let corpus = dir.join("corpus");
     let (_, pages) = read_set(&corpus, "plusd-1970s", |_| Format::PlusdHtml);
     for (source, items) in &pages {
         assert_eq!(items.len(), 1, "{source}: one item per page");

@@ -21,15 +21,15 @@ fn recipients(v: &Value) -> Vec<Recipient> {
 
 #[test]
 fn raw_telegrams_match_their_truth() {
-    let Some(dir) = shared::shared_dir() else {
+    let Some(corpus) = shared::shared_dir("corpus") else {
         return;
     };
-    let truth = std::fs::read_to_string(dir.join("corpus/raw-telegrams-truth.jsonl")).unwrap();
+    let truth = std::fs::read_to_string(corpus.join("raw-telegrams-truth.jsonl")).unwrap();
     let mut checked = 0;
     for line in truth.lines().filter(|l| !l.trim().is_empty()) {
         let t: Value = serde_json::from_str(line).unwrap();
         let file = t["file"].as_str().unwrap();
-        let bytes = std::fs::read(dir.join("corpus/raw-telegrams").join(file)).unwrap();
+        let bytes = std::fs::read(corpus.join("raw-telegrams").join(file)).unwrap();
         let decoded = decode(&bytes).unwrap();
         let c = parse(&decoded.text, &Hints::default());
         assert_eq!(c.id.as_deref(), t["id"].as_str(), "{file}: id");

@@ -7,10 +7,10 @@ use cablescope_format::{decode, parse, Code, Hints};
 
 #[test]
 fn seed_comes_out_right() {
-    let Some(dir) = shared::shared_dir() else {
+    let Some(seed) = shared::shared_dir("seed") else {
         return;
     };
-    let bytes = std::fs::read(dir.join("seed/08MOSCOW1599-scoop.txt")).expect("seed file");
+    let bytes = std::fs::read(seed.join("08MOSCOW1599-scoop.txt")).expect("seed file");
     let text = decode(&bytes).expect("seed decodes").text.into_owned();
     let c = parse(&text, &Hints::default());
 

@@ -12,120 +12,64 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use cablescope_archive::{Archive, IngestOptions, Store};
 use cablescope_server::{AppState, Limits, ServerConfig};
+use cablescope_testkit::{files_under, write, Telegram};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
-/// One fixture cable, written as a raw telegram.
-struct Fx {
-    file: &'static str,
-    dtg: &'static str,
-    station: &'static str,
-    serial: u32,
-    class_line: &'static str,
-    captions: &'static [&'static str],
-    tags: &'static str,
-    subject: &'static str,
-    refs: &'static str,
-    paras: &'static [(&'static str, &'static str)],
+/// The fixture cables, as (file, telegram).
+fn fixtures() -> Vec<(&'static str, Telegram)> {
+    vec![
+        (
+            "08MOSCOW1599.txt",
+            Telegram::new("MOSCOW", 1599)
+                .class("SECRET")
+                .captions(&["NOFORN", "SIPDIS"])
+                .tags("PREL, PGOV, RS")
+                .subject("(C) WIDGET TALKS WITH THE MINISTRY")
+                .refs("A. 08 MOSCOW 1500 B. 08 STATE 12345")
+                .para("U", "The widget delegation arrived on Tuesday.")
+                .para("S/NF", "The ministry asked about zebra crossings."),
+        ),
+        (
+            "08MOSCOW1500.txt",
+            Telegram::new("MOSCOW", 1500)
+                .dtg("011119Z JUN 08")
+                .class("CONFIDENTIAL")
+                .subject("(C) EARLIER WIDGET NOTE")
+                .para("C", "An earlier note on widgets and zebra matters."),
+        ),
+        (
+            "07MOSCOW1599.txt",
+            Telegram::new("MOSCOW", 1599)
+                .dtg("101119Z NOV 07")
+                .tags("ECON, RS")
+                .subject("(U) GRAIN HARVEST")
+                .para("U", "The grain harvest was large this year."),
+        ),
+        (
+            "09PARIS200.txt",
+            Telegram::new("PARIS", 200)
+                .dtg("101200Z MAR 09")
+                .tags("ECON, FR")
+                .subject("(U) NUCLEAR PROGRAM REVIEW")
+                .refs("09 MOSCOW 77")
+                .para(
+                    "U",
+                    "The program review quoted <script>alert(1)</script> & \"friends\" verbatim.",
+                ),
+        ),
+        (
+            "08PARIS100.txt",
+            Telegram::new("PARIS", 100)
+                .dtg("201200Z JUN 08")
+                .tags("ENRG, FR")
+                .subject("(U) ENERGY PROGRAM")
+                .refs("08 MOSCOW 1599")
+                .para("U", "A nuclear energy program for the region."),
+        ),
+    ]
 }
-
-impl Fx {
-    fn text(&self) -> String {
-        let mut s = format!(
-            "P {}\nFM AMEMBASSY {st}\nTO RUEHC/SECSTATE WASHDC PRIORITY 8123\nBT\n{} {st} {:06}\n\n",
-            self.dtg,
-            self.class_line,
-            self.serial,
-            st = self.station
-        );
-        for c in self.captions {
-            s.push_str(c);
-            s.push('\n');
-        }
-        s.push_str(&format!(
-            "\nE.O. 12958: DECL: 06/05/2018\nTAGS: {}\nSUBJECT: {}\n\n",
-            self.tags, self.subject
-        ));
-        if !self.refs.is_empty() {
-            s.push_str(&format!("REF: {}\n\n", self.refs));
-        }
-        for (i, (m, t)) in self.paras.iter().enumerate() {
-            s.push_str(&format!("{}. ({m}) {t}\n\n", i + 1));
-        }
-        s.push_str("BEYRLE\n");
-        s
-    }
-}
-
-const FIXTURES: &[Fx] = &[
-    Fx {
-        file: "08MOSCOW1599.txt",
-        dtg: "051119Z JUN 08",
-        station: "MOSCOW",
-        serial: 1599,
-        class_line: "S E C R E T",
-        captions: &["NOFORN", "SIPDIS"],
-        tags: "PREL, PGOV, RS",
-        subject: "(C) WIDGET TALKS WITH THE MINISTRY",
-        refs: "A. 08 MOSCOW 1500 B. 08 STATE 12345",
-        paras: &[
-            ("U", "The widget delegation arrived on Tuesday."),
-            ("S/NF", "The ministry asked about zebra crossings."),
-        ],
-    },
-    Fx {
-        file: "08MOSCOW1500.txt",
-        dtg: "011119Z JUN 08",
-        station: "MOSCOW",
-        serial: 1500,
-        class_line: "C O N F I D E N T I A L",
-        captions: &["SIPDIS"],
-        tags: "PREL, RS",
-        subject: "(C) EARLIER WIDGET NOTE",
-        refs: "",
-        paras: &[("C", "An earlier note on widgets and zebra matters.")],
-    },
-    Fx {
-        file: "07MOSCOW1599.txt",
-        dtg: "101119Z NOV 07",
-        station: "MOSCOW",
-        serial: 1599,
-        class_line: "UNCLAS",
-        captions: &["SIPDIS"],
-        tags: "ECON, RS",
-        subject: "(U) GRAIN HARVEST",
-        refs: "",
-        paras: &[("U", "The grain harvest was large this year.")],
-    },
-    Fx {
-        file: "09PARIS200.txt",
-        dtg: "101200Z MAR 09",
-        station: "PARIS",
-        serial: 200,
-        class_line: "UNCLAS",
-        captions: &["SIPDIS"],
-        tags: "ECON, FR",
-        subject: "(U) NUCLEAR PROGRAM REVIEW",
-        refs: "09 MOSCOW 77",
-        paras: &[(
-            "U",
-            "The program review quoted <script>alert(1)</script> & \"friends\" verbatim.",
-        )],
-    },
-    Fx {
-        file: "08PARIS100.txt",
-        dtg: "201200Z JUN 08",
-        station: "PARIS",
-        serial: 100,
-        class_line: "UNCLAS",
-        captions: &["SIPDIS"],
-        tags: "ENRG, FR",
-        subject: "(U) ENERGY PROGRAM",
-        refs: "08 MOSCOW 1599",
-        paras: &[("U", "A nuclear energy program for the region.")],
-    },
-];
 
 /// Ingests `files` into the archive at `dir`, in batches of `batch` files.
 fn ingest(dir: &Path, files: &[PathBuf], batch: usize) {
@@ -143,11 +87,8 @@ fn ingest(dir: &Path, files: &[PathBuf], batch: usize) {
 fn fixture_archive() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut files = Vec::new();
-    for f in FIXTURES {
-        let p = tmp.path().join("in").join(f.file);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&p, f.text()).expect("write fixture");
-        files.push(p);
+    for (file, t) in fixtures() {
+        files.push(write(&tmp.path().join("in"), file, t.text()));
     }
     ingest(&tmp.path().join("arch"), &files, 2000);
     tmp
@@ -157,20 +98,10 @@ fn fixture_archive() -> tempfile::TempDir {
 fn generated_files(dir: &Path, n: usize) -> Vec<PathBuf> {
     cablescope_generate::generate(n, 7, cablescope_generate::OutputFormat::Telegram, dir)
         .expect("generate");
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("read_dir") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "txt") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    files_under(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect()
 }
 
 fn app(dir: &Path) -> axum::Router {

@@ -12,125 +12,74 @@ use cablescope_archive::{Archive, IngestOptions};
 use cablescope_format::{Cable, Paragraph};
 use cablescope_server::ui::cable::{paragraphs, render, CableView};
 use cablescope_server::{AppState, ServerConfig, Viewer};
+use cablescope_testkit::{write, Telegram};
 use serde_json::Value;
 use tower::ServiceExt;
 
-/// One fixture cable, written as a raw telegram.
-struct Fx {
-    file: &'static str,
-    dtg: &'static str,
-    station: &'static str,
-    serial: u32,
-    class_line: &'static str,
-    captions: &'static [&'static str],
-    tags: &'static str,
-    subject: &'static str,
-    refs: &'static str,
-    paras: &'static [(&'static str, &'static str)],
+/// A fixture telegram as these tests write them: classified by the ambassador,
+/// signed DOE.
+fn tg(station: &str, serial: u32) -> Telegram {
+    Telegram::new(station, serial)
+        .classified_by("Ambassador John Doe")
+        .signature("DOE")
 }
 
-impl Fx {
-    fn text(&self) -> String {
-        let mut s = format!(
-            "P {}\nFM AMEMBASSY {st}\nTO RUEHC/SECSTATE WASHDC PRIORITY 8123\nBT\n{} {st} {:06}\n\n",
-            self.dtg,
-            self.class_line,
-            self.serial,
-            st = self.station
-        );
-        for c in self.captions {
-            s.push_str(c);
-            s.push('\n');
-        }
-        s.push_str(&format!(
-            "\nE.O. 12958: DECL: 06/05/2018\nTAGS: {}\nSUBJECT: {}\n\n",
-            self.tags, self.subject
-        ));
-        if !self.refs.is_empty() {
-            s.push_str(&format!("REF: {}\n\n", self.refs));
-        }
-        s.push_str("Classified By: Ambassador John Doe, reasons 1.4 (b) and (d).\n\n");
-        for (i, (m, t)) in self.paras.iter().enumerate() {
-            s.push_str(&format!("{}. ({m}) {t}\n\n", i + 1));
-        }
-        s.push_str("DOE\n");
-        s
-    }
+/// The fixture cables, as (file, telegram).
+fn fixtures() -> Vec<(&'static str, Telegram)> {
+    vec![
+        (
+            "moscow/08MOSCOW1599.txt",
+            tg("MOSCOW", 1599)
+                .class("SECRET")
+                .captions(&["NOFORN", "SIPDIS"])
+                .tags("PREL, PGOV, RS")
+                .subject("(C) WIDGET TALKS WITH THE MINISTRY")
+                .refs("A. 08 MOSCOW 1500 B. 08 STATE 12345")
+                .para(
+                    "U",
+                    "The widget delegation arrived on Tuesday and met the\ndeputy minister for two hours.",
+                )
+                .para("S/NF", "The ministry asked about zebra crossings.")
+                .para("C", "Confidential remarks on the widget budget."),
+        ),
+        (
+            "moscow/08MOSCOW1500.txt",
+            tg("MOSCOW", 1500)
+                .dtg("011119Z JUN 08")
+                .class("CONFIDENTIAL")
+                .subject("(C) EARLIER WIDGET NOTE")
+                .para("C", "An earlier note on widgets and zebra matters."),
+        ),
+        (
+            "paris/09PARIS200.txt",
+            tg("PARIS", 200)
+                .dtg("101200Z MAR 09")
+                .tags("ECON, FR")
+                .subject("(U) NUCLEAR PROGRAM REVIEW")
+                .refs("08 MOSCOW 1599")
+                .para("U", "The nuclear program was discussed at length in Paris."),
+        ),
+        // Two copies of one cable that differ in one word: merged into one record.
+        (
+            "paris/a/08PARIS100.txt",
+            tg("PARIS", 100)
+                .dtg("201200Z JUN 08")
+                .tags("ENRG, FR")
+                .subject("(U) ENERGY PROGRAM")
+                .para("U", "The energy minister spoke about reactors.")
+                .para("U", "Prices rose sharply in May."),
+        ),
+        (
+            "paris/b/08PARIS100.txt",
+            tg("PARIS", 100)
+                .dtg("201200Z JUN 08")
+                .tags("ENRG, FR")
+                .subject("(U) ENERGY PROGRAM")
+                .para("U", "The energy minister spoke about turbines.")
+                .para("U", "Prices rose sharply in May."),
+        ),
+    ]
 }
-
-const FIXTURES: &[Fx] = &[
-    Fx {
-        file: "moscow/08MOSCOW1599.txt",
-        dtg: "051119Z JUN 08",
-        station: "MOSCOW",
-        serial: 1599,
-        class_line: "S E C R E T",
-        captions: &["NOFORN", "SIPDIS"],
-        tags: "PREL, PGOV, RS",
-        subject: "(C) WIDGET TALKS WITH THE MINISTRY",
-        refs: "A. 08 MOSCOW 1500 B. 08 STATE 12345",
-        paras: &[
-            ("U", "The widget delegation arrived on Tuesday and met the\ndeputy minister for two hours."),
-            ("S/NF", "The ministry asked about zebra crossings."),
-            ("C", "Confidential remarks on the widget budget."),
-        ],
-    },
-    Fx {
-        file: "moscow/08MOSCOW1500.txt",
-        dtg: "011119Z JUN 08",
-        station: "MOSCOW",
-        serial: 1500,
-        class_line: "C O N F I D E N T I A L",
-        captions: &["SIPDIS"],
-        tags: "PREL, RS",
-        subject: "(C) EARLIER WIDGET NOTE",
-        refs: "",
-        paras: &[("C", "An earlier note on widgets and zebra matters.")],
-    },
-    Fx {
-        file: "paris/09PARIS200.txt",
-        dtg: "101200Z MAR 09",
-        station: "PARIS",
-        serial: 200,
-        class_line: "UNCLAS",
-        captions: &["SIPDIS"],
-        tags: "ECON, FR",
-        subject: "(U) NUCLEAR PROGRAM REVIEW",
-        refs: "08 MOSCOW 1599",
-        paras: &[("U", "The nuclear program was discussed at length in Paris.")],
-    },
-    // Two copies of one cable that differ in one word: merged into one record.
-    Fx {
-        file: "paris/a/08PARIS100.txt",
-        dtg: "201200Z JUN 08",
-        station: "PARIS",
-        serial: 100,
-        class_line: "UNCLAS",
-        captions: &["SIPDIS"],
-        tags: "ENRG, FR",
-        subject: "(U) ENERGY PROGRAM",
-        refs: "",
-        paras: &[
-            ("U", "The energy minister spoke about reactors."),
-            ("U", "Prices rose sharply in May."),
-        ],
-    },
-    Fx {
-        file: "paris/b/08PARIS100.txt",
-        dtg: "201200Z JUN 08",
-        station: "PARIS",
-        serial: 100,
-        class_line: "UNCLAS",
-        captions: &["SIPDIS"],
-        tags: "ENRG, FR",
-        subject: "(U) ENERGY PROGRAM",
-        refs: "",
-        paras: &[
-            ("U", "The energy minister spoke about turbines."),
-            ("U", "Prices rose sharply in May."),
-        ],
-    },
-];
 
 /// A temporary archive holding the fixtures, and the app over it.
 struct Env {
@@ -140,16 +89,14 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
-        Env::with(FIXTURES.iter().collect())
+        Env::with(fixtures())
     }
 
-    fn with(fixtures: Vec<&Fx>) -> Env {
+    fn with(fixtures: Vec<(&str, Telegram)>) -> Env {
         let dir = tempfile::tempdir().expect("tempdir");
         let input = dir.path().join("in");
-        for f in &fixtures {
-            let p = input.join(f.file);
-            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-            std::fs::write(&p, f.text()).expect("write");
+        for (file, t) in &fixtures {
+            write(&input, file, t.text());
         }
         let arch = dir.path().join("arch");
         {
@@ -748,13 +695,9 @@ fn a_withheld_paragraph_renders_as_a_placeholder() {
 
 #[tokio::test]
 async fn an_id_without_its_year_that_names_several_cables_lists_them() {
-    let other_year = Fx {
-        file: "moscow/07MOSCOW1500.txt",
-        dtg: "011119Z JUN 07",
-        ..FIXTURES[1]
-    };
-    let mut fixtures: Vec<&Fx> = FIXTURES.iter().collect();
-    fixtures.push(&other_year);
+    let mut fixtures = fixtures();
+    let other_year = fixtures[1].1.clone().dtg("011119Z JUN 07");
+    fixtures.push(("moscow/07MOSCOW1500.txt", other_year));
     let env = Env::with(fixtures);
     let html = env.page("/cables/MOSCOW%201500").await;
     assert!(html.contains("MOSCOW1500 names 2 cables"), "{html}");

@@ -2,114 +2,43 @@
 
 use std::collections::BTreeSet;
 
+use cablescope_testkit::Telegram;
+
 use super::*;
 use crate::{Archive, IngestOptions};
 
-struct Cab<'a> {
-    station: &'a str,
-    yy: u32,
-    serial: u32,
-    dtg: &'a str,
-    class_line: &'a str,
-    captions: &'a [&'a str],
-    tags: &'a str,
-    subject: &'a str,
-    refs: &'a str,
-    paras: &'a [(&'a str, &'a str)],
-    signer: &'a str,
-}
-
-impl Cab<'_> {
-    fn text(&self) -> String {
-        let mut s = format!(
-            "P {dtg}\nFM AMEMBASSY {st}\nTO RUEHC/SECSTATE WASHDC PRIORITY 8123\nBT\n{cl} {st} {serial:06}\n\n",
-            dtg = self.dtg,
-            st = self.station,
-            cl = self.class_line,
-            serial = self.serial
-        );
-        for c in self.captions {
-            s.push_str(c);
-            s.push('\n');
-        }
-        s.push_str(&format!(
-            "\nE.O. 12958: DECL: 06/05/2018\nTAGS: {}\nSUBJECT: {}\n\n",
-            self.tags, self.subject
-        ));
-        if !self.refs.is_empty() {
-            s.push_str(&format!("REF: {}\n\n", self.refs));
-        }
-        for (i, (m, t)) in self.paras.iter().enumerate() {
-            s.push_str(&format!("{}. ({m}) {t}\n\n", i + 1));
-        }
-        s.push_str(self.signer);
-        s.push('\n');
-        let _ = self.yy;
-        s
-    }
-}
-
-fn fixtures() -> Vec<Cab<'static>> {
+fn fixtures() -> Vec<Telegram> {
     vec![
-        Cab {
-            station: "MOSCOW",
-            yy: 8,
-            serial: 1599,
-            dtg: "051119Z JUN 08",
-            class_line: "S E C R E T",
-            captions: &["NOFORN", "SIPDIS"],
-            tags: "PREL, PGOV, RS",
-            subject: "(C) WIDGET TALKS WITH THE MINISTRY",
-            refs: "A. 08 MOSCOW 1500 B. 08 STATE 12345",
-            paras: &[
-                ("U", "The widget delegation arrived on Tuesday."),
-                ("S/NF", "The canarysecret word appears only here."),
-                ("C", "Confidential paragraph about zebra crossings."),
-            ],
-            signer: "BEYRLE",
-        },
-        Cab {
-            station: "MOSCOW",
-            yy: 8,
-            serial: 1500,
-            dtg: "011119Z JUN 08",
-            class_line: "C O N F I D E N T I A L",
-            captions: &["SIPDIS"],
-            tags: "PREL, RS",
-            subject: "(C) EARLIER WIDGET NOTE",
-            refs: "",
-            paras: &[("C", "An earlier note on widgets and zebra matters.")],
-            signer: "BEYRLE",
-        },
-        Cab {
-            station: "PARIS",
-            yy: 9,
-            serial: 200,
-            dtg: "101200Z MAR 09",
-            class_line: "UNCLAS",
-            captions: &["SIPDIS"],
-            tags: "ECON, FR",
-            subject: "(U) NUCLEAR PROGRAM REVIEW",
-            refs: "09 MOSCOW 77",
-            paras: &[("U", "The nuclear program was discussed at length in Paris.")],
-            signer: "PEKALA",
-        },
-        Cab {
-            station: "PARIS",
-            yy: 8,
-            serial: 100,
-            dtg: "201200Z JUN 08",
-            class_line: "UNCLAS",
-            captions: &["SIPDIS"],
-            tags: "ENRG, FR",
-            subject: "(U) ENERGY PROGRAM",
-            refs: "",
-            paras: &[(
+        Telegram::new("MOSCOW", 1599)
+            .class("SECRET")
+            .captions(&["NOFORN", "SIPDIS"])
+            .tags("PREL, PGOV, RS")
+            .subject("(C) WIDGET TALKS WITH THE MINISTRY")
+            .refs("A. 08 MOSCOW 1500 B. 08 STATE 12345")
+            .para("U", "The widget delegation arrived on Tuesday.")
+            .para("S/NF", "The canarysecret word appears only here.")
+            .para("C", "Confidential paragraph about zebra crossings."),
+        Telegram::new("MOSCOW", 1500)
+            .dtg("011119Z JUN 08")
+            .class("CONFIDENTIAL")
+            .subject("(C) EARLIER WIDGET NOTE")
+            .para("C", "An earlier note on widgets and zebra matters."),
+        Telegram::new("PARIS", 200)
+            .dtg("101200Z MAR 09")
+            .tags("ECON, FR")
+            .subject("(U) NUCLEAR PROGRAM REVIEW")
+            .refs("09 MOSCOW 77")
+            .para("U", "The nuclear program was discussed at length in Paris.")
+            .signature("PEKALA"),
+        Telegram::new("PARIS", 100)
+            .dtg("201200Z JUN 08")
+            .tags("ENRG, FR")
+            .subject("(U) ENERGY PROGRAM")
+            .para(
                 "U",
                 "A nuclear energy program for the region, and a moskow typo.",
-            )],
-            signer: "STAPLETON",
-        },
+            )
+            .signature("STAPLETON"),
     ]
 }
 
@@ -423,19 +352,12 @@ fn cursor_paging_across_segments_with_ties() {
             } else {
                 "061119Z JUN 08"
             };
-            let c = Cab {
-                station: if batch == 1 { "PARIS" } else { "ROME" },
-                yy: 8,
-                serial,
-                dtg,
-                class_line: "UNCLAS",
-                captions: &["SIPDIS"],
-                tags: "PREL",
-                subject: "(U) SAME",
-                refs: "",
-                paras: &[("U", "Identical words in every cable.")],
-                signer: "X",
-            };
+            let c = Telegram::new(if batch == 1 { "PARIS" } else { "ROME" }, serial)
+                .dtg(dtg)
+                .tags("PREL")
+                .subject("(U) SAME")
+                .para("U", "Identical words in every cable.")
+                .signature("X");
             std::fs::write(input.join(format!("c{i}.txt")), c.text()).expect("write");
         }
         a.ingest(&[input], &IngestOptions::default(), &mut |_| {})

@@ -4,231 +4,109 @@
 // Each test crate uses a subset of these helpers.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cablescope_archive::{Archive, Clearance, IngestOptions};
+use cablescope_testkit::{write, Telegram};
 
-/// A hand-written telegram.
-pub struct Tg {
-    /// Station.
-    pub station: &'static str,
-    /// Serial.
-    pub serial: u32,
-    /// Date-time group (`051119Z JUN 08`).
-    pub dtg: &'static str,
-    /// Classification line (`S E C R E T`, `UNCLAS`).
-    pub class_line: &'static str,
-    /// Caption lines.
-    pub captions: &'static [&'static str],
-    /// E.O. line after `E.O. 12958: ` (`DECL: 06/05/2018`).
-    pub decl: &'static str,
-    /// SUBJECT line (with its mark).
-    pub subject: &'static str,
-    /// REF line, empty for none.
-    pub refs: &'static str,
-    /// Classified By name, empty for none.
-    pub classified_by: &'static str,
-    /// Paragraphs: (mark or "" for unmarked, text).
-    pub paras: &'static [(&'static str, &'static str)],
+/// A telegram as the clearance tests write them: TAGS `PREL, XX`, every other
+/// part at the testkit's defaults until set.
+pub fn tg(station: &str, serial: u32, dtg: &str) -> Telegram {
+    Telegram::new(station, serial).dtg(dtg).tags("PREL, XX")
 }
 
-impl Tg {
-    /// The telegram text.
-    pub fn text(&self) -> String {
-        let mut s = format!(
-            "P {}\nFM AMEMBASSY {st}\nTO RUEHC/SECSTATE WASHDC PRIORITY 8123\nBT\n{} {st} {:06}\n\n",
-            self.dtg,
-            self.class_line,
-            self.serial,
-            st = self.station
-        );
-        for c in self.captions {
-            s.push_str(c);
-            s.push('\n');
-        }
-        s.push_str(&format!(
-            "\nE.O. 12958: {}\nTAGS: PREL, XX\nSUBJECT: {}\n\n",
-            self.decl, self.subject
-        ));
-        if !self.refs.is_empty() {
-            s.push_str(&format!("REF: {}\n\n", self.refs));
-        }
-        if !self.classified_by.is_empty() {
-            s.push_str(&format!(
-                "Classified By: Ambassador John {}, reasons 1.4 (b) and (d).\n\n",
-                self.classified_by
-            ));
-        }
-        for (i, (m, t)) in self.paras.iter().enumerate() {
-            if m.is_empty() {
-                s.push_str(&format!("{}. {t}\n\n", i + 1));
-            } else {
-                s.push_str(&format!("{}. ({m}) {t}\n\n", i + 1));
-            }
-        }
-        s.push_str("BEYRLE\n");
-        s
-    }
-}
-
-/// Writes `text` to `dir/name`.
-pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(&p, text).expect("write");
-    p
-}
-
-/// The canary corpus. Each cable is alone in its month, so a month bucket shows
-/// exactly whether a reader may count it.
-pub const CABLES: &[(&str, Tg)] = &[
-    (
-        "08PARIS10",
-        Tg {
-            station: "PARIS",
-            serial: 10,
-            dtg: "051119Z JAN 08",
-            class_line: "UNCLAS",
-            captions: &["SIPDIS"],
-            decl: "N/A",
-            subject: "(U) OPEN MATTERS",
-            refs: "",
-            classified_by: "",
-            paras: &[("U", "Open zqunclas paragraph about zqcommon trade.")],
-        },
-    ),
-    (
-        "08PARIS11",
-        Tg {
-            station: "PARIS",
-            serial: 11,
-            dtg: "061119Z FEB 08",
-            class_line: "UNCLAS",
-            captions: &["SIPDIS"],
-            decl: "N/A",
-            subject: "(U) SENSITIVE MATTERS",
-            refs: "",
-            classified_by: "",
-            paras: &[
-                ("U", "Open zqopenparis paragraph."),
-                ("SBU", "Sensitive zqsbuword paragraph."),
-            ],
-        },
-    ),
-    (
-        "08MOSCOW20",
-        Tg {
-            station: "MOSCOW",
-            serial: 20,
-            dtg: "071119Z MAR 08",
-            class_line: "S E C R E T",
-            captions: &["SIPDIS"],
-            decl: "DECL: 1.4(B), (D)",
-            subject: "(S) ZQSUBJECT TALKS WITH THE MINISTRY",
-            refs: "A. 08 MOSCOW 30",
-            classified_by: "Zqclassby",
-            paras: &[
-                (
+/// The canary corpus, as (id, telegram). Each cable is alone in its month, so a
+/// month bucket shows exactly whether a reader may count it.
+pub fn cables() -> Vec<(&'static str, Telegram)> {
+    vec![
+        (
+            "08PARIS10",
+            tg("PARIS", 10, "051119Z JAN 08")
+                .eo("N/A")
+                .subject("(U) OPEN MATTERS")
+                .para("U", "Open zqunclas paragraph about zqcommon trade."),
+        ),
+        (
+            "08PARIS11",
+            tg("PARIS", 11, "061119Z FEB 08")
+                .eo("N/A")
+                .subject("(U) SENSITIVE MATTERS")
+                .para("U", "Open zqopenparis paragraph.")
+                .para("SBU", "Sensitive zqsbuword paragraph."),
+        ),
+        (
+            "08MOSCOW20",
+            tg("MOSCOW", 20, "071119Z MAR 08")
+                .class("SECRET")
+                .eo("DECL: 1.4(B), (D)")
+                .subject("(S) ZQSUBJECT TALKS WITH THE MINISTRY")
+                .refs("A. 08 MOSCOW 30")
+                .classified_by("Ambassador John Zqclassby")
+                .para(
                     "U",
                     "Summary: The zqmixopen delegation arrived. End summary.",
-                ),
-                ("C", "Confidential zqconfid paragraph."),
-                ("S", "Secret zqsecret paragraph."),
-                ("S/NF", "Noforn zqnoforn paragraph."),
-                ("", "Unmarked zqunmarked paragraph."),
-            ],
-        },
-    ),
-    (
-        "08MOSCOW30",
-        Tg {
-            station: "MOSCOW",
-            serial: 30,
-            dtg: "081119Z APR 08",
-            class_line: "C O N F I D E N T I A L",
-            captions: &["SIPDIS"],
-            decl: "DECL: 04/08/2018",
-            subject: "(C) EARLIER NOTE",
-            refs: "",
-            classified_by: "",
-            paras: &[("C", "Target zqtarget paragraph.")],
-        },
-    ),
-    (
-        "08STATE40",
-        Tg {
-            station: "STATE",
-            serial: 40,
-            dtg: "091119Z MAY 08",
-            class_line: "S E C R E T",
-            captions: &["NODIS"],
-            decl: "DECL: 05/09/2033",
-            subject: "(U) A VERY PRIVATE MATTER",
-            refs: "",
-            classified_by: "",
-            paras: &[("U", "Nodis zqnodis paragraph about zqcommon trade.")],
-        },
-    ),
-    (
-        "08STATE50",
-        Tg {
-            station: "STATE",
-            serial: 50,
-            dtg: "101119Z JUN 08",
-            class_line: "C O N F I D E N T I A L",
-            captions: &["EXDIS"],
-            decl: "DECL: 06/10/2018",
-            subject: "(C) EXCLUSIVE",
-            refs: "",
-            classified_by: "",
-            paras: &[("C", "Exdis zqexdis paragraph.")],
-        },
-    ),
-    (
-        "08PARIS70",
-        Tg {
-            station: "PARIS",
-            serial: 70,
-            dtg: "111119Z JUL 08",
-            class_line: "UNCLAS",
-            captions: &["SIPDIS"],
-            decl: "N/A",
-            subject: "(U) CITATIONS",
-            refs: "A. 08 STATE 40 B. 08 STATE 99",
-            classified_by: "",
-            paras: &[("U", "Citing zqcite paragraph.")],
-        },
-    ),
-    (
-        "08LONDON80",
-        Tg {
-            station: "LONDON",
-            serial: 80,
-            dtg: "121119Z AUG 08",
-            class_line: "T O P S E C R E T",
-            captions: &["SIPDIS"],
-            decl: "DECL: 25X1-HUMAN",
-            subject: "(U) LONDON ITEMS",
-            refs: "",
-            classified_by: "",
-            paras: &[
-                ("U", "Open zqlondonopen paragraph."),
-                ("TS", "Top zqtopsec paragraph."),
-            ],
-        },
-    ),
-];
+                )
+                .para("C", "Confidential zqconfid paragraph.")
+                .para("S", "Secret zqsecret paragraph.")
+                .para("S/NF", "Noforn zqnoforn paragraph.")
+                .para("", "Unmarked zqunmarked paragraph."),
+        ),
+        (
+            "08MOSCOW30",
+            tg("MOSCOW", 30, "081119Z APR 08")
+                .class("CONFIDENTIAL")
+                .eo("DECL: 04/08/2018")
+                .subject("(C) EARLIER NOTE")
+                .para("C", "Target zqtarget paragraph."),
+        ),
+        (
+            "08STATE40",
+            tg("STATE", 40, "091119Z MAY 08")
+                .class("SECRET")
+                .captions(&["NODIS"])
+                .eo("DECL: 05/09/2033")
+                .subject("(U) A VERY PRIVATE MATTER")
+                .para("U", "Nodis zqnodis paragraph about zqcommon trade."),
+        ),
+        (
+            "08STATE50",
+            tg("STATE", 50, "101119Z JUN 08")
+                .class("CONFIDENTIAL")
+                .captions(&["EXDIS"])
+                .eo("DECL: 06/10/2018")
+                .subject("(C) EXCLUSIVE")
+                .para("C", "Exdis zqexdis paragraph."),
+        ),
+        (
+            "08PARIS70",
+            tg("PARIS", 70, "111119Z JUL 08")
+                .eo("N/A")
+                .subject("(U) CITATIONS")
+                .refs("A. 08 STATE 40 B. 08 STATE 99")
+                .para("U", "Citing zqcite paragraph."),
+        ),
+        (
+            "08LONDON80",
+            tg("LONDON", 80, "121119Z AUG 08")
+                .class("TOP SECRET")
+                .eo("DECL: 25X1-HUMAN")
+                .subject("(U) LONDON ITEMS")
+                .para("U", "Open zqlondonopen paragraph.")
+                .para("TS", "Top zqtopsec paragraph."),
+        ),
+    ]
+}
 
 /// Builds the canary archive in `dir/archive` (sources in `dir/src`).
 pub fn archive(dir: &Path) -> Archive {
-    archive_of(dir, CABLES.iter().map(|(id, t)| (*id, t.text())))
+    archive_of(dir, cables().iter().map(|(id, t)| (*id, t.text())))
 }
 
 /// Builds an archive of telegrams `(id, text)` in `dir/archive`.
 pub fn archive_of<'a>(dir: &Path, cables: impl Iterator<Item = (&'a str, String)>) -> Archive {
     let src = dir.join("src");
     for (id, text) in cables {
-        write(&src, &format!("{id}.txt"), &text);
+        write(&src, format!("{id}.txt"), text);
     }
     let mut a = Archive::open(dir.join("archive")).expect("open");
     a.ingest(&[src], &IngestOptions::default(), &mut |_| {})

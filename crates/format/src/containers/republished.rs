@@ -25,7 +25,10 @@ fn starts_cable(t: &str) -> bool {
 pub fn looks_like(text: &str) -> bool {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     first.trim_start().starts_with("Cablegate:")
-        || (text.lines().any(|l| l.trim_start().starts_with('\u{a9}'))
+        // The `contains` is a fast whole-text search that spares scanning every
+        // line of the (usually ©-free) text.
+        || (text.contains('\u{a9}')
+            && text.lines().any(|l| l.trim_start().starts_with('\u{a9}'))
             && text.lines().any(starts_cable))
 }
 

@@ -36,6 +36,44 @@ re!(
     para_re,
     r"^\s*(\d{1,3})\s*\.([ \t]*)(\(\s*([A-Za-z/ ,]{1,24}?)\s*\)\s*)?(.*)$"
 );
+// `para_re` without its trailing `(.*)$`. On a line without '\n' that tail
+// always matches the rest of the line, so this finds the same groups 1-4 and
+// group 5 is whatever follows the match; but the capture engine then only walks
+// the short prefix instead of the whole line (it was the body's main cost).
+re!(
+    para_head_re,
+    r"^\s*(\d{1,3})\s*\.([ \t]*)(\(\s*([A-Za-z/ ,]{1,24}?)\s*\)\s*)?"
+);
+
+/// A paragraph start as `para_re` reads it: number, spacing after the dot,
+/// whether a parenthesised group follows, its inside, and the rest of the line.
+struct ParaHead<'a> {
+    number: &'a str,
+    space: &'a str,
+    paren: bool,
+    mark: Option<&'a str>,
+    rest: &'a str,
+}
+
+fn para_head(l: &str) -> Option<ParaHead<'_>> {
+    let (c, rest) = if l.contains('\n') {
+        // Not produced by the line split, but keep the full pattern's meaning.
+        let c = para_re().captures(l)?;
+        let rest = c.get(5).map_or("", |m| m.as_str());
+        (c, rest)
+    } else {
+        let c = para_head_re().captures(l)?;
+        let end = c.get(0).expect("whole match").end();
+        (c, &l[end..])
+    };
+    Some(ParaHead {
+        number: c.get(1).expect("group 1").as_str(),
+        space: c.get(2).expect("group 2").as_str(),
+        paren: c.get(3).is_some(),
+        mark: c.get(4).map(|m| m.as_str()),
+        rest,
+    })
+}
 re!(lead_mark_re, r"^\s*\(\s*([A-Za-z/ ]{1,12}?)\s*\)\s*(.*)$");
 re!(redaction_re, r"X{6,}");
 
@@ -76,15 +114,17 @@ pub fn parse(lines: &[&str]) -> Body {
         if !l.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
             continue;
         }
-        let Some(c) = para_re().captures(l) else {
+        let Some(c) = para_head(l) else {
             continue;
         };
-        let Ok(n) = c[1].parse::<u32>() else { continue };
+        let Ok(n) = c.number.parse::<u32>() else {
+            continue;
+        };
         // "1.4 (b)" is not a paragraph: the dot must be followed by space or a mark.
-        if c[2].is_empty() && c.get(3).is_none() && !c[5].is_empty() {
+        if c.space.is_empty() && !c.paren && !c.rest.is_empty() {
             continue;
         }
-        let mark_text = c.get(4).map(|m| m.as_str().to_string());
+        let mark_text = c.mark.map(|m| m.to_string());
         let is_mark = mark_text
             .as_deref()
             .is_some_and(|m| read_mark(m) != MarkReading::NotAMark);
@@ -98,11 +138,11 @@ pub fn parse(lines: &[&str]) -> Body {
             continue;
         }
         let (mark, rest) = if is_mark {
-            (mark_text, c[5].to_string())
+            (mark_text, c.rest.to_string())
         } else {
             // "(Begin text)" is not a mark: keep it in the text.
             let whole = l.trim_start();
-            let after_num = whole[c[1].len()..]
+            let after_num = whole[c.number.len()..]
                 .trim_start()
                 .trim_start_matches('.')
                 .trim_start();

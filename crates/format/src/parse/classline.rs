@@ -110,10 +110,15 @@ pub fn read(line: &str) -> Option<ClassLine> {
     let mut d = despace(trimmed);
     // A doubled first letter of a letter-spaced level ("SS E C R E T") comes out as
     // "SS ECRET": repair it.
-    for level in ["SECRET", "CONFIDENTIAL", "UNCLASSIFIED", "UNCLAS"] {
-        let (first, rest) = level.split_at(1);
-        let typo = format!("{first}{first} {rest}");
-        if d.starts_with(&typo) && d[typo.len()..].starts_with([' ', '/']) {
+    // The typos are spelled out (first letter doubled, then a space) rather than
+    // built with `format!` on every call: this runs for every candidate line.
+    for (level, typo) in [
+        ("SECRET", "SS ECRET"),
+        ("CONFIDENTIAL", "CC ONFIDENTIAL"),
+        ("UNCLASSIFIED", "UU NCLASSIFIED"),
+        ("UNCLAS", "UU NCLAS"),
+    ] {
+        if d.starts_with(typo) && d[typo.len()..].starts_with([' ', '/']) {
             d = format!("{level}{}", &d[typo.len()..]);
             break;
         }

@@ -239,7 +239,13 @@ pub fn scan(lines: &[&str], stop: &dyn Fn(&str) -> bool) -> Envelope {
             continue;
         }
         if env.transmission_id.is_none() && !seen {
-            if let Some(c) = vzczc_re().captures(t) {
+            // `t` is trimmed: the anchored regex can only match after this prefix,
+            // and testing it first skips the capture machinery on most lines.
+            if let Some(c) = t
+                .starts_with("VZCZC")
+                .then(|| vzczc_re().captures(t))
+                .flatten()
+            {
                 env.transmission_id = Some(c[1].to_string());
                 seen = true;
                 last_format_line = i;
@@ -257,7 +263,7 @@ pub fn scan(lines: &[&str], stop: &dyn Fn(&str) -> bool) -> Envelope {
             }
         }
         if env.security_letter.is_none() {
-            if let Some(c) = zn_re().captures(t) {
+            if let Some(c) = t.starts_with("ZN").then(|| zn_re().captures(t)).flatten() {
                 env.security_letter = c[1].chars().next();
                 seen = true;
                 last_format_line = i;
@@ -275,7 +281,7 @@ pub fn scan(lines: &[&str], stop: &dyn Fn(&str) -> bool) -> Envelope {
             }
         }
         if env.from.is_none() {
-            if let Some(c) = fm_re().captures(t) {
+            if let Some(c) = t.starts_with("FM").then(|| fm_re().captures(t)).flatten() {
                 env.from = Some(c[1].to_string());
                 seen = true;
                 last_format_line = i;

@@ -1110,10 +1110,20 @@ re!(
 /// ASCII case-insensitive substring test without allocating (`needle` lower case).
 fn contains_ascii_ci(haystack: &str, needle: &str) -> bool {
     let n = needle.as_bytes();
-    haystack
-        .as_bytes()
-        .windows(n.len())
-        .any(|w| w.eq_ignore_ascii_case(n))
+    let h = haystack.as_bytes();
+    let Some((&first, tail)) = n.split_first() else {
+        return true;
+    };
+    if h.len() < n.len() {
+        return false;
+    }
+    // Compare whole windows only where the first byte matches (either case):
+    // folding the case of every window was the cost of this cheap test.
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    h[..=h.len() - n.len()]
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| (b == lo || b == up) && h[i + 1..i + n.len()].eq_ignore_ascii_case(tail))
 }
 
 /// The summary block of a body text: from the nearest Summary heading (or the

@@ -184,10 +184,12 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         .position(|l| preamble::is_para_start(l))
         .unwrap_or(rest.len());
     let search = para1.min(80).min(rest.len());
-    let class_pos = rest[..search]
+    // Read the class line once, keeping its position (reading it is not cheap).
+    let (class_pos, mut class_line) = rest[..search]
         .iter()
-        .position(|l| classline::read(l).is_some());
-    let mut class_line = class_pos.and_then(|i| classline::read(rest[i]));
+        .enumerate()
+        .find_map(|(i, l)| classline::read(l).map(|c| (i, c)))
+        .unzip();
     if let (Some(cl), Some(pos)) = (class_line.as_mut(), class_pos) {
         // 1970s pages put the bare level first and the station line later.
         if cl.station.is_none() {

@@ -13,12 +13,24 @@ pub fn normalize(text: &str) -> String {
             '\r' | '\u{FEFF}' | '\0' | '\u{B6}' | '\u{0C}' | '\u{A0}' | '\u{2007}' | '\u{202F}'
         )
     };
+    // The first byte of every special character's UTF-8 form. Scanning bytes is far
+    // cheaper than decoding every char; ASCII bytes and these lead bytes never
+    // occur inside another character, so a hit is always a char boundary.
+    let maybe_special = |b: &u8| matches!(b, b'\r' | b'\0' | 0x0C | 0xC2 | 0xE2 | 0xEF);
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
+    // Bytes at the start of `rest` already known to hold no special character.
+    let mut clean = 0;
     // Copy runs of ordinary text whole; handle the special characters one by one.
-    while let Some(i) = rest.find(special) {
-        out.push_str(&rest[..i]);
+    while let Some(off) = rest.as_bytes()[clean..].iter().position(maybe_special) {
+        let i = clean + off;
         let c = rest[i..].chars().next().expect("a char at a found index");
+        if !special(c) {
+            clean = i + c.len_utf8();
+            continue;
+        }
+        clean = 0;
+        out.push_str(&rest[..i]);
         let mut used = c.len_utf8();
         match c {
             '\r' => {

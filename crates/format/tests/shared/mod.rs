@@ -1,32 +1,13 @@
-//! Locating the real data in `../shared` beside the checkout.
+//! Helpers for the tests over the real data in `../shared` beside the checkout.
 //!
-//! Tests that need it call [`shared_dir`]: in CI (`CI=true`) a missing folder is a
-//! failure; elsewhere the test prints a notice and skips.
+//! Tests that need the data call [`shared_dir`] (the workspace's one locator, from
+//! the testkit): in CI (`CI=true`) a missing folder is a failure; elsewhere the test
+//! prints a notice and skips.
 
 // Each test crate uses a subset of these helpers.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
-
-/// The `shared` folder beside the repository, or `None` (after printing a notice)
-/// when it is absent outside CI.
-pub fn shared_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    if dir.join("corpus").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
-        panic!(
-            "../shared/corpus is missing: CI must have the shared data beside the clone ({})",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: {} not found; skipping a test that needs the real cables",
-        dir.display()
-    );
-    None
-}
+pub use cablescope_testkit::shared_dir;
 
 /// Minimal HTML handling for the viewer pages in tests: the text of each
 /// `<code><pre>` block, tags stripped, entities decoded. (The product's own HTML

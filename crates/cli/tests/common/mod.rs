@@ -1,0 +1,114 @@
+//! Helpers shared by the CLI tests: running the real binary (its path comes from
+//! `CARGO_BIN_EXE_cablescope`, which only exists inside this crate's tests, so this
+//! lives here and not in the testkit), reading its output, adding users, and the
+//! one-cable archive of the `users` and `audit` tests.
+
+// Each test crate uses a subset of these helpers.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use cablescope_testkit::{write, Telegram};
+use serde_json::Value;
+
+/// The binary, with the archive and token variables of the surrounding shell
+/// removed so they cannot change what a test sees.
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cablescope"));
+    c.env_remove("CABLESCOPE_ARCHIVE");
+    c.env_remove("CABLESCOPE_TOKEN");
+    c
+}
+
+/// Runs the binary with `args`.
+pub fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run cablescope")
+}
+
+/// Standard output; the binary writes only UTF-8.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+/// Standard error, for messages.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The exit status (the binary is never killed by a signal in these tests).
+pub fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited")
+}
+
+/// The ids of the hits of a `search --format json` answer, sorted.
+pub fn hit_ids(v: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["id"].as_str().expect("id").to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Adds user `name` to the archive at `archive` with `extra` options
+/// (`--clearance S`, `--role curator`) and returns the token it prints.
+pub fn add_user(archive: &str, name: &str, extra: &[&str]) -> String {
+    let mut args = vec!["users", "add", name, "--archive", archive];
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    assert!(o.status.success(), "users add {name}: {}", stderr(&o));
+    stdout(&o).trim().to_string()
+}
+
+/// The hand-written cable of the `users` and `audit` tests: 08OSLO321,
+/// CONFIDENTIAL, with a (U) and a (C) paragraph.
+pub fn oslo_cable() -> Telegram {
+    Telegram::new("OSLO", 321)
+        .class("CONFIDENTIAL")
+        .tags("PREL, NO")
+        .subject("HERRING QUOTA TALKS")
+        .classified_by("Ambassador Jane Roe")
+        .para("U", "The herring delegation met on Tuesday.")
+        .para("C", "The quota figure stays between us.")
+        .signature("ROE")
+}
+
+/// A temporary archive holding [`oslo_cable`]. Test files add their own methods
+/// in `impl Fixture` blocks.
+pub struct Fixture {
+    _tmp: tempfile::TempDir,
+    /// The archive folder.
+    pub archive: PathBuf,
+}
+
+impl Fixture {
+    /// Ingests the cable into a new archive.
+    pub fn new() -> Fixture {
+        let tmp = tempfile::tempdir().unwrap();
+        let cable = write(tmp.path(), "08OSLO321.txt", oslo_cable().text());
+        let archive = tmp.path().join("arch");
+        let o = run(&[
+            "ingest",
+            "--archive",
+            archive.to_str().unwrap(),
+            cable.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "ingest: {}", stderr(&o));
+        Fixture { _tmp: tmp, archive }
+    }
+
+    /// The archive path as an argument.
+    pub fn a(&self) -> &str {
+        self.archive.to_str().unwrap()
+    }
+
+    /// `cablescope ARGS... --archive DIR`.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut all = args.to_vec();
+        all.extend(["--archive", self.a()]);
+        run(&all)
+    }
+}
