@@ -4,7 +4,7 @@
 use super::signature::take_signature;
 use super::text::{is_rule, is_upper, squeeze};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::marking::{read_mark, MarkReading, Marking};
+use crate::marking::{read_mark, MarkReading, PortionMark};
 use crate::record::Paragraph;
 
 /// What the body yields.
@@ -13,7 +13,7 @@ pub struct Body {
     /// Paragraphs in order.
     pub paragraphs: Vec<Paragraph>,
     /// Normalised marks, parallel to `paragraphs` (None when unmarked or unknown).
-    pub marks: Vec<Option<Marking>>,
+    pub marks: Vec<Option<PortionMark>>,
     /// The signature.
     pub signers: Vec<String>,
     /// Caption lines found between paragraphs (repeated after section breaks).
@@ -209,12 +209,14 @@ pub fn parse(lines: &[&str]) -> Body {
         }
         let (marking, as_written, known) = match mark.as_deref().map(|m| (m, read_mark(m))) {
             Some((_, MarkReading::Known(m))) => {
-                let norm = m.to_string();
+                let norm = m.code();
                 let written = mark
                     .clone()
                     .filter(|w| w.to_ascii_uppercase().replace(' ', "") != norm);
                 (Some(norm), written, Some(m))
             }
+            // An unreadable mark is kept as written: readers judge it by the rule for
+            // unreadable marks (marking::effective_marks), never as unmarked.
             Some((w, _)) => {
                 body.diagnostics.push(Diagnostic::at(
                     Code::UnknownMarking,

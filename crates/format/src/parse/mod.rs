@@ -28,7 +28,7 @@ mod text;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::dtg::{dtg_datetime, iso, julian_datetime, minutes_between};
 use crate::id::{parse_id, CableId};
-use crate::marking::{Level, Marking};
+use crate::marking::{Level, PortionMark};
 use crate::record::{Cable, Origin, Section, Source};
 use crate::station::{
     by_routing_indicator, canonical_station, is_known_station, squash, station_from_name,
@@ -640,14 +640,18 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     cable.signers = body.signers.clone();
 
     // ---- classification
-    let max_mark: Option<Marking> = body
+    let max_mark: Option<&PortionMark> = body
         .marks
         .iter()
         .flatten()
-        .copied()
-        .max_by_key(|m| (m.level.rank(), m.noforn));
-    let has_nf_marks = body.marks.iter().flatten().any(|m| m.noforn);
-    let has_sbu_marks = body.marks.iter().flatten().any(|m| m.level == Level::Sbu);
+        .filter(|m| m.level.is_some())
+        .max_by_key(|m| (m.level.map(Level::rank), m.noforn()));
+    let has_nf_marks = body.marks.iter().flatten().any(PortionMark::noforn);
+    let has_sbu_marks = body
+        .marks
+        .iter()
+        .flatten()
+        .any(|m| m.level == Some(Level::Sbu));
     let sensitive = cable.captions.iter().any(|c| c == "SENSITIVE");
     let noforn = cable.captions.iter().any(|c| c == "NOFORN");
     let fl4_level = env.security_letter.and_then(|c| match c {
@@ -671,7 +675,7 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         (None, None, _) if dump_level.is_some() => {
             (dump_level, Some("the export row before the cable"))
         }
-        (None, None, Some(m)) => (Some(m.level), Some("the highest portion mark")),
+        (None, None, Some(m)) => (m.level, Some("the highest portion mark")),
         _ => (None, None),
     };
     if let Some(l) = level {
@@ -707,7 +711,7 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         }
         for (p, m) in body.paragraphs.iter().zip(&body.marks) {
             if let Some(m) = m {
-                if m.level.rank() > l.rank() {
+                if m.level.is_some_and(|ml| ml.rank() > l.rank()) {
                     diags.push(Diagnostic::at(
                         Code::MarkingAboveClassification,
                         p.number,

@@ -87,12 +87,14 @@ pub(crate) fn snippet_parts(html: &str) -> Vec<SnippetPart> {
             rest = &rest[len..];
             continue;
         }
-        let next = rest[1..]
+        // Search from the second character (not byte: text may open with `’`).
+        let step = rest.chars().next().map_or(1, char::len_utf8);
+        let next = rest[step..]
             .find("<b>")
             .into_iter()
-            .chain(rest[1..].find("</b>"))
+            .chain(rest[step..].find("</b>"))
             .min()
-            .map(|i| i + 1)
+            .map(|i| i + step)
             .unwrap_or(rest.len());
         let text = unescape(&rest[..next]);
         match out.last_mut() {
@@ -490,6 +492,30 @@ mod tests {
         assert_eq!(long_time("2008-06-05T11:19:00Z"), "5 June 2008, 11:19 UTC");
         assert_eq!(long_date("junk"), "junk");
         assert_eq!(short_date("2008-06-05T11:19:00Z"), "2008-06-05");
+    }
+
+    #[test]
+    fn snippets_opening_with_a_multibyte_character_are_read() {
+        let p = snippet_parts("’s <b>president</b>’s “plan”");
+        let text: String = p.iter().map(|x| x.text.as_str()).collect();
+        assert_eq!(text, "’s president’s “plan”");
+        assert!(p.iter().any(|x| x.mark && x.text == "president"));
+    }
+
+    proptest::proptest! {
+        /// Snippet reading never panics, and keeps every character of the text
+        /// outside the tags, whatever Unicode the snippet holds.
+        #[test]
+        fn snippet_parts_never_panic(parts in proptest::collection::vec(("\\PC{0,12}", proptest::bool::ANY), 0..8)) {
+            let mut html = String::new();
+            for (t, b) in &parts {
+                if *b { html.push_str("<b>"); }
+                html.push_str(t);
+                if *b { html.push_str("</b>"); }
+            }
+            let _ = snippet_parts(&html);
+            let _ = unescape(&html);
+        }
     }
 
     #[test]
