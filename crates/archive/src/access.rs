@@ -39,14 +39,15 @@
 
 use std::collections::BTreeMap;
 
+use cablescope_format::marking::{effective_marks, Clearance, EffectiveMarks};
 use cablescope_format::{Cable, Paragraph};
 use jiff::civil::Date;
 
 use crate::archive::Archive;
 use crate::declass::{self, DeclassPolicy};
 use crate::error::{Error, Result};
+use crate::gating::Scope;
 use crate::index::{Index, SearchOptions, TantivyIndex};
-use crate::marking::{self, Clearance};
 use crate::query::{IdPattern, Query};
 use crate::store::Store;
 
@@ -123,7 +124,12 @@ impl Access {
 
     /// True when the reader may read every cable in full.
     pub fn sees_everything(&self) -> bool {
-        self.clearance == Clearance::all()
+        self.clearance.is_all()
+    }
+
+    /// This reader as the index gates searches for them.
+    pub fn scope(&self) -> Scope {
+        Scope::new(self.clearance.clone(), self.as_of, self.policy.clone())
     }
 
     /// True when `c` is released at this reader's date under the policy.
@@ -133,10 +139,11 @@ impl Access {
 
     /// Search options for this reader (limit, sort and the rest at their defaults).
     pub fn search_options(&self) -> SearchOptions {
-        SearchOptions::default().with_access(self)
+        SearchOptions::new(self.scope())
     }
 
-    /// What this reader may read of `c`.
+    /// What this reader may read of `c`, by the effective marking of each of its
+    /// portions (`cablescope_format::marking::effective_marks`).
     pub fn judge(&self, c: &Cable) -> Verdict {
         if self.sees_everything() {
             return Verdict::everything(c, false);
@@ -144,18 +151,18 @@ impl Access {
         if self.released(c) {
             return Verdict::everything(c, true);
         }
+        self.judge_marks(c, &effective_marks(c))
+    }
+
+    /// What this reader may read of `c` when its portions carry `marks` (the
+    /// releases and the reader cleared for everything aside).
+    pub fn judge_marks(&self, c: &Cable, marks: &EffectiveMarks) -> Verdict {
         let cl = &self.clearance;
-        let lacking = marking::cable_caveats(c)
-            .iter()
-            .any(|cv| !cl.caveats.contains(cv));
-        let header = cl.rank >= marking::cable_level(c).rank();
+        let lacking = !cl.holds_all(&marks.cable);
+        let header = cl.may_read(&marks.header());
         let subject_ok =
-            c.subject.is_none() || cl.may_read(marking::effective(c.subject_marking.as_deref(), c));
-        let paragraphs: Vec<bool> = c
-            .paragraphs
-            .iter()
-            .map(|p| cl.may_read(marking::effective(p.marking.as_deref(), c)))
-            .collect();
+            c.subject.is_none() || marks.subject.as_ref().is_some_and(|m| cl.may_read(m));
+        let paragraphs: Vec<bool> = marks.paragraphs.iter().map(|m| cl.may_read(m)).collect();
         let has_portion = c.subject.is_some() || !c.paragraphs.is_empty();
         let some_portion = (c.subject.is_some() && subject_ok) || paragraphs.iter().any(|&p| p);
         let visible = !lacking && (some_portion || (!has_portion && header));
@@ -192,7 +199,11 @@ impl Access {
     /// The copy of `c` this reader may see (see the module documentation), `None`
     /// when the cable is invisible to them.
     pub fn redact(&self, c: &Cable) -> Option<Cable> {
-        let v = self.judge(c);
+        self.redact_by(c, &self.judge(c))
+    }
+
+    /// `c` redacted by the verdict `v` (`None` when `v` says invisible).
+    pub fn redact_by(&self, c: &Cable, v: &Verdict) -> Option<Cable> {
         if !v.visible {
             return None;
         }
@@ -479,7 +490,7 @@ mod tests {
 
     fn reader(level: &str, caveats: &[&str]) -> Access {
         Access::new(
-            Clearance::new(level, caveats).unwrap(),
+            Clearance::parse(level, caveats).unwrap(),
             "2020-01-01".parse().unwrap(),
             DeclassPolicy::default(),
         )

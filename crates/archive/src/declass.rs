@@ -45,11 +45,10 @@ pub use jiff::civil::Date;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermSetQuery};
 use tantivy::Term;
 
-use crate::access::Access;
 use crate::archive::Archive;
 use crate::error::{Error, Result};
-use crate::index::{ReaderView, TantivyIndex};
-use crate::marking;
+use crate::gating::{ReaderView, Scope};
+use crate::index::TantivyIndex;
 use crate::store::Store;
 
 /// Key of the policy in the store's `meta` table (JSON of [`DeclassPolicy`]).
@@ -371,13 +370,14 @@ pub struct Due {
 }
 
 impl<S: Store> Archive<S, TantivyIndex> {
-    /// The cables `access` may see whose release date (under the archive's
-    /// exemption list) falls after `access.as_of` and before `before`, soonest
-    /// first. Listed whether or not the policy is on: it is what turning it on
-    /// would release by then.
-    pub fn declass_due(&self, before: Date, access: &Access) -> Result<Vec<Due>> {
+    /// The cables the reader `scope` may see whose release date (under the
+    /// archive's exemption list) falls after `scope.as_of` and before `before`,
+    /// soonest first. Listed whether or not the policy is on: it is what turning it
+    /// on would release by then.
+    pub fn declass_due(&self, before: Date, scope: &Scope) -> Result<Vec<Due>> {
+        let access = scope;
         let f = self.index.fields();
-        let view = ReaderView::new(f, &access.search_options());
+        let view = ReaderView::new(f, scope);
         let bound = |d: Date| {
             Term::from_field_date_for_search(
                 f.release,
@@ -412,7 +412,10 @@ impl<S: Store> Archive<S, TantivyIndex> {
             let Some(s) = schedule(&c) else { continue };
             out.push(Due {
                 id,
-                level: marking::LEVELS[marking::cable_level(&c).rank() as usize].to_string(),
+                level: cablescope_format::marking::effective_marks(&c)
+                    .overall
+                    .rank_code()
+                    .to_string(),
                 created: c.created,
                 classification: c.classification,
                 release: s.date,

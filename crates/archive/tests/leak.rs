@@ -212,11 +212,11 @@ fn totals_facets_and_the_month_histogram_count_only_visible_cables() {
         let captions: Vec<&str> = r.facets["caption"].iter().map(|b| b.0.as_str()).collect();
         assert_eq!(
             captions.contains(&"NODIS"),
-            c.caveats.contains("NODIS"),
+            c.controls.contains(&cablescope_archive::Control::Nodis),
             "{name}"
         );
         // Stats count the same cables, from the same index.
-        let s = a.stats_for(10, &access(&c)).unwrap();
+        let s = a.stats_for(10, &access(&c).scope()).unwrap();
         assert_eq!(s.cables, want.len() as u64, "{name}");
         let levels: u64 = s.by_level.iter().map(|x| x.1).sum();
         assert_eq!(levels, want.len() as u64, "{name}");
@@ -225,7 +225,7 @@ fn totals_facets_and_the_month_histogram_count_only_visible_cables() {
     }
     // For a reader cleared for everything, stats_for is stats.
     assert_eq!(
-        a.stats_for(10, &access(&Clearance::all())).unwrap(),
+        a.stats_for(10, &access(&Clearance::all()).scope()).unwrap(),
         a.stats(10).unwrap()
     );
 }
@@ -318,7 +318,7 @@ fn records_and_exports_are_redacted_and_invisible_is_unknown() {
         }
     }
     // What was withheld, for the audit log.
-    let c = Clearance::new("C", &[]).unwrap();
+    let c = Clearance::parse("C", &[]).unwrap();
     let rec = a.cable_for("08MOSCOW20", &access(&c)).unwrap().unwrap();
     assert_eq!(
         withheld_list(&rec),
@@ -333,7 +333,7 @@ fn records_and_exports_are_redacted_and_invisible_is_unknown() {
         ]
     );
     // The summary is drawn from the (U) paragraph alone: a U reader keeps it.
-    let u = Clearance::new("U", &[]).unwrap();
+    let u = Clearance::parse("U", &[]).unwrap();
     let rec = a.cable_for("08MOSCOW20", &access(&u)).unwrap().unwrap();
     assert_eq!(
         rec.summary.as_deref(),
@@ -345,7 +345,7 @@ fn records_and_exports_are_redacted_and_invisible_is_unknown() {
 fn ids_of_invisible_cables_resolve_like_unknown_ones() {
     let tmp = tempfile::tempdir().unwrap();
     let a = archive(tmp.path());
-    let s = access(&Clearance::new("S", &["NOFORN"]).unwrap());
+    let s = access(&Clearance::parse("S", &["NOFORN"]).unwrap());
     let all = access(&Clearance::all());
     assert_eq!(
         a.resolve_id_for("STATE 40", &all).unwrap(),
@@ -372,7 +372,7 @@ fn walks_and_graphs_hold_only_what_the_reader_may_see() {
     for (name, c) in readers() {
         let acc = access(&c);
         let s = c.rank >= 3;
-        let nodis = c.caveats.contains("NODIS");
+        let nodis = c.controls.contains(&cablescope_archive::Control::Nodis);
         // An invisible start is not found, like an unknown one.
         assert_eq!(
             a.refs_for("08STATE40", Direction::Both, 2, &acc)
@@ -415,7 +415,9 @@ fn walks_and_graphs_hold_only_what_the_reader_may_see() {
                 .is_none());
         }
         // The graph of every cable.
-        let g = a.graph_for(&query::parse("*").unwrap(), &acc).unwrap();
+        let g = a
+            .graph_for(&query::parse("*").unwrap(), &acc.scope())
+            .unwrap();
         let matched: Vec<&str> = g
             .nodes
             .iter()
@@ -440,7 +442,7 @@ fn walks_and_graphs_hold_only_what_the_reader_may_see() {
         let sec = g.nodes.iter().find(|n| n.id == "08MOSCOW20").unwrap();
         assert_eq!(sec.subject.is_some(), s, "{name}");
         // Most-cited missing: what the reader may not see, over readable REF lists.
-        let st = a.stats_for(10, &acc).unwrap();
+        let st = a.stats_for(10, &acc.scope()).unwrap();
         let missing: Vec<&str> = st.most_cited_missing.iter().map(|x| x.0.as_str()).collect();
         assert!(missing.contains(&"08STATE99"), "{name}");
         assert_eq!(missing.contains(&"08STATE40"), !nodis, "{name}");
@@ -485,7 +487,7 @@ fn ranking_uses_only_statistics_of_readable_text() {
             (id, t.text())
         }),
     );
-    let u = Clearance::new("U", &[]).unwrap();
+    let u = Clearance::parse("U", &[]).unwrap();
     for q in [
         "zqcommon",
         "zqcommon trade",

@@ -282,7 +282,10 @@ fn demo_users_have_the_three_clearances() {
         assert_eq!(user.role, Role::Reader);
     }
     let snf = u.get("reader-s-nf").unwrap().unwrap();
-    assert!(snf.clearance.caveats.contains("NOFORN"));
+    assert!(snf
+        .clearance
+        .controls
+        .contains(&cablescope_archive::Control::Noforn));
     assert_eq!(snf.clearance.rank, 3);
 }
 

@@ -31,7 +31,9 @@ pub struct StatsArgs {
 /// missing).
 pub fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
     let reader = Reader::open(&args.archive, args.as_of)?;
-    let s = reader.archive.stats_for(args.missing, &reader.access)?;
+    let s = reader
+        .archive
+        .stats_for(args.missing, &reader.access.scope())?;
     reader.audit("stats", "", s.cables, Vec::new())?;
     ok_on_broken_pipe((|| {
         match args.format {
@@ -54,6 +56,35 @@ pub fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
                         let k = if k.is_empty() { "(unknown)" } else { k };
                         writeln!(out, "  {k:<30} {n:>8}")?;
                     }
+                }
+                writeln!(
+                    out,
+                    "\nportion marks (as written -> as read; unreadable first):"
+                )?;
+                if s.marks.is_empty() {
+                    writeln!(out, "  (none)")?;
+                }
+                for m in &s.marks {
+                    let written = match &m.stored {
+                        Some(st) => format!("{} ({st})", m.written),
+                        None => m.written.clone(),
+                    };
+                    let read = if m.unknown {
+                        format!("unreadable, read as far as {}", or_dash(&m.code))
+                    } else {
+                        m.code.clone()
+                    };
+                    let controls = if m.controls.is_empty() {
+                        "-".to_string()
+                    } else {
+                        m.controls.join(",")
+                    };
+                    writeln!(
+                        out,
+                        "  {written:<24} -> {read:<32} level {:<4} controls {controls:<20} {:>8} cables",
+                        m.level.as_deref().unwrap_or("-"),
+                        m.cables
+                    )?;
                 }
                 out.flush()?;
             }
@@ -189,4 +220,13 @@ pub fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         }
         Ok(code)
     })())
+}
+
+/// `-` for an empty string.
+fn or_dash(s: &str) -> &str {
+    if s.is_empty() {
+        "-"
+    } else {
+        s
+    }
 }

@@ -246,7 +246,7 @@ pub fn resolve_id(a: &Archive, written: &str) -> anyhow::Result<String> {
         &q,
         &SearchOptions {
             limit: 2,
-            ..SearchOptions::default()
+            ..SearchOptions::new(cablescope_archive::Scope::unrestricted())
         },
     )?;
     match r.hits.as_slice() {

@@ -169,7 +169,7 @@ fn run_due(args: DueArgs) -> anyhow::Result<ExitCode> {
         None => Date::new(as_of.year() + 1, as_of.month(), as_of.day())
             .or_else(|_| Date::new(as_of.year() + 1, as_of.month(), 28))?,
     };
-    let due = reader.archive.declass_due(before, &reader.access)?;
+    let due = reader.archive.declass_due(before, &reader.access.scope())?;
     reader.audit(
         "declass_due",
         &format!("before {before}"),

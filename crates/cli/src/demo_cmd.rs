@@ -229,7 +229,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             limit: 3,
             sort: ex.sort,
             facets: ex.facets,
-            ..SearchOptions::default()
+            ..SearchOptions::new(cablescope_archive::Scope::unrestricted())
         };
         let r = archive
             .search_str(&ex.query, &opts)
@@ -321,7 +321,7 @@ fn pick_examples(archive: &Archive) -> anyhow::Result<Vec<Example>> {
         limit: 200,
         sort: Sort::DateDesc,
         facets: true,
-        ..SearchOptions::default()
+        ..SearchOptions::new(cablescope_archive::Scope::unrestricted())
     };
     let all = archive.search_str("*", &facet_opts)?;
     let top = |r: &SearchResults, facet: &str| -> Option<String> {
@@ -368,7 +368,14 @@ fn pick_examples(archive: &Archive) -> anyhow::Result<Vec<Example>> {
             .map(|w| format!("\"{} {}\"", w[0], w[1]))
     });
     if let Some(p) = phrase {
-        if archive.search_str(&p, &SearchOptions::default())?.total > 0 {
+        if archive
+            .search_str(
+                &p,
+                &SearchOptions::new(cablescope_archive::Scope::unrestricted()),
+            )?
+            .total
+            > 0
+        {
             out.push(Example {
                 what: "Phrase: two words in this order",
                 query: p,
@@ -379,7 +386,14 @@ fn pick_examples(archive: &Archive) -> anyhow::Result<Vec<Example>> {
     }
 
     let secret = "classification:SECRET";
-    let date_query = if archive.search_str(secret, &SearchOptions::default())?.total > 0 {
+    let date_query = if archive
+        .search_str(
+            secret,
+            &SearchOptions::new(cablescope_archive::Scope::unrestricted()),
+        )?
+        .total
+        > 0
+    {
         secret
     } else {
         "*"

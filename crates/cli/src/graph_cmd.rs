@@ -155,7 +155,7 @@ pub fn run_graph(args: GraphArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let reader = Reader::open(&args.archive, args.as_of)?;
-    let g = reader.archive.graph_for(&parsed, &reader.access)?;
+    let g = reader.archive.graph_for(&parsed, &reader.access.scope())?;
     let matched = g.nodes.iter().filter(|n| n.matched).count() as u64;
     reader.audit("graph", &q, matched, Vec::new())?;
     ok_on_broken_pipe((|| {

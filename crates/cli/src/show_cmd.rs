@@ -76,7 +76,7 @@ pub fn run(args: ShowArgs) -> anyhow::Result<ExitCode> {
                     .iter()
                     .filter_map(|r| r.id.clone())
                     .collect();
-                let present = reader.archive.visible_ids(&cited, &reader.access)?;
+                let present = reader.archive.visible_ids(&cited, &reader.access.scope())?;
                 let mut out = BufWriter::new(io::stdout().lock());
                 write_cable(&mut out, &cable, &|rid| present.contains(rid))?;
                 out.flush()?;

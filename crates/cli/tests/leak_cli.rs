@@ -42,9 +42,9 @@ impl Env {
         assert!(o.status.success(), "ingest: {}", stderr(&o));
         let mut users = Vec::new();
         for (i, (name, c)) in readers().into_iter().enumerate() {
-            let level = cablescope_archive::marking::LEVELS[c.rank as usize];
+            let level = c.level().code();
             let mut args = vec!["--clearance", level];
-            let caveats: Vec<String> = c.caveats.iter().cloned().collect();
+            let caveats: Vec<String> = c.controls.iter().map(|c| c.name().to_string()).collect();
             let joined = caveats.join(",");
             if !caveats.is_empty() {
                 args.extend(["--caveat", &joined]);
@@ -203,7 +203,9 @@ fn show_refs_and_graph_treat_invisible_cables_as_unknown() {
         // Placeholders keep the number and marking of a withheld paragraph.
         let text = stdout(&e.as_user(token, &["show", "08MOSCOW20"]));
         assert!(text.contains("4. (S/NF)"), "{name}: {text}");
-        let nodis = c.caveats.contains("NODIS");
+        let nodis = c
+            .controls
+            .contains(&cablescope_format::marking::Control::Nodis);
         let refs = e.as_user(token, &["refs", "08STATE40"]);
         assert_eq!(
             refs.status.code(),

@@ -145,10 +145,7 @@ impl Viewer {
     /// UNCLASSIFIED (and shown only the pages that need no sign-in).
     pub fn signed_out() -> Viewer {
         Viewer {
-            clearance: Clearance {
-                rank: 0,
-                caveats: Default::default(),
-            },
+            clearance: Clearance::none(),
             standing: Standing::SignedOut,
             ..Viewer::anonymous()
         }

@@ -33,5 +33,5 @@ pub fn stats_for(
     missing: usize,
     access: &Access,
 ) -> cablescope_archive::Result<Stats> {
-    a.stats_for(missing, access)
+    a.stats_for(missing, &access.scope())
 }

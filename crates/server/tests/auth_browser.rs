@@ -62,7 +62,7 @@ async fn a_browser_signs_in_reads_at_its_clearance_and_signs_out() {
         .unwrap()
         .add(
             "reader-c",
-            &Clearance::new("C", &[]).unwrap(),
+            &Clearance::parse("C", &[]).unwrap(),
             Role::Reader,
             None,
         )

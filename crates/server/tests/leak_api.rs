@@ -456,7 +456,7 @@ async fn every_route_shows_each_clearance_exactly_what_it_may_read() {
 }
 
 fn test_u() -> cablescope_archive::Clearance {
-    cablescope_archive::Clearance::new("U", &[]).unwrap()
+    cablescope_archive::Clearance::parse("U", &[]).unwrap()
 }
 
 #[tokio::test]

@@ -117,21 +117,24 @@ pub fn archive_of<'a>(dir: &Path, cables: impl Iterator<Item = (&'a str, String)
 /// The readers of the tests: U, SBU, C, S, S with NOFORN, TS with every caveat,
 /// and TS with every caveat but NODIS.
 pub fn readers() -> Vec<(&'static str, Clearance)> {
-    let all_but_nodis: Vec<&str> = cablescope_archive::marking::CAVEATS
+    let all_but_nodis: Vec<&str> = cablescope_archive::Control::ALL
         .iter()
-        .copied()
+        .map(|c| c.name())
         .filter(|c| *c != "NODIS")
         .collect();
     vec![
-        ("U", Clearance::new("U", &[]).expect("U")),
-        ("SBU", Clearance::new("SBU", &[]).expect("SBU")),
-        ("C", Clearance::new("C", &[]).expect("C")),
-        ("S", Clearance::new("S", &[]).expect("S")),
-        ("S+NOFORN", Clearance::new("S", &["NOFORN"]).expect("S+NF")),
+        ("U", Clearance::parse("U", &[]).expect("U")),
+        ("SBU", Clearance::parse("SBU", &[]).expect("SBU")),
+        ("C", Clearance::parse("C", &[]).expect("C")),
+        ("S", Clearance::parse("S", &[]).expect("S")),
+        (
+            "S+NOFORN",
+            Clearance::parse("S", &["NOFORN"]).expect("S+NF"),
+        ),
         ("TS+ALL", Clearance::all()),
         (
             "TS-NODIS",
-            Clearance::new("TS", &all_but_nodis).expect("TS"),
+            Clearance::parse("TS", &all_but_nodis).expect("TS"),
         ),
     ]
 }
@@ -157,7 +160,11 @@ impl Canary {
     /// True when `c` may read this canary (the test's own oracle, independent of
     /// the archive's code).
     pub fn readable_by(&self, c: &Clearance) -> bool {
-        c.rank >= self.rank && self.caveats.iter().all(|cv| c.caveats.contains(*cv))
+        c.rank >= self.rank
+            && self
+                .caveats
+                .iter()
+                .all(|cv| c.controls.iter().any(|h| h.name() == *cv))
     }
 }
 
@@ -281,8 +288,8 @@ pub const CANARIES: &[Canary] = &[
 /// portion without one (the oracle, from the fixture's own markings).
 pub fn visible_cables(c: &Clearance) -> Vec<&'static str> {
     let mut v: Vec<&str> = Vec::new();
-    let nodis = c.caveats.contains("NODIS");
-    let exdis = c.caveats.contains("EXDIS");
+    let nodis = c.controls.contains(&cablescope_archive::Control::Nodis);
+    let exdis = c.controls.contains(&cablescope_archive::Control::Exdis);
     v.push("08PARIS10");
     v.push("08PARIS11");
     v.push("08MOSCOW20"); // (U) paragraph, no cable-wide caveat

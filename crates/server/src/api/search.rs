@@ -193,7 +193,7 @@ pub async fn search(
         cursor: p.cursor.filter(|c| !c.is_empty()),
         facets: true,
         snippets: true,
-        ..SearchOptions::default()
+        ..SearchOptions::new(cablescope_archive::Scope::nothing())
     };
     let r = run(&state, viewer, parsed, opts, "search", text).await?;
     Ok(Json(SearchResponse {
@@ -224,7 +224,7 @@ pub async fn facets(
     let opts = SearchOptions {
         limit: 0,
         facets: true,
-        ..SearchOptions::default()
+        ..SearchOptions::new(cablescope_archive::Scope::nothing())
     };
     let r = run(&state, viewer, parsed, opts, "facets", text).await?;
     Ok(Json(FacetsResponse {
@@ -302,7 +302,7 @@ pub async fn timeline(
     let opts = SearchOptions {
         limit: 0,
         facets: true,
-        ..SearchOptions::default()
+        ..SearchOptions::new(cablescope_archive::Scope::nothing())
     };
     let r = run(&state, viewer, parsed, opts, "timeline", text).await?;
     let mut months = r.facets.get("month").cloned().unwrap_or_default();

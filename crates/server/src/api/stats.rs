@@ -41,7 +41,7 @@ pub async fn stats(
     let s = state
         .read(move |a| {
             let access = viewer.access(a)?;
-            let s = a.stats_for(missing as usize, &access)?;
+            let s = a.stats_for(missing as usize, &access.scope())?;
             crate::auth::audit_blocking(&st, &viewer, "stats", "", s.cables, Vec::new())?;
             Ok(s)
         })

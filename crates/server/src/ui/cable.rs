@@ -112,9 +112,8 @@ pub(crate) fn resolve(
         &SearchOptions {
             limit: 50,
             sort: cablescope_archive::Sort::Date,
-            ..SearchOptions::default()
-        }
-        .with_access(access),
+            ..access.search_options()
+        },
     )?;
     Ok(match r.hits.len() {
         0 => Resolved::NotFound,

@@ -155,9 +155,9 @@ pub async fn page(
                 let access = access::of(&v, a)?;
                 let opts = SearchOptions {
                     limit: 1,
-                    ..SearchOptions::default()
+                    ..access.search_options()
                 };
-                Ok(a.search_str("*", &opts.with_access(&access))?.total)
+                Ok(a.search_str("*", &opts)?.total)
             })
             .await;
         return match total {
@@ -171,7 +171,7 @@ pub async fn page(
         sort: params.sort.sort(),
         facets: true,
         snippets: true,
-        ..SearchOptions::default()
+        ..SearchOptions::new(cablescope_archive::Scope::nothing())
     };
     let q = params.q.clone();
     let v = viewer.clone();
@@ -179,7 +179,13 @@ pub async fn page(
     let results = state
         .read(move |a| {
             let access = access::of(&v, a)?;
-            let r = a.search_str(&q, &opts.with_access(&access))?;
+            let r = a.search_str(
+                &q,
+                &SearchOptions {
+                    scope: access.scope(),
+                    ..opts
+                },
+            )?;
             crate::auth::audit_blocking(&st, &v, "search", &q, r.total, Vec::new())?;
             Ok(r)
         })
@@ -384,7 +390,10 @@ fn caveats_of(class: &str) -> Vec<String> {
         .split("//")
         .skip(1)
         .map(|p| p.trim().to_string())
-        .filter(|p| cablescope_archive::marking::CAVEATS.contains(&p.replace(' ', "_").as_str()))
+        .filter(|p| {
+            cablescope_format::marking::Control::parse(p)
+                .is_some_and(|c| c.is_caption() || c == cablescope_format::marking::Control::Noforn)
+        })
         .collect()
 }
 
@@ -395,8 +404,8 @@ pub(crate) fn classification_clauses(
     value: &str,
     siblings: &[(String, u64)],
 ) -> Option<Vec<String>> {
-    let level = cablescope_archive::marking::classification_level(value)?;
-    let code = cablescope_archive::marking::LEVELS[level.rank() as usize];
+    let (level, _) = cablescope_format::marking::read_classification(value)?;
+    let code = level.rank_code();
     let mut out = vec![format!("classification:{code}")];
     let own = caveats_of(value);
     for c in &own {
@@ -406,7 +415,7 @@ pub(crate) fn classification_clauses(
         let mut others: Vec<String> = siblings
             .iter()
             .filter(|(s, _)| {
-                cablescope_archive::marking::classification_level(s).map(|l| l.rank())
+                cablescope_format::marking::read_classification(s).map(|(l, _)| l.rank())
                     == Some(level.rank())
             })
             .flat_map(|(s, _)| caveats_of(s))

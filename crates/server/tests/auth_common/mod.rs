@@ -210,7 +210,11 @@ pub struct Canary {
 impl Canary {
     /// True when a reader with `c` may read this canary.
     pub fn readable_by(&self, c: &Clearance) -> bool {
-        c.rank >= self.rank && self.caveats.iter().all(|cv| c.caveats.contains(*cv))
+        c.rank >= self.rank
+            && self
+                .caveats
+                .iter()
+                .all(|cv| c.controls.iter().any(|h| h.name() == *cv))
     }
 
     /// The query that finds it.
@@ -346,7 +350,9 @@ pub fn visible_cables(c: &Clearance) -> BTreeSet<&'static str> {
     let mut v: BTreeSet<&str> = ["09ROME1", "09ROME2", "09BERLIN3", "09PARIS6", "09LONDON7"]
         .into_iter()
         .collect();
-    if c.caveats.contains("NODIS") {
+    if c.controls
+        .contains(&cablescope_format::marking::Control::Nodis)
+    {
         v.insert("09STATE4");
     }
     if c.rank >= 3 {
@@ -378,7 +384,7 @@ pub fn test_users() -> Vec<TestUser> {
     let r = |name, level, caveats: &[&str], role| TestUser {
         name,
         role,
-        clearance: Clearance::new(level, caveats).expect("clearance"),
+        clearance: Clearance::parse(level, caveats).expect("clearance"),
     };
     vec![
         r("u", "U", &[], Role::Reader),
