@@ -3,7 +3,7 @@
 //! crate; both derive from `cablescope_format::marking::effective_marks` and
 //! [`Clearance::may_read`] and nothing else).
 //!
-//! # How portions are filed ([`crate::index::document`])
+//! # How portions are filed (`crate::index::document`)
 //!
 //! Every portion (the subject, each paragraph) has an effective marking
 //! ([`effective_marks`]), and the marking's [`PortionClass`] (a level rank and
@@ -45,7 +45,7 @@ use tantivy::{DateTime, DocAddress, DocSet, Term};
 
 use crate::declass::{self, DeclassPolicy};
 use crate::error::Result;
-use crate::index::Fields;
+use crate::schema::Fields;
 
 /// Whom a search is for: what they are cleared for, the date releases are
 /// evaluated at, and the declassification policy. There is no default: a reader
@@ -126,11 +126,6 @@ pub fn class_access(c: &Clearance, p: PortionClass) -> ClassAccess {
         }
         ClassKind::Special => ClassAccess::IfGroupHeld,
     }
-}
-
-/// The name of the text field of a class (`text_s_nf`).
-pub fn text_field_name(p: PortionClass) -> String {
-    format!("text_{}", p.field_suffix())
 }
 
 /// Which documents a field's text may be matched and counted in, besides the

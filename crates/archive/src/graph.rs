@@ -1,12 +1,13 @@
 //! The reference graph (cites / cited-by walks, missing cables) and archive
-//! statistics, whole ([`Archive::refs`], [`Archive::stats`]) or as one reader may
-//! see them ([`Archive::refs_for`], [`Archive::graph_for`], [`Archive::stats_for`]).
+//! statistics, whole ([`Archive::refs`], [`Archive::stats`]) or as one reader's
+//! [`Scope`] lets the index see them ([`Archive::graph_for`], [`Archive::stats_for`],
+//! [`Archive::visible_ids`]).
 //!
 //! For a reader, a cable they may not see is exactly like a cable the archive does
-//! not hold: a cited one is listed as missing, and it is never walked through or
-//! counted. Citation edges come from REF lists, which are header text at the
-//! citing cable's overall level: there are no edges out of a cable whose REF list
-//! the reader may not read (see [`crate::access`]).
+//! not hold: a cited one is listed as missing, and it is never counted. Citation
+//! edges come from REF lists, which are header text at the citing cable's overall
+//! level: there are no edges out of a cable whose REF list the reader may not read
+//! (see [`crate::gating`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
@@ -14,7 +15,6 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{AllQuery, Query as TQuery, TermSetQuery};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, Term};
 
-use crate::access::Access;
 use crate::archive::Archive;
 use crate::error::Result;
 use crate::gating::{Gate, ReaderView, Scope};
@@ -217,92 +217,6 @@ impl<S: Store, I: Index> Archive<S, I> {
         }
         out.edges = edges.into_iter().collect();
         Ok(out)
-    }
-}
-
-impl<S: Store, I: Index> Archive<S, I> {
-    /// The walk of [`Archive::refs`] as `access` may see it; `None` when the start
-    /// cable is unknown or invisible to the reader (the two look the same).
-    ///
-    /// Edges come only out of cables whose REF list the reader may read; a cable
-    /// they may not see is listed like a missing one (`present: false`) and not
-    /// walked through, and a citation from such a cable does not exist for them.
-    pub fn refs_for(
-        &self,
-        id: &str,
-        direction: Direction,
-        depth: u32,
-        access: &Access,
-    ) -> Result<Option<RefWalk>> {
-        if access.sees_everything() {
-            let w = self.refs(id, direction, depth)?;
-            return Ok(w.nodes.first().is_some_and(|n| n.present).then_some(w));
-        }
-        // id → (visible, REF list readable)
-        let mut seen_as: HashMap<String, (bool, bool)> = HashMap::new();
-        let mut judge = |id: &str| -> Result<(bool, bool)> {
-            if let Some(v) = seen_as.get(id) {
-                return Ok(*v);
-            }
-            let v = match self.store.cable(id)? {
-                Some(c) => {
-                    let v = access.judge(&c);
-                    (v.visible, v.visible && v.header)
-                }
-                None => (false, false),
-            };
-            seen_as.insert(id.to_string(), v);
-            Ok(v)
-        };
-        if !judge(id)?.0 {
-            return Ok(None);
-        }
-        let mut out = RefWalk::default();
-        let mut seen: BTreeSet<String> = BTreeSet::from([id.to_string()]);
-        let mut edges: BTreeSet<Edge> = BTreeSet::new();
-        out.nodes.push(Node {
-            id: id.to_string(),
-            depth: 0,
-            present: true,
-        });
-        let mut queue = VecDeque::from([(id.to_string(), 0u32)]);
-        while let Some((cur, d)) = queue.pop_front() {
-            if d >= depth {
-                continue;
-            }
-            let mut next: Vec<(Edge, String)> = Vec::new();
-            if matches!(direction, Direction::Cites | Direction::Both) && judge(&cur)?.1 {
-                for e in self.store.cites(&cur)? {
-                    let to = e.to.clone();
-                    next.push((e, to));
-                }
-            }
-            if matches!(direction, Direction::CitedBy | Direction::Both) {
-                for e in self.store.cited_by(&cur)? {
-                    if judge(&e.from)?.1 {
-                        let from = e.from.clone();
-                        next.push((e, from));
-                    }
-                }
-            }
-            for (e, other) in next {
-                edges.insert(e);
-                if !seen.insert(other.clone()) {
-                    continue;
-                }
-                let p = judge(&other)?.0;
-                out.nodes.push(Node {
-                    id: other.clone(),
-                    depth: d + 1,
-                    present: p,
-                });
-                if p {
-                    queue.push_back((other, d + 1));
-                }
-            }
-        }
-        out.edges = edges.into_iter().collect();
-        Ok(Some(out))
     }
 }
 

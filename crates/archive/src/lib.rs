@@ -2,7 +2,14 @@
 //!
 //! The embedded cable archive: a SQLite store (the truth), a tantivy index derived
 //! from it, parallel and resumable ingest, removal, verification, the reference
-//! graph and statistics. Field names and their meanings are in `SCHEMA.md`.
+//! graph and statistics, the query language, and the index-side half of the
+//! clearance rule (every search gated for a reader's [`Scope`], see [`gating`]).
+//! Field names and their meanings are in `SCHEMA.md`.
+//!
+//! This crate reads records unredacted ([`Archive::cable`]): front ends never use it
+//! directly, but through the `cablescope-access` crate, which holds the security
+//! model (users, tokens, the audit log, redaction, the declassification policy)
+//! and the one audited read path (`Session`).
 //!
 //! ```no_run
 //! use cablescope_archive::{Archive, IngestOptions, Scope, SearchOptions};
@@ -32,11 +39,9 @@
 //! kill at any point the index agrees with the store again (see [`ingest`]).
 #![warn(missing_docs)]
 
-pub mod access;
-pub mod access_db;
 pub mod archive;
-pub mod audit;
 pub mod declass;
+pub mod due;
 pub mod error;
 pub mod gating;
 pub mod graph;
@@ -45,11 +50,10 @@ pub mod index;
 pub mod ingest;
 pub mod query;
 pub mod render;
+pub mod schema;
 pub mod search;
 pub mod store;
-pub mod users;
 
-pub use access::Access;
 pub use archive::{Archive, Removed, VerifyReport};
 pub use cablescope_format::marking::{Clearance, Control, Level};
 pub use declass::DeclassPolicy;
@@ -59,4 +63,3 @@ pub use graph::{Direction, MarkCount, Node, RefWalk, Stats};
 pub use index::{Hit, Index, SearchOptions, SearchResults, Sort, TantivyIndex};
 pub use ingest::{IngestOptions, Progress};
 pub use store::{SqliteStore, Store, FORMAT_VERSION};
-pub use users::{Role, User, Users, Viewer};

@@ -1,23 +1,24 @@
-//! The clearance model from the attacker's side: canary words planted in portions
-//! of every marking, in a SUBJECT (S) line, a SECRET cable's REF list and
+//! The index-side clearance rule from the attacker's side: canary words planted in
+//! portions of every marking, in a SUBJECT (S) line, a SECRET cable's REF list and
 //! classified-by line, an unmarked paragraph, NODIS and EXDIS cables; then every
-//! reader looks for every canary through every door the library offers — word,
-//! phrase, prefix, fuzzy, range and fielded queries, totals, facets, the month
-//! histogram, snippets, records, export, the reference walk, the citation graph,
-//! statistics, id resolution and ranking scores. A canary must be found exactly
-//! when the reader may read it, and be absent and uncounted otherwise.
+//! reader looks for every canary through every door of the index — word, phrase,
+//! prefix, fuzzy, range and fielded queries, totals, facets, the month histogram,
+//! snippets, statistics and ranking scores. A canary must be found exactly when the
+//! reader may read it, and be absent and uncounted otherwise. (Records, exports,
+//! walks, graphs and id resolution, the record-side doors, are tested through the
+//! read path in `crates/access/tests/leak_session.rs`.)
 
+mod leak_build;
 mod leak_common;
 
 use std::collections::BTreeSet;
 
-use cablescope_archive::access::{withheld_list, Resolved};
-use cablescope_archive::query;
-use cablescope_archive::{Access, Archive, Clearance, DeclassPolicy, Direction, SearchOptions};
-use leak_common::{archive, readers, visible_cables, CANARIES};
+use cablescope_archive::{Archive, Clearance, DeclassPolicy, Scope, SearchOptions};
+use leak_build::archive;
+use leak_common::{readers, visible_cables, CANARIES};
 
-fn access(c: &Clearance) -> Access {
-    Access::new(
+fn scope(c: &Clearance) -> Scope {
+    Scope::new(
         c.clone(),
         "2020-01-01".parse().unwrap(),
         DeclassPolicy::default(),
@@ -29,7 +30,7 @@ fn opts(c: &Clearance) -> SearchOptions {
         limit: 100,
         facets: true,
         snippets: true,
-        ..access(c).search_options()
+        ..SearchOptions::new(scope(c))
     }
 }
 
@@ -75,35 +76,6 @@ fn forms(word: &str, phrase: &str, field: &str) -> Vec<String> {
         v.push(format!("{f}{{{prefix} TO {word}]"));
     }
     v
-}
-
-#[test]
-fn fixtures_parse_as_intended() {
-    let tmp = tempfile::tempdir().unwrap();
-    let a = archive(tmp.path());
-    let m = a.cable("08MOSCOW20").unwrap().unwrap();
-    assert_eq!(m.classification.as_deref(), Some("SECRET"));
-    assert_eq!(m.subject_marking.as_deref(), Some("S"));
-    assert_eq!(m.paragraphs.len(), 5);
-    assert_eq!(m.paragraphs[4].marking, None);
-    assert_eq!(m.references[0].id.as_deref(), Some("08MOSCOW30"));
-    assert_eq!(m.classified_by, ["John Zqclassby"]);
-    let l = a.cable("08LONDON80").unwrap().unwrap();
-    assert_eq!(l.classification.as_deref(), Some("TOP SECRET"));
-    assert_eq!(l.paragraphs[1].marking.as_deref(), Some("TS"));
-    let n = a.cable("08STATE40").unwrap().unwrap();
-    assert!(n.captions.contains(&"NODIS".to_string()));
-    // The library's own judgement agrees with the test's oracle.
-    for (name, c) in readers() {
-        let acc = access(&c);
-        let mut seen: Vec<&str> = leak_common::cables()
-            .iter()
-            .filter(|(id, _)| acc.judge(&a.cable(id).unwrap().unwrap()).visible)
-            .map(|(id, _)| *id)
-            .collect();
-        seen.sort();
-        assert_eq!(seen, visible_cables(&c), "{name}");
-    }
 }
 
 #[test]
@@ -216,7 +188,7 @@ fn totals_facets_and_the_month_histogram_count_only_visible_cables() {
             "{name}"
         );
         // Stats count the same cables, from the same index.
-        let s = a.stats_for(10, &access(&c).scope()).unwrap();
+        let s = a.stats_for(10, &scope(&c)).unwrap();
         assert_eq!(s.cables, want.len() as u64, "{name}");
         let levels: u64 = s.by_level.iter().map(|x| x.1).sum();
         assert_eq!(levels, want.len() as u64, "{name}");
@@ -225,7 +197,7 @@ fn totals_facets_and_the_month_histogram_count_only_visible_cables() {
     }
     // For a reader cleared for everything, stats_for is stats.
     assert_eq!(
-        a.stats_for(10, &access(&Clearance::all()).scope()).unwrap(),
+        a.stats_for(10, &scope(&Clearance::all())).unwrap(),
         a.stats(10).unwrap()
     );
 }
@@ -259,197 +231,6 @@ fn snippets_show_only_readable_text() {
     }
 }
 
-#[test]
-fn records_and_exports_are_redacted_and_invisible_is_unknown() {
-    let tmp = tempfile::tempdir().unwrap();
-    let a = archive(tmp.path());
-    for (name, c) in readers() {
-        let acc = access(&c);
-        let visible = visible_cables(&c);
-        for (id, _) in &leak_common::cables() {
-            let rec = a.cable_for(id, &acc).unwrap();
-            assert_eq!(rec.is_some(), visible.contains(id), "{name} {id}");
-            let Some(rec) = rec else {
-                // Exactly like an id the archive does not hold.
-                assert_eq!(a.cable_for("08STATE99", &acc).unwrap(), None);
-                continue;
-            };
-            let json = serde_json::to_string(&rec).unwrap().to_lowercase();
-            for k in CANARIES.iter().filter(|k| k.cable == *id) {
-                assert_eq!(
-                    json.contains(k.word),
-                    k.readable_by(&c),
-                    "{name} {id} {}: {json}",
-                    k.word
-                );
-            }
-            // Withheld paragraphs keep their number and marking.
-            let full = a.cable(id).unwrap().unwrap();
-            assert_eq!(rec.paragraphs.len(), full.paragraphs.len());
-            for (p, f) in rec.paragraphs.iter().zip(&full.paragraphs) {
-                assert_eq!((p.number, &p.marking), (f.number, &f.marking));
-                assert_eq!(p.withheld, p.text.is_empty() && !f.text.is_empty());
-            }
-        }
-        // The export writes the same redacted records, for the same cables.
-        let mut out = Vec::new();
-        let n = a
-            .export_for::<cablescope_archive::Error>(
-                &query::parse("*").unwrap(),
-                cablescope_archive::Sort::Date,
-                &acc,
-                &mut |c| {
-                    out.push(c);
-                    Ok(())
-                },
-            )
-            .unwrap();
-        assert_eq!(n as usize, visible.len(), "{name}");
-        let mut got: Vec<String> = out.iter().map(|c| c.id.clone().unwrap()).collect();
-        got.sort();
-        assert_eq!(got, visible, "{name}");
-        for rec in &out {
-            assert_eq!(
-                Some(rec),
-                a.cable_for(rec.id.as_deref().unwrap(), &acc)
-                    .unwrap()
-                    .as_ref()
-            );
-        }
-    }
-    // What was withheld, for the audit log.
-    let c = Clearance::parse("C", &[]).unwrap();
-    let rec = a.cable_for("08MOSCOW20", &access(&c)).unwrap().unwrap();
-    assert_eq!(
-        withheld_list(&rec),
-        [
-            "08MOSCOW20 subject",
-            "08MOSCOW20 references",
-            "08MOSCOW20 classified_by",
-            "08MOSCOW20 reasons",
-            "08MOSCOW20 ¶3 (S)",
-            "08MOSCOW20 ¶4 (S/NF)",
-            "08MOSCOW20 ¶5",
-        ]
-    );
-    // The summary is drawn from the (U) paragraph alone: a U reader keeps it.
-    let u = Clearance::parse("U", &[]).unwrap();
-    let rec = a.cable_for("08MOSCOW20", &access(&u)).unwrap().unwrap();
-    assert_eq!(
-        rec.summary.as_deref(),
-        Some("The zqmixopen delegation arrived.")
-    );
-}
-
-#[test]
-fn ids_of_invisible_cables_resolve_like_unknown_ones() {
-    let tmp = tempfile::tempdir().unwrap();
-    let a = archive(tmp.path());
-    let s = access(&Clearance::parse("S", &["NOFORN"]).unwrap());
-    let all = access(&Clearance::all());
-    assert_eq!(
-        a.resolve_id_for("STATE 40", &all).unwrap(),
-        Resolved::Id("08STATE40".into())
-    );
-    assert_eq!(
-        a.resolve_id_for("STATE 40", &s).unwrap(),
-        Resolved::Id("STATE40".into())
-    );
-    assert_eq!(
-        a.resolve_id_for("STATE 99", &s).unwrap(),
-        Resolved::Id("STATE99".into())
-    );
-    let o = opts(&s.clearance);
-    for q in ["id:08STATE40", "id:\"STATE 40\"", "id:08STATE99"] {
-        assert_eq!(a.search_str(q, &o).unwrap().total, 0, "{q}");
-    }
-}
-
-#[test]
-fn walks_and_graphs_hold_only_what_the_reader_may_see() {
-    let tmp = tempfile::tempdir().unwrap();
-    let a = archive(tmp.path());
-    for (name, c) in readers() {
-        let acc = access(&c);
-        let s = c.rank >= 3;
-        let nodis = c.controls.contains(&cablescope_archive::Control::Nodis);
-        // An invisible start is not found, like an unknown one.
-        assert_eq!(
-            a.refs_for("08STATE40", Direction::Both, 2, &acc)
-                .unwrap()
-                .is_some(),
-            nodis,
-            "{name}"
-        );
-        assert!(a
-            .refs_for("08STATE99", Direction::Both, 2, &acc)
-            .unwrap()
-            .is_none());
-        // A cited cable the reader may not see is listed like a missing one.
-        let w = a
-            .refs_for("08PARIS70", Direction::Cites, 1, &acc)
-            .unwrap()
-            .unwrap();
-        let missing = w.missing();
-        assert_eq!(missing.contains(&"08STATE40"), !nodis, "{name}");
-        assert!(missing.contains(&"08STATE99"));
-        let n40 = w.nodes.iter().find(|n| n.id == "08STATE40").unwrap();
-        let n99 = w.nodes.iter().find(|n| n.id == "08STATE99").unwrap();
-        assert_eq!((n40.depth, n40.present), (n99.depth, n99.present || nodis));
-        // Edges out of the SECRET cable's REF list exist only for S readers.
-        let w = a
-            .refs_for("08MOSCOW20", Direction::Cites, 2, &acc)
-            .unwrap()
-            .unwrap();
-        assert_eq!(w.edges.len(), usize::from(s), "{name}");
-        if c.rank >= 2 {
-            let back = a
-                .refs_for("08MOSCOW30", Direction::CitedBy, 2, &acc)
-                .unwrap()
-                .unwrap();
-            assert_eq!(back.nodes.len(), 1 + usize::from(s), "{name}");
-        } else {
-            assert!(a
-                .refs_for("08MOSCOW30", Direction::Both, 1, &acc)
-                .unwrap()
-                .is_none());
-        }
-        // The graph of every cable.
-        let g = a
-            .graph_for(&query::parse("*").unwrap(), &acc.scope())
-            .unwrap();
-        let matched: Vec<&str> = g
-            .nodes
-            .iter()
-            .filter(|n| n.matched)
-            .map(|n| n.id.as_str())
-            .collect();
-        assert_eq!(matched, visible_cables(&c), "{name}");
-        let edges: BTreeSet<(String, String)> = g
-            .edges
-            .iter()
-            .map(|e| (e.from.clone(), e.to.clone()))
-            .collect();
-        let mut want: BTreeSet<(String, String)> = BTreeSet::new();
-        want.insert(("08PARIS70".into(), "08STATE40".into()));
-        want.insert(("08PARIS70".into(), "08STATE99".into()));
-        if s {
-            want.insert(("08MOSCOW20".into(), "08MOSCOW30".into()));
-        }
-        assert_eq!(edges, want, "{name}");
-        let n40 = g.nodes.iter().find(|n| n.id == "08STATE40").unwrap();
-        assert_eq!(n40.present, nodis, "{name}");
-        let sec = g.nodes.iter().find(|n| n.id == "08MOSCOW20").unwrap();
-        assert_eq!(sec.subject.is_some(), s, "{name}");
-        // Most-cited missing: what the reader may not see, over readable REF lists.
-        let st = a.stats_for(10, &acc.scope()).unwrap();
-        let missing: Vec<&str> = st.most_cited_missing.iter().map(|x| x.0.as_str()).collect();
-        assert!(missing.contains(&"08STATE99"), "{name}");
-        assert_eq!(missing.contains(&"08STATE40"), !nodis, "{name}");
-        assert!(!missing.contains(&"08MOSCOW30"), "{name}: {missing:?}");
-    }
-}
-
 /// Scores of one query for one reader, by id.
 fn scores(a: &Archive, q: &str, c: &Clearance) -> Vec<(String, f32)> {
     let r = a.search_str(q, &opts(c)).unwrap();
@@ -460,7 +241,8 @@ fn scores(a: &Archive, q: &str, c: &Clearance) -> Vec<(String, f32)> {
 
 #[test]
 fn ranking_uses_only_statistics_of_readable_text() {
-    use leak_common::{archive_of, cables, tg};
+    use leak_build::archive_of;
+    use leak_common::{cables, tg};
     // The same cables, then with withheld text about the query added: S-only
     // paragraphs in visible cables, and whole cables the reader may not see.
     let extra = [(

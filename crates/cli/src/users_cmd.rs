@@ -8,9 +8,9 @@
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use cablescope_archive::audit::{AuditEntry, AuditLog};
-use cablescope_archive::users::{self, clearance_label, Role, User, Users};
-use cablescope_archive::Clearance;
+use cablescope_access::audit::{AuditEntry, AuditLog};
+use cablescope_access::users::{self, clearance_label, Role, User, Users};
+use cablescope_access::Clearance;
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::archive_opts::{ok_on_broken_pipe, print_json, ArchiveDirArg};
@@ -206,7 +206,7 @@ fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
 fn list(a: ListArgs) -> anyhow::Result<ExitCode> {
     let dir = a.archive.existing()?;
     // Listing creates nothing: an archive without access.db has no users.
-    let all = if cablescope_archive::access_db::exists(&dir) {
+    let all = if cablescope_access::access_db::exists(&dir) {
         Users::open(&dir)?.list()?
     } else {
         Vec::new()
@@ -319,7 +319,7 @@ fn rotate(a: NameArgs) -> anyhow::Result<ExitCode> {
 /// The users of an archive that must have them (revoke and rotate name one):
 /// without `access.db` the answer is "no such user", and no file is created.
 fn open_existing_users(dir: &std::path::Path, name: &str) -> anyhow::Result<Users> {
-    if !cablescope_archive::access_db::exists(dir) {
+    if !cablescope_access::access_db::exists(dir) {
         anyhow::bail!("no user named {name} (the archive has no users)");
     }
     Ok(Users::open(dir)?)

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Output;
 
-use cablescope_archive::Clearance;
+use cablescope_access::Clearance;
 use cablescope_testkit::write;
 use common::{add_user, hit_ids, run, stderr, stdout};
 use leak_common::{cables, readers, visible_cables, Canary, CANARIES};

@@ -9,7 +9,7 @@ mod auth_common;
 
 use auth_common::{cookie_value, documented_routes, example_uri, Env, Reply, Req, CABLES};
 use axum::http::StatusCode;
-use cablescope_archive::Clearance;
+use cablescope_access::Clearance;
 use cablescope_server::auth::CSP;
 use cablescope_server::{AppState, Limits, ServerConfig};
 
@@ -700,12 +700,12 @@ async fn roles_are_enforced_and_curators_ingest_uploads() {
 async fn an_upload_over_the_limit_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = auth_common::build_archive(tmp.path());
-    let users = cablescope_archive::users::Users::open(&dir).unwrap();
+    let users = cablescope_access::users::Users::open(&dir).unwrap();
     let token = users
         .add(
             "cur",
             &Clearance::all(),
-            cablescope_archive::Role::Curator,
+            cablescope_access::Role::Curator,
             None,
         )
         .unwrap();

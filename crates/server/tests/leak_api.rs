@@ -16,7 +16,7 @@ use auth_common::{
     documented_routes, unknown_twin, visible_cables, Env, Reply, Req, TestUser, CABLES, CANARIES,
 };
 use axum::http::StatusCode;
-use cablescope_archive::users::Role;
+use cablescope_access::users::Role;
 use cablescope_server::ServerConfig;
 use serde_json::Value;
 
@@ -455,8 +455,8 @@ async fn every_route_shows_each_clearance_exactly_what_it_may_read() {
     );
 }
 
-fn test_u() -> cablescope_archive::Clearance {
-    cablescope_archive::Clearance::parse("U", &[]).unwrap()
+fn test_u() -> cablescope_access::Clearance {
+    cablescope_access::Clearance::parse("U", &[]).unwrap()
 }
 
 #[tokio::test]
@@ -537,11 +537,15 @@ async fn declassification_is_evaluated_at_the_as_of_date() {
         },
     );
     {
-        let mut a = cablescope_archive::Archive::open(&later.dir).unwrap();
-        a.set_declass_policy(&cablescope_archive::DeclassPolicy {
-            enabled: true,
-            ..Default::default()
-        })
+        let mut a = cablescope_access::Admin::open(&later.dir).unwrap();
+        a.set_declass_policy(
+            &cablescope_access::declass::DeclassPolicy {
+                enabled: true,
+                ..Default::default()
+            },
+            &cablescope_access::Viewer::anonymous(),
+            &cablescope_access::Auditor::new(&later.dir),
+        )
         .unwrap();
     }
     let now = cablescope_server::router(
@@ -622,7 +626,7 @@ async fn a_public_server_shows_everything_to_anyone_and_changes_nothing() {
         .iter()
         .any(|e| e.entry.who == "anonymous" && e.entry.action == "export"));
     // Nothing was ingested and no user was changed.
-    let users = cablescope_archive::users::Users::open(&env.dir).unwrap();
+    let users = cablescope_access::users::Users::open(&env.dir).unwrap();
     assert_eq!(users.get("u").unwrap().unwrap().status().as_str(), "active");
     assert!(!env.dir.join("uploads").exists());
 }

@@ -1,13 +1,13 @@
 //! Fixture cables for the clearance tests: hand-written telegrams that plant unique
 //! canary words in portions of every marking, and the readers who look for them.
+//! Shared by the archive's, the access crate's and the CLI's leak suites (the
+//! archive they are ingested into is built by `leak_build`).
 
 // Each test crate uses a subset of these helpers.
 #![allow(dead_code)]
 
-use std::path::Path;
-
-use cablescope_archive::{Archive, Clearance, IngestOptions};
-use cablescope_testkit::{write, Telegram};
+use cablescope_format::marking::{Clearance, Control};
+use cablescope_testkit::Telegram;
 
 /// A telegram as the clearance tests write them: TAGS `PREL, XX`, every other
 /// part at the testkit's defaults until set.
@@ -97,27 +97,10 @@ pub fn cables() -> Vec<(&'static str, Telegram)> {
     ]
 }
 
-/// Builds the canary archive in `dir/archive` (sources in `dir/src`).
-pub fn archive(dir: &Path) -> Archive {
-    archive_of(dir, cables().iter().map(|(id, t)| (*id, t.text())))
-}
-
-/// Builds an archive of telegrams `(id, text)` in `dir/archive`.
-pub fn archive_of<'a>(dir: &Path, cables: impl Iterator<Item = (&'a str, String)>) -> Archive {
-    let src = dir.join("src");
-    for (id, text) in cables {
-        write(&src, format!("{id}.txt"), text);
-    }
-    let mut a = Archive::open(dir.join("archive")).expect("open");
-    a.ingest(&[src], &IngestOptions::default(), &mut |_| {})
-        .expect("ingest");
-    a
-}
-
 /// The readers of the tests: U, SBU, C, S, S with NOFORN, TS with every caveat,
 /// and TS with every caveat but NODIS.
 pub fn readers() -> Vec<(&'static str, Clearance)> {
-    let all_but_nodis: Vec<&str> = cablescope_archive::Control::ALL
+    let all_but_nodis: Vec<&str> = Control::ALL
         .iter()
         .map(|c| c.name())
         .filter(|c| *c != "NODIS")
@@ -288,8 +271,8 @@ pub const CANARIES: &[Canary] = &[
 /// portion without one (the oracle, from the fixture's own markings).
 pub fn visible_cables(c: &Clearance) -> Vec<&'static str> {
     let mut v: Vec<&str> = Vec::new();
-    let nodis = c.controls.contains(&cablescope_archive::Control::Nodis);
-    let exdis = c.controls.contains(&cablescope_archive::Control::Exdis);
+    let nodis = c.controls.contains(&Control::Nodis);
+    let exdis = c.controls.contains(&Control::Exdis);
     v.push("08PARIS10");
     v.push("08PARIS11");
     v.push("08MOSCOW20"); // (U) paragraph, no cable-wide caveat

@@ -7,8 +7,8 @@
 
 use maud::{html, Markup, DOCTYPE};
 
-use crate::state::{Standing, Viewer};
 use crate::ui::assets;
+use crate::viewer::{Standing, Viewer};
 
 /// Which navigation entry a page belongs to (marked `aria-current`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +69,7 @@ fn clearance_short(viewer: &Viewer) -> String {
     if viewer.clearance.is_all() {
         "all".to_string()
     } else {
-        cablescope_archive::users::clearance_label(&viewer.clearance)
+        cablescope_access::users::clearance_label(&viewer.clearance)
     }
 }
 

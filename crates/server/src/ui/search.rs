@@ -8,18 +8,19 @@ use std::collections::BTreeMap;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use cablescope_archive::query::QuerySyntaxError;
-use cablescope_archive::{Error, Hit, SearchOptions, SearchResults, Sort};
+use cablescope_access::query::QuerySyntaxError;
+use cablescope_access::{Error, Hit, Page as Wanted, SearchResults, Sort};
 use maud::{html, Markup};
 
-use crate::state::{AppState, Viewer};
+use crate::state::AppState;
 use crate::ui::charts::{self, Bar};
 use crate::ui::layout::{self, Nav, Page};
 use crate::ui::text::{
     cable_url, count, has_clause, level_class, long_date, quote_value, refine, remove_clause,
     snippet_parts, url_with,
 };
-use crate::ui::{access, internal_error, tags};
+use crate::ui::{internal_error, tags};
+use crate::viewer::Viewer;
 
 /// Hits per page unless `limit` says otherwise.
 pub const DEFAULT_LIMIT: usize = 20;
@@ -149,45 +150,24 @@ pub async fn page(
 ) -> Response {
     let params = Params::parse(raw.as_deref());
     if params.q.is_empty() {
-        let v = viewer.clone();
-        let total = state
-            .read(move |a| {
-                let access = access::of(&v, a)?;
-                let opts = SearchOptions {
-                    limit: 1,
-                    ..access.search_options()
-                };
-                Ok(a.search_str("*", &opts)?.total)
-            })
-            .await;
+        let total = state.with_session(&viewer, |s| s.count()).await;
         return match total {
             Ok(total) => home(&viewer, total).into_response(),
             Err(e) => internal_error(&viewer, &e),
         };
     }
-    let opts = SearchOptions {
+    let page = Wanted {
         limit: params.limit,
         cursor: params.cursor.clone(),
         sort: params.sort.sort(),
         facets: true,
         snippets: true,
-        ..SearchOptions::new(cablescope_archive::Scope::nothing())
     };
     let q = params.q.clone();
-    let v = viewer.clone();
-    let st = state.clone();
     let results = state
-        .read(move |a| {
-            let access = access::of(&v, a)?;
-            let r = a.search_str(
-                &q,
-                &SearchOptions {
-                    scope: access.scope(),
-                    ..opts
-                },
-            )?;
-            crate::auth::audit_blocking(&st, &v, "search", &q, r.total, Vec::new())?;
-            Ok(r)
+        .with_session(&viewer, move |s| {
+            let parsed = cablescope_access::query::parse(&q)?;
+            s.search(&q, &parsed, &page)
         })
         .await;
     match results {

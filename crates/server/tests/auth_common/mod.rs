@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
-use cablescope_archive::users::{Role, Users};
-use cablescope_archive::{Archive, Clearance, IngestOptions};
+use cablescope_access::users::{Role, Users};
+use cablescope_access::{Admin, Clearance, IngestOptions};
 use cablescope_server::{AppState, ServerConfig};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -429,7 +429,7 @@ pub fn build_archive(root: &Path) -> PathBuf {
         std::fs::write(src.join(format!("{}.txt", c.id)), c.text()).expect("write");
     }
     let dir = root.join("archive");
-    let mut a = Archive::open(&dir).expect("open archive");
+    let mut a = Admin::open(&dir).expect("open archive");
     let p = a
         .ingest(&[src], &IngestOptions::default(), &mut |_| {})
         .expect("ingest");
@@ -463,7 +463,7 @@ impl Env {
                     u.add(t.name, &t.clearance, t.role, None).expect("add"),
                 );
             }
-            let two_days_ago = cablescope_archive::audit::Timestamp::now()
+            let two_days_ago = cablescope_access::audit::Timestamp::now()
                 - std::time::Duration::from_secs(2 * 24 * 3600);
             expired = u
                 .add_at("old", &Clearance::all(), Role::Admin, Some(1), two_days_ago)
@@ -504,8 +504,8 @@ impl Env {
     }
 
     /// The audit log's entries.
-    pub fn audit(&self) -> Vec<cablescope_archive::audit::AuditRecord> {
-        cablescope_archive::audit::AuditLog::open(&self.dir)
+    pub fn audit(&self) -> Vec<cablescope_access::audit::AuditRecord> {
+        cablescope_access::audit::AuditLog::open(&self.dir)
             .expect("audit log")
             .entries(&Default::default())
             .expect("entries")

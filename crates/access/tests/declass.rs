@@ -2,15 +2,19 @@
 //! date, the 25-year rule and its exemptions, what a released cable shows to a U
 //! reader (records, search, snippets, facets, walks), and the `declass due` list.
 
+#[path = "../../archive/tests/leak_build/mod.rs"]
+mod leak_build;
+#[path = "../../archive/tests/leak_common/mod.rs"]
 mod leak_common;
 
-use cablescope_archive::declass::ReleaseRule;
+use cablescope_access::declass::ReleaseRule;
+use cablescope_access::{Access, Auditor, Library, Lookup, RefWalk, Viewer};
 use cablescope_archive::query;
-use cablescope_archive::{
-    Access, Archive, Clearance, DeclassPolicy, Direction, SearchOptions, Store,
-};
+use cablescope_archive::{Archive, Clearance, DeclassPolicy, Direction, SearchOptions, Store};
+use cablescope_format::Cable;
 use jiff::civil::Date;
-use leak_common::{archive_of, tg};
+use leak_build::archive_of;
+use leak_common::tg;
 
 /// (id, telegram) of the fixtures: all SECRET from Moscow, each released by
 /// another rule.
@@ -69,6 +73,55 @@ fn decl() -> Vec<(&'static str, String)> {
     .into_iter()
     .map(|(id, t)| (id, t.text()))
     .collect()
+}
+
+/// The record-level reads of a reader, through the access crate.
+trait Reads {
+    fn access(&self, c: Clearance, as_of: Option<Date>) -> cablescope_archive::Result<Access>;
+    fn cable_for(&self, id: &str, acc: &Access) -> cablescope_archive::Result<Option<Cable>>;
+    fn refs_for(
+        &self,
+        id: &str,
+        dir: Direction,
+        depth: u32,
+        acc: &Access,
+    ) -> cablescope_archive::Result<Option<RefWalk>>;
+}
+
+impl Reads for Archive {
+    fn access(&self, c: Clearance, as_of: Option<Date>) -> cablescope_archive::Result<Access> {
+        Ok(Access::new(
+            c,
+            as_of.unwrap_or_else(cablescope_access::declass::today),
+            self.declass_policy()?,
+        ))
+    }
+
+    fn cable_for(&self, id: &str, acc: &Access) -> cablescope_archive::Result<Option<Cable>> {
+        Ok(self.cable(id)?.and_then(|c| acc.redact(&c)))
+    }
+
+    fn refs_for(
+        &self,
+        id: &str,
+        dir: Direction,
+        depth: u32,
+        acc: &Access,
+    ) -> cablescope_archive::Result<Option<RefWalk>> {
+        let lib = Library::open_for_reading(self.dir())?;
+        let auditor = Auditor::new(self.dir());
+        let viewer = Viewer {
+            name: None,
+            role: None,
+            clearance: acc.clearance.clone(),
+        };
+        let s = lib.session(&viewer, Some(acc.as_of), &auditor)?;
+        assert_eq!(&s.access().policy, &acc.policy);
+        Ok(match s.refs(id, dir, depth)? {
+            Lookup::Found(w) => Some(w),
+            _ => None,
+        })
+    }
 }
 
 fn d(s: &str) -> Date {

@@ -14,14 +14,14 @@
 //! working at once.
 //!
 //! ```no_run
-//! use cablescope_archive::users::{Role, Users};
-//! use cablescope_archive::Clearance;
+//! use cablescope_access::users::{Role, Users};
+//! use cablescope_access::Clearance;
 //!
 //! let users = Users::open("cablescope-data".as_ref())?;
 //! let token = users.add("alice", &Clearance::parse("S", &["NOFORN"]).unwrap(), Role::Reader, Some(90))?;
 //! let alice = users.authenticate(&token).expect("a fresh token works");
 //! assert_eq!(alice.name, "alice");
-//! # Ok::<(), cablescope_archive::users::AccessError>(())
+//! # Ok::<(), cablescope_access::users::AccessError>(())
 //! ```
 
 use std::fmt;
@@ -152,55 +152,6 @@ impl User {
     /// The user's status now.
     pub fn status(&self) -> UserStatus {
         self.status_at(Timestamp::now())
-    }
-}
-
-/// Who reads, and what they may read: shared by the CLI, the access checks and the
-/// server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Viewer {
-    /// The user's name; `None` for the anonymous reader of an archive without users.
-    pub name: Option<String>,
-    /// The user's role; `None` when anonymous.
-    pub role: Option<Role>,
-    /// What the viewer may read.
-    pub clearance: Clearance,
-}
-
-impl Viewer {
-    /// The reader of an archive without users: anonymous, cleared for everything.
-    pub fn anonymous() -> Viewer {
-        Viewer {
-            name: None,
-            role: None,
-            clearance: Clearance::all(),
-        }
-    }
-
-    /// The viewer signed in as `user`.
-    pub fn from_user(user: &User) -> Viewer {
-        Viewer {
-            name: Some(user.name.clone()),
-            role: Some(user.role),
-            clearance: user.clearance.clone(),
-        }
-    }
-
-    /// The name written in the audit log: the user's, or `anonymous`.
-    pub fn who(&self) -> &str {
-        self.name.as_deref().unwrap_or(crate::audit::ANONYMOUS)
-    }
-
-    /// The clearance as written in the audit log (`C+NOFORN`).
-    pub fn clearance_label(&self) -> String {
-        clearance_label(&self.clearance)
-    }
-
-    /// True when the viewer is a signed-in user whose role includes `needed`.
-    /// The anonymous viewer has no role: what it may do beyond reading is the
-    /// caller's decision (the CLI treats file access to an archive as admin).
-    pub fn has_role(&self, needed: Role) -> bool {
-        self.role.is_some_and(|r| r.allows(needed))
     }
 }
 
@@ -547,6 +498,45 @@ impl Users {
         Ok(token.text)
     }
 
+    /// [`Users::add`] on behalf of an administrator cleared for `actor`: refused
+    /// ([`AccessError::AboveOwnClearance`]) unless the new clearance is within the
+    /// actor's (`Clearance::within`: no higher level, no control the actor lacks).
+    /// What the API's admins go through; file-system access (the CLI) is the root
+    /// and uses [`Users::add`].
+    pub fn add_as(
+        &self,
+        actor: &Clearance,
+        name: &str,
+        clearance: &Clearance,
+        role: Role,
+        expires_days: Option<u32>,
+    ) -> Result<String, AccessError> {
+        if !clearance.within(actor) {
+            return Err(AccessError::AboveOwnClearance(format!(
+                "cannot add {name} cleared {}: that is above your own clearance ({})",
+                clearance_label(clearance),
+                clearance_label(actor)
+            )));
+        }
+        self.add(name, clearance, role, expires_days)
+    }
+
+    /// [`Users::rotate`] on behalf of an administrator cleared for `actor`: the new
+    /// token is shown to the actor, so a user whose clearance is not within the
+    /// actor's is refused ([`AccessError::AboveOwnClearance`]).
+    pub fn rotate_as(&self, actor: &Clearance, name: &str) -> Result<String, AccessError> {
+        if let Some(u) = self.get(name)? {
+            if !u.clearance.within(actor) {
+                return Err(AccessError::AboveOwnClearance(format!(
+                    "cannot rotate the token of {name} cleared {}: that is above your own clearance ({}), and the new token would be yours",
+                    clearance_label(&u.clearance),
+                    clearance_label(actor)
+                )));
+            }
+        }
+        self.rotate(name)
+    }
+
     /// True when there is any user, revoked and expired ones included: once users
     /// exist the archive is closed to readers without a token.
     pub fn has_users(&self) -> Result<bool, AccessError> {
@@ -673,7 +663,7 @@ mod tests {
         assert!(!Role::Reader.allows(Role::Curator));
         assert_eq!("ADMIN".parse::<Role>(), Ok(Role::Admin));
         assert!("root".parse::<Role>().is_err());
-        assert!(!Viewer::anonymous().has_role(Role::Reader));
+        assert!(!crate::viewer::Viewer::anonymous().has_role(Role::Reader));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The record-level rule (redaction) and the index-level rule (search gating) agree:
+//! The record-level rule (redaction) and the index-level rule (search gating) agree,
+//! through the read path every front end uses (`Session`):
 //! on random records — random classifications (or none), captions, subjects and
 //! one to six paragraphs with compound, level-less and unreadable portion marks,
 //! each portion holding a canary word of its own — and random readers, a search
@@ -7,9 +8,9 @@
 //! record of it. Each case draws eight readers from forty-one (every level with
 //! eight control sets, and everything).
 
-use cablescope_archive::access::Access;
+use cablescope_access::query::parse;
+use cablescope_access::{Auditor, Clearance, Library, Lookup, Page, Session, Viewer};
 use cablescope_archive::store::{SqliteStore, Store, WriteBatch};
-use cablescope_archive::{Archive, Clearance, DeclassPolicy, SearchOptions};
 use cablescope_format::{Cable, Paragraph};
 use proptest::prelude::*;
 
@@ -127,6 +128,28 @@ fn readers() -> Vec<Clearance> {
     out
 }
 
+/// The ids a search finds.
+fn hits(s: &Session<'_>, q: &str) -> Vec<String> {
+    let page = Page {
+        limit: 100,
+        ..Page::default()
+    };
+    s.search(q, &parse(q).unwrap(), &page)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
+}
+
+/// The record a reader reads.
+fn read(s: &Session<'_>, id: &str) -> Option<Cable> {
+    match s.cable(id).unwrap() {
+        Lookup::Found(r) => Some(r.cable),
+        _ => None,
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
@@ -147,14 +170,16 @@ proptest! {
                 })
                 .unwrap();
         }
-        let a = Archive::open(&dir).unwrap();
+        drop(cablescope_archive::Archive::open(&dir).unwrap());
+        let lib = Library::open_for_reading(&dir).unwrap();
+        let auditor = Auditor::new(&dir);
         let all = readers();
         for cl in picked.iter().map(|&i| all[i].clone()) {
-            let acc = Access::new(cl.clone(), "2020-01-01".parse().unwrap(), DeclassPolicy::default());
-            let opts = SearchOptions { limit: 100, ..acc.search_options() };
+            let viewer = Viewer { name: Some("reader".into()), role: None, clearance: cl.clone() };
+            let s = lib.session(&viewer, Some("2020-01-01".parse().unwrap()), &auditor).unwrap();
             for (r, c) in cables.iter().enumerate() {
                 let id = c.id.clone().unwrap();
-                let red = a.cable_for(&id, &acc).unwrap();
+                let red = read(&s, &id);
                 let portions = c.paragraphs.len() + 1;
                 for k in 0..portions {
                     let word = canary(r, k);
@@ -173,12 +198,7 @@ proptest! {
                         queries.push(format!("subject:{word}"));
                     }
                     for q in queries {
-                        let found = a
-                            .search_str(&q, &opts)
-                            .unwrap()
-                            .hits
-                            .iter()
-                            .any(|h| h.id == id);
+                        let found = hits(&s, &q).contains(&id);
                         prop_assert_eq!(
                             found,
                             shown,
@@ -192,10 +212,10 @@ proptest! {
             }
             // Visibility agrees too: a cable is listed exactly when the reader gets a
             // record of it.
-            let listed: Vec<String> = a.search_str("*", &opts).unwrap().hits.into_iter().map(|h| h.id).collect();
+            let listed = hits(&s, "*");
             for c in &cables {
                 let id = c.id.clone().unwrap();
-                let red = a.cable_for(&id, &acc).unwrap();
+                let red = read(&s, &id);
                 prop_assert_eq!(listed.contains(&id), red.is_some(), "reader {} visibility of {:?}", cl.describe(), c);
             }
         }

@@ -1,0 +1,29 @@
+//! Builds the canary archive of `leak_common` (for the test crates that depend on
+//! the archive crate).
+
+// Each test crate uses a subset of these helpers.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use cablescope_archive::{Archive, IngestOptions};
+use cablescope_testkit::write;
+
+use crate::leak_common::cables;
+
+/// Builds the canary archive in `dir/archive` (sources in `dir/src`).
+pub fn archive(dir: &Path) -> Archive {
+    archive_of(dir, cables().iter().map(|(id, t)| (*id, t.text())))
+}
+
+/// Builds an archive of telegrams `(id, text)` in `dir/archive`.
+pub fn archive_of<'a>(dir: &Path, cables: impl Iterator<Item = (&'a str, String)>) -> Archive {
+    let src = dir.join("src");
+    for (id, text) in cables {
+        write(&src, format!("{id}.txt"), text);
+    }
+    let mut a = Archive::open(dir.join("archive")).expect("open");
+    a.ingest(&[src], &IngestOptions::default(), &mut |_| {})
+        .expect("ingest");
+    a
+}
