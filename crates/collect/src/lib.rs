@@ -124,6 +124,11 @@ pub struct Limits {
     /// (and is reported) only for entries written with data descriptors.
     /// Default 256 MiB.
     pub max_zip_buffer_bytes: u64,
+    /// Folders never entered while walking a directory input (compared by
+    /// canonical path), e.g. the archive an ingest writes, when it lies inside a
+    /// folder being ingested. Skipped silently: they are not the user's input.
+    /// Default none.
+    pub skip_dirs: Vec<PathBuf>,
 }
 
 impl Default for Limits {
@@ -135,6 +140,7 @@ impl Default for Limits {
             max_ratio: 200,
             max_entries: 1_000_000,
             max_zip_buffer_bytes: 256 << 20,
+            skip_dirs: Vec::new(),
         }
     }
 }
@@ -822,7 +828,21 @@ impl Walker<'_, '_> {
     }
 
     fn path_input(&mut self, input: &Path) {
-        let walker = WalkDir::new(input).follow_links(true).sort_by_file_name();
+        let skip: Vec<PathBuf> = self
+            .limits
+            .skip_dirs
+            .iter()
+            .filter_map(|d| d.canonicalize().ok())
+            .collect();
+        let walker = WalkDir::new(input)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|de| {
+                skip.is_empty()
+                    || !de.file_type().is_dir()
+                    || de.path().canonicalize().is_ok_and(|c| !skip.contains(&c))
+            });
         for item in walker {
             match item {
                 Err(e) => {

@@ -933,3 +933,21 @@ fn an_unchanged_file_reads_whole_without_a_problem() {
     assert_eq!(got.unwrap().unwrap(), b"stable\n");
     assert!(reported.is_empty(), "{reported:?}");
 }
+
+#[test]
+fn skipped_folders_are_not_entered() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "cables/a.txt", b"a");
+    write(dir.path(), "archive/index/.managed.json", b"{}");
+    write(dir.path(), "archive/store.db", b"SQLite format 3");
+    let limits = Limits {
+        // Named by another spelling of the same folder: compared canonically.
+        skip_dirs: vec![dir.path().join("cables/../archive")],
+        ..Limits::default()
+    };
+    let recs = run(&[dir.path().to_path_buf()], &limits);
+    assert_eq!(paths(&recs), [p(dir.path(), "cables/a.txt")]);
+    assert!(problems(&recs).is_empty());
+    let all = run(&[dir.path().to_path_buf()], &Limits::default());
+    assert_eq!(paths(&all).len(), 3);
+}
