@@ -441,32 +441,71 @@ impl Shape {
             pairs: w.windows(2).map(|r| r.join(" ")).collect(),
         }
     }
+}
 
-    /// Correspondence (module documentation), between paragraphs of two copies.
-    fn corresponds(&self, o: &Shape) -> bool {
-        if self.copy == o.copy {
+/// The paragraphs of every copy, for deciding which correspond.
+struct Paragraphs {
+    shapes: Vec<Shape>,
+    /// Paragraphs by (copy, number > 0).
+    numbered: HashMap<(usize, u32), Vec<usize>>,
+}
+
+impl Paragraphs {
+    fn new(shapes: Vec<Shape>) -> Paragraphs {
+        let mut numbered: HashMap<(usize, u32), Vec<usize>> = HashMap::new();
+        for (i, s) in shapes.iter().enumerate() {
+            if s.number > 0 {
+                numbered.entry((s.copy, s.number)).or_default().push(i);
+            }
+        }
+        Paragraphs { shapes, numbered }
+    }
+
+    /// Correspondence (module documentation) between paragraphs of two copies.
+    ///
+    /// Text shared by differently numbered paragraphs does not link them when each
+    /// copy's paragraph of the other's number holds all of it too: both copies then
+    /// agree on the numbering and the text merely repeats a phrase of the cable
+    /// ("the MFA's office director for the Gulf states" in three paragraphs).
+    /// Linking those would raise every paragraph the phrase touches. The text stays
+    /// covered: each paragraph is linked by number to one that holds it.
+    fn corresponds(&self, a: usize, b: usize) -> bool {
+        let (x, y) = (&self.shapes[a], &self.shapes[b]);
+        if x.copy == y.copy {
             return false;
         }
-        if self.number > 0 && self.number == o.number {
+        if x.number > 0 && x.number == y.number {
             return true;
         }
-        if !self.runs.is_disjoint(&o.runs) {
-            return true;
+        let runs: Vec<&String> = x.runs.intersection(&y.runs).collect();
+        let pairs: Vec<&String> = x.pairs.intersection(&y.pairs).collect();
+        let (short, _) = if x.words <= y.words { (x, y) } else { (y, x) };
+        let by_pairs = short.words >= 3 && pairs.len() >= 2 && pairs.len() * 2 >= short.pairs.len();
+        if runs.is_empty() && !by_pairs {
+            return false;
         }
-        let (short, long) = if self.words <= o.words {
-            (self, o)
-        } else {
-            (o, self)
+        // Pairs are evidence (and must be explained) only when they decide.
+        let pairs: &[&String] = if by_pairs { &pairs } else { &[] };
+        !self.explained(x, y, &runs, pairs)
+    }
+
+    /// True when the paragraphs numbered like `x` in `y`'s copy and like `y` in
+    /// `x`'s copy both hold every shared run (and every shared pair, when pairs
+    /// are the evidence).
+    fn explained(&self, x: &Shape, y: &Shape, runs: &[&String], pairs: &[&String]) -> bool {
+        if x.number == 0 || y.number == 0 {
+            return false;
+        }
+        let holds = |copy: usize, number: u32| {
+            self.numbered.get(&(copy, number)).is_some_and(|idx| {
+                let has = |f: &String, pick: fn(&Shape) -> &HashSet<String>| {
+                    idx.iter().any(|&i| pick(&self.shapes[i]).contains(f))
+                };
+                runs.iter().all(|r| has(r, |s| &s.runs))
+                    && pairs.iter().all(|p| has(p, |s| &s.pairs))
+            })
         };
-        if short.words < 3 {
-            return false;
-        }
-        let shared = short
-            .pairs
-            .iter()
-            .filter(|p| long.pairs.contains(*p))
-            .count();
-        shared >= 2 && shared * 2 >= short.pairs.len()
+        holds(y.copy, x.number) && holds(x.copy, y.number)
     }
 }
 
@@ -628,9 +667,10 @@ pub fn merge_copies(copies: Vec<Cable>) -> Cable {
         }
     }
     let mut classes = Classes::new(nodes.len());
+    let paras = Paragraphs::new(shapes);
     for a in 0..nodes.len() {
         for b in a + 1..nodes.len() {
-            if shapes[a].corresponds(&shapes[b]) {
+            if paras.corresponds(a, b) {
                 classes.union(a, b);
             }
         }
@@ -1503,6 +1543,54 @@ mod tests {
         );
         let m = merge_copies(vec![a, c]);
         assert_eq!(m.paragraphs[0].marking.as_deref(), Some("S"));
+    }
+
+    #[test]
+    fn a_phrase_the_cable_repeats_links_nothing() {
+        // Both copies agree: ¶1 (S) and ¶2 (C) each hold the same phrase.
+        let phrase = "the MFA's office director for the Gulf states said";
+        let a = copy(
+            "a",
+            Some("SECRET"),
+            &[
+                (
+                    1,
+                    Some("S"),
+                    &format!("Secret opening words. {phrase} that Iran lies."),
+                ),
+                (2, Some("C"), &format!("Other words. {phrase} nothing new.")),
+            ],
+        );
+        let mut b = a.clone();
+        b.source.path = Some("b".into());
+        b.paragraphs[0].text.push_str(" And a longer tail.");
+        let m = merge_copies(vec![a.clone(), b]);
+        let codes: Vec<&str> = m
+            .paragraphs
+            .iter()
+            .map(|p| p.marking.as_deref().unwrap())
+            .collect();
+        assert_eq!(codes, ["S", "C"]);
+        // A copy that holds the phrase under another number still links.
+        let x = copy(
+            "x",
+            Some("UNCLASSIFIED"),
+            &[
+                (1, Some("U"), "Secret opening words."),
+                (
+                    5,
+                    Some("U"),
+                    &format!("{phrase} and more to make this copy the longest one."),
+                ),
+            ],
+        );
+        let m = merge_copies(vec![a, x]);
+        let codes: Vec<&str> = m
+            .paragraphs
+            .iter()
+            .map(|p| p.marking.as_deref().unwrap())
+            .collect();
+        assert_eq!(codes, ["S", "S"]);
     }
 
     #[test]
