@@ -417,51 +417,101 @@ fn words(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// What correspondence looks at in one paragraph.
-struct Shape {
-    copy: usize,
-    number: u32,
-    words: usize,
-    runs: HashSet<String>,
-    pairs: HashSet<String>,
-}
-
 /// Consecutive words two paragraphs must share to correspond.
 const RUN: usize = 8;
 
-impl Shape {
-    fn of(copy: usize, p: &Paragraph) -> Shape {
-        let mut w = words(p.heading.as_deref().unwrap_or(""));
-        w.extend(words(&p.text));
-        Shape {
-            copy,
-            number: p.number,
-            words: w.len(),
-            runs: w.windows(RUN).map(|r| r.join(" ")).collect(),
-            pairs: w.windows(2).map(|r| r.join(" ")).collect(),
-        }
-    }
+/// The paragraphs of every copy, for deciding which correspond: each paragraph's
+/// runs of [`RUN`] words and word pairs, interned as numbers, sorted.
+struct Paragraphs {
+    copy: Vec<usize>,
+    number: Vec<u32>,
+    words: Vec<usize>,
+    runs: Vec<Vec<u32>>,
+    pairs: Vec<Vec<u32>>,
+    run_postings: Vec<Vec<usize>>,
+    pair_postings: Vec<Vec<usize>>,
+    /// Runs and pairs of the paragraphs numbered n (> 0) of a copy.
+    numbered: HashMap<(usize, u32), (HashSet<u32>, HashSet<u32>)>,
 }
 
-/// The paragraphs of every copy, for deciding which correspond.
-struct Paragraphs {
-    shapes: Vec<Shape>,
-    /// Paragraphs by (copy, number > 0).
-    numbered: HashMap<(usize, u32), Vec<usize>>,
+fn intern(
+    w: &[String],
+    n: usize,
+    ids: &mut HashMap<String, u32>,
+    postings: &mut Vec<Vec<usize>>,
+    node: usize,
+) -> Vec<u32> {
+    let mut out: Vec<u32> = w
+        .windows(n)
+        .map(|r| {
+            let key = r.join(" ");
+            let next = ids.len() as u32;
+            *ids.entry(key).or_insert(next)
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    for &f in &out {
+        if f as usize == postings.len() {
+            postings.push(Vec::new());
+        }
+        postings[f as usize].push(node);
+    }
+    out
+}
+
+fn sorted_intersection(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
 }
 
 impl Paragraphs {
-    fn new(shapes: Vec<Shape>) -> Paragraphs {
-        let mut numbered: HashMap<(usize, u32), Vec<usize>> = HashMap::new();
-        for (i, s) in shapes.iter().enumerate() {
-            if s.number > 0 {
-                numbered.entry((s.copy, s.number)).or_default().push(i);
+    /// `nodes` are (copy, paragraph) pairs, in order.
+    fn new(copies: &[Cable], nodes: &[(usize, usize)]) -> Paragraphs {
+        let mut ps = Paragraphs {
+            copy: Vec::with_capacity(nodes.len()),
+            number: Vec::with_capacity(nodes.len()),
+            words: Vec::with_capacity(nodes.len()),
+            runs: Vec::with_capacity(nodes.len()),
+            pairs: Vec::with_capacity(nodes.len()),
+            run_postings: Vec::new(),
+            pair_postings: Vec::new(),
+            numbered: HashMap::new(),
+        };
+        let (mut run_ids, mut pair_ids) = (HashMap::new(), HashMap::new());
+        for (node, &(ci, pi)) in nodes.iter().enumerate() {
+            let p = &copies[ci].paragraphs[pi];
+            let mut w = words(p.heading.as_deref().unwrap_or(""));
+            w.extend(words(&p.text));
+            let runs = intern(&w, RUN, &mut run_ids, &mut ps.run_postings, node);
+            let pairs = intern(&w, 2, &mut pair_ids, &mut ps.pair_postings, node);
+            if p.number > 0 {
+                let slot = ps.numbered.entry((ci, p.number)).or_default();
+                slot.0.extend(runs.iter().copied());
+                slot.1.extend(pairs.iter().copied());
             }
+            ps.copy.push(ci);
+            ps.number.push(p.number);
+            ps.words.push(w.len());
+            ps.runs.push(runs);
+            ps.pairs.push(pairs);
         }
-        Paragraphs { shapes, numbered }
+        ps
     }
 
-    /// Correspondence (module documentation) between paragraphs of two copies.
+    /// Every pair of corresponding paragraphs (module documentation), found through
+    /// the shared runs and pairs rather than by comparing every two paragraphs.
     ///
     /// Text shared by differently numbered paragraphs does not link them when each
     /// copy's paragraph of the other's number holds all of it too: both copies then
@@ -469,43 +519,95 @@ impl Paragraphs {
     /// ("the MFA's office director for the Gulf states" in three paragraphs).
     /// Linking those would raise every paragraph the phrase touches. The text stays
     /// covered: each paragraph is linked by number to one that holds it.
-    fn corresponds(&self, a: usize, b: usize) -> bool {
-        let (x, y) = (&self.shapes[a], &self.shapes[b]);
-        if x.copy == y.copy {
-            return false;
+    fn links(&self) -> Vec<(usize, usize)> {
+        let n = self.copy.len();
+        let mut out = Vec::new();
+        // Same number (> 0) in two copies.
+        let mut by_number: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for a in 0..n {
+            if self.number[a] > 0 {
+                by_number.entry(self.number[a]).or_default().push(a);
+            }
         }
-        if x.number > 0 && x.number == y.number {
-            return true;
+        for group in by_number.values() {
+            for (i, &a) in group.iter().enumerate() {
+                for &b in &group[i + 1..] {
+                    if self.copy[a] != self.copy[b] {
+                        out.push((a, b));
+                    }
+                }
+            }
         }
-        let runs: Vec<&String> = x.runs.intersection(&y.runs).collect();
-        let pairs: Vec<&String> = x.pairs.intersection(&y.pairs).collect();
-        let (short, _) = if x.words <= y.words { (x, y) } else { (y, x) };
-        let by_pairs = short.words >= 3 && pairs.len() >= 2 && pairs.len() * 2 >= short.pairs.len();
-        if runs.is_empty() && !by_pairs {
-            return false;
+        // Shared text.
+        let mut run_count = vec![0u32; n];
+        let mut pair_count = vec![0u32; n];
+        let mut copy_end = vec![n; n];
+        for a in (0..n.saturating_sub(1)).rev() {
+            copy_end[a] = if self.copy[a + 1] == self.copy[a] {
+                copy_end[a + 1]
+            } else {
+                a + 1
+            };
         }
-        // Pairs are evidence (and must be explained) only when they decide.
-        let pairs: &[&String] = if by_pairs { &pairs } else { &[] };
-        !self.explained(x, y, &runs, pairs)
+        let mut is_touched = vec![false; n];
+        let mut touched: Vec<usize> = Vec::new();
+        for (a, &end) in copy_end.iter().enumerate() {
+            for (feats, postings, count) in [
+                (&self.pairs[a], &self.pair_postings, &mut pair_count),
+                (&self.runs[a], &self.run_postings, &mut run_count),
+            ] {
+                for &f in feats {
+                    // Postings are in node order and a copy's nodes are contiguous:
+                    // only later copies' paragraphs are compared.
+                    let list = &postings[f as usize];
+                    let from = list.partition_point(|&b| b < end);
+                    for &b in &list[from..] {
+                        if !is_touched[b] {
+                            is_touched[b] = true;
+                            touched.push(b);
+                        }
+                        count[b] += 1;
+                    }
+                }
+            }
+            for b in touched.drain(..) {
+                is_touched[b] = false;
+                let (runs, pairs) = (run_count[b], pair_count[b] as usize);
+                run_count[b] = 0;
+                pair_count[b] = 0;
+                if self.number[a] > 0 && self.number[a] == self.number[b] {
+                    continue;
+                }
+                let short = if self.words[a] <= self.words[b] { a } else { b };
+                let by_pairs =
+                    self.words[short] >= 3 && pairs >= 2 && pairs * 2 >= self.pairs[short].len();
+                if (runs > 0 || by_pairs) && !self.explained(a, b, by_pairs) {
+                    out.push((a, b));
+                }
+            }
+        }
+        out
     }
 
-    /// True when the paragraphs numbered like `x` in `y`'s copy and like `y` in
-    /// `x`'s copy both hold every shared run (and every shared pair, when pairs
-    /// are the evidence).
-    fn explained(&self, x: &Shape, y: &Shape, runs: &[&String], pairs: &[&String]) -> bool {
-        if x.number == 0 || y.number == 0 {
+    /// True when the paragraphs numbered like `a` in `b`'s copy and like `b` in
+    /// `a`'s copy both hold every run the two share (and every pair, when pairs are
+    /// the evidence).
+    fn explained(&self, a: usize, b: usize, by_pairs: bool) -> bool {
+        if self.number[a] == 0 || self.number[b] == 0 {
             return false;
         }
+        let runs = sorted_intersection(&self.runs[a], &self.runs[b]);
+        let pairs = if by_pairs {
+            sorted_intersection(&self.pairs[a], &self.pairs[b])
+        } else {
+            Vec::new()
+        };
         let holds = |copy: usize, number: u32| {
-            self.numbered.get(&(copy, number)).is_some_and(|idx| {
-                let has = |f: &String, pick: fn(&Shape) -> &HashSet<String>| {
-                    idx.iter().any(|&i| pick(&self.shapes[i]).contains(f))
-                };
-                runs.iter().all(|r| has(r, |s| &s.runs))
-                    && pairs.iter().all(|p| has(p, |s| &s.pairs))
+            self.numbered.get(&(copy, number)).is_some_and(|(r, p)| {
+                runs.iter().all(|f| r.contains(f)) && pairs.iter().all(|f| p.contains(f))
             })
         };
-        holds(y.copy, x.number) && holds(x.copy, y.number)
+        holds(self.copy[b], self.number[a]) && holds(self.copy[a], self.number[b])
     }
 }
 
@@ -658,22 +760,14 @@ pub fn merge_copies(copies: Vec<Cable>) -> Cable {
     let any_official = official.iter().any(|&o| o);
 
     // ---- paragraphs: classes of corresponding paragraphs over all copies
-    let mut nodes: Vec<(usize, usize)> = Vec::new();
-    let mut shapes: Vec<Shape> = Vec::new();
-    for (ci, c) in copies.iter().enumerate() {
-        for (pi, p) in c.paragraphs.iter().enumerate() {
-            nodes.push((ci, pi));
-            shapes.push(Shape::of(ci, p));
-        }
-    }
+    let nodes: Vec<(usize, usize)> = copies
+        .iter()
+        .enumerate()
+        .flat_map(|(ci, c)| (0..c.paragraphs.len()).map(move |pi| (ci, pi)))
+        .collect();
     let mut classes = Classes::new(nodes.len());
-    let paras = Paragraphs::new(shapes);
-    for a in 0..nodes.len() {
-        for b in a + 1..nodes.len() {
-            if paras.corresponds(a, b) {
-                classes.union(a, b);
-            }
-        }
+    for (a, b) in Paragraphs::new(&copies, &nodes).links() {
+        classes.union(a, b);
     }
     let mut leaked: HashMap<usize, Marking> = HashMap::new();
     let mut released: HashMap<usize, Marking> = HashMap::new();
@@ -809,7 +903,7 @@ pub fn merge_copies(copies: Vec<Cable>) -> Cable {
         reasons: picker.pick("reasons", header_from, |c| &c.reasons, Vec::is_empty),
         tags: picker.pick("tags", &all, |c| &c.tags, Vec::is_empty),
         references: picker.pick("references", header_from, |c| &c.references, Vec::is_empty),
-        signers: picker.pick("signers", &all, |c| &c.signers, Vec::is_empty),
+        signers: picker.pick("signers", header_from, |c| &c.signers, Vec::is_empty),
         published: picker.pick("published", &all, |c| &c.published, Option::is_none),
         classification,
         captions,
