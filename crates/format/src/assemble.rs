@@ -52,7 +52,12 @@
 //!   heading and the text. Correspondence is closed transitively (a renumbered copy
 //!   links ¶3 of one copy to ¶4 of another, and ¶4 of that to ¶4 of the first):
 //!   without the closure, a third copy could carry text that the first two marked
-//!   SECRET only through a chain, and lower it. Every merged paragraph carries an
+//!   SECRET only through a chain, and lower it. One exception keeps a phrase the
+//!   cable repeats ("the MFA's office director for the Gulf states" in ¶10, ¶13 and
+//!   ¶15) from joining every paragraph it touches: shared text does not link two
+//!   differently numbered paragraphs when each copy's paragraph of the other's
+//!   number holds all of it too (the copies agree on the numbering; each paragraph
+//!   is linked by number to one that holds the text). Every merged paragraph carries an
 //!   explicit `marking` code: the join of E over its whole class of corresponding
 //!   paragraphs (distribution captions left to the cable level, where they apply
 //!   anyway). The mark as written stays in `marking_as_written` when the code
@@ -63,11 +68,14 @@
 //!   reasons, signers) are read at the merged overall level by the archive, which
 //!   is at least every copy's.
 //!
-//! The invariant, tested over random copies and readers: for every copy X, every
-//! portion of the merged record (its marking plus the cable controls) covers X's
-//! effective marking of every corresponding portion, the merged overall level is at
-//! least X's, and the merged cable controls include X's. So adding a copy never
-//! makes any text readable to a reader who could not read it before.
+//! The invariant, tested over random copies and readers (`tests/merge.rs`): for
+//! every copy X, every portion of the merged record (its marking plus the cable
+//! controls) covers X's effective marking of every corresponding portion, the
+//! merged overall level is at least X's, and the merged cable controls include
+//! X's. So adding a copy never makes any text readable to a reader who could not
+//! read it before (in the merged record, judged by [`effective_marks`] and
+//! [`Clearance::may_read`](crate::marking::Clearance::may_read)), and the result
+//! does not depend on the order copies arrive in.
 //!
 //! ## Official releases
 //!
@@ -78,8 +86,8 @@
 //! marking, the merged record shows the official copy's words for it (the release
 //! may have cut words the other copies hold). When the official copies hold every
 //! paragraph of the merged text and state a classification, their classification
-//! and captions replace the join, and the REF list, classified-by, reasons, summary
-//! and comment come from official copies only. An `official_release` diagnostic
+//! and captions replace the join, and the REF list, classified-by, reasons,
+//! signers, summary and comment come from official copies only. An `official_release` diagnostic
 //! names each such copy. Without the flag nothing ever lowers a marking.
 //!
 //! ## Sections
