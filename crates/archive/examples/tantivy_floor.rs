@@ -25,13 +25,20 @@ use tantivy::{doc, Index};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["index", docs, dir, rest @ ..] => {
             let threads = rest.first().map_or(Ok(2), |t| t.parse())?;
             index(docs, dir, threads)
         }
         ["search", dir, queries] => search(dir, queries),
-        _ => Err("usage: tantivy_floor index DOCS.jsonl DIR [THREADS] | search DIR QUERIES.txt".into()),
+        _ => Err(
+            "usage: tantivy_floor index DOCS.jsonl DIR [THREADS] | search DIR QUERIES.txt".into(),
+        ),
     }
 }
 
