@@ -1,0 +1,111 @@
+//! Aliases: the other ids a cable is published under.
+//!
+//! A container says what id its publisher gave a cable (a viewer page's Reference
+//! ID, a CSV row's id column: [`Cable::published`]). That id usually equals the one
+//! read from the text; when it does not (a damaged serial line, a malformed id in the
+//! publisher's metadata), readers still look the cable up by the published id. The
+//! store keeps every such id in its `aliases` table (alias → canonical id), written in
+//! the same transaction as the record, and [`crate::store::Store::cable`] falls back
+//! to it when no cable has the id asked for; the index adds the aliases to the
+//! cable's `id_noyear` terms ([`index_terms`]), so `id:` and the search box find
+//! them too.
+//!
+//! Aliases are a function of the merged record alone, so the store's table and the
+//! index document always agree, whatever path wrote the record.
+
+use cablescope_format::Cable;
+
+/// Longest published id kept as an alias (a real id has at most ~25 characters;
+/// anything longer is not an id but debris in the metadata).
+const MAX_ALIAS_CHARS: usize = 40;
+
+/// The ids `c` is also known by, canonical where they read as ids, sorted, without
+/// `c`'s own id. Empty for most cables.
+pub fn aliases(c: &Cable) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let published = c.published.as_ref().and_then(|p| p.id.as_deref());
+    if let Some(a) = published.and_then(canonical) {
+        if c.id.as_deref() != Some(a.as_str()) {
+            out.push(a);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The canonical form of a published id (`07 BUENOS AIRES 01673` →
+/// `07BUENOSAIRES1673`); an id that does not parse is kept as written, upper-case,
+/// when it is one short word (so `show` finds it as typed).
+pub fn canonical(written: &str) -> Option<String> {
+    let t = written.trim();
+    if t.is_empty() || t.chars().count() > MAX_ALIAS_CHARS {
+        return None;
+    }
+    match crate::index::norm::id_terms(t) {
+        Some(("id", v)) => Some(v),
+        _ if !t.contains(char::is_whitespace) => Some(t.to_uppercase()),
+        _ => None,
+    }
+}
+
+/// The `id_noyear` terms the index adds for `c`'s aliases: each alias as it is
+/// (`07BUENOSAIRES1673`, which the `id:` query of an id with a year also looks up
+/// there) and, for an alias with a year, without it (`BUENOSAIRES1673`). A full id
+/// starts with its two year digits and a station-and-serial term never does, so the
+/// two kinds cannot collide.
+pub fn index_terms(c: &Cable) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in aliases(c) {
+        let with_year = a.len() > 2 && a.as_bytes()[..2].iter().all(u8::is_ascii_digit);
+        if with_year {
+            out.push(crate::index::norm::noyear(&a));
+        }
+        out.push(a);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cablescope_format::record::Published;
+
+    fn cable(id: &str, published: Option<&str>) -> Cable {
+        Cable {
+            id: Some(id.into()),
+            published: Some(Published {
+                id: published.map(str::to_string),
+                ..Published::default()
+            }),
+            ..Cable::default()
+        }
+    }
+
+    #[test]
+    fn a_published_id_that_differs_is_an_alias_in_canonical_form() {
+        let c = cable("07BUENOSAIRES167", Some("07 BUENOS AIRES 01673"));
+        assert_eq!(aliases(&c), ["07BUENOSAIRES1673"]);
+        assert_eq!(
+            index_terms(&c),
+            [
+                "BUENOSAIRES1673".to_string(),
+                "07BUENOSAIRES1673".to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn the_same_id_written_otherwise_is_no_alias() {
+        assert!(aliases(&cable("08MOSCOW1599", Some("08MOSCOW01599"))).is_empty());
+        assert!(aliases(&cable("08MOSCOW1599", None)).is_empty());
+        assert!(aliases(&cable("08MOSCOW1599", Some("  "))).is_empty());
+    }
+
+    #[test]
+    fn an_id_that_does_not_parse_is_kept_as_one_word_and_debris_is_not() {
+        assert_eq!(aliases(&cable("08MOSCOW1599", Some("ref-x1"))), ["REF-X1"]);
+        assert!(aliases(&cable("08MOSCOW1599", Some("not an id at all"))).is_empty());
+        assert!(index_terms(&cable("08MOSCOW1599", Some("ref-x1"))) == ["REF-X1"]);
+    }
+}
