@@ -19,24 +19,37 @@ use cablescope_format::Cable;
 /// anything longer is not an id but debris in the metadata).
 const MAX_ALIAS_CHARS: usize = 40;
 
-/// The ids `c` is also known by, canonical where they read as ids, sorted, without
-/// `c`'s own id. Empty for most cables.
+/// The ids `c` is also known by, sorted, without `c`'s own id (compared without
+/// regard to case): the published id in canonical form where it reads as an id
+/// (`07 BUENOS AIRES 01673` → `07BUENOSAIRES1673`), and as written when that is
+/// one word (`1974ATHENS02959_b`, `08EFTOLONDON2883`: what a reader copies from
+/// the publisher's page). Empty for most cables.
 pub fn aliases(c: &Cable) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let published = c.published.as_ref().and_then(|p| p.id.as_deref());
-    if let Some(a) = published.and_then(canonical) {
-        if c.id.as_deref() != Some(a.as_str()) {
-            out.push(a);
-        }
+    if let Some(p) = published(c) {
+        out.extend(canonical(p));
+        out.extend(as_written(p));
     }
+    let own = c.id.as_deref().unwrap_or("");
+    out.retain(|a| !a.eq_ignore_ascii_case(own));
     out.sort();
-    out.dedup();
+    out.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
     out
 }
 
+fn published(c: &Cable) -> Option<&str> {
+    c.published.as_ref().and_then(|p| p.id.as_deref())
+}
+
+/// A published id as written, trimmed, when it is one short word.
+fn as_written(written: &str) -> Option<String> {
+    let t = written.trim();
+    (!t.is_empty() && t.chars().count() <= MAX_ALIAS_CHARS && !t.contains(char::is_whitespace))
+        .then(|| t.to_string())
+}
+
 /// The canonical form of a published id (`07 BUENOS AIRES 01673` →
-/// `07BUENOSAIRES1673`); an id that does not parse is kept as written, upper-case,
-/// when it is one short word (so `show` finds it as typed).
+/// `07BUENOSAIRES1673`), `None` when it does not read as an id with a year.
 pub fn canonical(written: &str) -> Option<String> {
     let t = written.trim();
     if t.is_empty() || t.chars().count() > MAX_ALIAS_CHARS {
@@ -44,26 +57,25 @@ pub fn canonical(written: &str) -> Option<String> {
     }
     match crate::index::norm::id_terms(t) {
         Some(("id", v)) => Some(v),
-        _ if !t.contains(char::is_whitespace) => Some(t.to_uppercase()),
         _ => None,
     }
 }
 
-/// The `id_noyear` terms the index adds for `c`'s aliases: each alias as it is
-/// (`07BUENOSAIRES1673`, which the `id:` query of an id with a year also looks up
-/// there) and, for an alias with a year, without it (`BUENOSAIRES1673`). A full id
-/// starts with its two year digits and a station-and-serial term never does, so the
-/// two kinds cannot collide.
+/// The `id_noyear` terms the index adds for `c`'s published id when it differs
+/// from `c`'s own: the id in canonical form (`07BUENOSAIRES1673`, which the `id:`
+/// query of an id with a year also looks up there) and without its year
+/// (`BUENOSAIRES1673`). A full id starts with its two year digits and a
+/// station-and-serial term never does, so the two kinds cannot collide. (The
+/// query language canonicalises what a reader types, so the form as written needs
+/// no term.)
 pub fn index_terms(c: &Cable) -> Vec<String> {
-    let mut out = Vec::new();
-    for a in aliases(c) {
-        let with_year = a.len() > 2 && a.as_bytes()[..2].iter().all(u8::is_ascii_digit);
-        if with_year {
-            out.push(crate::index::norm::noyear(&a));
-        }
-        out.push(a);
+    let Some(a) = published(c).and_then(canonical) else {
+        return Vec::new();
+    };
+    if c.id.as_deref() == Some(a.as_str()) {
+        return Vec::new();
     }
-    out
+    vec![crate::index::norm::noyear(&a), a]
 }
 
 #[cfg(test)]
@@ -83,29 +95,35 @@ mod tests {
     }
 
     #[test]
-    fn a_published_id_that_differs_is_an_alias_in_canonical_form() {
+    fn a_published_id_that_differs_is_an_alias_in_canonical_form_and_as_written() {
         let c = cable("07BUENOSAIRES167", Some("07 BUENOS AIRES 01673"));
         assert_eq!(aliases(&c), ["07BUENOSAIRES1673"]);
-        assert_eq!(
-            index_terms(&c),
-            [
-                "BUENOSAIRES1673".to_string(),
-                "07BUENOSAIRES1673".to_string()
-            ]
-        );
+        assert_eq!(index_terms(&c), ["BUENOSAIRES1673", "07BUENOSAIRES1673"]);
+        let c = cable("07BUENOSAIRES167", Some("07BUENOSAIRES01673"));
+        assert_eq!(aliases(&c), ["07BUENOSAIRES01673", "07BUENOSAIRES1673"]);
     }
 
     #[test]
-    fn the_same_id_written_otherwise_is_no_alias() {
-        assert!(aliases(&cable("08MOSCOW1599", Some("08MOSCOW01599"))).is_empty());
+    fn the_same_id_written_otherwise_is_only_an_alias_as_written() {
+        assert_eq!(
+            aliases(&cable("08MOSCOW1599", Some("08MOSCOW01599"))),
+            ["08MOSCOW01599"]
+        );
+        assert!(index_terms(&cable("08MOSCOW1599", Some("08MOSCOW01599"))).is_empty());
+        assert!(aliases(&cable("08MOSCOW1599", Some("08moscow1599"))).is_empty());
         assert!(aliases(&cable("08MOSCOW1599", None)).is_empty());
         assert!(aliases(&cable("08MOSCOW1599", Some("  "))).is_empty());
     }
 
     #[test]
     fn an_id_that_does_not_parse_is_kept_as_one_word_and_debris_is_not() {
-        assert_eq!(aliases(&cable("08MOSCOW1599", Some("ref-x1"))), ["REF-X1"]);
+        assert_eq!(
+            aliases(&cable("08MOSCOW1599", Some(" ref-x1 "))),
+            ["ref-x1"]
+        );
+        assert!(index_terms(&cable("08MOSCOW1599", Some("ref-x1"))).is_empty());
         assert!(aliases(&cable("08MOSCOW1599", Some("not an id at all"))).is_empty());
-        assert!(index_terms(&cable("08MOSCOW1599", Some("ref-x1"))) == ["REF-X1"]);
+        let long = "X".repeat(MAX_ALIAS_CHARS + 1);
+        assert!(aliases(&cable("08MOSCOW1599", Some(&long))).is_empty());
     }
 }

@@ -126,19 +126,15 @@ const fn seeds() -> [u64; ROWS * BANDS] {
 /// One seed per MinHash function.
 const SEEDS: [u64; ROWS * BANDS] = seeds();
 
-/// FNV-1a of a word's bytes.
-fn word_hash(w: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in w.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
+/// FNV-1a offset basis and prime: words are hashed byte by byte as they are read.
+const FNV_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
-/// A redaction mark: three or more `x` and nothing else.
-fn is_redaction(w: &str) -> bool {
-    w.len() >= 3 && w.bytes().all(|b| b == b'x')
+/// FNV-1a of a word's bytes.
+#[cfg(test)]
+fn word_hash(w: &str) -> u64 {
+    w.bytes()
+        .fold(FNV_BASIS, |h, b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
 }
 
 /// The shingles of a copy's paragraph text (see the module documentation).
@@ -264,21 +260,53 @@ impl Sketch {
 }
 
 /// Cuts text into words and words into shingles.
-#[derive(Default)]
 struct Builder {
     /// The last words' hashes (a ring of `SHINGLE_WORDS`).
     ring: [u64; SHINGLE_WORDS],
     /// Words in the current run (since the start or the last redaction).
     run: usize,
-    word: String,
+    /// Hash of the word being read, its length in bytes, and whether it is all `x`.
+    hash: u64,
+    len: usize,
+    all_x: bool,
     out: Vec<u64>,
 }
 
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            ring: [0; SHINGLE_WORDS],
+            run: 0,
+            hash: FNV_BASIS,
+            len: 0,
+            all_x: true,
+            out: Vec::new(),
+        }
+    }
+}
+
 impl Builder {
+    fn byte(&mut self, b: u8) {
+        self.hash = (self.hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+        self.len += 1;
+        self.all_x &= b == b'x';
+    }
+
     fn text(&mut self, s: &str) {
         for ch in s.chars() {
-            if ch.is_alphanumeric() {
-                self.word.extend(ch.to_lowercase());
+            if ch.is_ascii() {
+                if ch.is_ascii_alphanumeric() {
+                    self.byte(ch.to_ascii_lowercase() as u8);
+                } else {
+                    self.end_word();
+                }
+            } else if ch.is_alphanumeric() {
+                let mut buf = [0u8; 4];
+                for l in ch.to_lowercase() {
+                    for &b in l.encode_utf8(&mut buf).as_bytes() {
+                        self.byte(b);
+                    }
+                }
             } else {
                 self.end_word();
             }
@@ -287,13 +315,14 @@ impl Builder {
     }
 
     fn end_word(&mut self) {
-        if self.word.is_empty() {
+        if self.len == 0 {
             return;
         }
-        if is_redaction(&self.word) {
+        if self.all_x && self.len >= 3 {
+            // A redaction mark: no shingle spans it.
             self.run = 0;
         } else {
-            self.ring[self.run % SHINGLE_WORDS] = word_hash(&self.word);
+            self.ring[self.run % SHINGLE_WORDS] = self.hash;
             self.run += 1;
             if self.run >= SHINGLE_WORDS {
                 let mut h = 0x5817_0000_u64;
@@ -303,7 +332,9 @@ impl Builder {
                 self.out.push(h);
             }
         }
-        self.word.clear();
+        self.hash = FNV_BASIS;
+        self.len = 0;
+        self.all_x = true;
     }
 
     fn finish(mut self) -> Sketch {
@@ -607,11 +638,33 @@ mod tests {
         assert_eq!(b.len(), 1);
     }
 
+    fn words_text() -> String {
+        words(9, 40).join(" ")
+    }
+
     #[test]
     fn hashes_are_fixed_across_builds() {
         // Stored in the `bands` table: a change here needs a new SKETCH_VERSION.
         assert_eq!(mix(0), 0xE220_A839_7B1D_CDAF);
         assert_eq!(word_hash("a"), 0xaf63_dc4c_8601_ec8c);
+        // Words are lower-cased (Unicode too) and hashed in order.
+        let s = Sketch::of_text("Ab c d e Ünïcode");
+        let shingle = ["ab", "c", "d", "e", "ünïcode"]
+            .map(word_hash)
+            .iter()
+            .fold(0x5817_0000_u64, |h, w| mix(h ^ w));
+        assert_eq!(s.shingles, [shingle]);
+        assert_eq!(
+            Sketch::of_text(&words_text()).bands(),
+            [
+                -1862710565,
+                -1526744891,
+                -791859463,
+                46734675,
+                777518579,
+                1874399968
+            ]
+        );
     }
 
     #[test]

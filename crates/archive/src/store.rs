@@ -255,7 +255,7 @@ CREATE TABLE IF NOT EXISTS tombstones (id TEXT NOT NULL, seq INTEGER PRIMARY KEY
 /// exact comparison turns away) until the next rebuild.
 const DERIVED_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS aliases (
-    alias TEXT NOT NULL,
+    alias TEXT NOT NULL COLLATE NOCASE,
     cable_id TEXT NOT NULL,
     PRIMARY KEY (alias, cable_id)
 ) WITHOUT ROWID;
@@ -407,9 +407,9 @@ impl SqliteStore {
             return Ok(());
         }
         let tx = self.conn.transaction()?;
+        // Dropped, not emptied: another version may have laid them out otherwise.
+        tx.execute_batch("DROP TABLE IF EXISTS aliases; DROP TABLE IF EXISTS bands;")?;
         tx.execute_batch(DERIVED_SCHEMA)?;
-        tx.execute("DELETE FROM aliases", [])?;
-        tx.execute("DELETE FROM bands", [])?;
         let mut with_aliases: Vec<String> = Vec::new();
         {
             let mut add_alias =
