@@ -113,18 +113,21 @@ const fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-const fn seeds() -> [u64; ROWS * BANDS] {
-    let mut s = [0u64; ROWS * BANDS];
+/// The MinHash functions: `h(s) = a·s + b` (mod 2⁶⁴) with odd `a`, one pair per
+/// function. Shingle hashes are already well mixed, so one multiply-add gives
+/// orderings as good as a full mix, at a third of the cost.
+const fn functions() -> [(u64, u64); ROWS * BANDS] {
+    let mut f = [(0u64, 0u64); ROWS * BANDS];
     let mut i = 0;
-    while i < s.len() {
-        s[i] = mix(0x5EED_0000 + i as u64);
+    while i < f.len() {
+        f[i] = (mix(0x5EED_0000 + i as u64) | 1, mix(0xB1A5_0000 + i as u64));
         i += 1;
     }
-    s
+    f
 }
 
-/// One seed per MinHash function.
-const SEEDS: [u64; ROWS * BANDS] = seeds();
+/// One (multiplier, addend) pair per MinHash function.
+static FUNCTIONS: [(u64, u64); ROWS * BANDS] = functions();
 
 /// FNV-1a offset basis and prime: words are hashed byte by byte as they are read.
 const FNV_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
@@ -200,13 +203,12 @@ impl Sketch {
 /// The band hashes of the MinHash signature of `shingles`.
 fn minhash_bands(shingles: &[u64]) -> Vec<i64> {
     let mut mins = [u64::MAX; ROWS * BANDS];
-    for &s in shingles {
-        for (m, seed) in mins.iter_mut().zip(SEEDS) {
-            let v = mix(s ^ seed);
-            if v < *m {
-                *m = v;
-            }
-        }
+    for (m, &(a, b)) in mins.iter_mut().zip(FUNCTIONS.iter()) {
+        *m = shingles
+            .iter()
+            .map(|s| s.wrapping_mul(a).wrapping_add(b))
+            .min()
+            .unwrap_or(u64::MAX);
     }
     let mut out: Vec<i64> = (0..BANDS)
         .map(|b| {
@@ -621,6 +623,48 @@ mod tests {
             .is_none());
     }
 
+    /// How often pairs of texts `edits` words apart share a band, over `n` pairs
+    /// of 200-word texts (the edits at pseudo-random places), and their mean
+    /// Jaccard similarity.
+    fn band_sharing(edits: usize, n: u32) -> (f64, f64) {
+        let mut state = 0x1234_5678_u64;
+        let mut shared = 0;
+        let mut jaccard = 0.0;
+        for k in 0..n {
+            let w = words(100 + k, 200);
+            let mut v = w.clone();
+            for e in 0..edits {
+                state = mix(state);
+                v[(state % 200) as usize] = format!("edit{e}");
+            }
+            let (a, b) = (Sketch::of_text(&w.join(" ")), Sketch::of_text(&v.join(" ")));
+            jaccard += a.jaccard(&b);
+            if a.bands().iter().any(|x| b.bands().contains(x)) {
+                shared += 1;
+            }
+        }
+        (f64::from(shared) / f64::from(n), jaccard / f64::from(n))
+    }
+
+    #[test]
+    fn bands_find_near_copies_and_rarely_others() {
+        // 1 − (1 − J³)⁶: 0.9996 at J = 0.9, 0.15 at J = 0.3, 0 for unrelated texts.
+        let (p, j) = band_sharing(2, 300);
+        assert!((0.88..0.97).contains(&j), "{j}");
+        assert!(
+            p >= 0.98,
+            "near copies (J {j:.2}) share a band in {p:.3} of pairs"
+        );
+        let (p, j) = band_sharing(24, 300);
+        assert!((0.2..0.4).contains(&j), "{j}");
+        assert!(
+            p <= 0.35,
+            "distant texts (J {j:.2}) share a band in {p:.3} of pairs"
+        );
+        let (p, _) = band_sharing(200, 100);
+        assert!(p <= 0.02, "unrelated texts share a band in {p:.3} of pairs");
+    }
+
     #[test]
     fn short_texts_never_match() {
         let s = "Post delivered the demarche on July 7 and will report any response.";
@@ -657,12 +701,12 @@ mod tests {
         assert_eq!(
             Sketch::of_text(&words_text()).bands(),
             [
-                -1862710565,
-                -1526744891,
-                -791859463,
-                46734675,
-                777518579,
-                1874399968
+                -1733825907,
+                -550887382,
+                -332476796,
+                298661423,
+                1348605122,
+                1992529045
             ]
         );
     }

@@ -418,8 +418,10 @@ fn a_published_id_resolves_everywhere_an_id_does() {
     };
     assert!(a.cable_for(&r, &access).unwrap().is_some());
     sound(&a);
-    // Aliases follow the record: removing the cable removes them.
-    a.remove_id(&canonical).unwrap();
+    // A takedown by the published id takes the cable out, and its aliases with it.
+    let removed = a.remove_id(other).unwrap();
+    assert_eq!(removed.cables, [canonical.as_str()]);
+    assert!(a.store().ids().unwrap().is_empty());
     assert!(a.cable(other).unwrap().is_none());
     assert!(hits(&a, &format!("id:{other}")).is_empty());
     sound(&a);
