@@ -400,6 +400,9 @@ pub fn document(f: &Fields, c: &Cable, seq: u64) -> TantivyDocument {
     let id = c.id.clone().unwrap_or_default();
     d.add_text(f.id, &id);
     d.add_text(f.id_noyear, norm::noyear(&id));
+    for a in crate::alias::index_terms(c) {
+        d.add_text(f.id_noyear, a);
+    }
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
     let mut marks: Vec<String> = Vec::new();
     let mut push = |m: PortionMark, text: &str, texts: &mut BTreeMap<String, String>| {

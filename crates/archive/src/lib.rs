@@ -32,6 +32,7 @@
 
 pub mod access;
 pub mod access_db;
+pub mod alias;
 pub mod archive;
 pub mod audit;
 pub mod declass;
@@ -41,6 +42,7 @@ pub mod graph_format;
 pub mod index;
 pub mod ingest;
 pub mod marking;
+pub mod nearcopy;
 pub mod query;
 pub mod render;
 pub mod search;
