@@ -259,10 +259,11 @@ impl Access {
 impl Access {
     /// What this reader may read of `copy`, a stored copy of the cable whose merged
     /// record is `merged`: each portion by the join (the more restrictive) of the
-    /// copy's own effective marking and the merged record's marking for the same
-    /// portion (the paragraph of the same number, else at the same place; the most
+    /// copy's own effective marking and the merged record's markings for the same
+    /// portion (the merged paragraph of the same number, and every merged paragraph
+    /// the copy paragraph's words are drawn from, [`drawn_from`]; the most
     /// restrictive marking of the merged record, its highest level with every
-    /// control seen, for a portion it does not have). Header text is read at the
+    /// control seen, for a paragraph with neither). Header text is read at the
     /// join of both overall levels, and every cable-wide control of either applies.
     /// A copy of a cable the reader may not see shows nothing; a copy of a visible
     /// cable is always listed, with whatever it withholds.
@@ -280,32 +281,38 @@ impl Access {
             level: theirs.highest,
             controls: theirs.seen.clone(),
         };
+        // The merged paragraphs a copy paragraph corresponds to: the one of the
+        // same number, and every one its words are drawn from. A paragraph whose
+        // words are not all in the merged text and that has no numbered
+        // counterpart is judged by the strictest marking of the merged record.
         let counterpart = |i: usize| -> Marking {
             let p = &copy.paragraphs[i];
-            let by_number = (p.number > 0)
-                .then(|| {
-                    let mut same = merged
-                        .paragraphs
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, q)| q.number == p.number);
-                    match (same.next(), same.next()) {
-                        (Some((j, _)), None) => Some(j),
-                        _ => None,
-                    }
-                })
-                .flatten();
-            let at = by_number.or_else(|| {
-                merged
+            let mut at: Vec<usize> = Vec::new();
+            if p.number > 0 {
+                let mut same = merged
                     .paragraphs
-                    .get(i)
-                    .filter(|q| q.number == 0 || q.number == p.number)
-                    .map(|_| i)
-            });
-            match at {
-                Some(j) => theirs.paragraphs[j].clone(),
-                None => strictest.clone(),
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, q)| q.number == p.number);
+                if let (Some((j, _)), None) = (same.next(), same.next()) {
+                    at.push(j);
+                }
             }
+            let text = match &p.heading {
+                Some(h) => format!("{h} {}", p.text),
+                None => p.text.clone(),
+            };
+            match drawn_from(&text, &merged.paragraphs) {
+                Some(from) => at.extend(from),
+                None if at.is_empty() => return strictest.clone(),
+                None => {}
+            }
+            if at.is_empty() {
+                // No words at all (an empty paragraph): nothing to show anyway.
+                return strictest.clone();
+            }
+            at.iter()
+                .fold(Marking::default(), |m, &j| m.join(&theirs.paragraphs[j]))
         };
         let paragraphs: Vec<Marking> = own
             .paragraphs

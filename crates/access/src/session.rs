@@ -456,14 +456,25 @@ impl Session<'_> {
             .contains(id))
     }
 
+    /// The canonical id of `id` when it is an alias (an id a cable was published
+    /// under, `cablescope_archive::alias`), else `id`.
+    fn canonical(&self, id: &str) -> Result<String> {
+        Ok(self
+            .archive
+            .store()
+            .canonical_id(id)?
+            .unwrap_or_else(|| id.to_string()))
+    }
+
     /// Resolution without an audit entry (every caller writes its own).
     fn resolve_quiet(&self, written: &str) -> Result<Resolved> {
         let raw = written.trim();
         if raw.is_empty() {
             return Ok(Resolved::NotFound);
         }
-        if self.visible(raw)? {
-            return Ok(Resolved::Id(raw.to_string()));
+        let exact = self.canonical(raw)?;
+        if self.visible(&exact)? {
+            return Ok(Resolved::Id(exact));
         }
         let Some(p) = IdPattern::parse(raw) else {
             return Ok(Resolved::NotFound);
@@ -473,6 +484,7 @@ impl Session<'_> {
                 Some(("id", v)) => v,
                 _ => c,
             };
+            let id = self.canonical(&id)?;
             return Ok(if self.visible(&id)? {
                 Resolved::Id(id)
             } else {

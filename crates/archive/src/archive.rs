@@ -220,6 +220,11 @@ impl<S: Store, I: Index> Archive<S, I> {
     /// document. The inputs stay recorded, so re-ingesting the same files does not
     /// bring it back.
     pub fn remove_id(&mut self, id: &str) -> Result<Removed> {
+        // An alias (a published id, `crate::alias`) names its cable.
+        let id = &self
+            .store
+            .canonical_id(id)?
+            .unwrap_or_else(|| id.to_string());
         let copies = self.store.copies_of(id)?;
         let exists = self.store.cable(id)?.is_some();
         if !exists && copies.is_empty() {

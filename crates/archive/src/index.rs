@@ -148,6 +148,9 @@ pub fn document(f: &Fields, c: &Cable, seq: u64) -> TantivyDocument {
     let id = c.id.clone().unwrap_or_default();
     d.add_text(f.id, &id);
     d.add_text(f.id_noyear, norm::noyear(&id));
+    for a in crate::alias::index_terms(c) {
+        d.add_text(f.id_noyear, a);
+    }
     let marks = effective_marks(c);
     let mut texts: BTreeMap<PortionClass, String> = BTreeMap::new();
     let mut classes: BTreeSet<String> = BTreeSet::new();

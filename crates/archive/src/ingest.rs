@@ -10,6 +10,14 @@
 //! Idempotency: a file whose path, size and modification time match the recorded
 //! ones is skipped unread; one whose bytes hash the same is not parsed again; a
 //! changed file replaces its copies, and the cables concerned are merged again.
+//!
+//! Copies without an id: a copy whose text gives no id is filed under the cable
+//! whose text it is, stored or in the same batch, and a copy with an id takes the
+//! stored `NOID-` records that copy it ([`crate::nearcopy`]); workers compute each
+//! copy's shingles, the writer decides in [`crate::nearcopy::place`], and the moves
+//! are part of the batch's one transaction. A copy that matches nothing is stored
+//! under `NOID-` and the first 16 hex digits of the SHA-256 of its file's bytes and
+//! its item, stable across runs.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::PathBuf;
@@ -24,6 +32,7 @@ use cablescope_format::Cable;
 use crate::archive::Archive;
 use crate::error::Result;
 use crate::index::Index;
+use crate::nearcopy::{self, NewCopy, Sketch};
 use crate::store::{sha256_hex, CopyRow, InputRecord, Store, WriteBatch};
 
 /// How an ingest runs.
@@ -71,8 +80,11 @@ pub struct Progress {
     pub cables_read: u64,
     /// Cables added or changed in the archive.
     pub cables_written: u64,
-    /// Cables removed (a changed file no longer holds them).
+    /// Cables removed (a changed file no longer holds them, or a record without id
+    /// was taken into the cable it copies).
     pub cables_removed: u64,
+    /// Copies without an id filed under the cable whose text they are.
+    pub copies_matched: u64,
     /// Items of containers that could not be read (a bad CSV row).
     pub item_errors: u64,
     /// Files parsed per container format.
@@ -125,7 +137,7 @@ enum Msg {
 struct FileOutcome {
     input: InputRecord,
     /// `None` when the bytes are those already recorded (only size/mtime change).
-    copies: Option<Vec<CopyRow>>,
+    copies: Option<Vec<NewCopy>>,
     item_errors: Vec<String>,
 }
 
@@ -205,7 +217,7 @@ fn process(job: FileJob, known: &BTreeMap<String, InputRecord>, opts: &IngestOpt
             }));
         }
     }
-    let copies: Vec<CopyRow> = cables
+    let copies: Vec<NewCopy> = cables
         .into_iter()
         .enumerate()
         .map(|(i, mut c)| {
@@ -214,16 +226,20 @@ fn process(job: FileJob, known: &BTreeMap<String, InputRecord>, opts: &IngestOpt
                 Some(id) => id.clone(),
                 None => {
                     let h = sha256_hex(format!("{hash}:{item}").as_bytes());
-                    let id = format!("NOID-{}", &h[..16]);
+                    let id = format!("{}{}", nearcopy::NOID_PREFIX, &h[..16]);
                     c.id = Some(id.clone());
                     id
                 }
             };
-            CopyRow {
-                path: job.path.clone(),
-                item,
-                cable_id: id,
-                record: c,
+            let sketch = Sketch::of(&c);
+            NewCopy {
+                row: CopyRow {
+                    path: job.path.clone(),
+                    item,
+                    cable_id: id,
+                    record: c,
+                },
+                sketch,
             }
         })
         .collect();
@@ -442,18 +458,41 @@ impl<S: Store, I: Index> Archive<S, I> {
         let mut dropped = BTreeSet::new();
         let mut affected = BTreeSet::new();
         let mut new: BTreeMap<String, Vec<CopyRow>> = BTreeMap::new();
+        let mut copies: Vec<NewCopy> = Vec::new();
         for (path, f) in by_path {
-            if let Some(copies) = f.copies {
+            if let Some(c) = f.copies {
                 affected.extend(self.store.ids_from_source(&path)?);
                 dropped.insert(path.clone());
                 batch.drop_sources_of.push(path.clone());
-                for c in copies {
-                    affected.insert(c.cable_id.clone());
-                    new.entry(c.cable_id.clone()).or_default().push(c.clone());
-                    batch.add_sources.push(c);
-                }
+                copies.extend(c);
             }
             batch.inputs.push(f.input);
+        }
+        // Copies without id go to the cable whose text they are; stored records
+        // without id that a new copy matches are taken into its cable.
+        let placement = nearcopy::place(&self.store, &mut copies, &dropped)?;
+        prog.copies_matched += placement.matched;
+        for c in copies {
+            affected.insert(c.row.cable_id.clone());
+            batch
+                .copy_bands
+                .insert((c.row.path.clone(), c.row.item), c.sketch.bands().to_vec());
+            new.entry(c.row.cable_id.clone())
+                .or_default()
+                .push(c.row.clone());
+            batch.add_sources.push(c.row);
+        }
+        for (noid, id) in &placement.absorbed {
+            affected.remove(noid);
+            affected.insert(id.clone());
+            batch.drop_copies_of.push(noid.clone());
+            if self.store.canonical_id(noid)?.as_deref() == Some(noid.as_str()) {
+                batch.delete.push(noid.clone());
+            }
+        }
+        for c in placement.refiled {
+            new.entry(c.cable_id.clone()).or_default().push(c.clone());
+            batch.add_sources.push(c);
         }
         // Problems reported for paths without a file outcome in this batch.
         let seen: HashSet<String> = batch.inputs.iter().map(|i| i.path.clone()).collect();

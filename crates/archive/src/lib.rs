@@ -39,6 +39,7 @@
 //! kill at any point the index agrees with the store again (see [`ingest`]).
 #![warn(missing_docs)]
 
+pub mod alias;
 pub mod archive;
 pub mod declass;
 pub mod due;
@@ -48,6 +49,7 @@ pub mod graph;
 pub mod graph_format;
 pub mod index;
 pub mod ingest;
+pub mod nearcopy;
 pub mod query;
 pub mod render;
 pub mod schema;

@@ -435,7 +435,11 @@ fn canonical_id(c: &str) -> String {
 /// The `id:` query of a loose id: `id` with a year, `id_noyear` without.
 fn id_query(f: &Fields, p: &IdPattern) -> Box<dyn TQuery> {
     match p.canonical() {
-        Some(c) => term_q(f.id, &canonical_id(&c)),
+        // An alias with its year is an `id_noyear` term too (`crate::alias`).
+        Some(c) => {
+            let id = canonical_id(&c);
+            any_of(vec![term_q(f.id, &id), term_q(f.id_noyear, &id)])
+        }
         None => {
             let noyear = match norm::id_terms(&p.without_year()) {
                 Some(("id_noyear", v)) => v,

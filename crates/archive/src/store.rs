@@ -5,13 +5,15 @@
 //! (`cables.seq`, `tombstones.seq`): the index records the last sequence it holds and
 //! catches up from [`Store::changes_since`]. See `SCHEMA.md` for the tables.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use cablescope_format::Cable;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+use crate::alias;
 use crate::error::{Error, Result};
+use crate::nearcopy::{self, Sketch};
 
 /// The format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 2;
@@ -96,8 +98,13 @@ pub struct WriteBatch {
     pub delete: Vec<String>,
     /// Inputs to forget entirely (a source removed by path).
     pub forget_inputs: Vec<String>,
-    /// Cable ids whose stored copies are dropped (a takedown).
+    /// Cable ids whose stored copies are dropped (a takedown, or a record without
+    /// id whose copies are filed under the cable they copy).
     pub drop_copies_of: Vec<String>,
+    /// Band hashes ([`Sketch::bands`]) of copies in `add_sources`, by (path, item),
+    /// when the caller computed them already; the others are computed from the
+    /// records.
+    pub copy_bands: HashMap<(String, u64), Vec<i64>>,
 }
 
 impl WriteBatch {
@@ -142,8 +149,19 @@ pub trait Store {
     fn sources_matching(&self, path: &str) -> Result<Vec<String>>;
     /// Applies a batch in one transaction; returns the last change sequence used.
     fn write(&mut self, batch: &WriteBatch) -> Result<u64>;
-    /// The merged record of a cable.
+    /// The merged record of a cable. When no cable has the id, an alias (an id the
+    /// cable was published under, see [`crate::alias`]) names it: the record
+    /// returned then carries its canonical id.
     fn cable(&self, id: &str) -> Result<Option<Cable>>;
+    /// The id of the cable `id` names: `id` itself when a cable has it, else the
+    /// cable it is an alias of (the smallest id when several are), else `None`.
+    fn canonical_id(&self, id: &str) -> Result<Option<String>>;
+    /// True when some stored record is one of a cable without id (`NOID-…`).
+    fn has_noid(&self) -> Result<bool>;
+    /// Cables sharing a band hash with `bands` (see [`crate::nearcopy`]), most
+    /// shared bands first (ties by id), at most `limit`; only `NOID-` records when
+    /// `noid_only`.
+    fn band_candidates(&self, bands: &[i64], noid_only: bool, limit: usize) -> Result<Vec<String>>;
     /// Changes with a sequence above `after`, in sequence order, at most `limit`.
     fn changes_since(&self, after: u64, limit: usize) -> Result<Vec<Change>>;
     /// The highest change sequence used so far (0 for a new store).
@@ -154,7 +172,7 @@ pub trait Store {
     fn id_seqs(&self) -> Result<Vec<(String, u64)>>;
     /// How many cables.
     fn count(&self) -> Result<u64>;
-    /// Which of `ids` are in the store.
+    /// Which of `ids` are in the store (as a cable's id or one of its aliases).
     fn present(&self, ids: &[String]) -> Result<Vec<String>>;
     /// Edges out of `id` (what it cites).
     fn cites(&self, id: &str) -> Result<Vec<Edge>>;
@@ -227,6 +245,27 @@ CREATE TABLE IF NOT EXISTS inputs (
     cables INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS tombstones (id TEXT NOT NULL, seq INTEGER PRIMARY KEY);
+";
+
+/// Tables derived from the records, added to version 2 in place (created on open
+/// when missing, and rebuilt when `meta.sketch_version` is not
+/// [`nearcopy::SKETCH_VERSION`]): a store without them reads as before, and an
+/// older binary that writes the store leaves them behind, which only costs
+/// lookups (a stale alias names nothing, a stale band adds a candidate that the
+/// exact comparison turns away) until the next rebuild.
+const DERIVED_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS aliases (
+    alias TEXT NOT NULL COLLATE NOCASE,
+    cable_id TEXT NOT NULL,
+    PRIMARY KEY (alias, cable_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS aliases_cable ON aliases(cable_id);
+CREATE TABLE IF NOT EXISTS bands (
+    band INTEGER NOT NULL,
+    cable_id TEXT NOT NULL,
+    PRIMARY KEY (band, cable_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS bands_cable ON bands(cable_id);
 ";
 
 /// Migrations: `MIGRATIONS[i]` takes a store from version `i + 1` to `i + 2`.
@@ -347,7 +386,70 @@ impl SqliteStore {
                 });
             }
         }
+        store.ensure_derived()?;
         Ok(store)
+    }
+
+    /// Creates the derived tables when missing and rebuilds them when they were
+    /// written by another sketch version (or never): aliases from every record,
+    /// bands from every copy. Cables that have aliases take a new change sequence,
+    /// so the index adds their alias terms when it catches up.
+    fn ensure_derived(&mut self) -> Result<()> {
+        let version: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key='sketch_version'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if version.as_deref() == Some(nearcopy::SKETCH_VERSION) {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        // Dropped, not emptied: another version may have laid them out otherwise.
+        tx.execute_batch("DROP TABLE IF EXISTS aliases; DROP TABLE IF EXISTS bands;")?;
+        tx.execute_batch(DERIVED_SCHEMA)?;
+        let mut with_aliases: Vec<String> = Vec::new();
+        {
+            let mut add_alias =
+                tx.prepare("INSERT OR IGNORE INTO aliases(alias, cable_id) VALUES (?1, ?2)")?;
+            let mut st = tx.prepare("SELECT id, record FROM cables")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: String = r.get(0)?;
+                let cable = decode_record(r.get_ref(1)?)?;
+                let aliases = alias::aliases(&cable);
+                for a in &aliases {
+                    add_alias.execute(params![a, id])?;
+                }
+                if !aliases.is_empty() {
+                    with_aliases.push(id);
+                }
+            }
+            let mut add_band =
+                tx.prepare("INSERT OR IGNORE INTO bands(band, cable_id) VALUES (?1, ?2)")?;
+            let mut st = tx.prepare("SELECT cable_id, record FROM sources")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: String = r.get(0)?;
+                let copy = decode_record(r.get_ref(1)?)?;
+                for b in Sketch::of(&copy).bands() {
+                    add_band.execute(params![b, id])?;
+                }
+            }
+            let mut reseq = tx.prepare("UPDATE cables SET seq=?1 WHERE id=?2")?;
+            for id in &with_aliases {
+                let seq = Self::next_seq(&tx)?;
+                reseq.execute(params![seq as i64, id])?;
+            }
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('sketch_version', ?1)",
+            [nearcopy::SKETCH_VERSION],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// The underlying connection (for tests and tools).
@@ -544,6 +646,7 @@ impl Store for SqliteStore {
                 del_refs.execute([id])?;
                 tomb.execute(params![id, seq as i64])?;
             }
+            write_derived(&tx, batch)?;
             let mut forget = tx.prepare_cached("DELETE FROM inputs WHERE path=?1")?;
             for p in &batch.forget_inputs {
                 forget.execute([p])?;
@@ -570,13 +673,64 @@ impl Store for SqliteStore {
     }
 
     fn cable(&self, id: &str) -> Result<Option<Cable>> {
-        let rec: Option<Result<Cable>> = self
+        let read = |id: &str| -> Result<Option<Cable>> {
+            let rec: Option<Result<Cable>> = self
+                .conn
+                .query_row("SELECT record FROM cables WHERE id=?1", [id], |r| {
+                    Ok(decode_record(r.get_ref(0)?))
+                })
+                .optional()?;
+            rec.transpose()
+        };
+        if let Some(c) = read(id)? {
+            return Ok(Some(c));
+        }
+        match self.alias_target(id)? {
+            Some(canonical) => read(&canonical),
+            None => Ok(None),
+        }
+    }
+
+    fn canonical_id(&self, id: &str) -> Result<Option<String>> {
+        let mut st = self
             .conn
-            .query_row("SELECT record FROM cables WHERE id=?1", [id], |r| {
-                Ok(decode_record(r.get_ref(0)?))
-            })
-            .optional()?;
-        rec.transpose()
+            .prepare_cached("SELECT 1 FROM cables WHERE id=?1")?;
+        if st.exists([id])? {
+            return Ok(Some(id.to_string()));
+        }
+        self.alias_target(id)
+    }
+
+    fn has_noid(&self) -> Result<bool> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT 1 FROM cables WHERE id >= ?1 AND id < ?2 LIMIT 1")?;
+        Ok(st.exists(params![nearcopy::NOID_PREFIX, noid_end()])?)
+    }
+
+    fn band_candidates(&self, bands: &[i64], noid_only: bool, limit: usize) -> Result<Vec<String>> {
+        if bands.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = vec!["?"; bands.len()].join(",");
+        let range = if noid_only {
+            "AND cable_id >= ? AND cable_id < ?"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT cable_id FROM bands WHERE band IN ({marks}) {range}
+             GROUP BY cable_id ORDER BY count(*) DESC, cable_id LIMIT ?"
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let mut values: Vec<rusqlite::types::Value> = bands.iter().map(|b| (*b).into()).collect();
+        if noid_only {
+            values.push(nearcopy::NOID_PREFIX.to_string().into());
+            values.push(noid_end().into());
+        }
+        values.push((limit as i64).into());
+        let rows = st.query_map(rusqlite::params_from_iter(values), |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn changes_since(&self, after: u64, limit: usize) -> Result<Vec<Change>> {
@@ -638,9 +792,11 @@ impl Store for SqliteStore {
     }
 
     fn present(&self, ids: &[String]) -> Result<Vec<String>> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT 1 FROM cables WHERE id=?1")?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT 1 FROM cables WHERE id=?1
+             UNION ALL SELECT 1 FROM aliases a JOIN cables c ON c.id = a.cable_id
+             WHERE a.alias=?1 LIMIT 1",
+        )?;
         let mut out = Vec::new();
         for id in ids {
             if st.exists([id])? {
@@ -721,6 +877,19 @@ impl Store for SqliteStore {
         if orphans > 0 {
             out.push(format!("{orphans} ids have copies but no merged cable"));
         }
+        for table in ["aliases", "bands"] {
+            let n: i64 = self.conn.query_row(
+                &format!(
+                    "SELECT count(DISTINCT cable_id) FROM {table}
+                     WHERE cable_id NOT IN (SELECT id FROM cables)"
+                ),
+                [],
+                |r| r.get(0),
+            )?;
+            if n > 0 {
+                out.push(format!("{n} ids have {table} but no merged cable"));
+            }
+        }
         Ok(out)
     }
 
@@ -732,7 +901,7 @@ impl Store for SqliteStore {
     }
 
     fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
-        if matches!(key, "format_version" | "next_seq") {
+        if matches!(key, "format_version" | "next_seq" | "sketch_version") {
             return Err(Error::Other(format!("{key} is the store's own setting")));
         }
         self.conn.execute(
@@ -741,6 +910,79 @@ impl Store for SqliteStore {
         )?;
         Ok(())
     }
+}
+
+/// The first string after every `NOID-` id (`.` follows `-` in ASCII).
+fn noid_end() -> String {
+    format!("{}.", nearcopy::NOID_PREFIX.trim_end_matches('-'))
+}
+
+impl SqliteStore {
+    /// The cable `alias` is an alias of (the smallest id when several are).
+    fn alias_target(&self, alias: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT a.cable_id FROM aliases a JOIN cables c ON c.id = a.cable_id
+                 WHERE a.alias=?1 ORDER BY a.cable_id LIMIT 1",
+            )?
+            .query_row([alias], |r| r.get(0))
+            .optional()?)
+    }
+}
+
+/// Writes the derived tables of a batch's cables: for each cable upserted, its
+/// aliases (from the record) and its bands (the union of its copies' bands, as
+/// stored after the batch's copies were written); for each cable deleted, none.
+fn write_derived(tx: &Transaction<'_>, batch: &WriteBatch) -> Result<()> {
+    if batch.upsert.is_empty() && batch.delete.is_empty() {
+        return Ok(());
+    }
+    let mut del_aliases = tx.prepare_cached("DELETE FROM aliases WHERE cable_id=?1")?;
+    let mut del_bands = tx.prepare_cached("DELETE FROM bands WHERE cable_id=?1")?;
+    for id in &batch.delete {
+        del_aliases.execute([id])?;
+        del_bands.execute([id])?;
+    }
+    let mut add_alias =
+        tx.prepare_cached("INSERT OR IGNORE INTO aliases(alias, cable_id) VALUES (?1, ?2)")?;
+    let mut add_band =
+        tx.prepare_cached("INSERT OR IGNORE INTO bands(band, cable_id) VALUES (?1, ?2)")?;
+    let mut copies = tx.prepare_cached("SELECT path, item FROM sources WHERE cable_id=?1")?;
+    let mut stored = tx.prepare_cached("SELECT record FROM sources WHERE path=?1 AND item=?2")?;
+    let added: HashMap<(&str, u64), &Cable> = batch
+        .add_sources
+        .iter()
+        .map(|c| ((c.path.as_str(), c.item), &c.record))
+        .collect();
+    for c in &batch.upsert {
+        let Some(id) = c.id.as_deref() else { continue };
+        del_aliases.execute([id])?;
+        for a in alias::aliases(c) {
+            add_alias.execute(params![a, id])?;
+        }
+        del_bands.execute([id])?;
+        let keys: Vec<(String, u64)> = copies
+            .query_map([id], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut bands: BTreeSet<i64> = BTreeSet::new();
+        for (path, item) in keys {
+            if let Some(b) = batch.copy_bands.get(&(path.clone(), item)) {
+                bands.extend(b);
+            } else if let Some(r) = added.get(&(path.as_str(), item)) {
+                bands.extend(Sketch::of(r).bands());
+            } else {
+                let r = stored.query_row(params![path, item as i64], |r| {
+                    Ok(decode_record(r.get_ref(0)?))
+                })??;
+                bands.extend(Sketch::of(&r).bands());
+            }
+        }
+        for b in bands {
+            add_band.execute(params![b, id])?;
+        }
+    }
+    Ok(())
 }
 
 fn edges(conn: &Connection, sql: &str, id: &str) -> Result<Vec<Edge>> {

@@ -124,6 +124,11 @@ pub struct Limits {
     /// (and is reported) only for entries written with data descriptors.
     /// Default 256 MiB.
     pub max_zip_buffer_bytes: u64,
+    /// Folders never entered while walking a directory input (compared by
+    /// canonical path), e.g. the archive an ingest writes, when it lies inside a
+    /// folder being ingested. Skipped silently: they are not the user's input.
+    /// Default none.
+    pub skip_dirs: Vec<PathBuf>,
 }
 
 impl Default for Limits {
@@ -135,6 +140,7 @@ impl Default for Limits {
             max_ratio: 200,
             max_entries: 1_000_000,
             max_zip_buffer_bytes: 256 << 20,
+            skip_dirs: Vec::new(),
         }
     }
 }
@@ -150,10 +156,14 @@ pub enum ProblemKind {
     /// A symlink points back at a directory that contains it; the loop is
     /// not followed.
     SymlinkLoop,
-    /// Something inside a directory that is neither a file nor a directory
-    /// (a FIFO, socket or device) was skipped. Named on the command line, such
-    /// a path is read as a stream instead.
+    /// A FIFO, socket or device was skipped, inside a directory or named as an
+    /// input: opening one can block forever (a FIFO nobody writes to) or never
+    /// end (a device). Streams are read from standard input (`-`).
     NotAFile,
+    /// A file changed while it was read (its size, modification time or inode
+    /// differ before and after, or fewer bytes came than it held): what was read
+    /// may be half old and half new, so it is refused; read it again later.
+    Changed,
     /// The consumer declined a file larger than [`Limits::max_file_bytes`].
     TooLarge,
     /// A container nested deeper than [`Limits::max_archive_depth`] was not
@@ -216,6 +226,10 @@ pub enum Event<'a> {
 pub struct Entry<'a> {
     path: &'a str,
     disk_path: Option<&'a Path>,
+    /// What the file on disk looked like when it was opened (plain files on disk
+    /// only): [`Entry::read_to_end_capped`] compares it with the file afterwards.
+    stamp: Option<Stamp>,
+    changed: &'a RefCell<Option<String>>,
     size: Option<u64>,
     depth: u32,
     max_file_bytes: u64,
@@ -275,7 +289,28 @@ impl<'a> Entry<'a> {
     /// is restored to its former length and the error is of kind
     /// [`io::ErrorKind::FileTooLarge`]. At most `max_file_bytes + 1` bytes
     /// are held at any time.
+    ///
+    /// For a plain file on disk, the file is checked again after the read: if its
+    /// size, modification time or inode changed, or the bytes read are not what it
+    /// held when opened, `buf` is restored and the error (kind
+    /// [`io::ErrorKind::Other`], message naming the change) says it changed while
+    /// it was read ([`ProblemKind::Changed`]), so a consumer never takes half a
+    /// rewrite for the file.
     pub fn read_to_end_capped(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        let start = buf.len();
+        let n = self.read_capped(buf)?;
+        if let (Some(before), Some(path)) = (&self.stamp, self.disk_path) {
+            if let Some(why) = before.changed(path, Some(n as u64)) {
+                buf.truncate(start);
+                let msg = format!("changed while it was read ({why}); read it again later");
+                *self.changed.borrow_mut() = Some(msg.clone());
+                return Err(io::Error::other(msg));
+            }
+        }
+        Ok(n)
+    }
+
+    fn read_capped(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
         let start = buf.len();
         if self.exceeds_max_file_bytes() {
             self.decline_too_large();
@@ -295,6 +330,51 @@ impl<'a> Entry<'a> {
                 Err(e)
             }
         }
+    }
+}
+
+/// What a file on disk looked like when it was opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    ino: (u64, u64),
+}
+
+impl Stamp {
+    fn of(m: &std::fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+            #[cfg(unix)]
+            ino: (m.dev(), m.ino()),
+        }
+    }
+
+    /// Why the file at `path` (of which `read` bytes were read, when the whole
+    /// file was read) is not the file this stamp describes; `None` when it is.
+    fn changed(&self, path: &Path, read: Option<u64>) -> Option<String> {
+        let now = match std::fs::metadata(path) {
+            Ok(m) => Stamp::of(&m),
+            Err(e) => return Some(format!("it cannot be read again: {e}")),
+        };
+        if let Some(read) = read.filter(|&r| r != self.len) {
+            return Some(format!("{read} bytes read of the {} it held", self.len));
+        }
+        if now.len != self.len {
+            return Some(format!("{} bytes when opened, {} after", self.len, now.len));
+        }
+        #[cfg(unix)]
+        if now.ino != self.ino {
+            return Some("replaced by another file".into());
+        }
+        if now.modified != self.modified {
+            return Some("modified during the read".into());
+        }
+        None
     }
 }
 
@@ -706,6 +786,9 @@ struct Walker<'v, 'l> {
 struct Ctx<'a, 'l> {
     budget: &'a Budget<'l>,
     disk: Option<&'a Path>,
+    /// The stamp of the file on disk when it was opened, for a plain file read
+    /// directly (not through a container).
+    stamp: Option<&'a Stamp>,
 }
 
 fn display(path: &Path) -> String {
@@ -745,7 +828,21 @@ impl Walker<'_, '_> {
     }
 
     fn path_input(&mut self, input: &Path) {
-        let walker = WalkDir::new(input).follow_links(true).sort_by_file_name();
+        let skip: Vec<PathBuf> = self
+            .limits
+            .skip_dirs
+            .iter()
+            .filter_map(|d| d.canonicalize().ok())
+            .collect();
+        let walker = WalkDir::new(input)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|de| {
+                skip.is_empty()
+                    || !de.file_type().is_dir()
+                    || de.path().canonicalize().is_ok_and(|c| !skip.contains(&c))
+            });
         for item in walker {
             match item {
                 Err(e) => {
@@ -770,13 +867,15 @@ impl Walker<'_, '_> {
                     if ft.is_dir() {
                         continue;
                     }
-                    if ft.is_file() || de.depth() == 0 {
-                        self.file_input(de.path(), ft.is_file());
+                    if ft.is_file() {
+                        self.file_input(de.path());
                     } else {
+                        // Never opened: opening a FIFO blocks until someone writes.
                         self.problem(
                             &display(de.path()),
                             ProblemKind::NotAFile,
-                            "not a regular file (FIFO, socket or device); skipped",
+                            "not a regular file (FIFO, socket or device); skipped \
+                             (read a stream from standard input with -)",
                         );
                     }
                 }
@@ -784,28 +883,40 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn file_input(&mut self, path: &Path, regular: bool) {
+    fn file_input(&mut self, path: &Path) {
         let vpath = display(path);
         let mut file = match File::open(path) {
             Ok(f) => f,
             Err(e) => return self.problem(&vpath, io_kind(e.kind()), e.to_string()),
         };
-        let size = if regular {
-            file.metadata().ok().map(|m| m.len())
-        } else {
-            None
+        let meta = match file.metadata() {
+            Ok(m) => m,
+            Err(e) => return self.problem(&vpath, io_kind(e.kind()), e.to_string()),
         };
+        // Checked after the open, on the open file: a path swapped for a FIFO
+        // between the directory listing and the open is refused too.
+        if !meta.is_file() {
+            return self.problem(
+                &vpath,
+                ProblemKind::NotAFile,
+                "not a regular file (FIFO, socket or device); skipped \
+                 (read a stream from standard input with -)",
+            );
+        }
+        let size = Some(meta.len());
+        let stamp = Stamp::of(&meta);
         let budget = Budget::new(self.limits, &vpath);
         let ctx = Ctx {
             budget: &budget,
             disk: Some(path),
+            stamp: Some(&stamp),
         };
         let head = match peek(&mut file) {
             Ok(h) => h,
             Err(e) => return self.problem(&vpath, io_kind(e.kind()), e.to_string()),
         };
         let kind = sniff(&head);
-        if kind == Kind::Zip && regular {
+        if kind == Kind::Zip {
             if self.limits.max_archive_depth == 0 {
                 return self.too_deep(&vpath, 0);
             }
@@ -822,6 +933,7 @@ impl Walker<'_, '_> {
         let ctx = Ctx {
             budget: &budget,
             disk: None,
+            stamp: None,
         };
         self.stream(ctx, name, name, reader, None, 0, false);
         self.flush(ctx);
@@ -920,6 +1032,8 @@ impl Walker<'_, '_> {
     ) {
         let trips = ctx.budget.trips.get();
         let too_large = Cell::new(false);
+        let changed = RefCell::new(None);
+        let stamp = ctx.stamp.filter(|_| depth == 0);
         let mut tracked = Tracked {
             inner: src,
             declared: size,
@@ -930,6 +1044,9 @@ impl Walker<'_, '_> {
         (self.visit)(Event::File(Entry {
             path,
             disk_path: ctx.disk,
+            // Only a file read straight from disk can be compared with itself.
+            stamp: stamp.cloned(),
+            changed: &changed,
             size,
             depth,
             max_file_bytes: self.limits.max_file_bytes,
@@ -937,6 +1054,18 @@ impl Walker<'_, '_> {
             reader: &mut tracked,
         }));
         self.flush(ctx);
+        // A consumer that streamed the file (parse) learns of a change here; one
+        // that read it whole was already refused by `read_to_end_capped`.
+        let changed = changed.into_inner().or_else(|| {
+            let (stamp, disk) = (stamp?, ctx.disk?);
+            let why = stamp.changed(disk, None)?;
+            Some(format!(
+                "changed while it was read ({why}); read it again later"
+            ))
+        });
+        if let Some(msg) = changed {
+            self.problem(path, ProblemKind::Changed, msg);
+        }
         if too_large.get() {
             let msg = format!(
                 "larger than max_file_bytes ({}){}; skipped",
@@ -1278,9 +1407,12 @@ mod tests {
     fn capped_read_declines_large_entries() {
         let too_large = Cell::new(false);
         let mut src: &[u8] = &[1u8; 100];
+        let changed = RefCell::new(None);
         let mut entry = Entry {
             path: "p",
             disk_path: None,
+            stamp: None,
+            changed: &changed,
             size: None,
             depth: 0,
             max_file_bytes: 50,

@@ -69,6 +69,8 @@ pub enum Code {
     MultipleCables,
     /// The text holds nothing of a cable (no header fields, no paragraphs).
     NoCableText,
+    /// A copy declared an official release governs markings of the merged record.
+    OfficialRelease,
 }
 
 /// One repair or doubt.

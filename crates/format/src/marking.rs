@@ -424,7 +424,7 @@ pub enum MarkReading {
 /// level); `S//XYZ` → unknown with level S.
 pub fn read_mark(inner: &str) -> MarkReading {
     let up: String = inner.trim().to_ascii_uppercase();
-    if up.is_empty() || up.len() > 48 {
+    if up.is_empty() || up.len() > 64 {
         return MarkReading::NotAMark;
     }
     let compact: String = up.chars().filter(|c| !c.is_whitespace()).collect();

@@ -195,6 +195,11 @@ pub struct Source {
     /// record, split page part), from 1.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub item: Option<usize>,
+    /// True when an admin declared this copy an official release (a declassified
+    /// or FOIA copy): its markings then govern the text it holds when copies merge
+    /// (see `assemble`). Never set by the parser.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub official_release: bool,
 }
 
 /// Metadata a container published about the cable, as strings.

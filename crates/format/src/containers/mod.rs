@@ -248,6 +248,7 @@ pub fn to_cable(
             format: e.format.name().to_string(),
             encoding: encoding.to_string(),
             item: several.then_some(e.index),
+            official_release: false,
         },
     };
     let mut c = parse(&e.text, &hints);

@@ -25,6 +25,7 @@ mod references;
 mod signature;
 mod text;
 
+use crate::assemble::classification_string;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::dtg::{dtg_datetime, iso, julian_datetime, minutes_between};
 use crate::id::{parse_id, CableId};
@@ -850,23 +851,6 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
 }
 
 type DeLineRef = envelope::DeLine;
-
-fn classification_string(level: Level, noforn: bool, fouo: bool) -> String {
-    let base = match level {
-        Level::U if fouo => "UNCLASSIFIED//FOR OFFICIAL USE ONLY",
-        Level::U => "UNCLASSIFIED",
-        Level::Sbu => "UNCLASSIFIED//FOR OFFICIAL USE ONLY",
-        Level::Lou => "LIMITED OFFICIAL USE",
-        Level::C => "CONFIDENTIAL",
-        Level::S => "SECRET",
-        Level::Ts => "TOP SECRET",
-    };
-    if noforn && level.rank() >= Level::C.rank() {
-        format!("{base}//NOFORN")
-    } else {
-        base.to_string()
-    }
-}
 
 /// Station code of a station as written on a classification line.
 fn station_code(written: &str) -> String {
