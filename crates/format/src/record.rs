@@ -24,6 +24,10 @@ pub struct Cable {
     /// Overall classification in Cablegate's published vocabulary
     /// (`CONFIDENTIAL//NOFORN`, `UNCLASSIFIED//FOR OFFICIAL USE ONLY`, ...).
     pub classification: Option<String>,
+    /// The classification line as written, spaces squeezed
+    /// (`UNCLAS SECTION 01 OF 02 THE HAGUE 001695`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub classification_line: Option<String>,
     /// Handling captions as written, in order of appearance (SIPDIS, NOFORN, ...).
     pub captions: Vec<String>,
     /// Passing and distribution lines (`DEPT FOR EUR/RUS`).

@@ -72,6 +72,112 @@ pub struct Extracted {
     pub year: Option<i32>,
     /// Position of this cable in its container (row, record or split index), from 1.
     pub index: usize,
+    /// What cutting the text out of its container did (copies of the cable joined),
+    /// added to the record's diagnostics.
+    pub notes: Vec<Diagnostic>,
+}
+
+/// One record's text cut out of a container's text.
+#[derive(Debug)]
+pub(crate) struct Piece {
+    /// The text of the record.
+    pub(crate) text: String,
+    /// True for the piece that holds the start of the container's text (the one
+    /// the container's metadata describes).
+    pub(crate) first: bool,
+    /// Diagnostics about the cut.
+    pub(crate) notes: Vec<Diagnostic>,
+}
+
+/// Cuts a text holding one or more records (see [`html::record_starts`]) into one
+/// piece per cable. Consecutive pieces that are copies of one cable (the same DE
+/// line, DTG or classification line, and the same section: a page's header
+/// preview above an export row holding the whole cable, a cable pasted twice)
+/// become one piece: the longest copy, with the routing header of another copy
+/// put before it when it has none. Different sections of a cable stay apart
+/// (joining sections is the assembler's work).
+pub(crate) fn split_records(text: &str, body_start: usize) -> Vec<Piece> {
+    let mut bounds = vec![0];
+    bounds.extend(html::record_starts(text, body_start));
+    bounds.push(text.len());
+    bounds.dedup();
+    let pieces: Vec<&str> = bounds
+        .windows(2)
+        .map(|w| text[w[0]..w[1]].trim_end())
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    if pieces.len() < 2 {
+        return pieces
+            .into_iter()
+            .map(|p| Piece {
+                text: p.to_string(),
+                first: true,
+                notes: Vec::new(),
+            })
+            .collect();
+    }
+    let ids: Vec<crate::parse::CopyIdentity> = pieces
+        .iter()
+        .map(|p| crate::parse::CopyIdentity::of(p))
+        .collect();
+    let mut out: Vec<Piece> = Vec::new();
+    let mut i = 0;
+    while i < pieces.len() {
+        let mut j = i + 1;
+        while j < pieces.len() && ids[j].same_cable(&ids[i]) {
+            j += 1;
+        }
+        let group = i..j;
+        // The longest copy; the first among equals.
+        let best = group
+            .clone()
+            .max_by_key(|&k| (pieces[k].len(), std::cmp::Reverse(k)))
+            .expect("a non-empty group");
+        let mut text = pieces[best].to_string();
+        let mut notes = Vec::new();
+        if j - i > 1 {
+            if !ids[best].has_envelope {
+                if let Some(k) = group.clone().find(|&k| ids[k].has_envelope) {
+                    text = format!("{}\n\n{text}", envelope_lines(pieces[k]));
+                }
+            }
+            notes.push(Diagnostic::new(
+                Code::MultipleCables,
+                format!(
+                    "the text holds this cable {} times (a header preview, an export row, a \
+                     second copy): copy {} of {}, the longest, was read",
+                    j - i,
+                    best - i + 1,
+                    j - i
+                ),
+            ));
+        }
+        out.push(Piece {
+            text,
+            first: i == 0,
+            notes,
+        });
+        i = j;
+    }
+    out
+}
+
+/// The routing header at the top of a copy: its lines up to the classification
+/// line (or the first field line).
+fn envelope_lines(piece: &str) -> &str {
+    let mut end = 0;
+    for l in piece.split('\n') {
+        let t = l.trim();
+        if crate::parse::read_classification_line(t).is_some()
+            || t.starts_with("E.O.")
+            || t.starts_with("TAGS")
+            || t.starts_with("SUBJECT")
+        {
+            break;
+        }
+        end += l.len() + 1;
+    }
+    piece[..end.min(piece.len())].trim_end()
 }
 
 use std::io::Read;
@@ -192,28 +298,36 @@ pub fn extract(format: Format, text: &str) -> Vec<Result<Extracted, String>> {
             // after cable text.
             // Most files hold one cable: only look for splits when a second
             // envelope could be there.
-            let several = occurs_twice(text, "VZCZC") || occurs_twice(text, "\nFM ");
-            let mut cuts = if several {
-                html::record_starts(text, 0)
+            let several = occurs_twice(text, "VZCZC")
+                || occurs_twice(text, "\nFM ")
+                || occurs_twice(text, "\nDE R");
+            let pieces = if several {
+                split_records(text, 0)
             } else {
                 Vec::new()
             };
-            cuts.insert(0, 0);
-            cuts.push(text.len());
-            cuts.dedup();
-            if cuts.len() < 2 {
+            if pieces.is_empty() {
                 // An empty text is still a (empty) cable: the hints may fill it.
-                cuts = vec![0, text.len()];
+                return vec![Ok(Extracted {
+                    text: text.to_string(),
+                    format: Format::Telegram,
+                    published: None,
+                    year: None,
+                    index: 1,
+                    notes: Vec::new(),
+                })];
             }
-            cuts.windows(2)
+            pieces
+                .into_iter()
                 .enumerate()
-                .map(|(i, w)| {
+                .map(|(i, p)| {
                     Ok(Extracted {
-                        text: text[w[0]..w[1]].to_string(),
+                        text: p.text,
                         format: Format::Telegram,
                         published: None,
                         year: None,
                         index: i + 1,
+                        notes: p.notes,
                     })
                 })
                 .collect()
@@ -251,6 +365,7 @@ pub fn to_cable(
         },
     };
     let mut c = parse(&e.text, &hints);
+    c.diagnostics.extend(e.notes);
     if let Some(p) = e.published {
         apply_published(&mut c, p, e.format);
     }

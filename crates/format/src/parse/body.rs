@@ -34,7 +34,7 @@ re!(
 );
 re!(
     para_re,
-    r"^\s*(\d{1,3})\s*\.([ \t]*)(\(\s*([A-Za-z/ ,]{1,24}?)\s*\)\s*)?(.*)$"
+    r"^\s*(\d{1,3})\s*[.,]([ \t]*)(\(\s*([A-Za-z/ ,]{1,24}?)\s*\)\s*)?(.*)$"
 );
 // `para_re` without its trailing `(.*)$`. On a line without '\n' that tail
 // always matches the rest of the line, so this finds the same groups 1-4 and
@@ -42,7 +42,7 @@ re!(
 // the short prefix instead of the whole line (it was the body's main cost).
 re!(
     para_head_re,
-    r"^\s*(\d{1,3})\s*\.([ \t]*)(\(\s*([A-Za-z/ ,]{1,24}?)\s*\)\s*)?"
+    r"^\s*(\d{1,3})\s*[.,]([ \t]*)(\(\s*([A-Za-z/ ,]{1,24}?)\s*\)\s*)?"
 );
 
 /// A paragraph start as `para_re` reads it: number, spacing after the dot,
@@ -120,14 +120,38 @@ pub fn parse(lines: &[&str]) -> Body {
         let Ok(n) = c.number.parse::<u32>() else {
             continue;
         };
-        // "1.4 (b)" is not a paragraph: the dot must be followed by space or a mark.
-        if c.space.is_empty() && !c.paren && !c.rest.is_empty() {
-            continue;
-        }
         let mark_text = c.mark.map(|m| m.to_string());
         let is_mark = mark_text
             .as_deref()
             .is_some_and(|m| read_mark(m) != MarkReading::NotAMark);
+        // "5, (C)": a comma typed for the dot, only before a portion mark.
+        let comma = l.trim_start()[c.number.len()..]
+            .trim_start()
+            .starts_with(',');
+        if comma && !is_mark {
+            continue;
+        }
+        // "1.4 (b)" is not a paragraph: the dot must be followed by space or a mark,
+        // or (`1.Key ...`) by a word when the number is the one expected next.
+        if c.space.is_empty() && !c.paren && !c.rest.is_empty() {
+            let word = c
+                .rest
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_uppercase())
+                && c.rest
+                    .chars()
+                    .nth(1)
+                    .is_some_and(|c| c.is_ascii_alphabetic());
+            let expected_here = if starts.is_empty() {
+                n == 1
+            } else {
+                n == expected
+            };
+            if !(word && expected_here) {
+                continue;
+            }
+        }
         let prev_blank = i == 0 || cleaned[i - 1].trim().is_empty();
         let ok = if starts.is_empty() {
             n <= 3 || (is_mark && n <= 20)

@@ -87,7 +87,13 @@ fn could_be_class_line(t: &str) -> bool {
 
 /// Reads a classification line, if `line` is one.
 pub fn read(line: &str) -> Option<ClassLine> {
-    let trimmed = line.trim();
+    // Export debris before or after the line: `","S E C R E T THE HAGUE 000328`
+    // (a CSV row's cell boundary), a stray quote.
+    let trimmed = line
+        .trim()
+        .trim_start_matches(['"', ',', '\''])
+        .trim_end_matches(['"', ','])
+        .trim();
     if trimmed.is_empty() || trimmed.len() > 200 || !could_be_class_line(trimmed) {
         return None;
     }
@@ -222,6 +228,15 @@ mod tests {
         let c = read("SS E C R E T PESHAWAR 000041").unwrap();
         assert_eq!(c.level, Level::S);
         assert_eq!(c.serial.as_deref(), Some("000041"));
+    }
+
+    #[test]
+    fn csv_and_quote_debris_around_the_line() {
+        let c = read("\",\"S E C R E T THE HAGUE 000328").unwrap();
+        assert_eq!(c.station.as_deref(), Some("THE HAGUE"));
+        assert_eq!(c.serial.as_deref(), Some("000328"));
+        let c = read("\"UNCLAS STATE 000012\"").unwrap();
+        assert_eq!(c.serial.as_deref(), Some("000012"));
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod envelope;
 mod fields;
 mod preamble;
 mod references;
+mod reflow;
 mod signature;
 mod text;
 
@@ -66,6 +67,14 @@ re!(
 /// Parses the text of one cable.
 pub fn parse(text: &str, hints: &Hints) -> Cable {
     let normalized = text::normalize(text);
+    let normalized = match reflow::unglue_envelope(&normalized) {
+        std::borrow::Cow::Owned(s) => s,
+        std::borrow::Cow::Borrowed(_) => normalized,
+    };
+    let normalized = match reflow::split_inline_paragraphs(&normalized) {
+        std::borrow::Cow::Owned(s) => s,
+        std::borrow::Cow::Borrowed(_) => normalized,
+    };
     let all: Vec<&str> = normalized.split('\n').collect();
     let mut cable = Cable {
         source: hints.source.clone(),
@@ -179,9 +188,8 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         }
     }
 
-    let para1 = rest
-        .iter()
-        .position(|l| preamble::is_para_start(l))
+    let para1 = (0..rest.len())
+        .find(|&i| preamble::is_para_start(rest[i]) || reflow::is_marked_prose_at(rest, i))
         .unwrap_or(rest.len());
     let search = para1.min(80).min(rest.len());
     // Read the class line once, keeping its position (reading it is not cheap).
@@ -312,6 +320,9 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     if let Some(t) = &clby_text {
         cable.classified_by = fields::classified_by(t);
         cable.reasons = fields::reasons(t);
+    }
+    if let Some(p) = class_pos {
+        cable.classification_line = Some(text::squeeze(rest[p].trim_matches(['"', ','])));
     }
 
     // ---- id
@@ -847,6 +858,81 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     diags.extend(body.diagnostics);
     cable.diagnostics = diags;
     cable
+}
+
+/// What names one copy of a cable: its DE line, date-time group and
+/// classification line. Used to tell a cable repeated inside one text (a header
+/// preview above an export row, a cable pasted twice) from a second cable.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct CopyIdentity {
+    de: Option<(String, u64)>,
+    dtg: Option<(i8, i8, i8, i8, i32)>,
+    class: Option<(String, u64)>,
+    section: Option<u32>,
+    /// True when the copy carries a routing header (DE line or DTG).
+    pub(crate) has_envelope: bool,
+}
+
+impl CopyIdentity {
+    /// Reads the first DE line, DTG line and classification line with a station.
+    pub(crate) fn of(text: &str) -> CopyIdentity {
+        let normalized = text::normalize(text);
+        let normalized = reflow::unglue_envelope(&normalized);
+        let mut id = CopyIdentity::default();
+        for l in normalized.split('\n').take(300) {
+            let t = l.trim();
+            if id.de.is_none() {
+                if let Some(de) = envelope::read_de(t) {
+                    id.section = id.section.or(de.section.filter(|s| *s > 0));
+                    id.de = Some((de.ri, de.ssn % 10_000));
+                    continue;
+                }
+            }
+            if id.dtg.is_none() {
+                if let Some(d) = envelope::read_dtg(t) {
+                    id.dtg = Some((d.day, d.hour, d.minute, d.month, d.year));
+                    continue;
+                }
+            }
+            if id.class.is_none() {
+                if let Some(c) = classline::read(t) {
+                    if let (Some(st), Some(se)) = (&c.station, &c.serial) {
+                        if let Ok(n) = se.replace('O', "0").parse::<u64>() {
+                            id.class = Some((squash(st), n));
+                            if let Some((n, _)) = c.section {
+                                id.section = id.section.or(Some(n));
+                            }
+                        }
+                    }
+                }
+            }
+            if id.de.is_some() && id.dtg.is_some() && id.class.is_some() {
+                break;
+            }
+        }
+        id.has_envelope = id.de.is_some() || id.dtg.is_some();
+        id
+    }
+
+    /// True when both copies name the same cable (and the same section of it): at
+    /// least one of DE line, DTG and classification line is on both and equal, and
+    /// none is on both and different.
+    pub(crate) fn same_cable(&self, other: &CopyIdentity) -> bool {
+        fn cmp<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> Option<bool> {
+            match (a, b) {
+                (Some(a), Some(b)) => Some(a == b),
+                _ => None,
+            }
+        }
+        let checks = [
+            cmp(&self.de, &other.de),
+            cmp(&self.dtg, &other.dtg),
+            cmp(&self.class, &other.class),
+            cmp(&self.section, &other.section),
+        ];
+        let class_or_env = checks[..3].iter().any(|c| *c == Some(true));
+        class_or_env && !checks.contains(&Some(false))
+    }
 }
 
 type DeLineRef = envelope::DeLine;

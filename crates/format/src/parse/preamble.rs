@@ -246,7 +246,26 @@ pub fn is_para_start(t: &str) -> bool {
         return false;
     }
     let rest = t[digits..].trim_start_matches(' ');
-    rest.starts_with(". ") || rest.starts_with(".(") || rest == "." || rest.starts_with(".\t")
+    if rest.starts_with(". ") || rest.starts_with(".(") || rest == "." || rest.starts_with(".\t") {
+        return true;
+    }
+    // `5, (C)`: a comma typed for the dot, before a portion mark.
+    if let Some(after) = rest.strip_prefix(',') {
+        let after = after.trim_start();
+        if let Some(inner) = after.strip_prefix('(').and_then(|a| a.split_once(')')) {
+            return matches!(
+                crate::marking::read_mark(inner.0),
+                crate::marking::MarkReading::Known(m) if m.level.is_some()
+            );
+        }
+        return false;
+    }
+    // `1.Key issues ...`, `1.KEY POINTS` (the space lost): paragraph 1 only, before a
+    // word.
+    let mut word = rest.strip_prefix('.').unwrap_or("").chars();
+    &t[..digits] == "1"
+        && word.next().is_some_and(|c| c.is_ascii_uppercase())
+        && word.next().is_some_and(|c| c.is_ascii_alphabetic())
 }
 
 /// Joins a field's lines with single spaces, re-joining words hyphenated across lines.
@@ -306,5 +325,12 @@ mod tests {
         assert!(is_para_start("12.(U) text"));
         assert!(!is_para_start("1.4 (b)"));
         assert!(!is_para_start("2008. text"));
+        assert!(is_para_start("5, (C) text"));
+        assert!(!is_para_start("5, and so on"));
+        assert!(is_para_start("1.Key issues"));
+        assert!(!is_para_start("1.4(b)"));
+        assert!(!is_para_start("2.Key"));
+        assert!(is_para_start("1.KEY POINTS -- (C) On October 13"));
+        assert!(!is_para_start("1.A"));
     }
 }
