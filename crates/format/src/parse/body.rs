@@ -161,6 +161,12 @@ pub fn parse(lines: &[&str]) -> Body {
         if !ok {
             continue;
         }
+        // An unmarked number out of sequence ("Please see para\n\n3."; "FY\n\n10.
+        // Post-Cairo Plans") is a wrapped line, not a paragraph, when the expected
+        // number follows later with a portion mark.
+        if n != expected && !is_mark && marked_number_follows(&cleaned[i + 1..], expected) {
+            continue;
+        }
         let (mark, rest) = if is_mark {
             (mark_text, c.rest.to_string())
         } else {
@@ -268,6 +274,17 @@ pub fn parse(lines: &[&str]) -> Body {
         });
     }
     body
+}
+
+/// True when one of the next lines starts paragraph `n` with a portion mark.
+fn marked_number_follows(lines: &[std::borrow::Cow<'_, str>], n: u32) -> bool {
+    lines.iter().take(80).any(|l| {
+        l.trim_start().starts_with(|c: char| c.is_ascii_digit())
+            && para_head(l).is_some_and(|c| {
+                c.number.parse() == Ok(n)
+                    && c.mark.is_some_and(|m| matches!(read_mark(m), MarkReading::Known(_)))
+            })
+    })
 }
 
 /// Cheap test run before the section-break regex: " OF " and eight digits in a row.
@@ -466,6 +483,18 @@ mod tests {
         let b = run("1. (C) Intro:\n1. first item\n2. (C) Next.");
         assert_eq!(b.paragraphs.len(), 2);
         assert!(b.paragraphs[0].text.contains("1. first item"));
+    }
+
+    #[test]
+    fn a_wrapped_number_before_the_marked_sequence_is_text() {
+        let b = run("1. (U) This is an action request. Please see para\n\n3.\n2. (S) Two.\n\n3. (U) Three.");
+        let nums: Vec<u32> = b.paragraphs.iter().map(|p| p.number).collect();
+        assert_eq!(nums, vec![1, 2, 3]);
+        assert!(b.paragraphs[0].text.ends_with("para\n\n3."));
+        // Without a marked 2 later, the jump stands.
+        let b = run("1. (U) One.\n\n3. Three.\n\n4. Four.");
+        let nums: Vec<u32> = b.paragraphs.iter().map(|p| p.number).collect();
+        assert_eq!(nums, vec![1, 3, 4]);
     }
 
     #[test]

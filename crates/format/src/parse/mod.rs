@@ -264,15 +264,48 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
             add_caption("NOFORN", &mut captions);
         }
     }
+    // Free lines that directly follow another line (no blank line between): the
+    // short line a long passing line wrapped onto.
+    let follows: std::collections::HashSet<&str> = pre_text
+        .split('\n')
+        .collect::<Vec<_>>()
+        .windows(2)
+        .filter(|w| !w[0].trim().is_empty())
+        .map(|w| w[1].trim())
+        .collect();
+    let mut after_passing = false;
     for f in &pre_free {
         let words = caption_words(f);
         let all_captions = !words.is_empty() && words.len() == word_count(f);
         for w in &words {
             add_caption(w, &mut captions);
         }
-        if !all_captions && text::is_upper(f) && f.len() <= 100 && !f.contains("partial extract") {
+        let note = f.contains("partial extract")
+            || f.contains("Cable dated")
+            || classline::read(text::prefix(f, 120)).is_some()
+            || DumpRow::is_dump_line(f);
+        let heading = {
+            let up = f.to_ascii_uppercase();
+            ["SUMMARY", "BEGIN", "INTRODUCTION", "OVERVIEW", "COMMENT", "BACKGROUND"]
+                .iter()
+                .any(|h| up.starts_with(h))
+        };
+        // Distribution lines: upper case (`DEPT FOR EUR/RUS`, long ones too), or an
+        // office then FOR/PASS in mixed case (`NSC for David Stephens`), and the
+        // short line a long one wrapped onto.
+        let passing = !all_captions
+            && !note
+            && ((text::is_upper(f) && f.len() <= 400)
+                || is_distribution_line(f)
+                || (after_passing
+                    && !heading
+                    && follows.contains(f.as_str())
+                    && f.len() <= 60
+                    && !f.ends_with(['.', ':', ','])));
+        if passing {
             cable.passing_lines.push(f.clone());
         }
+        after_passing = passing;
     }
     for c in &body.captions {
         add_caption(c, &mut captions);
@@ -1004,6 +1037,17 @@ fn caption_words(line: &str) -> Vec<String> {
     out
 }
 
+re!(
+    distribution_re,
+    r"^(?:[A-Z][A-Z0-9/.&\-]*(?:,?\s+[A-Z][A-Z0-9/.&\-]*){0,3}\s+(?i:for|pass|also\s+for|please\s+pass)\s|(?i:please\s+pass|pass\s+to)\s)"
+);
+
+/// A passing line in mixed case: `NSC for David Stephens`, `STATE FOR EUR/FO A/S
+/// Dan Fried`, `Please pass to USTR`.
+fn is_distribution_line(f: &str) -> bool {
+    f.len() <= 300 && distribution_re().is_match(f)
+}
+
 fn word_count(line: &str) -> usize {
     line.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -1231,15 +1275,25 @@ fn trailer_start(lines: &[&str]) -> Option<usize> {
     // Only the last part of the text can be boilerplate.
     let from = n.saturating_sub(400);
     for (i, l) in lines.iter().enumerate().skip(from) {
-        let t = l.trim();
-        if t.starts_with('\u{A9}')
-            || t.starts_with("(c) ") && t.len() < 60
-            || t.starts_with("Copyright ") && t.len() < 80
+        // A copyright notice (`© Scoop Media`, `Copyright 2010 ...`), with no cable
+        // paragraph after it. A heading or list item that begins with `Copyright` or
+        // `(c)` inside the text is text.
+        if is_copyright_notice(l.trim())
+            && !lines[i + 1..].iter().any(|l| preamble::is_para_start(l))
         {
             return Some(i);
         }
     }
     None
+}
+
+re!(
+    copyright_re,
+    r"^(?:\u{A9}|(?i:copyright)\s*(?:\u{A9}|\(c\)|\d{4})|\([cC]\)\s*(?:\d{4}|(?i:copyright)))"
+);
+
+fn is_copyright_notice(t: &str) -> bool {
+    t.len() < 100 && copyright_re().is_match(t)
 }
 
 #[cfg(test)]
@@ -1251,6 +1305,35 @@ mod tests {
         let c = parse("", &Hints::default());
         assert_eq!(c.id, None);
         assert!(c.paragraphs.is_empty());
+    }
+
+    #[test]
+    fn copyright_lines_inside_the_text_are_text() {
+        assert!(is_copyright_notice("\u{A9} Scoop Media"));
+        assert!(is_copyright_notice("Copyright 2010 The Daily Paper"));
+        assert!(is_copyright_notice("(c) 2009 Someone"));
+        assert!(!is_copyright_notice("Copyright Piracy - Positive Strides"));
+        assert!(!is_copyright_notice("(c) the third point of the list"));
+        let text = "UNCLAS ROME 000123\n\nSUBJECT: TEST\n\n1. (U) One.\n\nCopyright Piracy - Strides\n\n2. (U) Two.\n(c) a list item\n\nDOE\n";
+        let c = parse(text, &Hints::default());
+        let nums: Vec<u32> = c.paragraphs.iter().map(|p| p.number).collect();
+        assert_eq!(nums, vec![1, 2]);
+        assert!(c.paragraphs[1].text.contains("(c) a list item"));
+        assert!(!c.diagnostics.iter().any(|d| d.code == Code::TrailerRemoved));
+        // A notice after the last paragraph is boilerplate.
+        let c = parse(&format!("{text}\n\u{A9} Scoop Media\nHeadlines\n"), &Hints::default());
+        assert!(c.diagnostics.iter().any(|d| d.code == Code::TrailerRemoved));
+        assert!(!c.paragraphs[1].text.contains("Scoop"));
+    }
+
+    #[test]
+    fn passing_lines_in_mixed_case_and_long_ones() {
+        let text = "C O N F I D E N T I A L ROME 000123\n\nSIPDIS\n\nSTATE FOR EUR/FO A/S Dan Fried, ISN/FO A/S\nJohn Rood\nNSC for David Stephens\nDEPT FOR E, P, EB, EAP/J, EAP/P, EAP/PD, PA WHITE HOUSE/NSC/NEC; JUSTICE FOR ANTI-TRUST DIVISION; TREASURY/OASIA/IMI/JAPAN; DEPT PASS USTR/PUBLIC AFFAIRS OFFICE\n\nE.O. 12958: DECL: 01/01/2019\nTAGS: PREL\nSUBJECT: TEST\n\n1. (C) One.\n";
+        let c = parse(text, &Hints::default());
+        assert_eq!(c.passing_lines.len(), 4, "{:?}", c.passing_lines);
+        assert_eq!(c.passing_lines[1], "John Rood");
+        assert!(!is_distribution_line("Summary and comment follow."));
+        assert!(!is_distribution_line("The minister asked for more."));
     }
 
     #[test]

@@ -182,18 +182,32 @@ fn natural_end(field: Field, body: &str) -> (&str, &str) {
                 }
             }
             if field == Field::Subject {
+                // A subject wraps onto a few lines; a short label line (`INDEX:`,
+                // `ARTICLES:`) or a fifth line starts the text.
+                let mut content_lines = 0;
                 for (i, l) in line_starts(body) {
-                    if i > 0 && (is_rule(l) || is_subject_stop(l)) {
+                    let t = l.trim();
+                    let label = content_lines > 0 && t.len() <= 30 && t.ends_with(':');
+                    if i > 0 && (is_rule(l) || is_subject_stop(l) || label || content_lines >= 4)
+                    {
                         end = end.min(i);
                         break;
+                    }
+                    if !t.is_empty() {
+                        content_lines += 1;
                     }
                 }
             }
             body.split_at(end)
         }
         Field::Ref => {
-            // The REF block's own end rules live with the references reader.
-            let end = super::references::extent(body);
+            // The REF block's own end rules live with the references reader; a line
+            // of running prose after it is the unnumbered body, whatever those rules
+            // say.
+            let mut end = super::references::extent(body);
+            if let Some((i, _)) = line_starts(body).skip(1).find(|(_, l)| is_prose_line(l)) {
+                end = end.min(i);
+            }
             body.split_at(end)
         }
         Field::ClassifiedBy => {
@@ -202,6 +216,22 @@ fn natural_end(field: Field, body: &str) -> (&str, &str) {
             body.split_at(end)
         }
     }
+}
+
+/// A line of running prose: long, and most of its words in lower case. REF items
+/// (`A. STATE 1234`, `B. Embassy Paris e-mail of May 4`) are short or mostly
+/// names and numbers.
+fn is_prose_line(l: &str) -> bool {
+    let t = l.trim();
+    if t.len() < 100 || t.starts_with(|c: char| !c.is_alphabetic()) && !t.starts_with('"') {
+        return false;
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let lower = words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+        .count();
+    words.len() >= 15 && lower * 2 >= words.len()
 }
 
 fn line_starts(body: &str) -> impl Iterator<Item = (usize, &str)> {
@@ -317,6 +347,31 @@ mod tests {
         assert_eq!(p.free, vec!["SIPDIS DEPT FOR EUR"]);
         assert_eq!(p.get(Field::Tags).unwrap().text.trim(), "PREL UP");
         assert_eq!(p.get(Field::Subject).unwrap().text.trim(), "A B C");
+    }
+
+    #[test]
+    fn a_subject_ends_at_a_label_line_or_after_four_lines() {
+        let p = split("SUBJECT:  DAILY SUMMARY OF PRESS 03/15/06\n  INDEX:\n(1) Poll on the cabinet\n(2) More\n");
+        assert_eq!(
+            join_lines(&p.get(Field::Subject).unwrap().text),
+            "DAILY SUMMARY OF PRESS 03/15/06"
+        );
+        assert_eq!(p.free[0], "INDEX:");
+        let p = split("SUBJECT: ONE\nTWO\nTHREE\nFOUR\nFIVE\nSIX\n");
+        assert_eq!(join_lines(&p.get(Field::Subject).unwrap().text), "ONE TWO THREE FOUR");
+    }
+
+    #[test]
+    fn an_unnumbered_body_after_ref_is_not_a_reference() {
+        let p = split(
+            "REF: 10 STATE 6668 (U)\n\nESTH delivered reftel points to the Ministry of Foreign Affairs on February 9 and the minister said that the government leans favourably towards it.\nSMITH\n",
+        );
+        let r = p.get(Field::Ref).unwrap();
+        assert_eq!(r.text.trim(), "10 STATE 6668 (U)");
+        assert!(p.free.iter().any(|f| f.starts_with("ESTH delivered")));
+        // Mixed-case REF items stay in the block.
+        let p = split("REF: A. Embassy Paris e-mail of October 14 to EUR/WE\nB. STATE 1234\n");
+        assert!(p.get(Field::Ref).unwrap().text.contains("STATE 1234"));
     }
 
     #[test]

@@ -148,9 +148,11 @@ pub fn split_inline_paragraphs(text: &str) -> Cow<'_, str> {
     }
 }
 
+// The whitespace after the mark is checked by the callers: consuming it here would
+// hide a mark that follows another (`(d) (C) Econoff ...`).
 re!(
     inline_mark_re,
-    r"(?:^|\s)\(\s*([A-Za-z][A-Za-z/ ]{0,15}?)\s*\)[ \t]+"
+    r"(?:^|\s)\(\s*([A-Za-z][A-Za-z/ ]{0,15}?)\s*\)"
 );
 
 /// True when `t` opens with a portion mark and prose: `(SBU) The deadline for
@@ -162,7 +164,11 @@ pub fn is_marked_prose(t: &str) -> bool {
         return false;
     };
     let whole = c.get(0).expect("whole");
-    whole.start() == 0 && known_mark(&c[1]) && is_prose(&t[whole.end()..])
+    let rest = &t[whole.end()..];
+    whole.start() == 0
+        && rest.starts_with([' ', '\t'])
+        && known_mark(&c[1])
+        && is_prose(rest.trim_start())
 }
 
 fn is_prose(rest: &str) -> bool {
@@ -205,7 +211,12 @@ fn unnumbered_start(t: &str) -> Option<usize> {
     for c in inline_mark_re().captures_iter(t) {
         let whole = c.get(0).expect("whole");
         let open = whole.start() + whole.as_str().len() - whole.as_str().trim_start().len();
-        if open == 0 || !known_mark(&c[1]) || !is_prose(&t[whole.end()..]) {
+        let rest = &t[whole.end()..];
+        if open == 0
+            || !rest.starts_with([' ', '\t'])
+            || !known_mark(&c[1])
+            || !is_prose(rest.trim_start())
+        {
             continue;
         }
         let before = t[..open].trim_end();
@@ -374,6 +385,12 @@ mod tests {
         );
         let out = split_inline_paragraphs(&t);
         assert!(out.contains("(b).\n(C) In a June 30"), "{out}");
+        let t = long(
+            "Classified By: CDA Jane Roe for reasons 1.4 (b) and (d) (C) Econoff delivered \
+             reftel points and the non-paper to both ministries on August 20.",
+        );
+        let out = split_inline_paragraphs(&t);
+        assert!(out.contains("(d)\n(C) Econoff"), "{out}");
         // A REF item after a mark is not prose.
         let t = long("REF: A. (C) STATE 45792 B. (S) CAIRO 12 C. (C) EMBASSY PARIS DAILY REPORT");
         assert_eq!(split_inline_paragraphs(&t), t);

@@ -155,6 +155,15 @@ fn is_letter(t: &str) -> bool {
     t.len() == 1 && t.as_bytes()[0].is_ascii_alphabetic()
 }
 
+/// The first `n` bytes of `s`, cut back to a character boundary.
+pub fn prefix(s: &str, n: usize) -> &str {
+    let mut end = n.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
 /// Collapses all whitespace runs to single spaces and trims.
 pub fn squeeze(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
