@@ -356,7 +356,8 @@ pub fn to_cable(
 ) -> Cable {
     let hints = Hints {
         id: opts.id.clone(),
-        year: e.year.or(opts.year),
+        year: opts.year,
+        container_year: e.year,
         source: Source {
             path,
             format: e.format.name().to_string(),

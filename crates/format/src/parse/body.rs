@@ -282,7 +282,8 @@ fn marked_number_follows(lines: &[std::borrow::Cow<'_, str>], n: u32) -> bool {
         l.trim_start().starts_with(|c: char| c.is_ascii_digit())
             && para_head(l).is_some_and(|c| {
                 c.number.parse() == Ok(n)
-                    && c.mark.is_some_and(|m| matches!(read_mark(m), MarkReading::Known(_)))
+                    && c.mark
+                        .is_some_and(|m| matches!(read_mark(m), MarkReading::Known(_)))
             })
     })
 }
@@ -487,7 +488,9 @@ mod tests {
 
     #[test]
     fn a_wrapped_number_before_the_marked_sequence_is_text() {
-        let b = run("1. (U) This is an action request. Please see para\n\n3.\n2. (S) Two.\n\n3. (U) Three.");
+        let b = run(
+            "1. (U) This is an action request. Please see para\n\n3.\n2. (S) Two.\n\n3. (U) Three.",
+        );
         let nums: Vec<u32> = b.paragraphs.iter().map(|p| p.number).collect();
         assert_eq!(nums, vec![1, 2, 3]);
         assert!(b.paragraphs[0].text.ends_with("para\n\n3."));

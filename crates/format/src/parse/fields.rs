@@ -995,8 +995,34 @@ re!(
 );
 re!(
     subject_stop_cs_re,
-    r"(?-u:\b)[A-Z][A-Z ]*\s+\d{5,}\s+\d{3}(?:\.\d)?\s+OF(?-u:\b)|-{4,}|(?:^|\s)PAGE\s+\d+"
+    r"(?-u:\b)\d{5,}\s+\d{3}(?:\.\d)?\s+OF(?-u:\b)|-{4,}|(?:^|\s)PAGE\s+\d+"
 );
+
+/// Where the station of a section break that ends at `end` starts: the last one to
+/// three words before it that name a known post (`THE HAGUE`), else the last word.
+fn break_station_start(text: &str, end: usize) -> usize {
+    let before = text[..end].trim_end();
+    let starts: Vec<usize> = before
+        .char_indices()
+        .filter(|&(i, c)| {
+            !c.is_whitespace() && (i == 0 || before[..i].ends_with(char::is_whitespace))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    for k in (1..=3).rev() {
+        if let Some(&at) = starts.len().checked_sub(k).and_then(|i| starts.get(i)) {
+            let words = &before[at..];
+            let code = crate::station::canonical_station(&crate::station::squash(words));
+            if crate::station::is_known_station(&code) {
+                return at;
+            }
+        }
+    }
+    match starts.last() {
+        Some(&at) if before[at..].bytes().all(|b| b.is_ascii_uppercase()) => at,
+        _ => end,
+    }
+}
 re!(lead_mark_subject_re, r"^\(([^)]{1,12})\)\s*");
 re!(trail_mark_subject_re, r"\s\(([A-Z/ ]{1,12})\)$");
 
@@ -1034,7 +1060,13 @@ pub fn subject(text: &str) -> (Option<String>, Option<String>) {
         end = end.min(m.start());
     }
     if let Some(m) = subject_stop_cs_re().find(body) {
-        end = end.min(m.start());
+        let start = if m.as_str().starts_with(|c: char| c.is_ascii_digit()) {
+            // A section break: cut before its station too.
+            break_station_start(body, m.start())
+        } else {
+            m.start()
+        };
+        end = end.min(start);
     }
     let s = squeeze(&decode_entities(&body[..end]));
     let s = s.trim_end_matches(['\\']).trim();
@@ -1611,6 +1643,19 @@ mod tests {
 
     fn subj(t: &str) -> Option<String> {
         subject(t).0
+    }
+
+    #[test]
+    fn a_section_break_glued_to_the_subject_ends_it_with_its_station() {
+        assert_eq!(
+            subj(": RUSSIAN RELATIONS WITH AN ASSERTIVE UZBEKISTAN MOSCOW 00000337 001.2 OF 002 Classified")
+                .as_deref(),
+            Some("RUSSIAN RELATIONS WITH AN ASSERTIVE UZBEKISTAN")
+        );
+        assert_eq!(
+            subj(": DUTCH VIEWS ON IRAN THE HAGUE 00000123  001.2 OF 002").as_deref(),
+            Some("DUTCH VIEWS ON IRAN")
+        );
     }
 
     #[test]

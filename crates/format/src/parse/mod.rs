@@ -44,8 +44,11 @@ pub use references::{parse as parse_references, Citing};
 pub struct Hints {
     /// The cable's id, for text that does not carry it (any written form).
     pub id: Option<String>,
-    /// The cable's year, for text that does not carry it.
+    /// The cable's year, for text that does not carry it (the user's hint).
     pub year: Option<i32>,
+    /// The year the container gave (a CSV row's or an export's date), for text that
+    /// does not carry its own; used before [`Hints::year`], without a diagnostic.
+    pub container_year: Option<i32>,
     /// Where the text came from.
     pub source: Source,
 }
@@ -122,6 +125,8 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     let mut dump = DumpRow::from_lines(skipped);
     // The DE serial of another cable's envelope read under this one, if any.
     let mut foreign_ssn: Option<u64> = None;
+    // The lines of a second copy of the cable that was not read.
+    let mut dropped_copy: Vec<&str> = Vec::new();
 
     // A second envelope: the same cable repeated (skip to its text) or another
     // cable glued on (cut it off; the container readers split such texts).
@@ -175,33 +180,74 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
             while cut > 0 && DumpRow::is_dump_line(rest[cut - 1]) {
                 cut -= 1;
             }
-            let what = if same {
-                "the cable's header repeats"
+            let later = &rest[k + env2.end..];
+            if same && chars(later) > chars(&rest[..cut]) {
+                // The cable twice, the second copy the more complete (the first a
+                // header preview): read the second.
+                diags.push(Diagnostic::new(
+                    Code::MultipleCables,
+                    format!(
+                        "the cable's header repeats at line {line_no}; the copy after it \
+                         is the longer and was read"
+                    ),
+                ));
+                dropped_copy = rest[..cut].to_vec();
+                env = merge_envelopes(env, env2);
+                rest = later;
             } else {
-                "a second cable starts"
-            };
-            diags.push(Diagnostic::new(
-                Code::MultipleCables,
-                format!("{what} at line {line_no}; only the text before it is in this record"),
-            ));
-            rest = &rest[..cut];
+                let what = if same {
+                    "the cable's header repeats"
+                } else {
+                    "a second cable starts"
+                };
+                diags.push(Diagnostic::new(
+                    Code::MultipleCables,
+                    format!("{what} at line {line_no}; only the text before it is in this record"),
+                ));
+                if same {
+                    dropped_copy = rest[k..].to_vec();
+                }
+                rest = &rest[..cut];
+            }
         }
     }
 
-    let para1 = (0..rest.len())
-        .find(|&i| preamble::is_para_start(rest[i]) || reflow::is_marked_prose_at(rest, i))
-        .unwrap_or(rest.len());
-    let search = para1.min(80).min(rest.len());
-    // Read the class line once, keeping its position (reading it is not cheap).
-    let (class_pos, mut class_line) = rest[..search]
-        .iter()
-        .enumerate()
-        .find_map(|(i, l)| classline::read(l).map(|c| (i, c)))
-        .unzip();
+    let (mut para1, mut class_pos, mut class_line) = locate_text(rest);
+    // The cable's classification line again, before the first paragraph or after
+    // the text: the cable twice in one text without a second envelope (a header
+    // preview, then a collapsed or complete copy). The longer copy is read.
+    if let Some(p) = class_pos {
+        if let Some(r) = repeated_class_line(rest, p, class_line.as_ref()) {
+            let (first, second) = (&rest[..r], &rest[r..]);
+            let line_no = env_start + env.end + r + 1;
+            if chars(second) > chars(first) {
+                dropped_copy = first.to_vec();
+                rest = second;
+                (para1, class_pos, class_line) = locate_text(rest);
+            } else {
+                // The second copy's own leading lines (an export row, its envelope)
+                // are not the first copy's text.
+                let mut cut = r;
+                while cut > p + 1 && is_copy_leader(rest[cut - 1]) {
+                    cut -= 1;
+                }
+                dropped_copy = rest[cut..].to_vec();
+                rest = &rest[..cut];
+                para1 = para1.min(rest.len());
+            }
+            diags.push(Diagnostic::new(
+                Code::MultipleCables,
+                format!(
+                    "the classification line repeats at line {line_no}: the text holds \
+                     the cable twice; the longer copy was read"
+                ),
+            ));
+        }
+    }
     if let (Some(cl), Some(pos)) = (class_line.as_mut(), class_pos) {
         // 1970s pages put the bare level first and the station line later.
         if cl.station.is_none() {
-            if let Some(later) = rest[pos + 1..search]
+            if let Some(later) = rest[pos + 1..para1.min(80).min(rest.len()).max(pos + 1)]
                 .iter()
                 .filter_map(|l| classline::read(l))
                 .find(|c| c.station.is_some())
@@ -228,7 +274,38 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         pre_text.push('\n');
     }
     let pre_text = text::deglue(&pre_text).into_owned();
-    let pre = preamble::split(&pre_text);
+    let mut pre = preamble::split(&pre_text);
+    // Fields the read copy lacks come from the other copy of the header (a preview
+    // keeps SUBJECT and REF that a collapsed copy cut after TAGS lost).
+    if !dropped_copy.is_empty() {
+        let (p1, cp, cl) = locate_text(&dropped_copy);
+        if let (Some(cp), Some(cl)) = (cp, cl) {
+            let mut other = cl.rest.clone();
+            for l in &dropped_copy[cp + 1..p1.max(cp + 1)] {
+                other.push('\n');
+                other.push_str(l);
+            }
+            let other = preamble::split(&text::deglue(&other));
+            for f in other.fields {
+                let theirs = text::squeeze(&f.text);
+                match pre.fields.iter_mut().find(|x| x.field == f.field) {
+                    // Positions index the read copy's preamble: none for this one.
+                    None => pre.fields.push(preamble::FieldText { end: 0, ..f }),
+                    // A longer, uncut field (TAGS that wrapped onto a second line in
+                    // one copy and were cut in the other).
+                    Some(ours)
+                        if f.field != preamble::Field::Ref
+                            && theirs.len() > text::squeeze(&ours.text).len()
+                            && !theirs.ends_with("..") =>
+                    {
+                        ours.text = f.text;
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    let pre = pre;
     // Without numbered paragraphs the text after the last field is the body.
     let (pre_free, body_lines): (Vec<String>, Vec<&str>) = if para1 == rest.len() {
         let last_field_end = last_field_line(&pre_text, &pre);
@@ -286,9 +363,16 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
             || DumpRow::is_dump_line(f);
         let heading = {
             let up = f.to_ascii_uppercase();
-            ["SUMMARY", "BEGIN", "INTRODUCTION", "OVERVIEW", "COMMENT", "BACKGROUND"]
-                .iter()
-                .any(|h| up.starts_with(h))
+            [
+                "SUMMARY",
+                "BEGIN",
+                "INTRODUCTION",
+                "OVERVIEW",
+                "COMMENT",
+                "BACKGROUND",
+            ]
+            .iter()
+            .any(|h| up.starts_with(h))
         };
         // Distribution lines: upper case (`DEPT FOR EUR/RUS`, long ones too), or an
         // office then FOR/PASS in mixed case (`NSC for David Stephens`), and the
@@ -314,8 +398,24 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
 
     // ---- fields
     let eo_field = pre.get(preamble::Field::Eo);
-    let year_from_text = env.dtg.as_ref().map(|d| d.year);
-    let year = year_from_text.or(hints.year);
+    // The year: the DTG's, else another date the text gives (an extract's date
+    // note, a weekday line), else the year of the cable's own id written in an
+    // export row inside the text; then the container's, then the user's hint.
+    let note_date = date_note(&normalized);
+    let class_ids = class_line
+        .as_ref()
+        .and_then(|c| Some((station_code(c.station.as_deref()?), c.serial.as_deref()?)))
+        .and_then(|(st, se)| Some((st, se.replace('O', "0").parse::<u64>().ok()?)));
+    let written = class_ids
+        .as_ref()
+        .and_then(|(st, se)| written_id(&normalized, st, *se));
+    let year_from_text = env
+        .dtg
+        .as_ref()
+        .map(|d| d.year)
+        .or(note_date.map(|d| i32::from(d.year())))
+        .or(written.as_ref().map(|w| w.0));
+    let year = year_from_text.or(hints.container_year).or(hints.year);
     if let Some(eo) = eo_field {
         let line = text::squeeze(&format!("{} {}", eo.keyword, eo.text));
         cable.declassify_on = fields::declassify_on(&eo.text, year);
@@ -380,6 +480,25 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
                         variant: None,
                     });
                 }
+            }
+        }
+    }
+    // A serial cut on the classification line (`BUENOS AIRES 00167SIPDIS`) that
+    // the DE line's serial completes (`#1673`): the DE line wins.
+    if let (Some(i), Some(de), Some(cl)) = (id.as_mut(), &env.de, &class_line) {
+        let same_post = by_routing_indicator(&de.ri).is_none_or(|(st, _)| st == i.station);
+        if cl.serial_cut && same_post && i.serial % 10_000 != de.ssn % 10_000 {
+            if let Some(full) = complete_serial(i.serial, de.ssn) {
+                diags.push(Diagnostic::new(
+                    Code::IdSerialMismatch,
+                    format!(
+                        "the classification line's serial {} is cut; the DE line's #{:04} \
+                         completes it: {full}",
+                        cl.serial.as_deref().unwrap_or(""),
+                        de.ssn
+                    ),
+                ));
+                i.serial = full;
             }
         }
     }
@@ -475,7 +594,12 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
                 format!("hint year {hy} ignored: the text says {ty}"),
             ));
         }
-    } else if hints.year.is_some() && year_from_text.is_none() {
+    } else if hints.year.is_some()
+        && year_from_text.is_none()
+        && hints.container_year.is_none()
+        && id.is_some()
+        && hint_id.is_none()
+    {
         diags.push(Diagnostic::new(
             Code::YearFromHint,
             "year taken from the --year hint",
@@ -531,29 +655,18 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
             ));
         }
         (None, None) => {
-            let from_note = cable_dated_re().captures(&normalized).and_then(|c| {
-                let g = |i: usize| c[i].parse::<i32>().ok();
-                let date = jiff::civil::Date::new(g(1)? as i16, g(2)? as i8, g(3)? as i8).ok()?;
-                Some(date.at(g(4)? as i8, g(5)? as i8, 0, 0))
-            });
-            let from_weekday = || {
-                weekday_re().captures(&normalized).and_then(|c| {
-                    let month = crate::dtg::month_number(c[2].get(..3)?)?;
-                    dtg_datetime(
-                        c[1].parse().ok()?,
-                        c[4].parse().ok()?,
-                        c[5].parse().ok()?,
-                        month,
-                        c[3].parse().ok()?,
-                    )
-                })
+            let from_row = written.as_ref().and_then(|w| w.1);
+            let msg = match (note_date, from_row) {
+                (Some(_), _) => {
+                    "no date-time group line; created taken from the extract's date note"
+                }
+                (None, Some(_)) => {
+                    "no date-time group line; created taken from the export row that names \
+                     the cable inside the text"
+                }
+                (None, None) => "no date-time group line and no other date: created is unknown",
             };
-            let found = from_note.or_else(from_weekday);
-            let msg = match found {
-                Some(_) => "no date-time group line; created taken from the extract's date note",
-                None => "no date-time group line and no other date: created is unknown",
-            };
-            cable.created = found.map(iso);
+            cable.created = note_date.or(from_row).map(iso);
             diags.push(Diagnostic::new(Code::MissingDtg, msg));
         }
     }
@@ -874,6 +987,32 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
             }
         }
     }
+    if cable.paragraphs.iter().all(|p| p.text.trim().is_empty()) && !dropped_copy.is_empty() {
+        // No text but a second copy of the header that was not read (a page whose
+        // body is a header preview and a collapsed repeat cut after TAGS): what the
+        // copy shows as its text is kept, so that no word of it is lost.
+        let from = dropped_copy
+            .iter()
+            .position(|l| classline::read_long(l).is_some_and(|c| c.station.is_some()))
+            .unwrap_or(0);
+        let kept: Vec<&str> = dropped_copy[from..]
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty())
+            .collect();
+        if !kept.is_empty() {
+            cable.paragraphs = vec![crate::record::Paragraph {
+                number: 0,
+                text: kept.join("\n"),
+                ..Default::default()
+            }];
+            diags.push(Diagnostic::new(
+                Code::MissingField,
+                "the copy has no text beyond its header: the repeated header it shows \
+                 in place of the text is kept as paragraph 0",
+            ));
+        }
+    }
     let empty = cable.paragraphs.iter().all(|p| p.text.trim().is_empty())
         && cable.id.is_none()
         && cable.subject.is_none()
@@ -966,6 +1105,160 @@ impl CopyIdentity {
         let class_or_env = checks[..3].iter().any(|c| *c == Some(true));
         class_or_env && !checks.contains(&Some(false))
     }
+}
+
+/// The serial whose leading digits are `cut` (a serial that lost its last one or
+/// two digits) and whose last four are the DE line's `ssn`.
+fn complete_serial(cut: u64, ssn: u64) -> Option<u64> {
+    (1..=2).find_map(|k| {
+        let scale = 10u64.pow(k);
+        let base = cut.checked_mul(scale)?;
+        let x = (ssn % 10_000 + 10_000 - base % 10_000) % 10_000;
+        (x < scale).then_some(base + x)
+    })
+}
+
+/// A date the text gives besides its DTG: a media-partner extract's
+/// `Cable dated:2005-08-17T21:24:00` note, or a weekday line
+/// (`Monday, 14 August 2006, 17:17`).
+fn date_note(text: &str) -> Option<jiff::civil::DateTime> {
+    let from_note = cable_dated_re().captures(text).and_then(|c| {
+        let g = |i: usize| c[i].parse::<i32>().ok();
+        let date = jiff::civil::Date::new(g(1)? as i16, g(2)? as i8, g(3)? as i8).ok()?;
+        Some(date.at(g(4)? as i8, g(5)? as i8, 0, 0))
+    });
+    from_note.or_else(|| {
+        weekday_re().captures(text).and_then(|c| {
+            let month = crate::dtg::month_number(c[2].get(..3)?)?;
+            dtg_datetime(
+                c[1].parse().ok()?,
+                c[4].parse().ok()?,
+                c[5].parse().ok()?,
+                month,
+                c[3].parse().ok()?,
+            )
+        })
+    })
+}
+
+re!(
+    written_id_re,
+    r#"(?m)(?:^|[\s,"|:])(\d{2}[A-Z]{3,}\d{1,6})(?:[\s,"|\\]|$)"#
+);
+re!(
+    row_date_re,
+    r"(?:^|[\s,\t])(?:(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d\d)|(\d{4})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d))?)(?:[\s,\t:]|$)"
+);
+
+/// The cable's own id written in the text (an export row's reference id before a
+/// copy of the text: `05THEHAGUE2585`), recognised by the station and serial of
+/// the classification line; its year, and the row's date when one stands within a
+/// few lines before it in the same year.
+fn written_id(
+    text: &str,
+    station: &str,
+    serial: u64,
+) -> Option<(i32, Option<jiff::civil::DateTime>)> {
+    if station.is_empty() {
+        return None;
+    }
+    for c in written_id_re().captures_iter(text) {
+        let m = c.get(1).expect("group 1");
+        if !m.as_str().contains(station) {
+            continue;
+        }
+        let Some(id) = parse_id(m.as_str(), None) else {
+            continue;
+        };
+        if id.station != station || id.serial != serial {
+            continue;
+        }
+        // The row's date: the last timestamp in the few lines before the id (row
+        // number, date, id), or on the id's own line.
+        let line_end = text[m.end()..]
+            .find('\n')
+            .map_or(text.len(), |i| m.end() + i);
+        let mut from = m.start();
+        for _ in 0..6 {
+            from = text[..from].rfind('\n').unwrap_or(0);
+        }
+        let date = row_date_re()
+            .captures_iter(&text[from..line_end])
+            .filter_map(|d| {
+                let g = |i: usize| d.get(i).and_then(|x| x.as_str().parse::<i32>().ok());
+                let (y, mo, da, h, mi) = match g(3) {
+                    Some(y) => (y, g(1)?, g(2)?, g(4)?, g(5)?),
+                    None => (g(6)?, g(7)?, g(8)?, g(9).unwrap_or(0), g(10).unwrap_or(0)),
+                };
+                let dt = jiff::civil::Date::new(i16::try_from(y).ok()?, mo as i8, da as i8)
+                    .ok()?
+                    .at(h as i8, mi as i8, 0, 0);
+                (y == id.year).then_some(dt)
+            })
+            .last();
+        return Some((id.year, date));
+    }
+    None
+}
+
+/// Where the text's first paragraph starts (or the end), and its classification
+/// line (position and reading), looked for before the first paragraph.
+fn locate_text(rest: &[&str]) -> (usize, Option<usize>, Option<ClassLine>) {
+    let para1 = (0..rest.len())
+        .find(|&i| preamble::is_para_start(rest[i]) || reflow::is_marked_prose_at(rest, i))
+        .unwrap_or(rest.len());
+    let search = para1.min(80).min(rest.len());
+    // Read the class line once, keeping its position (reading it is not cheap).
+    let (class_pos, class_line) = rest[..search]
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| classline::read_long(l).map(|c| (i, c)))
+        .unzip();
+    (para1, class_pos, class_line)
+}
+
+/// The line where the classification line at `pos` (with its station and serial)
+/// is written again for the same section.
+fn repeated_class_line(rest: &[&str], pos: usize, first: Option<&ClassLine>) -> Option<usize> {
+    let first = first?;
+    let (station, serial) = (first.station.as_deref()?, first.serial.as_deref()?);
+    let serial = serial.trim_start_matches('0');
+    (pos + 1..rest.len()).find(|&i| {
+        let t = rest[i].trim_start();
+        // Cheap test: the same station must be on the line.
+        t.contains(station)
+            && classline::read_long(t).is_some_and(|c| {
+                c.station.as_deref() == Some(station)
+                    && c.serial.as_deref().map(|s| s.trim_start_matches('0')) == Some(serial)
+                    && c.section == first.section
+            })
+    })
+}
+
+/// A line that can stand between a cable's text and a second copy's classification
+/// line: blank, an export-row field, a format line or an addressee.
+fn is_copy_leader(l: &str) -> bool {
+    let t = l.trim().trim_end_matches('\\').trim();
+    t.is_empty()
+        || DumpRow::is_dump_line(t)
+        || t.starts_with("VZCZC")
+        || t.starts_with("ZNY ")
+        || t.starts_with("ZNR ")
+        || t.starts_with("FM ")
+        || t.starts_with("TO ")
+        || t.starts_with("INFO ")
+        || t.starts_with("header")
+        || t.starts_with("---")
+        || envelope::read_de(t).is_some()
+        || envelope::read_dtg(t).is_some()
+        || envelope::is_ri_list(t)
+        || dump_ts_re().is_match(t.split('\t').next().unwrap_or(""))
+        || (text::is_upper(t) && envelope::read_recipient(t).is_some() && t.len() <= 80)
+}
+
+/// Characters of text in some lines.
+fn chars(lines: &[&str]) -> usize {
+    lines.iter().map(|l| l.trim().len()).sum()
 }
 
 type DeLineRef = envelope::DeLine;
@@ -1321,7 +1614,10 @@ mod tests {
         assert!(c.paragraphs[1].text.contains("(c) a list item"));
         assert!(!c.diagnostics.iter().any(|d| d.code == Code::TrailerRemoved));
         // A notice after the last paragraph is boilerplate.
-        let c = parse(&format!("{text}\n\u{A9} Scoop Media\nHeadlines\n"), &Hints::default());
+        let c = parse(
+            &format!("{text}\n\u{A9} Scoop Media\nHeadlines\n"),
+            &Hints::default(),
+        );
         assert!(c.diagnostics.iter().any(|d| d.code == Code::TrailerRemoved));
         assert!(!c.paragraphs[1].text.contains("Scoop"));
     }
@@ -1334,6 +1630,42 @@ mod tests {
         assert_eq!(c.passing_lines[1], "John Rood");
         assert!(!is_distribution_line("Summary and comment follow."));
         assert!(!is_distribution_line("The minister asked for more."));
+    }
+
+    #[test]
+    fn a_cut_serial_loses_to_the_de_line() {
+        assert_eq!(complete_serial(167, 1673), Some(1673));
+        assert_eq!(complete_serial(40, 401), Some(401));
+        assert_eq!(complete_serial(9694, 6945), Some(96945));
+        assert_eq!(complete_serial(123, 9999), None);
+        let text = "VZCZCXYZ0000\nDE RUEHBU #1673/01 1231234\nZNY CCCCC ZZH\nR 031234Z MAY 07\n\
+                    FM AMEMBASSY BUENOS AIRES\nTO RUEHC/SECSTATE WASHDC 1234\n\n\
+                    C O N F I D E N T I A L BUENOS AIRES 00167SIPDIS\n\nSUBJECT: TEST\n\n1. (C) Text.\n";
+        let c = parse(text, &Hints::default());
+        assert_eq!(c.id.as_deref(), Some("07BUENOSAIRES1673"));
+        // An uncut serial that disagrees stays (with its diagnostic).
+        let c = parse(&text.replace("00167SIPDIS", "001672"), &Hints::default());
+        assert_eq!(c.id.as_deref(), Some("07BUENOSAIRES1672"));
+        assert!(c
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::IdSerialMismatch));
+    }
+
+    #[test]
+    fn the_year_from_the_cables_own_id_in_an_export_row() {
+        let text = "This record is a partial extract of the original cable.\n\n\
+                    UNCLAS THE HAGUE 001695\n\nSUBJECT: A PREVIEW...\n\n1113\n2000-06-07\n\n\
+                    00THEHAGUE1695\n\nEmbassy The Hague\n\nUNCLASSIFIED\n\n\
+                    UNCLAS THE HAGUE 001695\n\nSUBJECT: A PREVIEW OF THE WHOLE\n\nREF: STATE 12\n\n\
+                    1. (U) The text, long enough to be the copy that is read.\n";
+        let c = parse(text, &Hints::default());
+        assert_eq!(c.id.as_deref(), Some("00THEHAGUE1695"));
+        assert_eq!(c.created.as_deref(), Some("2000-06-07T00:00:00Z"));
+        assert_eq!(c.references[0].id.as_deref(), Some("00STATE12"));
+        // Another cable's id (a REF in a row) gives nothing.
+        let other = text.replace("00THEHAGUE1695", "00THEHAGUE1600");
+        assert_eq!(parse(&other, &Hints::default()).id, None);
     }
 
     #[test]

@@ -188,8 +188,7 @@ fn natural_end(field: Field, body: &str) -> (&str, &str) {
                 for (i, l) in line_starts(body) {
                     let t = l.trim();
                     let label = content_lines > 0 && t.len() <= 30 && t.ends_with(':');
-                    if i > 0 && (is_rule(l) || is_subject_stop(l) || label || content_lines >= 4)
-                    {
+                    if i > 0 && (is_rule(l) || is_subject_stop(l) || label || content_lines >= 4) {
                         end = end.min(i);
                         break;
                     }
@@ -358,7 +357,10 @@ mod tests {
         );
         assert_eq!(p.free[0], "INDEX:");
         let p = split("SUBJECT: ONE\nTWO\nTHREE\nFOUR\nFIVE\nSIX\n");
-        assert_eq!(join_lines(&p.get(Field::Subject).unwrap().text), "ONE TWO THREE FOUR");
+        assert_eq!(
+            join_lines(&p.get(Field::Subject).unwrap().text),
+            "ONE TWO THREE FOUR"
+        );
     }
 
     #[test]
