@@ -310,9 +310,21 @@ fn might_be_section_break(t: &str) -> bool {
 /// Drops section breaks, page headers, repeated classification lines and caption
 /// lines; records what they said.
 fn clean<'a>(lines: &[&'a str], body: &mut Body) -> Vec<std::borrow::Cow<'a, str>> {
-    let mut out = Vec::with_capacity(lines.len());
+    let mut out: Vec<std::borrow::Cow<'a, str>> = Vec::with_capacity(lines.len());
+    // Blank lines around a section break or page header are the break's layout:
+    // dropping them joins the text the break cut (and keeps it from looking cut).
+    let mut after_break = false;
+    let drop_break = |out: &mut Vec<std::borrow::Cow<'a, str>>| {
+        while out.last().is_some_and(|l| l.trim().is_empty()) {
+            out.pop();
+        }
+    };
     for &l in lines {
         let t = l.trim();
+        if t.is_empty() && after_break {
+            continue;
+        }
+        after_break = false;
         if let Some(c) = might_be_section_break(t)
             .then(|| section_break_re().captures(t))
             .flatten()
@@ -324,14 +336,19 @@ fn clean<'a>(lines: &[&'a str], body: &mut Body) -> Vec<std::borrow::Cow<'a, str
             let m = c.get(0).expect("whole match");
             let rest = format!("{}{}", &t[..m.start()], &t[m.end()..]);
             if rest.trim().is_empty() {
+                drop_break(&mut out);
+                after_break = true;
                 continue;
             }
             out.push(std::borrow::Cow::Owned(rest.trim_end().to_string()));
             continue;
         }
-        if (t.starts_with("PAGE") && page_header_re().is_match(t))
-            || matches!(t, "NNNN" | "NNN" | "BT")
-        {
+        if t.starts_with("PAGE") && page_header_re().is_match(t) {
+            drop_break(&mut out);
+            after_break = true;
+            continue;
+        }
+        if matches!(t, "NNNN" | "NNN" | "BT") {
             continue;
         }
         if let Some(c) = super::classline::read(t) {
@@ -395,13 +412,37 @@ fn check_truncation(number: u32, lines: &[String], _last: bool, diags: &mut Vec<
         }
     }
     let l = content[last];
-    if l.len() >= 40 && !ends_sentence(l) && !is_rule(l) {
+    if l.len() >= 40 && !ends_sentence(l) && !is_rule(l) && !ends_with_heading_or_banner(l) {
         diags.push(Diagnostic::at(
             Code::TruncatedParagraph,
             number,
             format!("paragraph {number} ends mid-sentence (\u{201C}{}\u{201D}): its last line seems lost", tail_words(l)),
         ));
     }
+}
+
+/// True when a paragraph's last line ends in the next paragraph's heading glued on
+/// in a reflowed copy (`... the patent process. Biotechnology`, `... claims. TRIPS
+/// Compliance: Data Confidentiality`), a banner (`=====CABLE ENDS=====`) or an
+/// address: the sentence before it is complete.
+fn ends_with_heading_or_banner(l: &str) -> bool {
+    if l.contains("==") || l.contains("http") || l.contains("www.") {
+        return true;
+    }
+    let Some(dot) = l.rfind(". ") else {
+        return false;
+    };
+    let tail = &l[dot + 2..];
+    let words: Vec<&str> = tail.split_whitespace().collect();
+    !words.is_empty()
+        && words.len() <= 8
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(|c| !c.is_lowercase())
+                || matches!(
+                    *w,
+                    "and" | "of" | "the" | "to" | "for" | "in" | "on" | "a" | "with"
+                )
+        })
 }
 
 fn tail_words(l: &str) -> String {
@@ -477,6 +518,36 @@ mod tests {
         assert_eq!(b.paragraphs[0].text, "Summary. One. End summary.");
         assert_eq!(b.signers, vec!["SMITH"]);
         assert_eq!(b.breaks, Some((2, 2)));
+    }
+
+    #[test]
+    fn a_section_break_inside_a_paragraph_is_no_truncation() {
+        let b = run("1. (C) A sentence that runs on and on across the page break of the\n\nPARIS 00000997  002 OF 002\n\ncable and ends here.\n\n2. (U) Two.");
+        assert!(
+            !b.diagnostics
+                .iter()
+                .any(|d| d.code == Code::TruncatedParagraph),
+            "{:?}",
+            b.diagnostics
+        );
+        assert_eq!(
+            b.paragraphs[0].text,
+            "A sentence that runs on and on across the page break of the\ncable and ends here."
+        );
+    }
+
+    #[test]
+    fn a_heading_glued_at_the_end_is_no_truncation() {
+        let b = run("1. (C) The office will decide on the patent process. Biotechnology Patents\n\n2. (C) Two.");
+        assert!(!b
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::TruncatedParagraph));
+        let b = run("1. (C) The office will decide on the patent process. then it went on to say that\n\n2. (C) Two.");
+        assert!(b
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::TruncatedParagraph));
     }
 
     #[test]

@@ -341,6 +341,17 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
             add_caption("NOFORN", &mut captions);
         }
     }
+    // Free lines after the last field (headings, an opening before paragraph 1):
+    // passing lines there name an office to pass to.
+    let fields_end = pre
+        .fields
+        .iter()
+        .map(|f| f.end)
+        .max()
+        .unwrap_or(0)
+        .min(pre_text.len());
+    let after_fields: std::collections::HashSet<&str> =
+        pre_text[fields_end..].split('\n').map(str::trim).collect();
     // Free lines that directly follow another line (no blank line between): the
     // short line a long passing line wrapped onto.
     let follows: std::collections::HashSet<&str> = pre_text
@@ -356,6 +367,15 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         let all_captions = !words.is_empty() && words.len() == word_count(f);
         for w in &words {
             add_caption(w, &mut captions);
+        }
+        // A standalone SENSITIVE BUT UNCLASSIFIED line among the captions is the
+        // SENSITIVE caption written out; after the fields it is a handling notice.
+        if f.trim_end_matches(['.', ','])
+            .eq_ignore_ascii_case("SENSITIVE BUT UNCLASSIFIED")
+            && !after_fields.contains(f.as_str())
+        {
+            add_caption("SENSITIVE", &mut captions);
+            continue;
         }
         let note = f.contains("partial extract")
             || f.contains("Cable dated")
@@ -379,7 +399,8 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         // short line a long one wrapped onto.
         let passing = !all_captions
             && !note
-            && ((text::is_upper(f) && f.len() <= 400)
+            && !heading
+            && ((text::is_upper(f) && f.len() <= 400 && !after_fields.contains(f.as_str()))
                 || is_distribution_line(f)
                 || (after_passing
                     && !heading
@@ -453,6 +474,10 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     if let Some(t) = &clby_text {
         cable.classified_by = fields::classified_by(t);
         cable.reasons = fields::reasons(t);
+    }
+    if let Some(f) = pre.get(preamble::Field::ClassifiedBy) {
+        let line = text::squeeze(&format!("{} {}", f.keyword, f.text));
+        cable.classified_by_line = Some(line.trim_start_matches('(').to_string());
     }
     if let Some(p) = class_pos {
         cable.classification_line = Some(text::squeeze(rest[p].trim_matches(['"', ','])));
@@ -778,10 +803,23 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         .collect::<Vec<_>>()
         .join("\n\n");
     // A summary can stand before paragraph 1, among the preamble's free lines.
-    let with_lead = if pre_free.is_empty() {
+    // Captions and passing lines are not part of a summary that opens before
+    // paragraph 1.
+    let lead: Vec<&str> = pre_free
+        .iter()
+        .map(String::as_str)
+        .filter(|f| {
+            let captions_only = {
+                let w = caption_words(f);
+                !w.is_empty() && w.len() == word_count(f)
+            };
+            !captions_only && !cable.passing_lines.iter().any(|p| p == f)
+        })
+        .collect();
+    let with_lead = if lead.is_empty() {
         body_text.clone()
     } else {
-        format!("{}\n\n{body_text}", pre_free.join("\n"))
+        format!("{}\n\n{body_text}", lead.join("\n"))
     };
     cable.summary = fields::summary(&with_lead).or_else(|| {
         body.paragraphs.iter().find_map(|p| {
@@ -836,7 +874,9 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         _ => (None, None),
     };
     if let Some(l) = level {
+        // UNCLAS with NOFORN and no SENSITIVE: Cablegate published it as FOUO.
         let fouo = sensitive
+            || (l == Level::U && noforn)
             || (implied_by.is_some() && l == Level::Sbu)
             || (implied_by.is_some() && l == Level::U && has_sbu_marks);
         cable.classification = Some(classification_string(l, noforn, fouo));
@@ -866,9 +906,11 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
                 "(SBU) portion marks without the SENSITIVE caption: published as plain UNCLASSIFIED",
             ));
         }
+        // A FOR OFFICIAL USE ONLY cable is at SBU: its (SBU) paragraphs are not above it.
+        let effective = if fouo && l == Level::U { Level::Sbu } else { l };
         for (p, m) in body.paragraphs.iter().zip(&body.marks) {
             if let Some(m) = m {
-                if m.level.is_some_and(|ml| ml.rank() > l.rank()) {
+                if m.level.is_some_and(|ml| ml.rank() > effective.rank()) {
                     diags.push(Diagnostic::at(
                         Code::MarkingAboveClassification,
                         p.number,
@@ -1253,8 +1295,13 @@ fn is_copy_leader(l: &str) -> bool {
         || envelope::read_dtg(t).is_some()
         || envelope::is_ri_list(t)
         || dump_ts_re().is_match(t.split('\t').next().unwrap_or(""))
-        || (text::is_upper(t) && envelope::read_recipient(t).is_some() && t.len() <= 80)
+        || addressee_re().is_match(t)
 }
+
+re!(
+    addressee_re,
+    r"^(?:R[A-Z]{3,7}/[A-Z]|[A-Z][A-Z0-9 /.,&()\-]{2,80}\s(?:PRIORITY|IMMEDIATE|ROUTINE|\d{4})$)"
+);
 
 /// Characters of text in some lines.
 fn chars(lines: &[&str]) -> usize {
@@ -1332,7 +1379,7 @@ fn caption_words(line: &str) -> Vec<String> {
 
 re!(
     distribution_re,
-    r"^(?:[A-Z][A-Z0-9/.&\-]*(?:,?\s+[A-Z][A-Z0-9/.&\-]*){0,3}\s+(?i:for|pass|also\s+for|please\s+pass)\s|(?i:please\s+pass|pass\s+to)\s)"
+    r"^(?:(?:[A-Z][A-Z0-9/.&\-]*|State|Department|Dept|Treasury|Commerce|Justice|Defense|Energy|Embassy)(?:,?\s+[A-Z][A-Z0-9/.&\-]*){0,3}\s+(?i:for|pass|also\s+for|please\s+pass)\s|(?i:please\s+pass|pass\s+to)\s)"
 );
 
 /// A passing line in mixed case: `NSC for David Stephens`, `STATE FOR EUR/FO A/S
@@ -1629,6 +1676,10 @@ mod tests {
         assert_eq!(c.passing_lines.len(), 4, "{:?}", c.passing_lines);
         assert_eq!(c.passing_lines[1], "John Rood");
         assert!(!is_distribution_line("Summary and comment follow."));
+        assert!(is_distribution_line(
+            "State for EUR/NB, EEB/IFD/OMA (DFREUDENWALD)"
+        ));
+        assert!(!is_distribution_line("Thanks for your help."));
         assert!(!is_distribution_line("The minister asked for more."));
     }
 
@@ -1666,6 +1717,51 @@ mod tests {
         // Another cable's id (a REF in a row) gives nothing.
         let other = text.replace("00THEHAGUE1695", "00THEHAGUE1600");
         assert_eq!(parse(&other, &Hints::default()).id, None);
+    }
+
+    #[test]
+    fn a_preview_kept_over_a_shorter_collapsed_repeat_keeps_its_fields() {
+        let text = "UNCLAS STOCKHOLM 000704\n\nSTATE FOR CA/P/IP JANE ROE\n\nE.O. 12958: N/A\n\
+                    TAGS: CVIS PREL\nSUBJECT: A SCENESETTER FOR A VISIT\n\nREF: (A) S...\n\n\
+                    UNCLAS STOCKHOLM 000704 STATE FOR CA/P/IP JANE ROE E.O. 12958: N/A TAGS: CVIS\n";
+        let c = parse(text, &Hints::default());
+        assert_eq!(c.subject.as_deref(), Some("A SCENESETTER FOR A VISIT"));
+        assert_eq!(c.tags, vec!["CVIS", "PREL"]);
+        assert_eq!(c.passing_lines, vec!["STATE FOR CA/P/IP JANE ROE"]);
+        // The repeat is what the copy shows as its text.
+        assert_eq!(c.paragraphs.len(), 1);
+        assert!(c.paragraphs[0]
+            .text
+            .starts_with("UNCLAS STOCKHOLM 000704 STATE FOR"));
+    }
+
+    #[test]
+    fn sensitive_but_unclassified_and_unclas_noforn() {
+        let head = "UNCLAS ROME 000123\n\nSIPDIS\n";
+        let tail = "E.O. 12958: N/A\nTAGS: PREL\nSUBJECT: TEST\n\n";
+        let c = parse(
+            &format!("{head}SENSITIVE BUT UNCLASSIFIED\n\n{tail}1. (SBU) Text.\n"),
+            &Hints::default(),
+        );
+        assert!(c.captions.iter().any(|x| x == "SENSITIVE"));
+        assert_eq!(
+            c.classification.as_deref(),
+            Some("UNCLASSIFIED//FOR OFFICIAL USE ONLY")
+        );
+        // After the fields it is a handling notice.
+        let c = parse(
+            &format!("{head}{tail}SENSITIVE BUT UNCLASSIFIED\n\n1. (SBU) Text.\n"),
+            &Hints::default(),
+        );
+        assert_eq!(c.classification.as_deref(), Some("UNCLASSIFIED"));
+        let c = parse(
+            &format!("{head}NOFORN\n{tail}1. (U) Text.\n"),
+            &Hints::default(),
+        );
+        assert_eq!(
+            c.classification.as_deref(),
+            Some("UNCLASSIFIED//FOR OFFICIAL USE ONLY")
+        );
     }
 
     #[test]

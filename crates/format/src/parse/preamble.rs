@@ -180,6 +180,17 @@ fn natural_end(field: Field, body: &str) -> (&str, &str) {
                         end = end.min(p);
                     }
                 }
+                // TAGS go on after their first line only on lines of tags (`GG, RU,
+                // AM`): prose after them is the text.
+                let mut seen = false;
+                for (i, l) in line_starts(body) {
+                    let t = l.trim();
+                    if seen && !t.is_empty() && !is_tag_line(t) {
+                        end = end.min(i);
+                        break;
+                    }
+                    seen |= !t.is_empty();
+                }
             }
             if field == Field::Subject {
                 // A subject wraps onto a few lines; a short label line (`INDEX:`,
@@ -231,6 +242,14 @@ fn is_prose_line(l: &str) -> bool {
         .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
         .count();
     words.len() >= 15 && lower * 2 >= words.len()
+}
+
+/// A line that continues a TAGS list: upper case, short, no field label.
+fn is_tag_line(t: &str) -> bool {
+    t.len() <= 80
+        && !t.contains(':')
+        && super::text::is_upper(t)
+        && t.split_whitespace().count() <= 10
 }
 
 fn line_starts(body: &str) -> impl Iterator<Item = (usize, &str)> {
@@ -360,6 +379,21 @@ mod tests {
         assert_eq!(
             join_lines(&p.get(Field::Subject).unwrap().text),
             "ONE TWO THREE FOUR"
+        );
+    }
+
+    #[test]
+    fn tags_continue_on_tag_lines_only() {
+        let p = split(
+            "TAGS: PREL MOPS\nGG, RU, AM\nnote of the new areas of cooperation that would follow\n",
+        );
+        assert_eq!(
+            join_lines(&p.get(Field::Tags).unwrap().text),
+            "PREL MOPS GG, RU, AM"
+        );
+        assert_eq!(
+            p.free,
+            vec!["note of the new areas of cooperation that would follow"]
         );
     }
 
