@@ -69,6 +69,8 @@ pub enum Code {
     MultipleCables,
     /// The text holds nothing of a cable (no header fields, no paragraphs).
     NoCableText,
+    /// The text gives no id: the id is the file name's (`03ABUDHABI2641.txt`).
+    IdFromFileName,
 }
 
 /// One repair or doubt.

@@ -344,6 +344,25 @@ fn occurs_twice(text: &str, pat: &str) -> bool {
         .is_some_and(|i| text[i + pat.len()..].contains(pat))
 }
 
+/// [`to_cable`], or why the text is no cable at all (see [`not_a_cable`]).
+fn cable_or_junk(
+    e: Extracted,
+    path: Option<String>,
+    encoding: &str,
+    several: bool,
+    opts: &ReadOptions,
+) -> Result<Cable, String> {
+    if !BOILERPLATE.iter().any(|b| e.text.contains(b)) {
+        return Ok(to_cable(e, path, encoding, several, opts));
+    }
+    let text = e.text.clone();
+    let c = to_cable(e, path, encoding, several, opts);
+    match not_a_cable(&text, &c) {
+        Some(why) => Err(why),
+        None => Ok(c),
+    }
+}
+
 /// Parses one extracted text into a record, and sets what the container published
 /// beside it: fields the text lacks are taken from the container (with a
 /// diagnostic), and disagreements earn `published_mismatch` diagnostics.
@@ -518,6 +537,10 @@ pub struct ReadOptions {
     pub year: Option<i32>,
     /// Largest input read whole (containers other than CSV dumps, which stream).
     pub max_bytes: u64,
+    /// Whether a file name that is a cable id (`03ABUDHABI2641.txt`,
+    /// `.../2003/01/03ABUDHABI2641.html`) gives the id of a record whose text gives
+    /// none (with an `id_from_file_name` diagnostic). On by default.
+    pub file_name_ids: bool,
 }
 
 impl Default for ReadOptions {
@@ -526,9 +549,151 @@ impl Default for ReadOptions {
             id: None,
             year: None,
             max_bytes: crate::decode::MAX_INPUT_BYTES as u64,
+            file_name_ids: true,
         }
     }
 }
+
+fn file_id_re() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(r"^(?:\d{2}|\d{4})[A-Z]{2,}\d{1,7}(?:_[a-z])?$").expect("valid regex")
+    })
+}
+
+/// The cable id a file name is, if it is one: the last component of the path
+/// (archive members included), its extension removed, shaped like an id and naming
+/// a known post.
+pub fn id_from_file_name(name: &str) -> Option<crate::id::CableId> {
+    let base = name.rsplit(['/', '\\', '!']).next()?;
+    let stem = base.split('.').next()?;
+    if !file_id_re().is_match(stem) {
+        return None;
+    }
+    let id = crate::id::parse_id(stem, None)?;
+    crate::station::is_known_station(&id.station).then_some(id)
+}
+
+/// Gives a record whose text gave no id the id of its file name, when the text
+/// does not contradict it (another post, or another year).
+fn apply_file_name_id(c: &mut Cable, name: &str) {
+    if c.id.is_some() {
+        return;
+    }
+    let Some(fid) = id_from_file_name(name) else {
+        return;
+    };
+    let text_line = c
+        .classification_line
+        .as_deref()
+        .and_then(crate::parse::read_classification_line);
+    let text_station = text_line
+        .as_ref()
+        .and_then(|l| l.station.as_deref())
+        .map(crate::parse::station_code)
+        .or_else(|| c.origin.station.clone());
+    if text_station.as_ref().is_some_and(|s| *s != fid.station) {
+        return;
+    }
+    if let Some(y) = c
+        .created
+        .as_deref()
+        .and_then(|d| d.get(..4)?.parse::<i32>().ok())
+    {
+        if y != fid.year {
+            return;
+        }
+    }
+    let text_serial = text_line
+        .as_ref()
+        .and_then(|l| l.serial.as_deref())
+        .and_then(|s| s.replace('O', "0").parse::<u64>().ok());
+    let id = fid.to_string();
+    let mut message = format!("the text gives no id: taken from the file name ({id})");
+    if let Some(s) = text_serial.filter(|s| *s != fid.serial) {
+        message.push_str(&format!("; the text's serial is {s}"));
+    }
+    c.diagnostics
+        .push(Diagnostic::new(Code::IdFromFileName, message));
+    c.origin.station.get_or_insert_with(|| fid.station.clone());
+    c.id = Some(id);
+}
+
+/// Why an extracted text is no cable at all (site boilerplate, a page of links),
+/// if it is none: the parser found no header field, no classification line, no
+/// numbered or marked paragraph and no field keyword, and what remains once known
+/// boilerplate is removed is a few words. Short or header-less cables always keep
+/// something of this (a mark, a field, a classification line) and are kept.
+fn not_a_cable(text: &str, c: &Cable) -> Option<String> {
+    let has_field = c.id.is_some()
+        || c.created.is_some()
+        || c.classification.is_some()
+        || c.subject.is_some()
+        || !c.tags.is_empty()
+        || !c.references.is_empty()
+        || !c.recipients.is_empty()
+        || !c.info_recipients.is_empty()
+        || c.eo.is_some()
+        || c.origin.station.is_some()
+        || c.origin.routing_indicator.is_some()
+        || c.published.is_some();
+    let has_paragraph = c
+        .paragraphs
+        .iter()
+        .any(|p| p.number > 0 || p.marking.is_some());
+    if has_field || has_paragraph {
+        return None;
+    }
+    let (stripped, _) = html::block_text(text);
+    let keyword = stripped.lines().any(|l| {
+        let t = l.trim_start().to_ascii_uppercase();
+        ["E.O.", "EO 1", "TAGS", "SUBJ", "REF", "CLASSIFIED BY"]
+            .iter()
+            .any(|k| t.starts_with(k))
+    });
+    if keyword {
+        return None;
+    }
+    let mut rest = stripped.clone();
+    let mut found: Vec<&str> = Vec::new();
+    for b in BOILERPLATE {
+        if rest.contains(b) {
+            found.push(b);
+            rest = rest.replace(b, " ");
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    let words = rest
+        .split_whitespace()
+        .filter(|w| !w.contains("://") && !w.starts_with("www."))
+        .filter(|w| w.chars().filter(char::is_ascii_alphabetic).count() >= 2)
+        .count();
+    (words < 30).then(|| {
+        format!(
+            "not a cable: the text is site boilerplate ({}) with no cable field, \
+             classification line or paragraph",
+            found
+                .iter()
+                .map(|b| format!("\u{201C}{b}\u{201D}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+/// Site furniture that pages around cables carry.
+const BOILERPLATE: &[&str] = &[
+    "Appears in these articles:",
+    "Page not found",
+    "This page could not be found",
+    "All rights reserved",
+    "Subscribe to our newsletter",
+    "Enable JavaScript",
+    "Share this article",
+    "Related articles",
+];
 
 /// How many bytes are sniffed to pick a format.
 const SNIFF: usize = 64 * 1024;
@@ -599,7 +764,20 @@ pub fn read_stream(
         match item {
             Ok(e) => {
                 let index = e.index;
-                let mut c = to_cable(e, path.clone(), decoded.encoding, several, opts);
+                let mut c = match cable_or_junk(e, path.clone(), decoded.encoding, several, opts) {
+                    Ok(c) => c,
+                    Err(why) => {
+                        on_cable(Err(ReadError::Item {
+                            format: format.name(),
+                            index,
+                            message: why,
+                        }));
+                        continue;
+                    }
+                };
+                if opts.file_name_ids && index == 1 {
+                    apply_file_name_id(&mut c, name);
+                }
                 if one_cable_format && index > 1 {
                     // Pages and telegram files usually hold one cable: say where an
                     // extra record came from.

@@ -244,6 +244,20 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
             ));
         }
     }
+    // The station and serial written without a level word (`ABU DHABI 002641`,
+    // or a section break line), where no classification line names them: a copy
+    // that lost its level word, a flattened export that put the level on a line of
+    // its own (`CONFIDENTIAL` / `NEW DELHI 005734`).
+    let station_line = if class_line.as_ref().is_some_and(|c| c.station.is_some()) {
+        None
+    } else {
+        let from = class_pos.map_or(0, |p| p + 1);
+        find_station_line(&rest[from.min(rest.len())..para1.max(from).min(rest.len())])
+    };
+    if let (Some(cl), Some((st, se))) = (class_line.as_mut(), &station_line) {
+        cl.station = Some(st.clone());
+        cl.serial = Some(se.clone());
+    }
     if let (Some(cl), Some(pos)) = (class_line.as_mut(), class_pos) {
         // 1970s pages put the bare level first and the station line later.
         if cl.station.is_none() {
@@ -423,9 +437,15 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     // note, a weekday line), else the year of the cable's own id written in an
     // export row inside the text; then the container's, then the user's hint.
     let note_date = date_note(&normalized);
-    let class_ids = class_line
+    // The station and serial the text writes: on its classification line, else on
+    // a line of their own.
+    let text_station_serial: Option<(String, String)> = class_line
         .as_ref()
-        .and_then(|c| Some((station_code(c.station.as_deref()?), c.serial.as_deref()?)))
+        .and_then(|c| Some((c.station.clone()?, c.serial.clone()?)))
+        .or_else(|| station_line.clone());
+    let class_ids = text_station_serial
+        .as_ref()
+        .map(|(st, se)| (station_code(st), se.as_str()))
         .and_then(|(st, se)| Some((st, se.replace('O', "0").parse::<u64>().ok()?)));
     let written = class_ids
         .as_ref()
@@ -490,8 +510,8 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         .and_then(|h| parse_id(h, hints.year.or(year)));
     let mut id: Option<CableId> = None;
     let mut header_body_mismatch = false;
-    if let Some(cl) = &class_line {
-        if let (Some(st), Some(se)) = (&cl.station, &cl.serial) {
+    if let Some((st, se)) = &text_station_serial {
+        {
             let station = station_code(st);
             if let (Some(y), Ok(serial)) = (
                 year.or(hint_id.as_ref().map(|h| h.year)),
@@ -726,10 +746,9 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     // The station: the id's when the text named it (classification line or hint),
     // else the classification line's even without a year, else the FM line's, the
     // routing indicator's, or a rebuilt id's.
-    let class_station = class_line
+    let class_station = text_station_serial
         .as_ref()
-        .and_then(|c| c.station.as_deref())
-        .map(station_code)
+        .map(|(st, _)| station_code(st))
         .filter(|s| !s.is_empty() && !header_body_mismatch);
     let station = id
         .as_ref()
@@ -1303,6 +1322,30 @@ re!(
     r"^(?:R[A-Z]{3,7}/[A-Z]|[A-Z][A-Z0-9 /.,&()\-]{2,80}\s(?:PRIORITY|IMMEDIATE|ROUTINE|\d{4})$)"
 );
 
+re!(
+    station_line_re,
+    r"^([A-Z][A-Z .'\-]{1,30}?)\s+(\d{3,6}|\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3})\s*$"
+);
+
+/// A line holding only a known post and a serial (`ABU DHABI 002641`), or a
+/// section break (`ABU DHABI 00002641  002 OF 003`), among the first lines.
+fn find_station_line(lines: &[&str]) -> Option<(String, String)> {
+    lines
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .take(6)
+        .find_map(|l| {
+            let c = station_line_re().captures(l)?;
+            let station = c[1].trim();
+            if !is_known_station(&station_code(station)) {
+                return None;
+            }
+            let serial = c[2].split_whitespace().next()?.to_string();
+            Some((station.to_string(), serial))
+        })
+}
+
 /// Characters of text in some lines.
 fn chars(lines: &[&str]) -> usize {
     lines.iter().map(|l| l.trim().len()).sum()
@@ -1328,7 +1371,7 @@ fn classification_string(level: Level, noforn: bool, fouo: bool) -> String {
 }
 
 /// Station code of a station as written on a classification line.
-fn station_code(written: &str) -> String {
+pub(crate) fn station_code(written: &str) -> String {
     let mut words: Vec<&str> = written.split_whitespace().collect();
     // Captions glued before the station: "UNCLAS SENSITIVE BERN 000123".
     while words.len() > 1 && CAPTIONS.contains(&words[0]) {
@@ -1762,6 +1805,33 @@ mod tests {
             c.classification.as_deref(),
             Some("UNCLASSIFIED//FOR OFFICIAL USE ONLY")
         );
+    }
+
+    #[test]
+    fn station_and_serial_without_a_level_word() {
+        let hints = Hints {
+            year: Some(2003),
+            ..Hints::default()
+        };
+        let c = parse(
+            "ABU DHABI 002641\n\nSUBJECT: TEST\n\n1. (C) Text.\n",
+            &hints,
+        );
+        assert_eq!(c.id.as_deref(), Some("03ABUDHABI2641"));
+        assert_eq!(
+            c.classification.as_deref(),
+            Some("CONFIDENTIAL"),
+            "implied by the mark"
+        );
+        // A flattened export put the level on a line of its own.
+        let c = parse(
+            "CONFIDENTIAL\nNEW DELHI 005734\nE.O. 12958: DECL: 09/09/2014\n1. (C) Text.\n",
+            &hints,
+        );
+        assert_eq!(c.id.as_deref(), Some("03NEWDELHI5734"));
+        // An unknown word and a number are no station line.
+        let c = parse("MEETING 2003\n\n1. (C) Text.\n", &hints);
+        assert_eq!(c.id, None);
     }
 
     #[test]
