@@ -1021,17 +1021,19 @@ mod tests {
     }
 
     #[test]
-    fn body_of_another_cable_splits_from_the_header() {
+    fn a_header_block_above_another_cables_row_is_no_record_of_its_own() {
         let body =
             "id: 4242&#x000A;date: 1/2/1998 3:04&#x000A;refid: 98TESTPOST7&#x000A;header:&#x000A;\
              VZCZCXYZ0001&#x000A;DE RUEHZZ #0007/01 0020304&#x000A;P 020304Z JAN 98&#x000A;\
              FM AMEMBASSY TESTVILLE&#x000A;TO RUEHC/SECSTATE WASHDC&#x000A;\
              S E C R E T TESTVILLE 000007&#x000A;TAGS: PREL&#x000A;1. Older text.";
+        // The header block holds routing lines only: no record of its own, it stays
+        // with the text (the parser names the record by the header and says so).
         let items = viewer_page(&page_2011(TABLE, HEADER, body));
-        assert_eq!(items.len(), 2);
+        assert_eq!(items.len(), 1);
         assert!(items[0].text.starts_with("VZCZCXYZ0001\nPP RUEHWEB"));
-        assert!(items[0].text.ends_with("PRIORITY 0001"));
-        assert!(items[1].text.starts_with("id: 4242"));
+        assert!(items[0].text.contains("PRIORITY 0001\n\nid: 4242"));
+        assert!(items[0].text.ends_with("1. Older text."));
         // The same envelope repeated in the body does not split.
         let body = format!(
             "id: 4242&#x000A;date: 1/2/1999 3:04&#x000A;header:&#x000A;{HEADER}&#x000A;{BODY}"

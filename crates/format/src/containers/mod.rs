@@ -101,9 +101,21 @@ pub(crate) fn split_records(text: &str, body_start: usize) -> Vec<Piece> {
     bounds.extend(html::record_starts(text, body_start));
     bounds.push(text.len());
     bounds.dedup();
-    let pieces: Vec<&str> = bounds
-        .windows(2)
-        .map(|w| text[w[0]..w[1]].trim_end())
+    // A piece of routing lines only (a page's header block above another cable's
+    // export row) is no record: it stays with the text after it.
+    let mut joined: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for w in bounds.windows(2) {
+        let piece = &text[start..w[1]];
+        if w[1] < text.len() && crate::parse::is_routing_only(piece) {
+            continue;
+        }
+        joined.push((start, w[1]));
+        start = w[1];
+    }
+    let pieces: Vec<&str> = joined
+        .iter()
+        .map(|&(a, b)| text[a..b].trim_end())
         .filter(|p| !p.trim().is_empty())
         .collect();
     if pieces.len() < 2 {

@@ -69,11 +69,7 @@ re!(
 
 /// Parses the text of one cable.
 pub fn parse(text: &str, hints: &Hints) -> Cable {
-    let normalized = text::normalize(text);
-    let normalized = match reflow::unglue_envelope(&normalized) {
-        std::borrow::Cow::Owned(s) => s,
-        std::borrow::Cow::Borrowed(_) => normalized,
-    };
+    let normalized = prepare(text);
     let normalized = match reflow::split_inline_paragraphs(&normalized) {
         std::borrow::Cow::Owned(s) => s,
         std::borrow::Cow::Borrowed(_) => normalized,
@@ -1093,6 +1089,20 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     cable
 }
 
+/// The text normalised (line ends, anchors) with glued format lines and export-row
+/// timestamps put on lines of their own.
+fn prepare(text: &str) -> String {
+    let normalized = text::normalize(text);
+    let normalized = match reflow::unglue_envelope(&normalized) {
+        std::borrow::Cow::Owned(s) => s,
+        std::borrow::Cow::Borrowed(_) => normalized,
+    };
+    match reflow::split_row_timestamp(&normalized) {
+        std::borrow::Cow::Owned(s) => s,
+        std::borrow::Cow::Borrowed(_) => normalized,
+    }
+}
+
 /// What names one copy of a cable: its DE line, date-time group and
 /// classification line. Used to tell a cable repeated inside one text (a header
 /// preview above an export row, a cable pasted twice) from a second cable.
@@ -1106,11 +1116,50 @@ pub(crate) struct CopyIdentity {
     pub(crate) has_envelope: bool,
 }
 
+/// True when a text holds routing lines only (an envelope, export-row fields): no
+/// classification line, field, paragraph or prose. Such a text is never a record
+/// of its own.
+pub(crate) fn is_routing_only(text: &str) -> bool {
+    let normalized = prepare(text);
+    let mut envelope_lines = 0;
+    for l in normalized.split('\n') {
+        let t = l.trim().trim_end_matches('\\').trim();
+        if t.is_empty() {
+            continue;
+        }
+        if classline::read_long(t).is_some()
+            || field_line_re().is_match(t)
+            || preamble::is_para_start(t)
+        {
+            return false;
+        }
+        let routing = t.starts_with("VZCZC")
+            || envelope::read_de(t).is_some()
+            || envelope::read_dtg(t).is_some()
+            || t.starts_with("ZN")
+            || t.starts_with("FM ")
+            || t.starts_with("TO ")
+            || t.starts_with("INFO ")
+            || t.starts_with("XMT ")
+            || envelope::is_ri_list(t)
+            || addressee_re().is_match(t)
+            || (text::is_upper(t) && t.len() <= 120 && !t.contains(": ") && !t.contains('.'));
+        if routing {
+            envelope_lines += 1;
+            continue;
+        }
+        if DumpRow::is_dump_line(t) || t.starts_with("header") || t.starts_with("---") {
+            continue;
+        }
+        return false;
+    }
+    envelope_lines > 0
+}
+
 impl CopyIdentity {
     /// Reads the first DE line, DTG line and classification line with a station.
     pub(crate) fn of(text: &str) -> CopyIdentity {
-        let normalized = text::normalize(text);
-        let normalized = reflow::unglue_envelope(&normalized);
+        let normalized = prepare(text);
         let mut id = CopyIdentity::default();
         for l in normalized.split('\n').take(300) {
             let t = l.trim();

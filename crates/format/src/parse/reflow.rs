@@ -296,6 +296,20 @@ fn unglue_pass(line: &str) -> String {
         .into_owned()
 }
 
+re!(
+    row_timestamp_re,
+    r"(?m)^(\s*\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d\d)[ \t]+((?:UNCLAS|C O N F|S E C R|CONFIDENTIAL|SECRET|LIMITED OFFICIAL))"
+);
+
+/// Puts an export row's timestamp glued before the classification line
+/// (`3/9/2005 6:49 C O N F I D E N T I A L PRAGUE 000337 ...`) on a line of its own.
+pub fn split_row_timestamp(text: &str) -> Cow<'_, str> {
+    if !text.contains('/') {
+        return Cow::Borrowed(text);
+    }
+    row_timestamp_re().replace_all(text, "$1\n$2")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,6 +389,16 @@ mod tests {
         // Ordinary envelopes are left alone.
         let ok = "VZCZCXRO1701\nPP RUEHAG\nDE RUEHRL #0992/01 2251502";
         assert_eq!(unglue_envelope(ok), ok);
+    }
+
+    #[test]
+    fn an_export_timestamp_before_the_classification_line() {
+        assert_eq!(
+            split_row_timestamp("3/9/2005 6:49 C O N F I D E N T I A L PRAGUE 000337 SIPDIS"),
+            "3/9/2005 6:49\nC O N F I D E N T I A L PRAGUE 000337 SIPDIS"
+        );
+        let t = "On 3/9/2005 6:49 SECRET talks began";
+        assert_eq!(split_row_timestamp(t), t);
     }
 
     #[test]
