@@ -175,6 +175,13 @@ pub fn read(line: &str) -> Option<ClassLine> {
     let mut rest = rest;
     // A receiving station's banner (`CONFIDENTIAL     PTQ1859`): a short code glued
     // to a number after a wide gap names no post; the line is a bare level.
+    // A line cut inside its section field (`C O N F I D E N T I A L SECTION 01`,
+    // `OF 02 JEDDAH 000084` on the next line) names no station.
+    if station.as_deref().is_some_and(|s| s.starts_with("SECT")) {
+        station = None;
+        serial = None;
+        rest = String::new();
+    }
     if let (Some(st), Some(se)) = (c.name("station"), c.name("serial")) {
         let glued_code = st.end() == se.start() && st.as_str().len() <= 4;
         let wide_gap = line.contains("   ");
@@ -290,6 +297,13 @@ mod tests {
         assert!(c.rest.ends_with("A LONG SUBJECT"));
         // Long prose is no classification line.
         assert!(read_long(&format!("SECRET talks {}", "went on ".repeat(40))).is_none());
+    }
+
+    #[test]
+    fn a_line_cut_in_its_section_field_names_no_station() {
+        let c = read("C O N F I D E N T I A L SECTION 01").unwrap();
+        assert_eq!(c.level, Level::C);
+        assert_eq!((c.station, c.serial), (None, None));
     }
 
     #[test]

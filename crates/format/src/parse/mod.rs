@@ -1373,7 +1373,7 @@ re!(
 
 re!(
     station_line_re,
-    r"^([A-Z][A-Z .'\-]{1,30}?)\s+(\d{3,6}|\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3})\s*$"
+    r"^(?:OF\s+\d{1,2}\s+)?([A-Z][A-Z .'\-]{1,30}?)\s+(\d{3,6}|\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3})\s*$"
 );
 
 /// A line holding only a known post and a serial (`ABU DHABI 002641`), or a
@@ -1878,6 +1878,12 @@ mod tests {
             &hints,
         );
         assert_eq!(c.id.as_deref(), Some("03NEWDELHI5734"));
+        // The rest of a classification line cut in its section field.
+        let c = parse(
+            "C O N F I D E N T I A L SECTION 01\nOF 02 JEDDAH 000084\n\n1. (C) Text.\n",
+            &hints,
+        );
+        assert_eq!(c.id.as_deref(), Some("03JEDDAH84"));
         // An unknown word and a number are no station line.
         let c = parse("MEETING 2003\n\n1. (C) Text.\n", &hints);
         assert_eq!(c.id, None);

@@ -301,13 +301,27 @@ re!(
     r"(?m)^(\s*\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d\d)[ \t]+((?:UNCLAS|C O N F|S E C R|CONFIDENTIAL|SECRET|LIMITED OFFICIAL))"
 );
 
+re!(
+    csv_cell_class_re,
+    r#""\s*,\s*"((?:UNCLAS|C O N F|S E C R|CONFIDENTIAL|SECRET|LIMITED OFFICIAL))"#
+);
+
 /// Puts an export row's timestamp glued before the classification line
-/// (`3/9/2005 6:49 C O N F I D E N T I A L PRAGUE 000337 ...`) on a line of its own.
+/// (`3/9/2005 6:49 C O N F I D E N T I A L PRAGUE 000337 ...`), and a CSV cell
+/// boundary before it (`...WASHDC PRIORITY","S E C R E T ...`), on lines of their own.
 pub fn split_row_timestamp(text: &str) -> Cow<'_, str> {
-    if !text.contains('/') {
-        return Cow::Borrowed(text);
+    let mut out = Cow::Borrowed(text);
+    if text.contains('/') {
+        if let Cow::Owned(s) = row_timestamp_re().replace_all(&out, "$1\n$2") {
+            out = Cow::Owned(s);
+        }
     }
-    row_timestamp_re().replace_all(text, "$1\n$2")
+    if out.contains("\",") || out.contains("\", ") {
+        if let Cow::Owned(s) = csv_cell_class_re().replace_all(&out, "\",\"\n$1") {
+            out = Cow::Owned(s);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -399,6 +413,10 @@ mod tests {
         );
         let t = "On 3/9/2005 6:49 SECRET talks began";
         assert_eq!(split_row_timestamp(t), t);
+        assert_eq!(
+            split_row_timestamp("RHEHAAA/WHITE HOUSE WASHDC PRIORITY\",\"S E C R E T SECTION 01 OF 02"),
+            "RHEHAAA/WHITE HOUSE WASHDC PRIORITY\",\"\nS E C R E T SECTION 01 OF 02"
+        );
     }
 
     #[test]
