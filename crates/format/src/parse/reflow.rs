@@ -414,7 +414,9 @@ mod tests {
         let t = "On 3/9/2005 6:49 SECRET talks began";
         assert_eq!(split_row_timestamp(t), t);
         assert_eq!(
-            split_row_timestamp("RHEHAAA/WHITE HOUSE WASHDC PRIORITY\",\"S E C R E T SECTION 01 OF 02"),
+            split_row_timestamp(
+                "RHEHAAA/WHITE HOUSE WASHDC PRIORITY\",\"S E C R E T SECTION 01 OF 02"
+            ),
             "RHEHAAA/WHITE HOUSE WASHDC PRIORITY\",\"\nS E C R E T SECTION 01 OF 02"
         );
     }
