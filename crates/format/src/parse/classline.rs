@@ -38,7 +38,7 @@ fn class_re() -> &'static Regex {
             (?P<tail>(?:\s*//?\s*[A-Z]+)*)
             (?:\s+(?P<efto>E\ ?F\ ?T\ ?O))?
             (?:\s+(?i:SECTION|SECTON|SECT)\s*(?P<sn>\d{1,2})\s+(?i:OF)\s+(?P<sof>\d{1,2}))?
-            (?:\s+(?P<station>[A-Z][A-Z\ .'\-]*?[A-Z])\s*(?P<serial>[0-9O]*[0-9][0-9O]*)(?P<glued>[A-Z]*))?
+            (?:\s+(?P<station>[A-Z][A-Z\ .'\-]*?[A-Z])\s*(?P<serial>[0-9O]*[0-9][0-9O]*)(?P<glued>[A-Z][^\s]*)?)?
             (?P<rest>(?:\s.*)?)$",
         )
         .expect("valid class-line regex")
@@ -165,11 +165,23 @@ pub fn read(line: &str) -> Option<ClassLine> {
         _ => return None,
     };
     let tail = c.name("tail").map(|m| m.as_str()).unwrap_or("");
-    let rest = c
+    let mut rest = c
         .name("rest")
         .map(|m| m.as_str().trim())
         .unwrap_or("")
         .to_string();
+    // What the serial is glued to: a field or office (`000549E.O. 12958`,
+    // `008305S/CT`) or a caption (`SIPDIS`) stays in the line's tail; letters
+    // that are neither (`00040QSITIVE`, a garbled caption) are debris.
+    if let Some(g) = c.name("glued") {
+        let g = g.as_str();
+        let known = ["SIPDIS", "NOFORN", "SENSITIVE", "EXDIS", "NODIS", "LIMDIS"]
+            .iter()
+            .any(|k| g.starts_with(k));
+        if known || g.contains(['/', '.', ':']) {
+            rest = format!("{g} {rest}").trim().to_string();
+        }
+    }
     let mut station = c.name("station").map(|m| m.as_str().trim().to_string());
     let mut serial = c.name("serial").map(|m| m.as_str().to_string());
     let mut rest = rest;
@@ -314,6 +326,19 @@ mod tests {
         // A real line keeps its station, glued serial or not.
         let c = read("CONFIDENTIAL PARIS 001859").unwrap();
         assert_eq!(c.station.as_deref(), Some("PARIS"));
+    }
+
+    #[test]
+    fn a_serial_glued_to_the_next_token() {
+        let c = read("C O N F I D E N T I A L STATE 008305S/CT").unwrap();
+        assert_eq!(c.serial.as_deref(), Some("008305"));
+        assert_eq!(c.rest, "S/CT");
+        let c = read("UNCLAS CAIRO 000549E.O. 12958: N/A").unwrap();
+        assert_eq!(c.serial.as_deref(), Some("000549"));
+        assert!(c.rest.starts_with("E.O. 12958"));
+        let c = read("S E C R E T CAIRO 003126SIPDISSIPDIS").unwrap();
+        assert_eq!(c.serial.as_deref(), Some("003126"));
+        assert!(c.rest.starts_with("SIPDIS"));
     }
 
     #[test]

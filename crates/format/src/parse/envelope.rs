@@ -119,6 +119,11 @@ pub fn read_de(line: &str) -> Option<DeLine> {
         return None;
     }
     let c = de_re().captures(line)?;
+    // Routing indicators start with R: `DE JANEIRO 1234` is an addressee line
+    // (`RUEHRI/AMCONSUL RIO` / `DE JANEIRO 1234`) wrapped, not a DE line.
+    if !c[1].starts_with('R') {
+        return None;
+    }
     let ssn = c[2].replace('O', "0").parse().ok()?;
     let day = match (c.get(4), c.get(5), c.get(6)) {
         (Some(d), Some(h), Some(m)) => Some((
@@ -370,6 +375,12 @@ mod tests {
         assert_eq!(de.ssn, 1599);
         assert_eq!(de.section, Some(1));
         assert_eq!(de.day, Some((157, 11, 19)));
+    }
+
+    #[test]
+    fn a_wrapped_rio_de_janeiro_is_no_de_line() {
+        assert!(read_de("DE JANEIRO 1234").is_none());
+        assert!(read_de("DE RUEHRI #1234 0451200").is_some());
     }
 
     #[test]

@@ -138,6 +138,8 @@ const TITLE_WORDS: &[&str] = &[
     "POLMINCOUNS",
     "ECONCOUNS",
     "POLCOUNS",
+    "COUNS",
+    "COUNSL",
     "ECMIN",
     "EMIN",
     "ECPO",
@@ -393,7 +395,7 @@ const NOT_NAME_FRAGMENTS: &[&str] = &[
 re!(clby_keyword_re, r"(?i)(?-u:\b)class\w{0,4}e?d\s*by(?-u:\b)");
 re!(
     clby_stop_re,
-    r"(?i)(?-u:\b)fr\s+rea|(?-u:\b)per(?-u:\b)|(?-u:\b)under(?-u:\b)|(?-u:\b)based\s+on(?-u:\b)|(?-u:\b)due\s+to(?-u:\b)|reas[o0]n|(?-u:\b)re\s*asons(?-u:\b)|(?-u:\b)e\s?\.\s?o(?-u:\b)|(?-u:\b)eo\s+1|(?-u:\b)1\s?\.\s?[1-9](?-u:\b)|(?-u:\b)summary(?-u:\b)|\(\s*acting\s*\)|(?-u:\b)this\s+message(?-u:\b)|\n\s*\n|\n\s*1\.\s"
+    r"(?i)(?-u:\b)fr\s+rea|(?-u:\b)per(?-u:\b)|(?-u:\b)under(?-u:\b)|(?-u:\b)based\s+up?on(?-u:\b)|(?-u:\b)due\s+to(?-u:\b)|reas[o0]n|(?-u:\b)re\s*asons(?-u:\b)|(?-u:\b)e\s?\.\s?o(?-u:\b)|(?-u:\b)eo\s+1|(?-u:\b)1\s?\.\s?[1-9](?-u:\b)|(?-u:\b)summary(?-u:\b)|\(\s*acting\s*\)|(?-u:\b)this\s+message(?-u:\b)|\n\s*\n|\n\s*1\.\s"
 );
 re!(clby_for_re, r"(?i)(?-u:\b)for(?-u:\b)");
 
@@ -919,7 +921,14 @@ pub fn tags(text: &str) -> Vec<String> {
         // An inline next field ends the tags: "... AF, UK SUBJECT: ...".
         let up = line.to_ascii_uppercase();
         let mut end = line.len();
-        for k in [" SUBJECT", " SUBJ:", " REF:", " REFS:", " CLASSIFIED BY"] {
+        for k in [
+            " SUBJECT",
+            " SUBJ:",
+            " REF:",
+            " REFS:",
+            " CLASSIFIED BY",
+            "SUBJECT:",
+        ] {
             if let Some(p) = up.find(k) {
                 end = end.min(p);
             }
@@ -1103,11 +1112,11 @@ pub fn subject(text: &str) -> (Option<String>, Option<String>) {
 
 re!(
     summary_open_re,
-    r"(?i)(?:^|[\s(\-])(?:begin\s+)?summ?a?ry(?:\s+(?:and|&)\s+(?:comment|introduction|action\s+request|background|action\s+requested))?\s*(?::|\.|-+|\n|$)"
+    r"(?i)(?:^|[\s(\-])(?:begin\s+)?summ?a?ry(?:\s+(?:and|&)\s+(?:comment|introduction|action\s+request|background|action\s+requested)|\s*/\s*comment)?\s*(?::|\.|-+|=+|\n|$)"
 );
 re!(
     summary_end_re,
-    r"(?i)(?-u:\b)end\s+(?:of\s+)?summ?a?ry(?-u:\b)[.:\-]?"
+    r"(?i)(?-u:\b)end\s+(?:of\s+)?summ?a?ry(?:\s*/\s*comment)?(?-u:\b)[.:\-]?"
 );
 // Without an END SUMMARY: a summary heading at a line start, running to a blank line or a rule.
 re!(
@@ -1116,11 +1125,11 @@ re!(
 );
 re!(
     summary_block_end_re,
-    r"\n[ \t]*\n|\n[ \t]*[-\u{2010}\u{2013}]{3,}"
+    r"\n[ \t]*\n|\n[ \t]*[-\u{2010}\u{2013}]{3,}|\s-{3,}[ \t]*[A-Za-z][^\n\-]{0,60}?-{3,}"
 );
 re!(
     summary_lead_re,
-    r"(?i)^\s*(?:\d{1,3}\s*\.\s*)?(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?(?:summ?a?ry\s*[:.\-]\s*)?(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?"
+    r"(?i)^\s*(?:\d{1,3}\s*\.\s*)?(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?(?:summ?a?ry(?:\s*/\s*comment)?\s*(?:[:.\-]|=+)\s*)?(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?"
 );
 re!(
     comment_open_re,
@@ -1210,6 +1219,14 @@ fn clean_summary(inner: &str) -> String {
     };
     s.trim_matches(|c: char| c == ':' || c.is_whitespace())
         .to_string()
+}
+
+/// A summary that runs on into the text stops at an inline `--- Heading ---`.
+pub fn cut_at_inline_heading(s: &str) -> &str {
+    match summary_block_end_re().find(s) {
+        Some(m) if m.as_str().trim_start().starts_with("---") => s[..m.start()].trim_end(),
+        _ => s,
+    }
 }
 
 /// Comment blocks of a body text, joined.
@@ -1655,6 +1672,49 @@ mod tests {
         assert_eq!(
             subj(": DUTCH VIEWS ON IRAN THE HAGUE 00000123  001.2 OF 002").as_deref(),
             Some("DUTCH VIEWS ON IRAN")
+        );
+    }
+
+    #[test]
+    fn tags_end_at_a_glued_subject() {
+        assert_eq!(tags(" PREL PGOVSUBJECT: TALKS"), vec!["PREL", "PGOV"]);
+    }
+
+    #[test]
+    fn summary_openers_and_an_inline_heading() {
+        assert_eq!(
+            summary("1. (C) Summary/Comment: The talks went well. End Summary/Comment.").as_deref(),
+            Some("The talks went well.")
+        );
+        assert_eq!(
+            summary("1. (C) Summary ==== The talks went well. End summary.").as_deref(),
+            Some("The talks went well.")
+        );
+        assert_eq!(
+            cut_at_inline_heading("The talks went well. --- Background --- The minister came."),
+            "The talks went well."
+        );
+    }
+
+    #[test]
+    fn classified_by_variants() {
+        let names = |t: &str| classified_by(t);
+        assert_eq!(
+            names(": Pol/Econ Couns. Jane Roe, reason 1.4(b)"),
+            vec!["Jane Roe"]
+        );
+        assert_eq!(
+            names(": PolOff Jane Roe BASED UPON 1.4 (b)"),
+            vec!["Jane Roe"]
+        );
+        assert_eq!(
+            names(": Amb. Jane Roe and DCM John Doe for reasons 1.4 (b)"),
+            vec!["Jane Roe", "John Doe"]
+        );
+        assert_eq!(names(" by DCM Jane Roe, reasons 1.4(b)"), vec!["Jane Roe"]);
+        assert_eq!(
+            names(": Ambasador Jane Roe for reasons 1.4 (d)"),
+            vec!["Jane Roe"]
         );
     }
 

@@ -756,6 +756,15 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         .or_else(|| fm_station.clone().filter(|s| !s.is_empty()))
         .or_else(|| ri_entry.map(|(s, _)| s.to_string()))
         .or_else(|| id.as_ref().map(|i| i.station.clone()));
+    // The FM line naming another known post than the id (`FM USEU BRUSSELS` on a
+    // BRUSSELS id: the mission, not the embassy, sent it) gives the origin; the id
+    // stays as written.
+    let station = match (&fm_station, &station) {
+        (Some(fm), Some(st)) if fm != st && is_known_station(fm) && !header_body_mismatch => {
+            Some(fm.clone())
+        }
+        _ => station,
+    };
     cable.origin = Origin {
         routing_indicator: env.de.as_ref().map(|d| d.ri.clone()),
         station: station.clone(),
@@ -841,7 +850,10 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
             let t = p.text.trim_start();
             let up = t.get(..7).unwrap_or("").to_ascii_uppercase();
             (up.starts_with("SUMMARY"))
-                .then(|| text::squeeze(t[7..].trim_start_matches([':', '.', ' ', '-'])))
+                .then(|| {
+                    let rest = t[7..].trim_start_matches([':', '.', ' ', '-', '=']);
+                    text::squeeze(fields::cut_at_inline_heading(rest))
+                })
                 .filter(|s| !s.is_empty())
         })
     });
@@ -1887,6 +1899,18 @@ mod tests {
         // An unknown word and a number are no station line.
         let c = parse("MEETING 2003\n\n1. (C) Text.\n", &hints);
         assert_eq!(c.id, None);
+    }
+
+    #[test]
+    fn origin_from_an_fm_line_naming_another_post() {
+        let text = "DE RUEHBS #0269/01 0401234\nR 091234Z FEB 09\nFM USEU BRUSSELS\n\
+                    TO RUEHC/SECSTATE WASHDC 1234\n\nC O N F I D E N T I A L BRUSSELS 000269\n\n\
+                    SUBJECT: TEST\n\n1. (C) Text.\n";
+        let c = parse(text, &Hints::default());
+        assert_eq!(c.id.as_deref(), Some("09BRUSSELS269"));
+        assert_eq!(c.origin.station.as_deref(), Some("USEUBRUSSELS"));
+        let c = parse(&text.replace("FM USEU", "FM AMEMBASSY"), &Hints::default());
+        assert_eq!(c.origin.station.as_deref(), Some("BRUSSELS"));
     }
 
     #[test]
