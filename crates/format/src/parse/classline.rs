@@ -184,7 +184,6 @@ pub fn read(line: &str) -> Option<ClassLine> {
     }
     let mut station = c.name("station").map(|m| m.as_str().trim().to_string());
     let mut serial = c.name("serial").map(|m| m.as_str().to_string());
-    let mut rest = rest;
     // A receiving station's banner (`CONFIDENTIAL     PTQ1859`): a short code glued
     // to a number after a wide gap names no post; the line is a bare level.
     // A line cut inside its section field (`C O N F I D E N T I A L SECTION 01`,

@@ -1224,7 +1224,7 @@ impl CopyIdentity {
             cmp(&self.class, &other.class),
             cmp(&self.section, &other.section),
         ];
-        let class_or_env = checks[..3].iter().any(|c| *c == Some(true));
+        let class_or_env = checks[..3].contains(&Some(true));
         class_or_env && !checks.contains(&Some(false))
     }
 }
