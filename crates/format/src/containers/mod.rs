@@ -364,14 +364,9 @@ fn cable_or_junk(
     several: bool,
     opts: &ReadOptions,
 ) -> Result<Cable, String> {
-    if !BOILERPLATE.iter().any(|b| e.text.contains(b)) {
-        return Ok(to_cable(e, path, encoding, several, opts));
-    }
-    let text = e.text.clone();
-    let c = to_cable(e, path, encoding, several, opts);
-    match not_a_cable(&text, &c) {
-        Some(why) => Err(why),
-        None => Ok(c),
+    match parse_extracted(e, path, encoding, several, opts, true) {
+        (_, Some(why)) => Err(why),
+        (c, None) => Ok(c),
     }
 }
 
@@ -385,6 +380,18 @@ pub fn to_cable(
     several: bool,
     opts: &ReadOptions,
 ) -> Cable {
+    parse_extracted(e, path, encoding, several, opts, false).0
+}
+
+/// [`to_cable`], and with `check_junk` why the text is no cable, if it is none.
+fn parse_extracted(
+    e: Extracted,
+    path: Option<String>,
+    encoding: &str,
+    several: bool,
+    opts: &ReadOptions,
+    check_junk: bool,
+) -> (Cable, Option<String>) {
     let hints = Hints {
         id: opts.id.clone(),
         year: opts.year,
@@ -397,11 +404,16 @@ pub fn to_cable(
         },
     };
     let mut c = parse(&e.text, &hints);
+    // A text the container published metadata for is a cable; others are looked at
+    // again only when the parser found no field or paragraph in them.
+    let junk = (check_junk && e.published.is_none())
+        .then(|| not_a_cable(&e.text, &c))
+        .flatten();
     c.diagnostics.extend(e.notes);
     if let Some(p) = e.published {
         apply_published(&mut c, p, e.format);
     }
-    c
+    (c, junk)
 }
 
 fn apply_published(c: &mut Cable, p: crate::record::Published, format: Format) {

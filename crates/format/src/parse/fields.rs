@@ -1007,6 +1007,8 @@ re!(
     r"(?-u:\b)\d{5,}\s+\d{3}(?:\.\d)?\s+OF(?-u:\b)|-{4,}|(?:^|\s)PAGE\s+\d+"
 );
 
+re!(hyphen_wrap_re, r"([A-Za-z])-[ \t]*\n[ \t]*");
+
 /// Where the station of a section break that ends at `end` starts: the last one to
 /// three words before it that name a known post (`THE HAGUE`), else the last word.
 fn break_station_start(text: &str, end: usize) -> usize {
@@ -1063,6 +1065,8 @@ fn decode_entities(s: &str) -> String {
 /// mark normalised, `S/NF`).
 pub fn subject(text: &str) -> (Option<String>, Option<String>) {
     let text = text.replace("\\n", " ");
+    // A subject wrapped after a hyphen (`US-` / `INDIA NUCLEAR DEAL`) rejoins.
+    let text = hyphen_wrap_re().replace_all(&text, "$1-");
     let body = text.trim_start().trim_start_matches(':').trim_start();
     let mut end = body.len();
     if let Some(m) = subject_stop_re().find(body) {
@@ -1660,6 +1664,14 @@ mod tests {
 
     fn subj(t: &str) -> Option<String> {
         subject(t).0
+    }
+
+    #[test]
+    fn a_subject_wrapped_at_a_hyphen_rejoins() {
+        assert_eq!(
+            subj(": TALKS ON THE US-\nINDIA NUCLEAR DEAL\n").as_deref(),
+            Some("TALKS ON THE US-INDIA NUCLEAR DEAL")
+        );
     }
 
     #[test]

@@ -443,9 +443,14 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         .as_ref()
         .map(|(st, se)| (station_code(st), se.as_str()))
         .and_then(|(st, se)| Some((st, se.replace('O', "0").parse::<u64>().ok()?)));
-    let written = class_ids
-        .as_ref()
-        .and_then(|(st, se)| written_id(&normalized, st, *se));
+    // Only looked for when the text has no DTG or date note (a scan of the text).
+    let written = if env.dtg.is_none() && note_date.is_none() {
+        class_ids
+            .as_ref()
+            .and_then(|(st, se)| written_id(&normalized, st, *se))
+    } else {
+        None
+    };
     let year_from_text = env
         .dtg
         .as_ref()

@@ -78,7 +78,7 @@ pub fn split_inline_paragraphs(text: &str) -> Cow<'_, str> {
                 last = n;
             }
         }
-        if !(long || t.contains('(')) || !t.bytes().any(|b| b.is_ascii_digit()) {
+        if !(long || has_inline_marked_number(t)) {
             pos = line_end + 1;
             continue;
         }
@@ -229,6 +229,22 @@ fn unnumbered_start(t: &str) -> Option<usize> {
     None
 }
 
+/// Cheap test for a short line: a number after its start followed by `.` or `,`
+/// and, within a few bytes, an opening parenthesis (`... 2. (C)`).
+fn has_inline_marked_number(t: &str) -> bool {
+    let b = t.as_bytes();
+    (1..b.len()).any(|i| {
+        b[i].is_ascii_digit()
+            && !b[i - 1].is_ascii_digit()
+            && b[i + 1..]
+                .iter()
+                .skip_while(|c| c.is_ascii_digit())
+                .take(1)
+                .any(|c| matches!(c, b'.' | b','))
+            && b[i + 1..].iter().take(12).any(|&c| c == b'(')
+    })
+}
+
 /// Whether number `n` continues paragraph numbering that reached `last`.
 fn accepts(n: u32, last: u32, marked: bool) -> bool {
     if last == 0 {
@@ -311,7 +327,13 @@ re!(
 /// boundary before it (`...WASHDC PRIORITY","S E C R E T ...`), on lines of their own.
 pub fn split_row_timestamp(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);
-    if text.contains('/') {
+    // Cheap test first: some line opens with `M/` or `MM/`.
+    let dated_line = text.split('\n').any(|l| {
+        let b = l.trim_start().as_bytes();
+        b.first().is_some_and(u8::is_ascii_digit)
+            && (b.get(1) == Some(&b'/') || b.get(2) == Some(&b'/'))
+    });
+    if dated_line {
         if let Cow::Owned(s) = row_timestamp_re().replace_all(&out, "$1\n$2") {
             out = Cow::Owned(s);
         }
