@@ -238,7 +238,8 @@ impl Access {
                 out.references.clear();
                 withheld.push("references");
             }
-            if !out.classified_by.is_empty() {
+            let statement = out.classified_by_line.take().is_some();
+            if !out.classified_by.is_empty() || statement {
                 out.classified_by.clear();
                 withheld.push("classified_by");
             }

@@ -682,7 +682,6 @@ fn the_shared_corpus_and_seed_read_as_one_record_per_cable() {
 /// carry (a body-only copy's class line, a file name that is an id) and to skip
 /// what is not a cable ("Appears in these articles:"): the parser's branch.
 #[test]
-#[ignore = "needs ids of body-only copies and from file names, and junk detection (parser branch)"]
 fn no_copy_that_carries_an_id_is_stored_without_one_and_no_text_twice() {
     let Some(s) = survey() else { return };
     assert!(
