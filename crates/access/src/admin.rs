@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use cablescope_archive::ingest::{IngestOptions, Progress};
 use cablescope_archive::query::{IdPattern, Query};
-use cablescope_archive::{Archive, Error, Removed, Result, Scope, SearchOptions, VerifyReport};
+use cablescope_archive::{
+    Archive, Error, Released, Removed, Result, Scope, SearchOptions, VerifyReport,
+};
 
 use crate::audit::{AuditEntry, Auditor};
 use crate::declass::DeclassPolicy;
@@ -145,6 +147,32 @@ impl Admin {
     /// Takes out every copy read from `path`.
     pub fn remove_source(&mut self, path: &str) -> Result<Removed> {
         self.archive.remove_source(path)
+    }
+
+    /// Declares every stored copy read from `path` an official release (a
+    /// declassified or FOIA copy, which then governs the markings of what it holds
+    /// when copies merge), or takes the declaration back (`official: false`), and
+    /// merges the cables again. `by` is audited first (a change that cannot be
+    /// recorded is not made) when the archive has users.
+    pub fn release_copy(
+        &mut self,
+        path: &str,
+        official: bool,
+        by: &Viewer,
+        auditor: &Auditor,
+    ) -> Result<Released> {
+        let what = format!(
+            "{} {path}",
+            if official {
+                "official release"
+            } else {
+                "no longer an official release"
+            }
+        );
+        auditor
+            .record_read(&AuditEntry::for_viewer(by, "release_copy", &what))
+            .map_err(|e| Error::Other(format!("cannot write the audit log: {e}")))?;
+        self.archive.set_official_release(path, official)
     }
 
     /// Checks that store and index agree.

@@ -56,7 +56,7 @@ pub mod schema;
 pub mod search;
 pub mod store;
 
-pub use archive::{Archive, Removed, VerifyReport};
+pub use archive::{Archive, Released, Removed, VerifyReport};
 pub use cablescope_format::marking::{Clearance, Control, Level};
 pub use declass::DeclassPolicy;
 pub use error::{Error, Result};
