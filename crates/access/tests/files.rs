@@ -79,5 +79,7 @@ fn an_archive_readable_by_others_is_reported() {
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     let db = dir.join("archive.sqlite3");
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o640)).unwrap();
-    assert!(exposure(&dir).expect("a warning").contains("archive.sqlite3"));
+    assert!(exposure(&dir)
+        .expect("a warning")
+        .contains("archive.sqlite3"));
 }

@@ -11,7 +11,7 @@
 mod leak_build;
 mod leak_common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use cablescope_archive::{Archive, Clearance, DeclassPolicy, Scope, SearchOptions};
 use leak_build::archive;
@@ -123,7 +123,13 @@ fn header_text_follows_the_overall_classification() {
         let s = c.rank >= 3;
         let get = |q: &str| ids(&a.search_str(q, &o).unwrap());
         // The REF list of the SECRET cable (cites:, cited_by:, exists).
-        let want: Vec<&str> = if s { vec!["08MOSCOW20"] } else { vec![] };
+        // And the REF list that only the UNCLAS copy of a SECRET cable carries:
+        // read at the merged level.
+        let want: Vec<&str> = if s {
+            vec!["08MOSCOW20", "08VIENNA92"]
+        } else {
+            vec![]
+        };
         assert_eq!(get("cites:08MOSCOW30"), want, "{name}");
         assert_eq!(get("cites:\"MOSCOW 30\""), want, "{name}");
         let want: Vec<&str> = if s { vec!["08MOSCOW30"] } else { vec![] };
@@ -140,6 +146,22 @@ fn header_text_follows_the_overall_classification() {
             s,
             "{name}"
         );
+        assert_eq!(
+            get("classified_by:*").contains(&"08VIENNA92".to_string()),
+            s,
+            "{name}"
+        );
+        // Subjects follow the most restrictive copy's mark.
+        assert_eq!(
+            get("subject:*").contains(&"08VIENNA92".to_string()),
+            s,
+            "{name}"
+        );
+        assert_eq!(
+            get("subject:*").contains(&"08DUBLIN93".to_string()),
+            c.rank >= 2,
+            "{name}"
+        );
         // The subject line follows its own (S) mark.
         assert_eq!(
             get("subject:*").contains(&"08MOSCOW20".to_string()),
@@ -153,7 +175,13 @@ fn header_text_follows_the_overall_classification() {
         assert_eq!(r.hits[0].classification.as_deref(), Some("SECRET"));
         assert_eq!(r.hits[0].origin.as_deref(), Some("MOSCOW"));
         // marking: is envelope too (placeholders show withheld paragraphs' marks).
-        assert_eq!(get("marking:S/NF"), ["08MOSCOW20"], "{name}");
+        // Every cable holding a paragraph marked S with NOFORN: (S/NF), (S-NF),
+        // (S//NF//REL), (S/REL/NF).
+        assert_eq!(
+            get("marking:S/NF"),
+            ["08CAIRO91", "08MOSCOW20", "09OSLO94"],
+            "{name}"
+        );
     }
 }
 
@@ -192,7 +220,12 @@ fn totals_facets_and_the_month_histogram_count_only_visible_cables() {
         assert_eq!(s.cables, want.len() as u64, "{name}");
         let levels: u64 = s.by_level.iter().map(|x| x.1).sum();
         assert_eq!(levels, want.len() as u64, "{name}");
-        let by_year: Vec<(String, u64)> = vec![("2008".into(), want.len() as u64)];
+        let mut by_year: BTreeMap<String, u64> = BTreeMap::new();
+        for id in &want {
+            let created = a.cable(id).unwrap().unwrap().created.unwrap();
+            *by_year.entry(created[..4].to_string()).or_default() += 1;
+        }
+        let by_year: Vec<(String, u64)> = by_year.into_iter().collect();
         assert_eq!(s.by_year, by_year, "{name}");
     }
     // For a reader cleared for everything, stats_for is stats.
@@ -287,4 +320,71 @@ fn ranking_uses_only_statistics_of_readable_text() {
         scores(&plain, "zqcommon", &all),
         scores(&more, "zqcommon", &all)
     );
+}
+
+/// What a reader finds of `words` in `a`, and reads of cable `id`.
+fn found(a: &Archive, c: &Clearance, words: &[&str], id: &str) -> (Vec<String>, String) {
+    let o = opts(c);
+    let mut hits = Vec::new();
+    for w in words {
+        hits.extend(
+            ids(&a.search_str(w, &o).unwrap())
+                .into_iter()
+                .map(|i| format!("{w}:{i}")),
+        );
+    }
+    let rec = a.cable(id).unwrap().unwrap();
+    (hits, rec.classification.unwrap_or_default())
+}
+
+#[test]
+fn copies_ingested_one_at_a_time_in_either_order_merge_to_the_most_restrictive() {
+    use cablescope_archive::IngestOptions;
+    use leak_common::{cables, extra_copies};
+    let low_high = |id: &str| {
+        let (file, low) = extra_copies()
+            .into_iter()
+            .find(|(f, _)| f.starts_with(id))
+            .unwrap();
+        let (_, main) = cables().into_iter().find(|(i, _)| *i == id).unwrap();
+        (file, low, main)
+    };
+    let u = Clearance::parse("U", &[]).unwrap();
+    let c = Clearance::parse("C", &[]).unwrap();
+    let s = Clearance::parse("S", &[]).unwrap();
+    // 08VIENNA92: the extra copy is the UNCLAS one; 08DUBLIN93: the CONFIDENTIAL one.
+    for (id, withheld, reader_below, reader_at, level) in [
+        ("08VIENNA92", "zqcopysecret", &u, &s, "SECRET"),
+        ("08DUBLIN93", "zqdubconf", &u, &c, "CONFIDENTIAL"),
+    ] {
+        let (file, extra, main) = low_high(id);
+        for extra_first in [true, false] {
+            let tmp = tempfile::tempdir().unwrap();
+            let mut a = Archive::open(tmp.path().join("archive")).unwrap();
+            let runs = if extra_first {
+                [
+                    (file.to_string(), extra.text()),
+                    (format!("{id}.txt"), main.text()),
+                ]
+            } else {
+                [
+                    (format!("{id}.txt"), main.text()),
+                    (file.to_string(), extra.text()),
+                ]
+            };
+            for (n, (name, text)) in runs.iter().enumerate() {
+                let dir = tmp.path().join(format!("run{n}"));
+                cablescope_testkit::write(&dir, name, text);
+                a.ingest(&[dir], &IngestOptions::default(), &mut |_| {})
+                    .unwrap();
+            }
+            let what = format!("{id}, extra copy first: {extra_first}");
+            assert_eq!(a.cable(id).unwrap().unwrap().sources.len(), 2, "{what}");
+            let (hits, class) = found(&a, reader_below, &[withheld], id);
+            assert_eq!(class, level, "{what}");
+            assert!(hits.is_empty(), "{what}: {hits:?}");
+            let (hits, _) = found(&a, reader_at, &[withheld], id);
+            assert_eq!(hits, [format!("{withheld}:{id}")], "{what}");
+        }
+    }
 }

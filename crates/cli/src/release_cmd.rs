@@ -68,7 +68,11 @@ pub fn run(args: ReleaseArgs) -> anyhow::Result<ExitCode> {
                         "official release:"
                     },
                     released.copies.len(),
-                    if released.copies.len() == 1 { "y" } else { "ies" },
+                    if released.copies.len() == 1 {
+                        "y"
+                    } else {
+                        "ies"
+                    },
                     path,
                     released.cables.join(", ")
                 )?;

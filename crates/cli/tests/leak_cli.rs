@@ -19,7 +19,7 @@ use std::process::Output;
 use cablescope_access::Clearance;
 use cablescope_testkit::write;
 use common::{add_user, hit_ids, run, stderr, stdout};
-use leak_common::{cables, readers, visible_cables, Canary, CANARIES};
+use leak_common::{cables, files, readers, visible_cables, Canary, CANARIES};
 use serde_json::Value;
 
 struct Env {
@@ -33,8 +33,8 @@ impl Env {
     fn new() -> Env {
         let tmp = tempfile::tempdir().expect("tmp");
         let src = tmp.path().join("src");
-        for (id, t) in cables() {
-            write(&src, format!("{id}.txt"), t.text());
+        for (name, text) in files() {
+            write(&src, name, text);
         }
         let archive = tmp.path().join("archive");
         let a = archive.to_str().expect("utf-8");

@@ -9,11 +9,19 @@ use std::path::Path;
 use cablescope_archive::{Archive, IngestOptions};
 use cablescope_testkit::write;
 
-use crate::leak_common::cables;
+use crate::leak_common::files;
 
-/// Builds the canary archive in `dir/archive` (sources in `dir/src`).
+/// Builds the canary archive in `dir/archive` (sources in `dir/src`): every file
+/// of `leak_common::files`, copies included.
 pub fn archive(dir: &Path) -> Archive {
-    archive_of(dir, cables().iter().map(|(id, t)| (*id, t.text())))
+    let src = dir.join("src");
+    for (name, text) in files() {
+        write(&src, name, text);
+    }
+    let mut a = Archive::open(dir.join("archive")).expect("open");
+    a.ingest(&[src], &IngestOptions::default(), &mut |_| {})
+        .expect("ingest");
+    a
 }
 
 /// Builds an archive of telegrams `(id, text)` in `dir/archive`.
