@@ -96,7 +96,7 @@ fn ingests_the_cablegate_pages() {
             q.as_ref(),
             &SearchOptions {
                 facets: true,
-                ..SearchOptions::default()
+                ..SearchOptions::new(cablescope_archive::Scope::unrestricted())
             },
         )
         .unwrap();
@@ -120,7 +120,7 @@ fn ingests_the_cablegate_pages() {
     let all_opts = |facets: bool| SearchOptions {
         limit: 100_000,
         facets,
-        ..SearchOptions::default()
+        ..SearchOptions::new(cablescope_archive::Scope::unrestricted())
     };
     let records: Vec<cablescope_format::Cable> = stored
         .iter()

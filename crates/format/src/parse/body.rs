@@ -34,7 +34,7 @@ re!(
 );
 re!(
     para_re,
-    r"^\s*(\d{1,3})\s*[.,]([ \t]*)(\(\s*([A-Za-z/ ,]{1,24}?)\s*\)\s*)?(.*)$"
+    r"^\s*(\d{1,3})\s*[.,]([ \t]*)(\(\s*([A-Za-z/ ,\-]{1,64}?)\s*\)\s*)?(.*)$"
 );
 // `para_re` without its trailing `(.*)$`. On a line without '\n' that tail
 // always matches the rest of the line, so this finds the same groups 1-4 and
@@ -42,7 +42,7 @@ re!(
 // the short prefix instead of the whole line (it was the body's main cost).
 re!(
     para_head_re,
-    r"^\s*(\d{1,3})\s*[.,]([ \t]*)(\(\s*([A-Za-z/ ,]{1,24}?)\s*\)\s*)?"
+    r"^\s*(\d{1,3})\s*[.,]([ \t]*)(\(\s*([A-Za-z/ ,\-]{1,64}?)\s*\)\s*)?"
 );
 
 /// A paragraph start as `para_re` reads it: number, spacing after the dot,
@@ -74,7 +74,7 @@ fn para_head(l: &str) -> Option<ParaHead<'_>> {
         rest,
     })
 }
-re!(lead_mark_re, r"^\s*\(\s*([A-Za-z/ ]{1,12}?)\s*\)\s*(.*)$");
+re!(lead_mark_re, r"^\s*\(\s*([A-Za-z/ \-]{1,24}?)\s*\)\s*(.*)$");
 re!(redaction_re, r"X{6,}");
 
 const CAPTION_LINES: &[&str] = &[
@@ -518,6 +518,19 @@ mod tests {
         assert_eq!(b.paragraphs[0].text, "Summary. One. End summary.");
         assert_eq!(b.signers, vec!["SMITH"]);
         assert_eq!(b.breaks, Some((2, 2)));
+    }
+
+    #[test]
+    fn dashed_and_long_compound_marks_are_marks() {
+        // Read as text, these paragraphs would take the cable's level without
+        // their NOFORN: every reader of that level would read them.
+        let b = run("1. (S-NF) Dashed.\n\n2. (S//NF//REL TO USA, AUS, CAN, GBR, NZL) Long.\n\n3. (C-NOFORN) Spelt.\n\n4. (S//ZQX-ODD) Odd.");
+        let marks: Vec<Option<&str>> = b.paragraphs.iter().map(|p| p.marking.as_deref()).collect();
+        assert_eq!(marks[0], Some("S/NF"));
+        assert!(marks[1].is_some_and(|m| m.starts_with("S/NF")), "{marks:?}");
+        assert_eq!(marks[2], Some("C/NF"));
+        assert_eq!(marks[3], Some("S//ZQX-ODD"));
+        assert_eq!(b.paragraphs[1].text, "Long.");
     }
 
     #[test]

@@ -1034,8 +1034,8 @@ fn break_station_start(text: &str, end: usize) -> usize {
         _ => end,
     }
 }
-re!(lead_mark_subject_re, r"^\(([^)]{1,12})\)\s*");
-re!(trail_mark_subject_re, r"\s\(([A-Z/ ]{1,12})\)$");
+re!(lead_mark_subject_re, r"^\(([^)]{1,64})\)\s*");
+re!(trail_mark_subject_re, r"\s\(([A-Z/ ,\-]{1,64})\)$");
 
 fn decode_entities(s: &str) -> String {
     html_entity_re()
@@ -1089,9 +1089,18 @@ pub fn subject(text: &str) -> (Option<String>, Option<String>) {
     let mut subject = s.to_string();
     let mut mark = None;
     if let Some(c) = lead_mark_subject_re().captures(&subject) {
-        if let MarkReading::Known(m) = read_mark(&c[1]) {
-            mark = Some(m.to_string());
-            subject = subject[c.get(0).expect("match").end()..].trim().to_string();
+        match read_mark(&c[1]) {
+            MarkReading::Known(m) => {
+                mark = Some(m.to_string());
+                subject = subject[c.get(0).expect("match").end()..].trim().to_string();
+            }
+            // Kept as written, so that the subject is judged by the rule for
+            // unreadable marks (never below what the mark shows), not as unmarked.
+            MarkReading::Unknown(_) => {
+                mark = Some(c[1].trim().to_string());
+                subject = subject[c.get(0).expect("match").end()..].trim().to_string();
+            }
+            MarkReading::NotAMark => {}
         }
     }
     if let Some(c) = trail_mark_subject_re().captures(&subject) {
@@ -1728,6 +1737,22 @@ mod tests {
             names(": Ambasador Jane Roe for reasons 1.4 (d)"),
             vec!["Jane Roe"]
         );
+    }
+
+    #[test]
+    fn subject_marks_long_dashed_and_unreadable() {
+        let (s, m) = subject("(S//NF//REL TO USA, GBR) TALKS");
+        assert_eq!(s.as_deref(), Some("TALKS"));
+        assert!(m.as_deref().is_some_and(|m| m.starts_with("S/NF")), "{m:?}");
+        assert_eq!(subject("(S-NF) TALKS").1.as_deref(), Some("S/NF"));
+        // Unreadable: kept as written, so it is judged as unreadable, not unmarked.
+        let (s, m) = subject("(S//ZQX) TALKS");
+        assert_eq!(
+            (s.as_deref(), m.as_deref()),
+            (Some("TALKS"), Some("S//ZQX"))
+        );
+        // Ordinary parentheses stay text.
+        assert_eq!(subject("(CORRECTED COPY) TALKS").1, None);
     }
 
     #[test]
