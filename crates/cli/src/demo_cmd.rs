@@ -167,9 +167,27 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     eprintln!("[3/3] running example searches");
     let archive = Library::open_for_reading(&archive_dir)
         .with_context(|| format!("cannot open the archive {}", archive_dir.display()))?;
-    // The archive has no users yet: its reader is anonymous and reads everything.
+    // When the demo serves, it adds three readers of different clearances (so
+    // that a person can sign in as each and see what their clearance withholds),
+    // and the archive is closed from then on: the CLI needs a token too. They are
+    // added now, so that the example commands printed below carry the token of
+    // the most cleared one and work as pasted, showing what is printed here.
+    let users = if args.no_serve {
+        Vec::new()
+    } else {
+        cablescope_access::users::demo_users(&archive_dir)
+            .with_context(|| format!("adding the demo users to {}", archive_dir.display()))?
+    };
+    let (viewer, token_prefix) = match users.last() {
+        Some((_, _, token)) => (
+            crate::archive_opts::viewer_for(&archive_dir, Some(token))?,
+            format!("CABLESCOPE_TOKEN={token} "),
+        ),
+        // Without users the reader is anonymous and reads everything.
+        None => (Viewer::anonymous(), String::new()),
+    };
     let auditor = Auditor::new(&archive_dir);
-    let session = archive.session(&Viewer::anonymous(), None, &auditor)?;
+    let session = archive.session(&viewer, None, &auditor)?;
     let stats = session.stats(0)?;
     let years: Vec<&str> = stats
         .by_year
@@ -240,7 +258,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("searching {}", ex.query))?;
         println!();
         println!("  {}:", ex.what);
-        println!("  $ {}", search_command(&arch, ex));
+        println!("  $ {token_prefix}{}", search_command(&arch, ex));
         print_hits(&r, ex.facets);
     }
     if let Some(h) = examples
@@ -250,13 +268,18 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     {
         println!();
         println!("  Read the cited cable and walk its citations:");
-        println!("  $ cablescope show --archive {arch} {h}");
-        println!("  $ cablescope refs --archive {arch} {h} --direction cited-by");
+        println!("  $ {token_prefix}cablescope show --archive {arch} {h}");
+        println!("  $ {token_prefix}cablescope refs --archive {arch} {h} --direction cited-by");
     }
     println!();
     println!("Reuse the archive with --archive (or export CABLESCOPE_ARCHIVE={arch}):");
-    println!("  $ cablescope search --archive {arch} 'YOUR QUERY'");
-    println!("  $ cablescope stats --archive {arch}");
+    if let Some((name, clearance, _)) = users.last() {
+        println!(
+            "  (it has users now: the token in these commands is {name}'s, cleared {clearance})"
+        );
+    }
+    println!("  $ {token_prefix}cablescope search --archive {arch} 'YOUR QUERY'");
+    println!("  $ {token_prefix}cablescope stats --archive {arch}");
     println!("  $ cablescope serve --archive {arch}");
     if temporary {
         println!(
@@ -279,11 +302,6 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         // The read handle above is not needed by the server (it opens its own).
         drop(session);
         drop(archive);
-        // Three readers of different clearances, so that a person can sign in as
-        // each and see what their clearance withholds. The archive is closed from
-        // now on: the CLI needs a token too.
-        let users = cablescope_access::users::demo_users(&archive_dir)
-            .with_context(|| format!("adding the demo users to {}", archive_dir.display()))?;
         println!();
         crate::serve_cmd::serve(
             &archive_dir,

@@ -58,13 +58,35 @@ pub fn run_refs(args: RefsArgs) -> anyhow::Result<ExitCode> {
         DirectionArg::CitedBy => Direction::CitedBy,
         DirectionArg::Both => Direction::Both,
     };
-    let walk = match found(
-        &written,
-        reader.session()?.refs(&written, direction, args.depth)?,
-    ) {
+    let session = reader.session()?;
+    let walk = match found(&written, session.refs(&written, direction, args.depth)?) {
         Ok(w) => w,
         Err(code) => return Ok(code),
     };
+    // Date and subject of every cable met, as the reader may see them: one gated
+    // search by id (a withheld subject stays withheld), only for the text output.
+    let mut about: std::collections::HashMap<String, (Option<String>, Option<String>)> =
+        std::collections::HashMap::new();
+    let present: Vec<&str> = walk
+        .nodes
+        .iter()
+        .filter(|n| n.present)
+        .map(|n| n.id.as_str())
+        .collect();
+    if matches!(args.format, TextOrJson::Text) && !present.is_empty() {
+        let q = format!("id:({})", present.join(" OR "));
+        if let Ok(parsed) = cablescope_access::query::parse(&q) {
+            let page = cablescope_access::Page {
+                limit: present.len(),
+                facets: false,
+                snippets: false,
+                ..Default::default()
+            };
+            for h in session.search(&q, &parsed, &page)?.hits {
+                about.insert(h.id, (h.created, h.subject));
+            }
+        }
+    }
     ok_on_broken_pipe((|| {
         match args.format {
             TextOrJson::Json => {
@@ -94,7 +116,22 @@ pub fn run_refs(args: RefsArgs) -> anyhow::Result<ExitCode> {
                         }
                     };
                     let miss = if n.present { "" } else { " (missing)" };
-                    writeln!(out, "{}{rel}{}{miss}", "  ".repeat(n.depth as usize), n.id)?;
+                    let detail = match about.get(&n.id) {
+                        Some((created, subject)) => format!(
+                            "  {}  {}",
+                            created
+                                .as_deref()
+                                .map_or("undated", |c| &c[..c.len().min(10)]),
+                            subject.as_deref().unwrap_or("(subject withheld or none)")
+                        ),
+                        None => String::new(),
+                    };
+                    writeln!(
+                        out,
+                        "{}{rel}{}{miss}{detail}",
+                        "  ".repeat(n.depth as usize),
+                        n.id
+                    )?;
                 }
                 let missing = walk.missing();
                 writeln!(

@@ -102,8 +102,8 @@ pub struct SearchArgs {
     /// Result order.
     #[arg(long, value_enum, default_value_t = SortArg::Relevance, allow_hyphen_values = true)]
     sort: SortArg,
-    /// Hits per page.
-    #[arg(long, default_value_t = 20)]
+    /// Hits per page (at least 1).
+    #[arg(long, default_value_t = 20, value_parser = parse_limit)]
     limit: usize,
     /// Continue after the page that printed this cursor.
     #[arg(long)]
@@ -114,10 +114,37 @@ pub struct SearchArgs {
     /// Read the archive as of this date (declassification; default today).
     #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
     as_of: Option<Date>,
-    /// The query, one argument (quote it); `*` matches every cable. See
+    /// The query; several words join into one query (`search iran nuclear` is
+    /// `search "iran nuclear"`); `*` matches every cable. The first word may
+    /// start with `-` (`search "-iraq iran"`); a later one goes after `--`. See
     /// `cablescope search --help` for the language.
     #[arg(allow_hyphen_values = true)]
     query: String,
+    /// More words of the query.
+    #[arg(num_args = 0.., hide = true)]
+    more: Vec<String>,
+}
+
+/// The query words as one query (`*` for none).
+fn join_query(first: Option<&str>, more: &[String]) -> String {
+    let words: Vec<&str> = first
+        .into_iter()
+        .chain(more.iter().map(String::as_str))
+        .collect();
+    if words.is_empty() {
+        "*".to_string()
+    } else {
+        words.join(" ")
+    }
+}
+
+/// `--limit`: a page of no hits is no page.
+fn parse_limit(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (a page of no hits; use --format json and read `total` for a count)".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Output of `export`.
@@ -143,9 +170,13 @@ pub struct ExportArgs {
     /// Read the archive as of this date (declassification; default today).
     #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
     as_of: Option<Date>,
-    /// The query, one argument (quote it); `*` (the default) exports every cable.
+    /// The query; several words join into one query; `*` (the default) exports
+    /// every cable. The first word may start with `-`.
     #[arg(allow_hyphen_values = true)]
     query: Option<String>,
+    /// More words of the query.
+    #[arg(num_args = 0.., hide = true)]
+    more: Vec<String>,
 }
 
 /// Parses `q`, printing a syntax error with a caret under its position.
@@ -279,7 +310,7 @@ fn csv_err(e: csv::Error) -> anyhow::Error {
 
 /// Runs `cablescope search`: 0 ok, 2 for a bad query or cursor.
 pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
-    let q = args.query.clone();
+    let q = join_query(Some(&args.query), &args.more);
     let parsed = match parse_query(&q) {
         Ok(p) => p,
         Err(code) => return Ok(code),
@@ -364,7 +395,7 @@ fn print_results(r: &SearchResults, format: SearchFormat) -> anyhow::Result<Exit
 /// Runs `cablescope export`: every match the reader may see, streamed, as
 /// redacted records.
 pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let q = args.query.clone().unwrap_or_else(|| "*".to_string());
+    let q = join_query(args.query.as_deref(), &args.more);
     let parsed = match parse_query(&q) {
         Ok(p) => p,
         Err(code) => return Ok(code),

@@ -527,6 +527,52 @@ fn refs_lists_missing_cables() {
     let text = e.ok(&["refs", "08MOSCOW1599"]);
     assert!(text.contains("08STATE12345 (missing)"), "{text}");
     assert_eq!(e.run(&["refs", "07NOWHERE1"]).status.code(), Some(1));
+    // The text names each cable met with its date and subject.
+    let line = text
+        .lines()
+        .find(|l| l.contains("08MOSCOW1500"))
+        .expect("a line for 08MOSCOW1500");
+    assert!(
+        line.contains("2008-06-01") && line.contains("EARLIER WIDGET NOTE"),
+        "{text}"
+    );
+}
+
+#[test]
+fn loose_query_words_join_and_an_empty_page_is_refused() {
+    let e = Env::ingested();
+    // Unquoted words are one query, the same as quoted, with options after them.
+    let quoted = e.ok(&["search", "widget zebra", "--format", "jsonl"]);
+    let loose = e.ok(&["search", "widget", "zebra", "--format", "jsonl"]);
+    assert!(!quoted.is_empty());
+    assert_eq!(quoted, loose);
+    // A first word may start with `-` (exclusion); a later one after `--`.
+    let arch = e.arch();
+    let after_dashes = run_in(
+        e.dir.path(),
+        &[
+            "search",
+            "--format",
+            "jsonl",
+            "--archive",
+            &arch,
+            "--",
+            "-canarysecret",
+            "zebra",
+        ],
+        &[],
+    );
+    assert!(after_dashes.status.success(), "{}", stderr(&after_dashes));
+    let first = e.ok(&["search", "-canarysecret zebra", "--format", "jsonl"]);
+    assert!(!first.is_empty());
+    assert_eq!(first, stdout(&after_dashes));
+    let all = e.ok(&["export", "--format", "csv"]);
+    let some = e.ok(&["export", "--format", "csv", "widget", "zebra"]);
+    assert!(some.lines().count() < all.lines().count(), "{some}");
+    // --limit 0 would print "0 of N": refused as a usage error.
+    let o = e.run(&["search", "widget", "--limit", "0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("at least 1"), "{}", stderr(&o));
 }
 
 #[test]

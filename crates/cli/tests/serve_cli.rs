@@ -192,6 +192,31 @@ fn demo_ends_by_serving_its_archive() {
     let report = before.join("");
     assert!(report.contains("Built a demo archive at"), "{report}");
     assert!(report.contains("cablescope serve --archive"), "{report}");
+    // The archive has users before the example commands are printed: each
+    // carries a token and, pasted as printed, finds what the demo showed.
+    let examples: Vec<&str> = report
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("$ CABLESCOPE_TOKEN="))
+        .filter(|l| l.contains(" cablescope search ") && !l.contains("YOUR QUERY"))
+        .collect();
+    assert!(examples.len() >= 5, "{report}");
+    for e in &examples {
+        let (token, command) = e.split_once(' ').unwrap();
+        let args = quoted_words(command.strip_prefix("cablescope ").unwrap());
+        let o = Command::new(env!("CARGO_BIN_EXE_cablescope"))
+            .args(&args)
+            .env("CABLESCOPE_TOKEN", token)
+            .env_remove("CABLESCOPE_ARCHIVE")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            o.status.success(),
+            "{e}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(!text.contains("0 of 0 matches"), "{e}: {text}");
+    }
 
     // Beside the URL: the demo readers, their clearances and tokens.
     let mut users = Vec::new();
@@ -231,4 +256,34 @@ fn demo_ends_by_serving_its_archive() {
     sigterm(&child);
     let status = child.wait().expect("wait");
     assert!(status.success(), "exit status after SIGTERM: {status:?}");
+}
+
+/// Splits a printed command line into words (single quotes only, as the demo
+/// prints them).
+fn quoted_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let (mut quoted, mut started) = (false, false);
+    for ch in s.chars() {
+        match ch {
+            '\'' => {
+                quoted = !quoted;
+                started = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if started {
+                    out.push(std::mem::take(&mut cur));
+                    started = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        out.push(cur);
+    }
+    out
 }
