@@ -8,6 +8,8 @@ ap.add_argument("--count", type=int, required=True)
 ap.add_argument("--work", required=True)
 ap.add_argument("--per-kind", type=int, default=200)
 ap.add_argument("--rg-per-kind", type=int, default=20)
+ap.add_argument("--floor", help="the tantivy_floor example binary (bare tantivy: the floor rows)")
+ap.add_argument("--distinct", type=int, default=10000, help="distinct term/phrase queries for the load rows")
 a = ap.parse_args()
 BIN, W, N, K = a.bin, a.work, a.count, a.per_kind
 corpus, archive = os.path.join(W, "corpus"), os.path.join(W, "archive")
@@ -113,6 +115,24 @@ rows += [
     ("ingest", "archive size vs raw size", f"{arch_bytes / 1e6:,.0f} MB vs {MB:,.0f} MB",
      "", f"{arch_bytes / raw_bytes:.2f}x raw"),
 ]
+
+# --- floor: bare tantivy indexing the same paragraph text -----------------------
+floor_ix = None
+if a.floor:
+    log("floor: bare tantivy indexing the same paragraph text (2 threads, positions, one commit)...")
+    docs = os.path.join(W, "floor-docs.jsonl")
+    with open(docs, "w") as f:
+        for r in truth:
+            body = body_text(open(os.path.join(corpus, r["file"]), encoding="utf-8", errors="replace").read())
+            f.write(json.dumps({"id": r["id"], "text": body}) + "\n")
+    floor_dir = os.path.join(W, "floor-index")
+    t = time.perf_counter()
+    out = run([a.floor, "index", docs, floor_dir, "2"], capture_output=True, text=True).stdout
+    floor_ix = json.loads(out.strip().splitlines()[-1])
+    rows.append(("ingest", "vs bare tantivy indexing the same paragraph text (2 threads, positions, one commit; no parsing, store or clearance)",
+                 f"{t_ing:.1f} s", f"tantivy: {floor_ix['seconds']:.1f} s", f"{t_ing / floor_ix['seconds']:.1f}x"))
+    rows.append(("ingest", "archive size vs the bare tantivy index of the paragraph text", f"{arch_bytes / 1e6:,.0f} MB",
+                 f"tantivy: {floor_ix['bytes'] / 1e6:,.0f} MB", f"{arch_bytes / floor_ix['bytes']:.2f}x"))
 
 # --- SQLite FTS5 baseline -----------------------------------------------------
 opts = [r[0] for r in sqlite3.connect(":memory:").execute("PRAGMA compile_options")]
@@ -293,7 +313,52 @@ if wrk:
         return rps, p99, int(errs.group(1)) if errs else 0, out
     load["search"] = run_wrk(["-s", lua, f"http://127.0.0.1:{PORT}"])
     load["healthz"] = run_wrk([f"http://127.0.0.1:{PORT}/healthz"])
+    # Distinct queries, each asked about once: no cache can stand in for search.
+    distinct = []
+    if a.floor:
+        pool = [w for w in words] + [f'"{p}"' for p in phrases]
+        random.Random(11).shuffle(pool)
+        distinct = pool[: a.distinct]
+        qfile = os.path.join(W, "distinct-queries.txt")
+        with open(qfile, "w") as f:
+            f.write("\n".join(distinct) + "\n")
+        dlua = os.path.join(W, "distinct.lua")
+
+        def write_lua(path, token=None):
+            with open(path, "w") as f:
+                f.write("local paths = {" + ",".join(json.dumps(api_path(q)) for q in distinct) + "}\n")
+                if token:
+                    f.write(f'wrk.headers["Authorization"] = "Bearer {token}"\n')
+                f.write("local i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n")
+        write_lua(dlua)
+        log(f"server load on {len(distinct):,} distinct term and phrase queries (open archive)...")
+        load["distinct"] = run_wrk(["-s", dlua, f"http://127.0.0.1:{PORT}"])
 server.terminate(); server.wait()
+
+# --- the same distinct queries: a restricted reader, and bare tantivy -----------
+floor_q = None
+if a.floor and wrk and distinct:
+    log("floor: bare tantivy answering the same distinct queries on one thread...")
+    out = run([a.floor, "search", floor_dir, qfile], capture_output=True, text=True).stdout
+    floor_q = json.loads(out.strip().splitlines()[-1])
+    # A reader cleared C without NOFORN: the archive is closed from here on.
+    tok = run([BIN, "users", "add", "bench-c", "--clearance", "C", "--archive", archive],
+              capture_output=True, text=True).stdout.strip()
+    PORT2 = free_port()
+    server = subprocess.Popen([BIN, "serve", "--archive", archive, "--addr", f"127.0.0.1:{PORT2}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", PORT2, timeout=5); c.request("GET", "/healthz")
+            if c.getresponse().status == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    rlua = os.path.join(W, "distinct-c.lua")
+    write_lua(rlua, tok)
+    log("server load on the same queries, reader cleared C without NOFORN...")
+    load["distinct-c"] = run_wrk(["-s", rlua, f"http://127.0.0.1:{PORT2}"])
+    server.terminate(); server.wait()
 
 # --- FTS5 queries (in-process, Python sqlite3) --------------------------------
 def fts_run(kind, m):
@@ -361,6 +426,13 @@ if load:
     hrps, hp99, _, _ = load["healthz"]
     rows.append(("server", f"search requests/s, 32 concurrent clients, all kinds mixed ({errs} non-2xx)", f"{rps:,.0f} req/s", f"/healthz: {hrps:,.0f} req/s", f"{rps / hrps:.3f}x"))
     rows.append(("server", "search p99 latency, 32 concurrent clients", ms(p99), f"/healthz: {ms(hp99)}", f"{p99 / hp99:.1f}x"))
+    if floor_q:
+        for key, who in (("distinct", "open archive"), ("distinct-c", "reader C without NOFORN")):
+            if key in load:
+                drps, dp99, derrs, _ = load[key]
+                rows.append(("server", f"{len(distinct):,} distinct term/phrase queries, 32 clients, {who} ({derrs} non-2xx): req/s",
+                             f"{drps:,.0f} req/s", f"bare tantivy, 1 thread: {floor_q['qps']:,.0f} q/s", f"{drps / floor_q['qps']:.2f}x"))
+                rows.append(("server", f"the same, p99 ({who})", ms(dp99), f"bare tantivy p99: {floor_q['p99_ms']:.1f} ms", ""))
 else:
     rows.append(("server", "requests/s and p99 under 32 concurrent clients", "wrk not installed (apt-get install wrk)", "", ""))
 
@@ -385,3 +457,6 @@ print("- search ratio = cablescope ÷ baseline (above 1: cablescope slower). FTS
 print("- queries: term/date-sorted = one word from the cables' paragraph text (upper-case lines left out: signatures, section breaks); phrase = 2-3 consecutive words from one line; fielded = `tag:T origin:STATION` from one cable's truth; "
       "facets = `tag:T`; deep page = a word in > 1,100 cables, the page after hit 1,000, reached with cursors in pages of 100 (not timed). Seeded, same on every run.")
 print("- ripgrep: `rg -l -i -F [-w]` over the raw files, one process per query; it finds a phrase only within one line, and does no ranking, facets or fields.")
+print("- floor rows: `crates/archive/examples/tantivy_floor.rs`, the same tantivy version and default tokenizer, indexing only each cable's paragraph text (as the FTS5 baseline) and answering the "
+      "distinct queries on one thread (top 20 by BM25 + count, no facets, snippets, HTTP or clearance). The distinct-query rows ask each of N different words and phrases about once "
+      "(wrk loops over the list in order), through HTTP with facets and snippets as the API returns them; ratio = cablescope req/s ÷ bare tantivy q/s (aim ≥ 1 open, ≥ 0.7 restricted).")
