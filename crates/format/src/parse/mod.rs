@@ -1256,6 +1256,11 @@ fn date_note(text: &str) -> Option<jiff::civil::DateTime> {
         Some(date.at(g(4)? as i8, g(5)? as i8, 0, 0))
     });
     from_note.or_else(|| {
+        // Every weekday name ends in "day", and a comma follows it: without that,
+        // no search of the whole text.
+        if !text.contains("day,") {
+            return None;
+        }
         weekday_re().captures(text).and_then(|c| {
             let month = crate::dtg::month_number(c[2].get(..3)?)?;
             dtg_datetime(
@@ -1726,7 +1731,10 @@ re!(
 );
 
 fn is_copyright_notice(t: &str) -> bool {
-    t.len() < 100 && copyright_re().is_match(t)
+    // The notice opens with `©` (0xC2 0xA9 in UTF-8), `copyright` or `(c)`.
+    t.len() < 100
+        && matches!(t.as_bytes().first(), Some(b'c' | b'C' | b'(' | 0xC2))
+        && copyright_re().is_match(t)
 }
 
 #[cfg(test)]

@@ -23,6 +23,10 @@ re!(
 /// A paragraph number at the start of a line: number and whether a known portion
 /// mark follows it.
 fn line_start(t: &str) -> Option<(u32, bool)> {
+    // The number must open the line: without a digit there, no search.
+    if !t.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
     let c = inline_start_re().captures(t)?;
     let whole = c.get(0)?;
     if whole.start() != 0 || c.get(1)?.start() != 0 {
@@ -268,10 +272,17 @@ pub fn unglue_envelope(text: &str) -> Cow<'_, str> {
     }
     let mut out: Option<String> = None;
     let mut done = 0usize;
-    let mut pos = 0usize;
-    for line in text.split('\n') {
-        let end = pos + line.len();
-        if line.len() > 80 && line.contains("VZCZC") {
+    // Only the lines that hold `VZCZC` are looked at, found from its occurrences.
+    let mut next_line = 0usize;
+    for (at, _) in text.match_indices("VZCZC") {
+        if at < next_line {
+            continue;
+        }
+        let pos = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        next_line = end + 1;
+        let line = &text[pos..end];
+        if line.len() > 80 {
             // Two passes: neighbouring glued lines share the characters the
             // pattern reads on either side (`ZZHP 180225Z SEP 09FM`).
             let once = unglue_pass(line);
@@ -282,7 +293,6 @@ pub fn unglue_envelope(text: &str) -> Cow<'_, str> {
             o.push_str(&fixed.replace("\n\n", "\n"));
             done = end;
         }
-        pos = end + 1;
     }
     match out {
         None => Cow::Borrowed(text),

@@ -81,6 +81,9 @@ pub fn normalize(text: &str) -> String {
 }
 
 fn is_backslash_continued(text: &str) -> bool {
+    if !text.contains('\\') {
+        return false;
+    }
     let mut total = 0usize;
     let mut slashed = 0usize;
     for l in text.split('\n').take(200) {
@@ -170,7 +173,14 @@ pub fn prefix(s: &str, n: usize) -> &str {
 
 /// Collapses all whitespace runs to single spaces and trims.
 pub fn squeeze(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
 }
 
 /// True for rule lines (`-----`, `=====`, `_____`), possibly with spaces.
