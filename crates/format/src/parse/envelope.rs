@@ -95,7 +95,12 @@ pub fn prosign_precedence(p: &str) -> Option<&'static str> {
 /// Reads a DTG line, if `line` is one.
 pub fn read_dtg(line: &str) -> Option<Dtg> {
     // Cheap test first: a DTG line is short and has a Z after six digits.
+    // The pattern opens with a prosign or the day's digits.
     if line.len() > 60
+        || !matches!(
+            line.trim_start().as_bytes().first(),
+            Some(b'0'..=b'9' | b'R' | b'P' | b'O' | b'Z' | b'Y' | b'N')
+        )
         || !line.contains(['Z', 'z'])
         || line.bytes().filter(u8::is_ascii_digit).count() < 8
     {

@@ -973,9 +973,11 @@ pub fn tags(text: &str) -> Vec<String> {
     };
     let mut i = 0;
     while i < words.len() {
+        // Word by word: no word holds a space, so this is `join(" ") == p`
+        // without building the joined string for every word and phrase.
         let phrase = TAG_PHRASES.iter().find(|p| {
             let n = p.split(' ').count();
-            i + n <= words.len() && words[i..i + n].join(" ") == **p
+            i + n <= words.len() && p.split(' ').eq(words[i..i + n].iter().map(String::as_str))
         });
         if let Some(p) = phrase {
             push(p.to_string(), &mut out);
@@ -1165,10 +1167,8 @@ fn contains_ascii_ci(haystack: &str, needle: &str) -> bool {
     // Compare whole windows only where the first byte matches (either case):
     // folding the case of every window was the cost of this cheap test.
     let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-    h[..=h.len() - n.len()]
-        .iter()
-        .enumerate()
-        .any(|(i, &b)| (b == lo || b == up) && h[i + 1..i + n.len()].eq_ignore_ascii_case(tail))
+    memchr::memchr2_iter(lo, up, &h[..=h.len() - n.len()])
+        .any(|i| h[i + 1..i + n.len()].eq_ignore_ascii_case(tail))
 }
 
 /// The summary block of a body text: from the nearest Summary heading (or the
