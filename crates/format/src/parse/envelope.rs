@@ -311,7 +311,9 @@ pub fn scan(lines: &[&str], stop: &dyn Fn(&str) -> bool) -> Envelope {
                 continue;
             }
         }
-        if seen {
+        // `t` is trimmed: the anchored patterns below can only match after these
+        // prefixes and first letters, tested before the regex machinery runs.
+        if seen && (t.starts_with("TO") || t.starts_with("INFO") || t.starts_with("XMT")) {
             if let Some(c) = addr_key_re().captures(t) {
                 let which = match &c[1] {
                     "TO" => 0,
@@ -327,9 +329,13 @@ pub fn scan(lines: &[&str], stop: &dyn Fn(&str) -> bool) -> Envelope {
                 continue;
             }
         }
-        let ri_continuation = block.is_none() && env.from.is_none() && ri_list_re().is_match(t);
+        let first = t.as_bytes().first().copied();
+        let ri_continuation = block.is_none()
+            && env.from.is_none()
+            && first == Some(b'R')
+            && ri_list_re().is_match(t);
         if t == "BT"
-            || fl2_re().is_match(t)
+            || (matches!(first, Some(b'R' | b'P' | b'O' | b'Z' | b'Y')) && fl2_re().is_match(t))
             || ri_continuation
             || t.starts_with("ZDK")
             || t.starts_with("ZFF")

@@ -976,6 +976,9 @@ pub fn tags(text: &str) -> Vec<String> {
         // Word by word: no word holds a space, so this is `join(" ") == p`
         // without building the joined string for every word and phrase.
         let phrase = TAG_PHRASES.iter().find(|p| {
+            if p.split(' ').next() != Some(words[i].as_str()) {
+                return false;
+            }
             let n = p.split(' ').count();
             i + n <= words.len() && p.split(' ').eq(words[i..i + n].iter().map(String::as_str))
         });

@@ -68,6 +68,15 @@ re!(
     r"^\s*(?:E\.\s?O\.|EO\s+1\d{4}|TAGS?(?-u:\b)|SUBJ(?:ECT)?\s*:|REF\s*:|REFS\s*:)"
 );
 
+/// True for a line that opens with a field keyword (`field_line_re`), tested on the
+/// first letter before the regex runs.
+fn is_field_line(l: &str) -> bool {
+    matches!(
+        l.trim_start().as_bytes().first(),
+        Some(b'E' | b'T' | b'S' | b'R')
+    ) && field_line_re().is_match(l)
+}
+
 /// Parses the text of one cable.
 pub fn parse(text: &str, hints: &Hints) -> Cable {
     let normalized = prepare(text);
@@ -103,9 +112,8 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         ));
     }
 
-    let stop = |l: &str| {
-        classline::read(l).is_some() || field_line_re().is_match(l) || preamble::is_para_start(l)
-    };
+    let stop =
+        |l: &str| classline::read(l).is_some() || is_field_line(l) || preamble::is_para_start(l);
     // The envelope may follow page furniture (mail headers, dump rows, a bare
     // classification line): start at its first format line when there is one.
     let para_any = lines
@@ -142,7 +150,7 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         let text_between = rest[..k].iter().any(|l| {
             let t = l.trim();
             classline::read(t).is_some_and(|c| c.station.is_some())
-                || field_line_re().is_match(t)
+                || is_field_line(t)
                 || preamble::is_para_start(t)
                 || (t.len() > 60
                     && !envelope::is_ri_list(t)
@@ -979,7 +987,13 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     }
 
     // ---- partial extracts
-    if normalized.contains("partial extract of the original cable") || leader.partial_note {
+    if memchr::memmem::find(
+        normalized.as_bytes(),
+        b"partial extract of the original cable",
+    )
+    .is_some()
+        || leader.partial_note
+    {
         cable.partial = true;
         diags.push(Diagnostic::new(
             Code::PartialExtract,
@@ -1145,10 +1159,7 @@ pub(crate) fn is_routing_only(text: &str) -> bool {
         if t.is_empty() {
             continue;
         }
-        if classline::read_long(t).is_some()
-            || field_line_re().is_match(t)
-            || preamble::is_para_start(t)
-        {
+        if classline::read_long(t).is_some() || is_field_line(t) || preamble::is_para_start(t) {
             return false;
         }
         let routing = t.starts_with("VZCZC")
