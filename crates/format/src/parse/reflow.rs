@@ -237,16 +237,23 @@ fn unnumbered_start(t: &str) -> Option<usize> {
 /// and, within a few bytes, an opening parenthesis (`... 2. (C)`).
 fn has_inline_marked_number(t: &str) -> bool {
     let b = t.as_bytes();
-    (1..b.len()).any(|i| {
-        b[i].is_ascii_digit()
-            && !b[i - 1].is_ascii_digit()
-            && b[i + 1..]
-                .iter()
-                .skip_while(|c| c.is_ascii_digit())
-                .take(1)
-                .any(|c| matches!(c, b'.' | b','))
-            && b[i + 1..].iter().take(12).any(|&c| c == b'(')
-    })
+    // The number starts at most 12 bytes before a '(': only the few positions
+    // before each '(' are tried (most lines hold none).
+    memchr::memchr_iter(b'(', b)
+        .any(|j| (j.saturating_sub(12).max(1)..j).any(|i| starts_marked_number(b, i)))
+}
+
+/// The test of [`has_inline_marked_number`] at byte `i`: a digit run starts there,
+/// a dot or comma follows it, and a '(' comes within the next 12 bytes.
+fn starts_marked_number(b: &[u8], i: usize) -> bool {
+    b[i].is_ascii_digit()
+        && !b[i - 1].is_ascii_digit()
+        && b[i + 1..]
+            .iter()
+            .skip_while(|c| c.is_ascii_digit())
+            .take(1)
+            .any(|c| matches!(c, b'.' | b','))
+        && b[i + 1..].iter().take(12).any(|&c| c == b'(')
 }
 
 /// Whether number `n` continues paragraph numbering that reached `last`.
@@ -338,10 +345,15 @@ re!(
 pub fn split_row_timestamp(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);
     // Cheap test first: some line opens with `M/` or `MM/`.
-    let dated_line = text.split('\n').any(|l| {
-        let b = l.trim_start().as_bytes();
-        b.first().is_some_and(u8::is_ascii_digit)
-            && (b.get(1) == Some(&b'/') || b.get(2) == Some(&b'/'))
+    // A line whose text opens with a digit and has a '/' at its second or third
+    // byte: found from the '/'s (few) rather than by trimming every line.
+    let bytes = text.as_bytes();
+    let dated_line = memchr::memchr_iter(b'/', bytes).any(|p| {
+        let line_start = memchr::memrchr(b'\n', &bytes[..p]).map_or(0, |i| i + 1);
+        let line = &text[line_start..];
+        let lead = line.len() - line.trim_start().len();
+        let at = line_start + lead;
+        p > at && p - at <= 2 && bytes[at].is_ascii_digit()
     });
     if dated_line {
         if let Cow::Owned(s) = row_timestamp_re().replace_all(&out, "$1\n$2") {
