@@ -62,6 +62,9 @@ fn para_head(l: &str) -> Option<ParaHead<'_>> {
         let rest = c.get(5).map_or("", |m| m.as_str());
         (c, rest)
     } else {
+        if let Some(head) = para_head_ascii(l) {
+            return head;
+        }
         let c = para_head_re().captures(l)?;
         let end = c.get(0).expect("whole match").end();
         (c, &l[end..])
@@ -74,6 +77,98 @@ fn para_head(l: &str) -> Option<ParaHead<'_>> {
         rest,
     })
 }
+/// `\s` of the patterns, for ASCII bytes (`u8::is_ascii_whitespace` leaves out
+/// the vertical tab).
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+}
+
+/// [`para_head`] read by hand, exactly as `para_head_re` reads the line, without
+/// the capture engine (its backtracking search was the body's main cost). `None`
+/// when a non-ASCII character stands where the pattern's Unicode classes (`\s`,
+/// `\d`) would have to judge it: the caller then runs the pattern.
+fn para_head_ascii(l: &str) -> Option<Option<ParaHead<'_>>> {
+    let b = l.as_bytes();
+    let undecided = |i: usize| b.get(i).is_some_and(|&c| c >= 0x80);
+    let spaces = |mut i: usize| {
+        while i < b.len() && is_space(b[i]) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = spaces(0);
+    if undecided(i) {
+        return None;
+    }
+    let digits = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    if undecided(i) {
+        return None;
+    }
+    if i == digits || i - digits > 3 {
+        return Some(None);
+    }
+    let number = &l[digits..i];
+    i = spaces(i);
+    if undecided(i) {
+        return None;
+    }
+    if !matches!(b.get(i), Some(b'.' | b',')) {
+        return Some(None);
+    }
+    i += 1;
+    let space_start = i;
+    while i < b.len() && matches!(b[i], b' ' | b'\t') {
+        i += 1;
+    }
+    let space = &l[space_start..i];
+    let mut head = ParaHead {
+        number,
+        space,
+        paren: false,
+        mark: None,
+        rest: &l[i..],
+    };
+    if b.get(i) != Some(&b'(') {
+        return Some(Some(head));
+    }
+    // `\(\s*([A-Za-z/ ,]{1,24}?)\s*\)\s*`, tried in the pattern's order: the
+    // longest leading space first, then the shortest mark; the space after the
+    // mark is greedy, so only its longest run can stand before the `)`.
+    let open = i + 1;
+    let max_lead = spaces(open);
+    if undecided(max_lead) {
+        return None;
+    }
+    for lead in (open..=max_lead).rev() {
+        for len in 1..=24 {
+            let Some(&c) = b.get(lead + len - 1) else {
+                break;
+            };
+            if !(c.is_ascii_alphabetic() || matches!(c, b'/' | b' ' | b',')) {
+                break;
+            }
+            let after = spaces(lead + len);
+            if undecided(after) {
+                return None;
+            }
+            if b.get(after) == Some(&b')') {
+                let end = spaces(after + 1);
+                if undecided(end) {
+                    return None;
+                }
+                head.paren = true;
+                head.mark = Some(&l[lead..lead + len]);
+                head.rest = &l[end..];
+                return Some(Some(head));
+            }
+        }
+    }
+    Some(Some(head))
+}
+
 re!(lead_mark_re, r"^\s*\(\s*([A-Za-z/ ]{1,12}?)\s*\)\s*(.*)$");
 re!(redaction_re, r"X{6,}");
 
@@ -581,6 +676,39 @@ mod tests {
             .iter()
             .any(|d| d.code == Code::TruncatedParagraph && d.paragraph == Some(1)));
         assert!(!b.diagnostics.iter().any(|d| d.paragraph == Some(2)));
+    }
+
+    proptest::proptest! {
+        /// The hand reader gives what `para_head_re` captures, wherever it decides.
+        #[test]
+        fn para_head_by_hand_agrees_with_the_pattern(
+            s in "[ \t\u{2003}]{0,2}[0-9\u{0663}]{0,4}[ \u{2003}]{0,2}[.,:]?[ \t]{0,3}[(]?[ \t\u{2003}]{0,2}[A-Za-z/ ,\t\u{2003}]{0,30}[)]?[ \t\u{2003}]{0,2}[A-Za-z ]{0,4}"
+        ) {
+            if let Some(head) = para_head_ascii(&s) {
+                let want = para_head_re().captures(&s).map(|c| {
+                    let end = c.get(0).unwrap().end();
+                    (
+                        c.get(1).unwrap().as_str(),
+                        c.get(2).unwrap().as_str(),
+                        c.get(3).is_some(),
+                        c.get(4).map(|m| m.as_str()),
+                        &s[end..],
+                    )
+                });
+                let got = head.map(|h| (h.number, h.space, h.paren, h.mark, h.rest));
+                proptest::prop_assert_eq!(got, want);
+            }
+        }
+    }
+
+    #[test]
+    fn para_head_by_hand_reads_marks_as_the_pattern_does() {
+        let h = para_head_ascii("12. ( S//NF ) Text").unwrap().unwrap();
+        assert_eq!((h.number, h.mark, h.rest), ("12", Some("S//NF"), "Text"));
+        let h = para_head_ascii("3.(  ) x").unwrap().unwrap();
+        assert_eq!((h.mark, h.rest), (Some(" "), "x"));
+        assert!(para_head_ascii("1234. (C) x").unwrap().is_none());
+        assert!(para_head_ascii("\u{2003}1. x").is_none());
     }
 
     #[test]

@@ -80,6 +80,49 @@ re!(
 );
 re!(glued_page_re, r"\s+PAGE\s+\d{2,3}\s.*$");
 
+/// `fm_re` read by hand (its capture ran a backtracking search over the whole line
+/// for the lazy group): the sender after `FM`. Falls back to the pattern for the
+/// one case the shortcut does not cover (nothing but spaces after `FM`).
+fn read_fm(line: &str) -> Option<&str> {
+    let after = line.trim_start().strip_prefix("FM")?;
+    if !after.starts_with(char::is_whitespace) {
+        return None;
+    }
+    if after.contains('\n') {
+        return fm_re()
+            .captures(line)
+            .map(|c| c.get(1).expect("group 1").as_str());
+    }
+    let from = after.trim();
+    if from.is_empty() {
+        return fm_re()
+            .captures(line)
+            .map(|c| c.get(1).expect("group 1").as_str());
+    }
+    Some(from)
+}
+
+/// `addr_key_re` read by hand: the keyword (`TO`, `INFO`, `XMT`) and the address
+/// after it (spaces or a slash between them).
+fn read_addr_key(line: &str) -> Option<(&'static str, &str)> {
+    if line.contains('\n') {
+        let c = addr_key_re().captures(line)?;
+        let key = ["TO", "INFO", "XMT"].into_iter().find(|k| *k == &c[1])?;
+        return Some((key, c.get(2).expect("group 2").as_str()));
+    }
+    let s = line.trim_start();
+    let key = ["TO", "INFO", "XMT"]
+        .into_iter()
+        .find(|k| s.starts_with(k))?;
+    let after = &s[key.len()..];
+    let address = if after.starts_with(char::is_whitespace) {
+        after.trim_start()
+    } else {
+        after.strip_prefix('/')?.trim_start()
+    };
+    Some((key, address.trim_end()))
+}
+
 /// Precedence word for a DTG prosign.
 pub fn prosign_precedence(p: &str) -> Option<&'static str> {
     Some(match p.trim() {
@@ -303,8 +346,8 @@ pub fn scan(lines: &[&str], stop: &dyn Fn(&str) -> bool) -> Envelope {
             }
         }
         if env.from.is_none() {
-            if let Some(c) = t.starts_with("FM").then(|| fm_re().captures(t)).flatten() {
-                env.from = Some(c[1].to_string());
+            if let Some(from) = t.starts_with("FM").then(|| read_fm(t)).flatten() {
+                env.from = Some(from.to_string());
                 seen = true;
                 last_format_line = i;
                 i += 1;
@@ -313,15 +356,15 @@ pub fn scan(lines: &[&str], stop: &dyn Fn(&str) -> bool) -> Envelope {
         }
         // `t` is trimmed: the anchored patterns below can only match after these
         // prefixes and first letters, tested before the regex machinery runs.
-        if seen && (t.starts_with("TO") || t.starts_with("INFO") || t.starts_with("XMT")) {
-            if let Some(c) = addr_key_re().captures(t) {
-                let which = match &c[1] {
+        if seen {
+            if let Some((key, address)) = read_addr_key(t) {
+                let which = match key {
                     "TO" => 0,
                     "INFO" => 1,
                     _ => 2,
                 };
                 block = Some(which);
-                if let Some(r) = read_recipient(&c[2]) {
+                if let Some(r) = read_recipient(address) {
                     push(&mut env, which, r);
                 }
                 last_format_line = i;
@@ -390,6 +433,21 @@ fn looks_like_address(t: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The hand readers give what the patterns they replace capture.
+        #[test]
+        fn hand_readers_agree_with_the_patterns(
+            s in "[ \t\n\u{2003}]{0,2}(FM|TO|INFO|XMT|TOKYO|IN)?[ \t/\u{2003}]{0,3}[A-Z/ .\t\u{2003}]{0,12}"
+        ) {
+            let fm = fm_re().captures(&s).map(|c| c.get(1).unwrap().as_str());
+            proptest::prop_assert_eq!(read_fm(&s), fm);
+            let key = addr_key_re()
+                .captures(&s)
+                .map(|c| (c.get(1).unwrap().as_str(), c.get(2).unwrap().as_str()));
+            proptest::prop_assert_eq!(read_addr_key(&s), key);
+        }
+    }
 
     #[test]
     fn de_line() {

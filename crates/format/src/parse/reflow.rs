@@ -27,6 +27,13 @@ fn line_start(t: &str) -> Option<(u32, bool)> {
     if !t.as_bytes().first().is_some_and(u8::is_ascii_digit) {
         return None;
     }
+    if let Some(head) = start_head_ascii(t) {
+        return head.and_then(|(n, sep, space, mark, after)| {
+            let marked = mark.is_some_and(known_mark);
+            let ok = marked || (sep == b'.' && (!space.is_empty() || after.is_empty()));
+            ok.then_some((n, marked))
+        });
+    }
     let c = inline_start_re().captures(t)?;
     let whole = c.get(0)?;
     if whole.start() != 0 || c.get(1)?.start() != 0 {
@@ -37,6 +44,83 @@ fn line_start(t: &str) -> Option<(u32, bool)> {
     let after = &t[whole.end()..];
     let ok = marked || (&c[2] == "." && (!c[3].is_empty() || after.is_empty()));
     ok.then_some((n, marked))
+}
+
+/// What `inline_start_re` matches at the start of `t` (which opens with a digit):
+/// the number, the dot or comma, the spacing after it, the mark inside
+/// parentheses, and the text after the match. Read by hand, exactly as the
+/// pattern reads it; `None` when a non-ASCII character stands where the pattern's
+/// Unicode classes would judge it (the caller then runs the pattern).
+type StartHead<'a> = (u32, u8, &'a str, Option<&'a str>, &'a str);
+
+fn start_head_ascii(t: &str) -> Option<Option<StartHead<'_>>> {
+    let b = t.as_bytes();
+    let undecided = |i: usize| b.get(i).is_some_and(|&c| c >= 0x80);
+    let spaces = |mut i: usize| {
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
+            i += 1;
+        }
+        i
+    };
+    let mut i = 0;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    if undecided(i) {
+        return None;
+    }
+    if i == 0 || i > 3 {
+        return Some(None);
+    }
+    let Ok(n) = t[..i].parse::<u32>() else {
+        return Some(None);
+    };
+    if matches!(b.get(i), Some(b' ' | b'\t')) && matches!(b.get(i + 1), Some(b'.' | b',')) {
+        i += 1;
+    }
+    let sep = match b.get(i) {
+        Some(&c @ (b'.' | b',')) => c,
+        _ => return Some(None),
+    };
+    i += 1;
+    let space_start = i;
+    while i < b.len() && i - space_start < 6 && matches!(b[i], b' ' | b'\t') {
+        i += 1;
+    }
+    let space = &t[space_start..i];
+    if b.get(i) != Some(&b'(') {
+        return Some(Some((n, sep, space, None, &t[i..])));
+    }
+    // `\(\s*([A-Za-z][A-Za-z/ ]{0,15}?)\s*\)`, in the pattern's order: the longest
+    // leading space first, then the shortest mark; only the longest space run
+    // after the mark can stand before the `)`.
+    let open = i + 1;
+    let max_lead = spaces(open);
+    if undecided(max_lead) {
+        return None;
+    }
+    for lead in (open..=max_lead).rev() {
+        if !b.get(lead).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        for len in 1..=16 {
+            let Some(&c) = b.get(lead + len - 1) else {
+                break;
+            };
+            if !(c.is_ascii_alphabetic() || matches!(c, b'/' | b' ')) {
+                break;
+            }
+            let after = spaces(lead + len);
+            if undecided(after) {
+                return None;
+            }
+            if b.get(after) == Some(&b')') {
+                let mark = &t[lead..lead + len];
+                return Some(Some((n, sep, space, Some(mark), &t[after + 1..])));
+            }
+        }
+    }
+    Some(Some((n, sep, space, None, &t[i..])))
 }
 
 fn known_mark(m: &str) -> bool {
@@ -376,6 +460,31 @@ mod tests {
     fn long(s: &str) -> String {
         // Pads a sentence so the line counts as reflowed.
         format!("{s} {}", "Filler words run on here. ".repeat(12))
+    }
+
+    proptest::proptest! {
+        /// The hand reader gives what `inline_start_re` captures at the line start.
+        #[test]
+        fn start_head_by_hand_agrees_with_the_pattern(
+            s in "[0-9]{1,4}[\u{0663}]?[ \t]{0,1}[.,:]?[ \t]{0,8}[(]?[ \t\u{2003}]{0,2}[A-Za-z/ ,\t\u{2003}]{0,20}[)]?[ A-Za-z]{0,3}"
+        ) {
+            if let Some(head) = start_head_ascii(&s) {
+                let want = inline_start_re()
+                    .captures(&s)
+                    .filter(|c| c.get(0).unwrap().start() == 0)
+                    .map(|c| {
+                        let end = c.get(0).unwrap().end();
+                        (
+                            c[1].parse::<u32>().unwrap(),
+                            c[2].as_bytes()[0],
+                            c.get(3).unwrap().as_str(),
+                            c.get(4).map(|m| m.as_str()),
+                            &s[end..],
+                        )
+                    });
+                proptest::prop_assert_eq!(head, want);
+            }
+        }
     }
 
     #[test]
