@@ -385,7 +385,10 @@ fn marked_number_follows(lines: &[std::borrow::Cow<'_, str>], n: u32) -> bool {
 
 /// Cheap test run before the section-break regex: " OF " and eight digits in a row.
 fn might_be_section_break(t: &str) -> bool {
-    if !t.contains(" OF ") {
+    // One searcher for every line (building one per call cost more than the search).
+    static OF: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(" OF "));
+    if OF.find(t.as_bytes()).is_none() {
         return false;
     }
     let mut run = 0;

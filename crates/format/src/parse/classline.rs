@@ -114,7 +114,14 @@ pub fn read(line: &str) -> Option<ClassLine> {
         .trim_start_matches(['"', ',', '\''])
         .trim_end_matches(['"', ','])
         .trim();
-    if trimmed.is_empty() || trimmed.len() > 200 || !could_be_class_line(trimmed) {
+    // Whatever the spacing or case, the (trimmed) line opens with the first letter
+    // of a level word: the cheapest test, for the many lines of prose.
+    if !matches!(
+        trimmed.as_bytes().first().map(u8::to_ascii_uppercase),
+        Some(b'U' | b'L' | b'C' | b'T' | b'S')
+    ) || trimmed.len() > 200
+        || !could_be_class_line(trimmed)
+    {
         return None;
     }
     // The parser's stages ask about the same few candidate lines (the envelope's

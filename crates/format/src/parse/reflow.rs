@@ -358,14 +358,11 @@ re!(
 /// WASHDCTO RUEHFR/...`) back into format lines. Only lines holding a `VZCZC`
 /// transmission id and longer than any real format line are touched.
 pub fn unglue_envelope(text: &str) -> Cow<'_, str> {
-    if !text.contains("VZCZC") {
-        return Cow::Borrowed(text);
-    }
     let mut out: Option<String> = None;
     let mut done = 0usize;
     // Only the lines that hold `VZCZC` are looked at, found from its occurrences.
     let mut next_line = 0usize;
-    for (at, _) in text.match_indices("VZCZC") {
+    for at in memchr::memmem::find_iter(text.as_bytes(), b"VZCZC") {
         if at < next_line {
             continue;
         }
