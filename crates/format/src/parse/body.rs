@@ -197,11 +197,13 @@ pub fn parse(lines: &[&str]) -> Body {
     let cleaned = clean(lines, &mut body);
 
     // Find paragraph starts, accepting only numbers that continue the sequence.
-    struct Start {
+    // Lines and parts of lines are borrowed from `cleaned` from here on: the
+    // paragraphs' lines are copied once, when each paragraph's text is joined.
+    struct Start<'c> {
         line: usize,
         number: u32,
         mark: Option<String>,
-        rest: String,
+        rest: &'c str,
     }
     let mut starts: Vec<Start> = Vec::new();
     let mut expected = 1u32;
@@ -263,7 +265,7 @@ pub fn parse(lines: &[&str]) -> Body {
             continue;
         }
         let (mark, rest) = if is_mark {
-            (mark_text, c.rest.to_string())
+            (mark_text, c.rest)
         } else {
             // "(Begin text)" is not a mark: keep it in the text.
             let whole = l.trim_start();
@@ -271,7 +273,7 @@ pub fn parse(lines: &[&str]) -> Body {
                 .trim_start()
                 .trim_start_matches('.')
                 .trim_start();
-            (None, after_num.to_string())
+            (None, after_num)
         };
         if !starts.is_empty() && n != expected {
             body.diagnostics.push(Diagnostic::at(
@@ -291,17 +293,18 @@ pub fn parse(lines: &[&str]) -> Body {
 
     // Text before paragraph 1 (or the whole text when nothing is numbered).
     let first = starts.first().map(|s| s.line).unwrap_or(cleaned.len());
-    let mut chunks: Vec<(u32, Option<String>, Vec<String>)> = Vec::new();
-    let lead: Vec<String> = cleaned[..first].iter().map(|s| s.to_string()).collect();
+    let mut chunks: Vec<(u32, Option<String>, Vec<&str>)> = Vec::new();
+    let lead: Vec<&str> = cleaned[..first].iter().map(|s| s.as_ref()).collect();
     if lead.iter().any(|l| !l.trim().is_empty()) {
         // An unnumbered cable may open with its portion mark: "(C) text".
         let mut lead = lead;
         let mut mark = None;
         if let Some(pos) = lead.iter().position(|l| !l.trim().is_empty()) {
-            if let Some(c) = lead_mark_re().captures(&lead[pos]) {
+            let line: &str = lead[pos];
+            if let Some(c) = lead_mark_re().captures(line) {
                 if matches!(read_mark(&c[1]), MarkReading::Known(_)) {
                     mark = Some(c[1].to_string());
-                    lead[pos] = c[2].to_string();
+                    lead[pos] = c.get(2).map_or("", |m| m.as_str());
                 }
             }
         }
@@ -309,8 +312,8 @@ pub fn parse(lines: &[&str]) -> Body {
     }
     for (k, s) in starts.iter().enumerate() {
         let end = starts.get(k + 1).map(|n| n.line).unwrap_or(cleaned.len());
-        let mut text = vec![s.rest.clone()];
-        text.extend(cleaned[s.line + 1..end].iter().map(|x| x.to_string()));
+        let mut text = vec![s.rest];
+        text.extend(cleaned[s.line + 1..end].iter().map(|x| x.as_ref()));
         chunks.push((s.number, s.mark.clone(), text));
     }
 
@@ -464,7 +467,7 @@ fn clean<'a>(lines: &[&'a str], body: &mut Body) -> Vec<std::borrow::Cow<'a, str
     out
 }
 
-fn join_paragraph(lines: &[String]) -> String {
+fn join_paragraph(lines: &[&str]) -> String {
     // Keep line breaks, trim each line, collapse runs of blank lines to one.
     let mut out: Vec<&str> = Vec::new();
     for l in lines {
@@ -487,7 +490,7 @@ pub(super) fn ends_sentence(line: &str) -> bool {
     ])
 }
 
-fn check_truncation(number: u32, lines: &[String], _last: bool, diags: &mut Vec<Diagnostic>) {
+fn check_truncation(number: u32, lines: &[&str], _last: bool, diags: &mut Vec<Diagnostic>) {
     let content: Vec<&str> = lines.iter().map(|l| l.trim()).collect();
     let last = content.iter().rposition(|l| !l.is_empty());
     let Some(last) = last else { return };
@@ -550,7 +553,7 @@ fn tail_words(l: &str) -> String {
 }
 
 /// Removes a trailing heading block from a paragraph's lines and returns it.
-fn take_heading(lines: &mut Vec<String>) -> Option<String> {
+fn take_heading(lines: &mut Vec<&str>) -> Option<String> {
     while lines
         .last()
         .is_some_and(|l| l.trim().is_empty() || is_rule(l))
