@@ -8,9 +8,15 @@
 //!
 //! Baselines: `baseline_memchr_lines` finds every line of the same text with
 //! `memchr` (the least a line-based parser must do), `baseline_copy` copies the bytes
-//! (about what `cat` does per byte). Parsing is timed on one and two threads; the
-//! record JSON (`serde_json` of each parsed [`Cable`], as `cablescope parse` prints)
-//! is timed on its own.
+//! (about what `cat` does per byte). Timed beside them, per hot path:
+//!
+//! - `classify_lines`: every line put to the per-line classifier the parser runs on
+//!   each line ([`read_classification_line`], with its cheap tests first);
+//! - `parse_1_thread`, `parse_2_threads`: the whole parser;
+//! - `parse_typical_cable`: one cable of median length, parsed alone (in
+//!   `generated` only; its throughput is that cable's bytes);
+//! - `record_json`: `serde_json` of each parsed [`Cable`], as `cablescope parse`
+//!   prints it.
 //!
 //! `cargo bench -p cablescope-format --bench parse` (add a filter such as
 //! `generated` to run one group; `-- --profile-time 20 generated/parse_1_thread`
@@ -18,7 +24,7 @@
 
 use std::hint::black_box;
 
-use cablescope_format::{parse, Cable, Hints};
+use cablescope_format::{parse, read_classification_line, Cable, Hints};
 use cablescope_generate::{Generator, OutputFormat, DEFAULT_SEED};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -63,6 +69,14 @@ fn copy_bytes(texts: &[String], buf: &mut Vec<u8>) -> usize {
         n += buf.len();
     }
     n
+}
+
+fn classify_lines(texts: &[String]) -> usize {
+    texts
+        .iter()
+        .flat_map(|t| t.split('\n'))
+        .filter(|l| read_classification_line(l).is_some())
+        .count()
 }
 
 fn parse_all(texts: &[String]) -> usize {
@@ -114,6 +128,9 @@ fn bench_corpus(c: &mut Criterion, name: &str, texts: &[String]) {
     g.bench_function("baseline_memchr_lines", |b| {
         b.iter(|| black_box(memchr_lines(black_box(texts))))
     });
+    g.bench_function("classify_lines", |b| {
+        b.iter(|| black_box(classify_lines(black_box(texts))))
+    });
     g.bench_function("parse_1_thread", |b| {
         b.iter(|| black_box(parse_all(black_box(texts))))
     });
@@ -125,6 +142,17 @@ fn bench_corpus(c: &mut Criterion, name: &str, texts: &[String]) {
         b.iter(|| black_box(to_json(black_box(&cables), &mut buf)))
     });
     g.finish();
+    if name == "generated" {
+        let mut by_len: Vec<&String> = texts.iter().collect();
+        by_len.sort_by_key(|t| t.len());
+        let typical = by_len[by_len.len() / 2];
+        let mut g = c.benchmark_group(name);
+        g.throughput(Throughput::Bytes(typical.len() as u64));
+        g.bench_function("parse_typical_cable", |b| {
+            b.iter(|| black_box(parse(black_box(typical), &Hints::default())))
+        });
+        g.finish();
+    }
 }
 
 fn bench(c: &mut Criterion) {

@@ -1524,6 +1524,14 @@ fn last_field_line(pre_text: &str, pre: &preamble::Preamble) -> Option<usize> {
 /// followed closely by an FM line.
 fn is_envelope_start(all: &[&str], i: usize) -> bool {
     let t = all[i].trim();
+    // `VZCZC`, `DE `, or a DTG (a prosign or the day's digits first): most lines of
+    // a text are none of these by their first letter.
+    if !matches!(
+        t.as_bytes().first(),
+        Some(b'V' | b'D' | b'0'..=b'9' | b'R' | b'P' | b'O' | b'Z' | b'Y' | b'N')
+    ) {
+        return false;
+    }
     if t.starts_with("VZCZC") || envelope::read_de(t).is_some() {
         return true;
     }
