@@ -208,7 +208,12 @@ pub fn is_ri_list(line: &str) -> bool {
 pub fn read_recipient(line: &str) -> Option<Recipient> {
     // A page header glued on the line (`RUEHC/SECSTATE WASHDC 1234 PAGE 02 RUEHRO
     // 0123`) is not part of the address.
-    let line = match glued_page_re().find(line) {
+    // (The pattern holds the word PAGE: without it, no search.)
+    let glued = match memchr::memmem::find(line.as_bytes(), b"PAGE") {
+        Some(_) => glued_page_re().find(line),
+        None => None,
+    };
+    let line = match glued {
         Some(m) => &line[..m.start()],
         None => line,
     };

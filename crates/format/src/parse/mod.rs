@@ -84,7 +84,7 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         std::borrow::Cow::Owned(s) => s,
         std::borrow::Cow::Borrowed(_) => normalized,
     };
-    let all: Vec<&str> = normalized.split('\n').collect();
+    let all: Vec<&str> = text::lines(&normalized).collect();
     let mut cable = Cable {
         source: hints.source.clone(),
         ..Cable::default()

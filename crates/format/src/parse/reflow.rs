@@ -154,7 +154,7 @@ pub fn split_inline_paragraphs(text: &str) -> Cow<'_, str> {
     let mut out: Option<String> = None;
     let mut offset_done = 0usize;
     let mut pos = 0usize;
-    for line in text.split('\n') {
+    for line in super::text::lines(text) {
         let line_end = pos + line.len();
         let lead = line.len() - line.trim_start().len();
         let t = &line[lead..];

@@ -177,6 +177,27 @@ fn is_letter(t: &str) -> bool {
     t.len() == 1 && t.as_bytes()[0].is_ascii_alphabetic()
 }
 
+/// The lines of `text` as `text.split('\n')` gives them (a last, possibly empty,
+/// piece after the last newline), found with one SIMD scan instead of a search per
+/// line: the parser walks the whole text line by line several times.
+pub fn lines(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let mut newlines = memchr::memchr_iter(b'\n', text.as_bytes());
+    let mut start = Some(0);
+    std::iter::from_fn(move || {
+        let from = start?;
+        match newlines.next() {
+            Some(i) => {
+                start = Some(i + 1);
+                Some(&text[from..i])
+            }
+            None => {
+                start = None;
+                Some(&text[from..])
+            }
+        }
+    })
+}
+
 /// The first `n` bytes of `s`, cut back to a character boundary.
 pub fn prefix(s: &str, n: usize) -> &str {
     let mut end = n.min(s.len());
@@ -238,6 +259,17 @@ mod tests {
             deglue("SUBJECT: TALKS ON RUSSIAClassified By: DCM Jane Roe"),
             "SUBJECT: TALKS ON RUSSIA\nClassified By: DCM Jane Roe"
         );
+    }
+
+    #[test]
+    fn lines_are_what_split_gives() {
+        for s in ["", "\n", "a", "a\n", "\na\n\nb", "x\r\ny\n\n\n", "é\nü"] {
+            assert_eq!(
+                lines(s).collect::<Vec<_>>(),
+                s.split('\n').collect::<Vec<_>>(),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]
