@@ -976,7 +976,9 @@ pub fn tags(text: &str) -> Vec<String> {
         // Word by word: no word holds a space, so this is `join(" ") == p`
         // without building the joined string for every word and phrase.
         let phrase = TAG_PHRASES.iter().find(|p| {
-            if p.split(' ').next() != Some(words[i].as_str()) {
+            // The phrase's first word is this word (without splitting the phrase).
+            let w = words[i].as_str();
+            if !(p.starts_with(w) && p.as_bytes().get(w.len()).is_none_or(|&b| b == b' ')) {
                 return false;
             }
             let n = p.split(' ').count();

@@ -1367,10 +1367,12 @@ fn repeated_class_line(rest: &[&str], pos: usize, first: Option<&ClassLine>) -> 
     let first = first?;
     let (station, serial) = (first.station.as_deref()?, first.serial.as_deref()?);
     let serial = serial.trim_start_matches('0');
+    // One searcher for the station over every line (`contains` built one per line).
+    let station_finder = memchr::memmem::Finder::new(station);
     (pos + 1..rest.len()).find(|&i| {
         let t = rest[i].trim_start();
         // Cheap test: the same station must be on the line.
-        t.contains(station)
+        station_finder.find(t.as_bytes()).is_some()
             && classline::read_long(t).is_some_and(|c| {
                 c.station.as_deref() == Some(station)
                     && c.serial.as_deref().map(|s| s.trim_start_matches('0')) == Some(serial)

@@ -96,7 +96,7 @@ pub fn normalize(text: &str) -> String {
 }
 
 fn is_backslash_continued(text: &str) -> bool {
-    if !text.contains('\\') {
+    if memchr::memchr(b'\\', text.as_bytes()).is_none() {
         return false;
     }
     let mut total = 0usize;
