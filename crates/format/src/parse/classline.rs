@@ -129,7 +129,7 @@ pub fn read(line: &str) -> Option<ClassLine> {
     // full reading below is the costly part: the last readings are kept per thread.
     // The key is the line as given (the reading looks at its untrimmed spacing).
     thread_local! {
-        static LAST: std::cell::RefCell<(usize, Vec<(String, Option<ClassLine>)>)> =
+        static LAST: std::cell::RefCell<(usize, Vec<Reading>)> =
             const { std::cell::RefCell::new((0, Vec::new())) };
     }
     if let Some(hit) =
@@ -150,6 +150,9 @@ pub fn read(line: &str) -> Option<ClassLine> {
     });
     reading
 }
+
+/// A line as given and what [`read`] made of it.
+type Reading = (String, Option<ClassLine>);
 
 /// [`read`] for a line that passed the cheap test (`trimmed`: the line without
 /// export debris around it).
