@@ -369,11 +369,11 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         .max()
         .unwrap_or(0)
         .min(pre_text.len());
-    let after_fields: std::collections::HashSet<&str> =
-        pre_text[fields_end..].split('\n').map(str::trim).collect();
+    // (A few dozen short lines: a list is searched faster than a set is hashed.)
+    let after_fields: Vec<&str> = pre_text[fields_end..].split('\n').map(str::trim).collect();
     // Free lines that directly follow another line (no blank line between): the
     // short line a long passing line wrapped onto.
-    let follows: std::collections::HashSet<&str> = pre_text
+    let follows: Vec<&str> = pre_text
         .split('\n')
         .collect::<Vec<_>>()
         .windows(2)
@@ -391,7 +391,7 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         // SENSITIVE caption written out; after the fields it is a handling notice.
         if f.trim_end_matches(['.', ','])
             .eq_ignore_ascii_case("SENSITIVE BUT UNCLASSIFIED")
-            && !after_fields.contains(f.as_str())
+            && !after_fields.contains(&f.as_str())
         {
             add_caption("SENSITIVE", &mut captions);
             continue;
@@ -419,11 +419,11 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         let passing = !all_captions
             && !note
             && !heading
-            && ((text::is_upper(f) && f.len() <= 400 && !after_fields.contains(f.as_str()))
+            && ((text::is_upper(f) && f.len() <= 400 && !after_fields.contains(&f.as_str()))
                 || is_distribution_line(f)
                 || (after_passing
                     && !heading
-                    && follows.contains(f.as_str())
+                    && follows.contains(&f.as_str())
                     && f.len() <= 60
                     && !f.ends_with(['.', ':', ','])));
         if passing {
@@ -1525,7 +1525,7 @@ fn last_field_line(pre_text: &str, pre: &preamble::Preamble) -> Option<usize> {
 /// True when line `l` starts an envelope: `VZCZC`, a DE line, or a DTG line
 /// followed closely by an FM line.
 fn is_envelope_start(all: &[&str], i: usize) -> bool {
-    let t = all[i].trim();
+    let t = all[i].trim_start();
     // `VZCZC`, `DE `, or a DTG (a prosign or the day's digits first): most lines of
     // a text are none of these by their first letter.
     if !matches!(
@@ -1534,6 +1534,7 @@ fn is_envelope_start(all: &[&str], i: usize) -> bool {
     ) {
         return false;
     }
+    let t = t.trim_end();
     if t.starts_with("VZCZC") || envelope::read_de(t).is_some() {
         return true;
     }
