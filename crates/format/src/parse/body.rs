@@ -202,7 +202,8 @@ pub fn parse(lines: &[&str]) -> Body {
     struct Start<'c> {
         line: usize,
         number: u32,
-        mark: Option<String>,
+        /// The mark as written, with its reading (read once, used again below).
+        mark: Option<(String, MarkReading)>,
         rest: &'c str,
     }
     let mut starts: Vec<Start> = Vec::new();
@@ -218,9 +219,10 @@ pub fn parse(lines: &[&str]) -> Body {
             continue;
         };
         let mark_text = c.mark.map(|m| m.to_string());
-        let is_mark = mark_text
-            .as_deref()
-            .is_some_and(|m| read_mark(m) != MarkReading::NotAMark);
+        let reading = mark_text.as_deref().map(read_mark);
+        let is_mark = reading
+            .as_ref()
+            .is_some_and(|r| *r != MarkReading::NotAMark);
         // "5, (C)": a comma typed for the dot, only before a portion mark.
         let comma = l.trim_start()[c.number.len()..]
             .trim_start()
@@ -265,7 +267,7 @@ pub fn parse(lines: &[&str]) -> Body {
             continue;
         }
         let (mark, rest) = if is_mark {
-            (mark_text, c.rest)
+            (mark_text.zip(reading), c.rest)
         } else {
             // "(Begin text)" is not a mark: keep it in the text.
             let whole = l.trim_start();
@@ -293,7 +295,7 @@ pub fn parse(lines: &[&str]) -> Body {
 
     // Text before paragraph 1 (or the whole text when nothing is numbered).
     let first = starts.first().map(|s| s.line).unwrap_or(cleaned.len());
-    let mut chunks: Vec<(u32, Option<String>, Vec<&str>)> = Vec::new();
+    let mut chunks: Vec<(u32, Option<(String, MarkReading)>, Vec<&str>)> = Vec::new();
     let lead: Vec<&str> = cleaned[..first].iter().map(|s| s.as_ref()).collect();
     if lead.iter().any(|l| !l.trim().is_empty()) {
         // An unnumbered cable may open with its portion mark: "(C) text".
@@ -302,19 +304,21 @@ pub fn parse(lines: &[&str]) -> Body {
         if let Some(pos) = lead.iter().position(|l| !l.trim().is_empty()) {
             let line: &str = lead[pos];
             if let Some(c) = lead_mark_re().captures(line) {
-                if matches!(read_mark(&c[1]), MarkReading::Known(_)) {
-                    mark = Some(c[1].to_string());
+                let reading = read_mark(&c[1]);
+                if matches!(reading, MarkReading::Known(_)) {
+                    mark = Some((c[1].to_string(), reading));
                     lead[pos] = c.get(2).map_or("", |m| m.as_str());
                 }
             }
         }
         chunks.push((0, mark, lead));
     }
-    for (k, s) in starts.iter().enumerate() {
+    for k in 0..starts.len() {
         let end = starts.get(k + 1).map(|n| n.line).unwrap_or(cleaned.len());
+        let s = &mut starts[k];
         let mut text = vec![s.rest];
         text.extend(cleaned[s.line + 1..end].iter().map(|x| x.as_ref()));
-        chunks.push((s.number, s.mark.clone(), text));
+        chunks.push((s.number, s.mark.take(), text));
     }
 
     // Signature: the last short upper-case line, standing on its own.
@@ -335,7 +339,11 @@ pub fn parse(lines: &[&str]) -> Body {
         if number == 0 && text.is_empty() {
             continue;
         }
-        let (marking, as_written, known) = match mark.as_deref().map(|m| (m, read_mark(m))) {
+        let (mark, reading) = match mark {
+            Some((m, r)) => (Some(m), Some(r)),
+            None => (None, None),
+        };
+        let (marking, as_written, known) = match mark.as_deref().zip(reading) {
             Some((_, MarkReading::Known(m))) => {
                 let norm = m.code();
                 let written = mark
