@@ -191,6 +191,10 @@ pub fn count_redactions(text: &str) -> u32 {
     redaction_re().find_iter(text).count() as u32
 }
 
+/// A paragraph in the making: its number, its mark as written with the mark's
+/// reading, and its lines.
+type Chunk<'c> = (u32, Option<(String, MarkReading)>, Vec<&'c str>);
+
 /// Splits body lines into paragraphs.
 pub fn parse(lines: &[&str]) -> Body {
     let mut body = Body::default();
@@ -295,7 +299,7 @@ pub fn parse(lines: &[&str]) -> Body {
 
     // Text before paragraph 1 (or the whole text when nothing is numbered).
     let first = starts.first().map(|s| s.line).unwrap_or(cleaned.len());
-    let mut chunks: Vec<(u32, Option<(String, MarkReading)>, Vec<&str>)> = Vec::new();
+    let mut chunks: Vec<Chunk<'_>> = Vec::new();
     let lead: Vec<&str> = cleaned[..first].iter().map(|s| s.as_ref()).collect();
     if lead.iter().any(|l| !l.trim().is_empty()) {
         // An unnumbered cable may open with its portion mark: "(C) text".
