@@ -62,6 +62,9 @@ fn para_head(l: &str) -> Option<ParaHead<'_>> {
         let rest = c.get(5).map_or("", |m| m.as_str());
         (c, rest)
     } else {
+        if let Some(head) = para_head_ascii(l) {
+            return head;
+        }
         let c = para_head_re().captures(l)?;
         let end = c.get(0).expect("whole match").end();
         (c, &l[end..])
@@ -74,6 +77,98 @@ fn para_head(l: &str) -> Option<ParaHead<'_>> {
         rest,
     })
 }
+/// `\s` of the patterns, for ASCII bytes (`u8::is_ascii_whitespace` leaves out
+/// the vertical tab).
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+}
+
+/// [`para_head`] read by hand, exactly as `para_head_re` reads the line, without
+/// the capture engine (its backtracking search was the body's main cost). `None`
+/// when a non-ASCII character stands where the pattern's Unicode classes (`\s`,
+/// `\d`) would have to judge it: the caller then runs the pattern.
+fn para_head_ascii(l: &str) -> Option<Option<ParaHead<'_>>> {
+    let b = l.as_bytes();
+    let undecided = |i: usize| b.get(i).is_some_and(|&c| c >= 0x80);
+    let spaces = |mut i: usize| {
+        while i < b.len() && is_space(b[i]) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = spaces(0);
+    if undecided(i) {
+        return None;
+    }
+    let digits = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    if undecided(i) {
+        return None;
+    }
+    if i == digits || i - digits > 3 {
+        return Some(None);
+    }
+    let number = &l[digits..i];
+    i = spaces(i);
+    if undecided(i) {
+        return None;
+    }
+    if !matches!(b.get(i), Some(b'.' | b',')) {
+        return Some(None);
+    }
+    i += 1;
+    let space_start = i;
+    while i < b.len() && matches!(b[i], b' ' | b'\t') {
+        i += 1;
+    }
+    let space = &l[space_start..i];
+    let mut head = ParaHead {
+        number,
+        space,
+        paren: false,
+        mark: None,
+        rest: &l[i..],
+    };
+    if b.get(i) != Some(&b'(') {
+        return Some(Some(head));
+    }
+    // `\(\s*([A-Za-z/ ,\-]{1,64}?)\s*\)\s*`, tried in the pattern's order: the
+    // longest leading space first, then the shortest mark; the space after the
+    // mark is greedy, so only its longest run can stand before the `)`.
+    let open = i + 1;
+    let max_lead = spaces(open);
+    if undecided(max_lead) {
+        return None;
+    }
+    for lead in (open..=max_lead).rev() {
+        for len in 1..=64 {
+            let Some(&c) = b.get(lead + len - 1) else {
+                break;
+            };
+            if !(c.is_ascii_alphabetic() || matches!(c, b'/' | b' ' | b',' | b'-')) {
+                break;
+            }
+            let after = spaces(lead + len);
+            if undecided(after) {
+                return None;
+            }
+            if b.get(after) == Some(&b')') {
+                let end = spaces(after + 1);
+                if undecided(end) {
+                    return None;
+                }
+                head.paren = true;
+                head.mark = Some(&l[lead..lead + len]);
+                head.rest = &l[end..];
+                return Some(Some(head));
+            }
+        }
+    }
+    Some(Some(head))
+}
+
 re!(lead_mark_re, r"^\s*\(\s*([A-Za-z/ \-]{1,24}?)\s*\)\s*(.*)$");
 re!(redaction_re, r"X{6,}");
 
@@ -96,17 +191,24 @@ pub fn count_redactions(text: &str) -> u32 {
     redaction_re().find_iter(text).count() as u32
 }
 
+/// A paragraph in the making: its number, its mark as written with the mark's
+/// reading, and its lines.
+type Chunk<'c> = (u32, Option<(String, MarkReading)>, Vec<&'c str>);
+
 /// Splits body lines into paragraphs.
 pub fn parse(lines: &[&str]) -> Body {
     let mut body = Body::default();
     let cleaned = clean(lines, &mut body);
 
     // Find paragraph starts, accepting only numbers that continue the sequence.
-    struct Start {
+    // Lines and parts of lines are borrowed from `cleaned` from here on: the
+    // paragraphs' lines are copied once, when each paragraph's text is joined.
+    struct Start<'c> {
         line: usize,
         number: u32,
-        mark: Option<String>,
-        rest: String,
+        /// The mark as written, with its reading (read once, used again below).
+        mark: Option<(String, MarkReading)>,
+        rest: &'c str,
     }
     let mut starts: Vec<Start> = Vec::new();
     let mut expected = 1u32;
@@ -121,9 +223,10 @@ pub fn parse(lines: &[&str]) -> Body {
             continue;
         };
         let mark_text = c.mark.map(|m| m.to_string());
-        let is_mark = mark_text
-            .as_deref()
-            .is_some_and(|m| read_mark(m) != MarkReading::NotAMark);
+        let reading = mark_text.as_deref().map(read_mark);
+        let is_mark = reading
+            .as_ref()
+            .is_some_and(|r| *r != MarkReading::NotAMark);
         // "5, (C)": a comma typed for the dot, only before a portion mark.
         let comma = l.trim_start()[c.number.len()..]
             .trim_start()
@@ -168,7 +271,7 @@ pub fn parse(lines: &[&str]) -> Body {
             continue;
         }
         let (mark, rest) = if is_mark {
-            (mark_text, c.rest.to_string())
+            (mark_text.zip(reading), c.rest)
         } else {
             // "(Begin text)" is not a mark: keep it in the text.
             let whole = l.trim_start();
@@ -176,7 +279,7 @@ pub fn parse(lines: &[&str]) -> Body {
                 .trim_start()
                 .trim_start_matches('.')
                 .trim_start();
-            (None, after_num.to_string())
+            (None, after_num)
         };
         if !starts.is_empty() && n != expected {
             body.diagnostics.push(Diagnostic::at(
@@ -196,27 +299,30 @@ pub fn parse(lines: &[&str]) -> Body {
 
     // Text before paragraph 1 (or the whole text when nothing is numbered).
     let first = starts.first().map(|s| s.line).unwrap_or(cleaned.len());
-    let mut chunks: Vec<(u32, Option<String>, Vec<String>)> = Vec::new();
-    let lead: Vec<String> = cleaned[..first].iter().map(|s| s.to_string()).collect();
+    let mut chunks: Vec<Chunk<'_>> = Vec::new();
+    let lead: Vec<&str> = cleaned[..first].iter().map(|s| s.as_ref()).collect();
     if lead.iter().any(|l| !l.trim().is_empty()) {
         // An unnumbered cable may open with its portion mark: "(C) text".
         let mut lead = lead;
         let mut mark = None;
         if let Some(pos) = lead.iter().position(|l| !l.trim().is_empty()) {
-            if let Some(c) = lead_mark_re().captures(&lead[pos]) {
-                if matches!(read_mark(&c[1]), MarkReading::Known(_)) {
-                    mark = Some(c[1].to_string());
-                    lead[pos] = c[2].to_string();
+            let line: &str = lead[pos];
+            if let Some(c) = lead_mark_re().captures(line) {
+                let reading = read_mark(&c[1]);
+                if matches!(reading, MarkReading::Known(_)) {
+                    mark = Some((c[1].to_string(), reading));
+                    lead[pos] = c.get(2).map_or("", |m| m.as_str());
                 }
             }
         }
         chunks.push((0, mark, lead));
     }
-    for (k, s) in starts.iter().enumerate() {
+    for k in 0..starts.len() {
         let end = starts.get(k + 1).map(|n| n.line).unwrap_or(cleaned.len());
-        let mut text = vec![s.rest.clone()];
-        text.extend(cleaned[s.line + 1..end].iter().map(|x| x.to_string()));
-        chunks.push((s.number, s.mark.clone(), text));
+        let s = &mut starts[k];
+        let mut text = vec![s.rest];
+        text.extend(cleaned[s.line + 1..end].iter().map(|x| x.as_ref()));
+        chunks.push((s.number, s.mark.take(), text));
     }
 
     // Signature: the last short upper-case line, standing on its own.
@@ -237,7 +343,11 @@ pub fn parse(lines: &[&str]) -> Body {
         if number == 0 && text.is_empty() {
             continue;
         }
-        let (marking, as_written, known) = match mark.as_deref().map(|m| (m, read_mark(m))) {
+        let (mark, reading) = match mark {
+            Some((m, r)) => (Some(m), Some(r)),
+            None => (None, None),
+        };
+        let (marking, as_written, known) = match mark.as_deref().zip(reading) {
             Some((_, MarkReading::Known(m))) => {
                 let norm = m.code();
                 let written = mark
@@ -290,7 +400,10 @@ fn marked_number_follows(lines: &[std::borrow::Cow<'_, str>], n: u32) -> bool {
 
 /// Cheap test run before the section-break regex: " OF " and eight digits in a row.
 fn might_be_section_break(t: &str) -> bool {
-    if !t.contains(" OF ") {
+    // One searcher for every line (building one per call cost more than the search).
+    static OF: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(" OF "));
+    if OF.find(t.as_bytes()).is_none() {
         return false;
     }
     let mut run = 0;
@@ -366,7 +479,7 @@ fn clean<'a>(lines: &[&'a str], body: &mut Body) -> Vec<std::borrow::Cow<'a, str
     out
 }
 
-fn join_paragraph(lines: &[String]) -> String {
+fn join_paragraph(lines: &[&str]) -> String {
     // Keep line breaks, trim each line, collapse runs of blank lines to one.
     let mut out: Vec<&str> = Vec::new();
     for l in lines {
@@ -389,7 +502,7 @@ pub(super) fn ends_sentence(line: &str) -> bool {
     ])
 }
 
-fn check_truncation(number: u32, lines: &[String], _last: bool, diags: &mut Vec<Diagnostic>) {
+fn check_truncation(number: u32, lines: &[&str], _last: bool, diags: &mut Vec<Diagnostic>) {
     let content: Vec<&str> = lines.iter().map(|l| l.trim()).collect();
     let last = content.iter().rposition(|l| !l.is_empty());
     let Some(last) = last else { return };
@@ -452,7 +565,7 @@ fn tail_words(l: &str) -> String {
 }
 
 /// Removes a trailing heading block from a paragraph's lines and returns it.
-fn take_heading(lines: &mut Vec<String>) -> Option<String> {
+fn take_heading(lines: &mut Vec<&str>) -> Option<String> {
     while lines
         .last()
         .is_some_and(|l| l.trim().is_empty() || is_rule(l))
@@ -594,6 +707,39 @@ mod tests {
             .iter()
             .any(|d| d.code == Code::TruncatedParagraph && d.paragraph == Some(1)));
         assert!(!b.diagnostics.iter().any(|d| d.paragraph == Some(2)));
+    }
+
+    proptest::proptest! {
+        /// The hand reader gives what `para_head_re` captures, wherever it decides.
+        #[test]
+        fn para_head_by_hand_agrees_with_the_pattern(
+            s in "[ \t\u{2003}]{0,2}[0-9\u{0663}]{0,4}[ \u{2003}]{0,2}[.,:]?[ \t]{0,3}[(]?[ \t\u{2003}]{0,2}[-A-Za-z/ ,\t\u{2003}]{0,70}[)]?[ \t\u{2003}]{0,2}[A-Za-z ]{0,4}"
+        ) {
+            if let Some(head) = para_head_ascii(&s) {
+                let want = para_head_re().captures(&s).map(|c| {
+                    let end = c.get(0).unwrap().end();
+                    (
+                        c.get(1).unwrap().as_str(),
+                        c.get(2).unwrap().as_str(),
+                        c.get(3).is_some(),
+                        c.get(4).map(|m| m.as_str()),
+                        &s[end..],
+                    )
+                });
+                let got = head.map(|h| (h.number, h.space, h.paren, h.mark, h.rest));
+                proptest::prop_assert_eq!(got, want);
+            }
+        }
+    }
+
+    #[test]
+    fn para_head_by_hand_reads_marks_as_the_pattern_does() {
+        let h = para_head_ascii("12. ( S//NF ) Text").unwrap().unwrap();
+        assert_eq!((h.number, h.mark, h.rest), ("12", Some("S//NF"), "Text"));
+        let h = para_head_ascii("3.(  ) x").unwrap().unwrap();
+        assert_eq!((h.mark, h.rest), (Some(" "), "x"));
+        assert!(para_head_ascii("1234. (C) x").unwrap().is_none());
+        assert!(para_head_ascii("\u{2003}1. x").is_none());
     }
 
     #[test]

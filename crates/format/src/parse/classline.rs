@@ -114,9 +114,49 @@ pub fn read(line: &str) -> Option<ClassLine> {
         .trim_start_matches(['"', ',', '\''])
         .trim_end_matches(['"', ','])
         .trim();
-    if trimmed.is_empty() || trimmed.len() > 200 || !could_be_class_line(trimmed) {
+    // Whatever the spacing or case, the (trimmed) line opens with the first letter
+    // of a level word: the cheapest test, for the many lines of prose.
+    if !matches!(
+        trimmed.as_bytes().first().map(u8::to_ascii_uppercase),
+        Some(b'U' | b'L' | b'C' | b'T' | b'S')
+    ) || trimmed.len() > 200
+        || !could_be_class_line(trimmed)
+    {
         return None;
     }
+    // The parser's stages ask about the same few candidate lines (the envelope's
+    // stop test, locating the text, repeated lines, the body's clean-up), and the
+    // full reading below is the costly part: the last readings are kept per thread.
+    // The key is the line as given (the reading looks at its untrimmed spacing).
+    thread_local! {
+        static LAST: std::cell::RefCell<(usize, Vec<Reading>)> =
+            const { std::cell::RefCell::new((0, Vec::new())) };
+    }
+    if let Some(hit) =
+        LAST.with_borrow(|(_, seen)| seen.iter().find(|(k, _)| k == line).map(|(_, v)| v.clone()))
+    {
+        return hit;
+    }
+    let reading = read_candidate(line, trimmed);
+    LAST.with_borrow_mut(|(next, seen)| {
+        const KEEP: usize = 8;
+        let entry = (line.to_string(), reading.clone());
+        if seen.len() < KEEP {
+            seen.push(entry);
+        } else {
+            seen[*next] = entry;
+        }
+        *next = (*next + 1) % KEEP;
+    });
+    reading
+}
+
+/// A line as given and what [`read`] made of it.
+type Reading = (String, Option<ClassLine>);
+
+/// [`read`] for a line that passed the cheap test (`trimmed`: the line without
+/// export debris around it).
+fn read_candidate(line: &str, trimmed: &str) -> Option<ClassLine> {
     // Letter-spaced levels are upper case by definition; mixed-case "Secret" at the
     // start of a sentence is prose.
     let first = trimmed.split_whitespace().next().unwrap_or("");

@@ -80,6 +80,49 @@ re!(
 );
 re!(glued_page_re, r"\s+PAGE\s+\d{2,3}\s.*$");
 
+/// `fm_re` read by hand (its capture ran a backtracking search over the whole line
+/// for the lazy group): the sender after `FM`. Falls back to the pattern for the
+/// one case the shortcut does not cover (nothing but spaces after `FM`).
+fn read_fm(line: &str) -> Option<&str> {
+    let after = line.trim_start().strip_prefix("FM")?;
+    if !after.starts_with(char::is_whitespace) {
+        return None;
+    }
+    if after.contains('\n') {
+        return fm_re()
+            .captures(line)
+            .map(|c| c.get(1).expect("group 1").as_str());
+    }
+    let from = after.trim();
+    if from.is_empty() {
+        return fm_re()
+            .captures(line)
+            .map(|c| c.get(1).expect("group 1").as_str());
+    }
+    Some(from)
+}
+
+/// `addr_key_re` read by hand: the keyword (`TO`, `INFO`, `XMT`) and the address
+/// after it (spaces or a slash between them).
+fn read_addr_key(line: &str) -> Option<(&'static str, &str)> {
+    if line.contains('\n') {
+        let c = addr_key_re().captures(line)?;
+        let key = ["TO", "INFO", "XMT"].into_iter().find(|k| *k == &c[1])?;
+        return Some((key, c.get(2).expect("group 2").as_str()));
+    }
+    let s = line.trim_start();
+    let key = ["TO", "INFO", "XMT"]
+        .into_iter()
+        .find(|k| s.starts_with(k))?;
+    let after = &s[key.len()..];
+    let address = if after.starts_with(char::is_whitespace) {
+        after.trim_start()
+    } else {
+        after.strip_prefix('/')?.trim_start()
+    };
+    Some((key, address.trim_end()))
+}
+
 /// Precedence word for a DTG prosign.
 pub fn prosign_precedence(p: &str) -> Option<&'static str> {
     Some(match p.trim() {
@@ -95,7 +138,12 @@ pub fn prosign_precedence(p: &str) -> Option<&'static str> {
 /// Reads a DTG line, if `line` is one.
 pub fn read_dtg(line: &str) -> Option<Dtg> {
     // Cheap test first: a DTG line is short and has a Z after six digits.
+    // The pattern opens with a prosign or the day's digits.
     if line.len() > 60
+        || !matches!(
+            line.trim_start().as_bytes().first(),
+            Some(b'0'..=b'9' | b'R' | b'P' | b'O' | b'Z' | b'Y' | b'N')
+        )
         || !line.contains(['Z', 'z'])
         || line.bytes().filter(u8::is_ascii_digit).count() < 8
     {
@@ -160,7 +208,12 @@ pub fn is_ri_list(line: &str) -> bool {
 pub fn read_recipient(line: &str) -> Option<Recipient> {
     // A page header glued on the line (`RUEHC/SECSTATE WASHDC 1234 PAGE 02 RUEHRO
     // 0123`) is not part of the address.
-    let line = match glued_page_re().find(line) {
+    // (The pattern holds the word PAGE: without it, no search.)
+    let glued = match memchr::memmem::find(line.as_bytes(), b"PAGE") {
+        Some(_) => glued_page_re().find(line),
+        None => None,
+    };
+    let line = match glued {
         Some(m) => &line[..m.start()],
         None => line,
     };
@@ -298,23 +351,25 @@ pub fn scan(lines: &[&str], stop: &dyn Fn(&str) -> bool) -> Envelope {
             }
         }
         if env.from.is_none() {
-            if let Some(c) = t.starts_with("FM").then(|| fm_re().captures(t)).flatten() {
-                env.from = Some(c[1].to_string());
+            if let Some(from) = t.starts_with("FM").then(|| read_fm(t)).flatten() {
+                env.from = Some(from.to_string());
                 seen = true;
                 last_format_line = i;
                 i += 1;
                 continue;
             }
         }
+        // `t` is trimmed: the anchored patterns below can only match after these
+        // prefixes and first letters, tested before the regex machinery runs.
         if seen {
-            if let Some(c) = addr_key_re().captures(t) {
-                let which = match &c[1] {
+            if let Some((key, address)) = read_addr_key(t) {
+                let which = match key {
                     "TO" => 0,
                     "INFO" => 1,
                     _ => 2,
                 };
                 block = Some(which);
-                if let Some(r) = read_recipient(&c[2]) {
+                if let Some(r) = read_recipient(address) {
                     push(&mut env, which, r);
                 }
                 last_format_line = i;
@@ -322,9 +377,13 @@ pub fn scan(lines: &[&str], stop: &dyn Fn(&str) -> bool) -> Envelope {
                 continue;
             }
         }
-        let ri_continuation = block.is_none() && env.from.is_none() && ri_list_re().is_match(t);
+        let first = t.as_bytes().first().copied();
+        let ri_continuation = block.is_none()
+            && env.from.is_none()
+            && first == Some(b'R')
+            && ri_list_re().is_match(t);
         if t == "BT"
-            || fl2_re().is_match(t)
+            || (matches!(first, Some(b'R' | b'P' | b'O' | b'Z' | b'Y')) && fl2_re().is_match(t))
             || ri_continuation
             || t.starts_with("ZDK")
             || t.starts_with("ZFF")
@@ -379,6 +438,21 @@ fn looks_like_address(t: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The hand readers give what the patterns they replace capture.
+        #[test]
+        fn hand_readers_agree_with_the_patterns(
+            s in "[ \t\n\u{2003}]{0,2}(FM|TO|INFO|XMT|TOKYO|IN)?[ \t/\u{2003}]{0,3}[A-Z/ .\t\u{2003}]{0,12}"
+        ) {
+            let fm = fm_re().captures(&s).map(|c| c.get(1).unwrap().as_str());
+            proptest::prop_assert_eq!(read_fm(&s), fm);
+            let key = addr_key_re()
+                .captures(&s)
+                .map(|c| (c.get(1).unwrap().as_str(), c.get(2).unwrap().as_str()));
+            proptest::prop_assert_eq!(read_addr_key(&s), key);
+        }
+    }
 
     #[test]
     fn de_line() {

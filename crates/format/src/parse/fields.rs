@@ -973,9 +973,16 @@ pub fn tags(text: &str) -> Vec<String> {
     };
     let mut i = 0;
     while i < words.len() {
+        // Word by word: no word holds a space, so this is `join(" ") == p`
+        // without building the joined string for every word and phrase.
         let phrase = TAG_PHRASES.iter().find(|p| {
+            // The phrase's first word is this word (without splitting the phrase).
+            let w = words[i].as_str();
+            if !(p.starts_with(w) && p.as_bytes().get(w.len()).is_none_or(|&b| b == b' ')) {
+                return false;
+            }
             let n = p.split(' ').count();
-            i + n <= words.len() && words[i..i + n].join(" ") == **p
+            i + n <= words.len() && p.split(' ').eq(words[i..i + n].iter().map(String::as_str))
         });
         if let Some(p) = phrase {
             push(p.to_string(), &mut out);
@@ -1174,10 +1181,8 @@ fn contains_ascii_ci(haystack: &str, needle: &str) -> bool {
     // Compare whole windows only where the first byte matches (either case):
     // folding the case of every window was the cost of this cheap test.
     let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-    h[..=h.len() - n.len()]
-        .iter()
-        .enumerate()
-        .any(|(i, &b)| (b == lo || b == up) && h[i + 1..i + n.len()].eq_ignore_ascii_case(tail))
+    memchr::memchr2_iter(lo, up, &h[..=h.len() - n.len()])
+        .any(|i| h[i + 1..i + n.len()].eq_ignore_ascii_case(tail))
 }
 
 /// The summary block of a body text: from the nearest Summary heading (or the
@@ -1249,7 +1254,7 @@ pub fn comment(text: &str) -> Option<String> {
     }
     let mut blocks = Vec::new();
     let mut pos = 0;
-    while let Some(open) = comment_open_re().find_at(text, pos) {
+    while let Some(open) = find_comment_open(text, pos) {
         // "End comment." is a closer, not an opener.
         // Only the few characters before the opener matter: never copy the text.
         let mut from = open.start().saturating_sub(12);
@@ -1279,6 +1284,24 @@ pub fn comment(text: &str) -> Option<String> {
     (!blocks.is_empty()).then(|| blocks.join("\n\n"))
 }
 
+/// `comment_open_re().find_at(text, pos)`, with the pattern's automaton started
+/// near the first "comment" (any case) at or after `pos` rather than at `pos`: a
+/// match holds the word one character (at most four bytes) after its start, and
+/// no other character folds to the letters of "comment", so no match can start
+/// earlier.
+fn find_comment_open(text: &str, pos: usize) -> Option<regex::Match<'_>> {
+    let h = &text.as_bytes()[pos..];
+    let first = memchr::memchr2_iter(b'c', b'C', h).find(|&i| {
+        h.get(i + 1..i + 7)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"omment"))
+    })?;
+    let mut from = (pos + first).saturating_sub(4).max(pos);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    comment_open_re().find_at(text, from)
+}
+
 fn clean_block(inner: &str) -> String {
     let s = inner_para_re().replace_all(inner, " ");
     let s = squeeze(&s);
@@ -1289,6 +1312,24 @@ fn clean_block(inner: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The jump to the first "comment" finds what the pattern finds from `pos`.
+        #[test]
+        fn comment_opener_search_agrees_with_the_pattern(
+            parts in proptest::collection::vec(
+                "(comment|COMMENTS|Comment|comm|c|\\(|-|:|\\.|[ ]|\u{3000}|\u{2003}|é|x|\n)", 0..40),
+            at in 0usize..200,
+        ) {
+            let text: String = parts.concat();
+            let mut pos = at.min(text.len());
+            while !text.is_char_boundary(pos) {
+                pos -= 1;
+            }
+            let want = comment_open_re().find_at(&text, pos).map(|m| m.range());
+            proptest::prop_assert_eq!(find_comment_open(&text, pos).map(|m| m.range()), want);
+        }
+    }
 
     #[test]
     fn decl_dates() {

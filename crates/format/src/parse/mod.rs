@@ -68,6 +68,15 @@ re!(
     r"^\s*(?:E\.\s?O\.|EO\s+1\d{4}|TAGS?(?-u:\b)|SUBJ(?:ECT)?\s*:|REF\s*:|REFS\s*:)"
 );
 
+/// True for a line that opens with a field keyword (`field_line_re`), tested on the
+/// first letter before the regex runs.
+fn is_field_line(l: &str) -> bool {
+    matches!(
+        l.trim_start().as_bytes().first(),
+        Some(b'E' | b'T' | b'S' | b'R')
+    ) && field_line_re().is_match(l)
+}
+
 /// Parses the text of one cable.
 pub fn parse(text: &str, hints: &Hints) -> Cable {
     let normalized = prepare(text);
@@ -75,7 +84,7 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         std::borrow::Cow::Owned(s) => s,
         std::borrow::Cow::Borrowed(_) => normalized,
     };
-    let all: Vec<&str> = normalized.split('\n').collect();
+    let all: Vec<&str> = text::lines(&normalized).collect();
     let mut cable = Cable {
         source: hints.source.clone(),
         ..Cable::default()
@@ -103,9 +112,8 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         ));
     }
 
-    let stop = |l: &str| {
-        classline::read(l).is_some() || field_line_re().is_match(l) || preamble::is_para_start(l)
-    };
+    let stop =
+        |l: &str| classline::read(l).is_some() || is_field_line(l) || preamble::is_para_start(l);
     // The envelope may follow page furniture (mail headers, dump rows, a bare
     // classification line): start at its first format line when there is one.
     let para_any = lines
@@ -142,7 +150,7 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         let text_between = rest[..k].iter().any(|l| {
             let t = l.trim();
             classline::read(t).is_some_and(|c| c.station.is_some())
-                || field_line_re().is_match(t)
+                || is_field_line(t)
                 || preamble::is_para_start(t)
                 || (t.len() > 60
                     && !envelope::is_ri_list(t)
@@ -361,11 +369,11 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         .max()
         .unwrap_or(0)
         .min(pre_text.len());
-    let after_fields: std::collections::HashSet<&str> =
-        pre_text[fields_end..].split('\n').map(str::trim).collect();
+    // (A few dozen short lines: a list is searched faster than a set is hashed.)
+    let after_fields: Vec<&str> = pre_text[fields_end..].split('\n').map(str::trim).collect();
     // Free lines that directly follow another line (no blank line between): the
     // short line a long passing line wrapped onto.
-    let follows: std::collections::HashSet<&str> = pre_text
+    let follows: Vec<&str> = pre_text
         .split('\n')
         .collect::<Vec<_>>()
         .windows(2)
@@ -383,7 +391,7 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         // SENSITIVE caption written out; after the fields it is a handling notice.
         if f.trim_end_matches(['.', ','])
             .eq_ignore_ascii_case("SENSITIVE BUT UNCLASSIFIED")
-            && !after_fields.contains(f.as_str())
+            && !after_fields.contains(&f.as_str())
         {
             add_caption("SENSITIVE", &mut captions);
             continue;
@@ -411,11 +419,11 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         let passing = !all_captions
             && !note
             && !heading
-            && ((text::is_upper(f) && f.len() <= 400 && !after_fields.contains(f.as_str()))
+            && ((text::is_upper(f) && f.len() <= 400 && !after_fields.contains(&f.as_str()))
                 || is_distribution_line(f)
                 || (after_passing
                     && !heading
-                    && follows.contains(f.as_str())
+                    && follows.contains(&f.as_str())
                     && f.len() <= 60
                     && !f.ends_with(['.', ':', ','])));
         if passing {
@@ -979,7 +987,13 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     }
 
     // ---- partial extracts
-    if normalized.contains("partial extract of the original cable") || leader.partial_note {
+    if memchr::memmem::find(
+        normalized.as_bytes(),
+        b"partial extract of the original cable",
+    )
+    .is_some()
+        || leader.partial_note
+    {
         cable.partial = true;
         diags.push(Diagnostic::new(
             Code::PartialExtract,
@@ -1145,10 +1159,7 @@ pub(crate) fn is_routing_only(text: &str) -> bool {
         if t.is_empty() {
             continue;
         }
-        if classline::read_long(t).is_some()
-            || field_line_re().is_match(t)
-            || preamble::is_para_start(t)
-        {
+        if classline::read_long(t).is_some() || is_field_line(t) || preamble::is_para_start(t) {
             return false;
         }
         let routing = t.starts_with("VZCZC")
@@ -1256,6 +1267,11 @@ fn date_note(text: &str) -> Option<jiff::civil::DateTime> {
         Some(date.at(g(4)? as i8, g(5)? as i8, 0, 0))
     });
     from_note.or_else(|| {
+        // Every weekday name ends in "day", and a comma follows it: without that,
+        // no search of the whole text.
+        if !text.contains("day,") {
+            return None;
+        }
         weekday_re().captures(text).and_then(|c| {
             let month = crate::dtg::month_number(c[2].get(..3)?)?;
             dtg_datetime(
@@ -1351,10 +1367,12 @@ fn repeated_class_line(rest: &[&str], pos: usize, first: Option<&ClassLine>) -> 
     let first = first?;
     let (station, serial) = (first.station.as_deref()?, first.serial.as_deref()?);
     let serial = serial.trim_start_matches('0');
+    // One searcher for the station over every line (`contains` built one per line).
+    let station_finder = memchr::memmem::Finder::new(station);
     (pos + 1..rest.len()).find(|&i| {
         let t = rest[i].trim_start();
         // Cheap test: the same station must be on the line.
-        t.contains(station)
+        station_finder.find(t.as_bytes()).is_some()
             && classline::read_long(t).is_some_and(|c| {
                 c.station.as_deref() == Some(station)
                     && c.serial.as_deref().map(|s| s.trim_start_matches('0')) == Some(serial)
@@ -1507,7 +1525,16 @@ fn last_field_line(pre_text: &str, pre: &preamble::Preamble) -> Option<usize> {
 /// True when line `l` starts an envelope: `VZCZC`, a DE line, or a DTG line
 /// followed closely by an FM line.
 fn is_envelope_start(all: &[&str], i: usize) -> bool {
-    let t = all[i].trim();
+    let t = all[i].trim_start();
+    // `VZCZC`, `DE `, or a DTG (a prosign or the day's digits first): most lines of
+    // a text are none of these by their first letter.
+    if !matches!(
+        t.as_bytes().first(),
+        Some(b'V' | b'D' | b'0'..=b'9' | b'R' | b'P' | b'O' | b'Z' | b'Y' | b'N')
+    ) {
+        return false;
+    }
+    let t = t.trim_end();
     if t.starts_with("VZCZC") || envelope::read_de(t).is_some() {
         return true;
     }
@@ -1726,7 +1753,10 @@ re!(
 );
 
 fn is_copyright_notice(t: &str) -> bool {
-    t.len() < 100 && copyright_re().is_match(t)
+    // The notice opens with `©` (0xC2 0xA9 in UTF-8), `copyright` or `(c)`.
+    t.len() < 100
+        && matches!(t.as_bytes().first(), Some(b'c' | b'C' | b'(' | 0xC2))
+        && copyright_re().is_match(t)
 }
 
 #[cfg(test)]

@@ -23,6 +23,17 @@ re!(
 /// A paragraph number at the start of a line: number and whether a known portion
 /// mark follows it.
 fn line_start(t: &str) -> Option<(u32, bool)> {
+    // The number must open the line: without a digit there, no search.
+    if !t.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    if let Some(head) = start_head_ascii(t) {
+        return head.and_then(|(n, sep, space, mark, after)| {
+            let marked = mark.is_some_and(known_mark);
+            let ok = marked || (sep == b'.' && (!space.is_empty() || after.is_empty()));
+            ok.then_some((n, marked))
+        });
+    }
     let c = inline_start_re().captures(t)?;
     let whole = c.get(0)?;
     if whole.start() != 0 || c.get(1)?.start() != 0 {
@@ -33,6 +44,83 @@ fn line_start(t: &str) -> Option<(u32, bool)> {
     let after = &t[whole.end()..];
     let ok = marked || (&c[2] == "." && (!c[3].is_empty() || after.is_empty()));
     ok.then_some((n, marked))
+}
+
+/// What `inline_start_re` matches at the start of `t` (which opens with a digit):
+/// the number, the dot or comma, the spacing after it, the mark inside
+/// parentheses, and the text after the match. Read by hand, exactly as the
+/// pattern reads it; `None` when a non-ASCII character stands where the pattern's
+/// Unicode classes would judge it (the caller then runs the pattern).
+type StartHead<'a> = (u32, u8, &'a str, Option<&'a str>, &'a str);
+
+fn start_head_ascii(t: &str) -> Option<Option<StartHead<'_>>> {
+    let b = t.as_bytes();
+    let undecided = |i: usize| b.get(i).is_some_and(|&c| c >= 0x80);
+    let spaces = |mut i: usize| {
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
+            i += 1;
+        }
+        i
+    };
+    let mut i = 0;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    if undecided(i) {
+        return None;
+    }
+    if i == 0 || i > 3 {
+        return Some(None);
+    }
+    let Ok(n) = t[..i].parse::<u32>() else {
+        return Some(None);
+    };
+    if matches!(b.get(i), Some(b' ' | b'\t')) && matches!(b.get(i + 1), Some(b'.' | b',')) {
+        i += 1;
+    }
+    let sep = match b.get(i) {
+        Some(&c @ (b'.' | b',')) => c,
+        _ => return Some(None),
+    };
+    i += 1;
+    let space_start = i;
+    while i < b.len() && i - space_start < 6 && matches!(b[i], b' ' | b'\t') {
+        i += 1;
+    }
+    let space = &t[space_start..i];
+    if b.get(i) != Some(&b'(') {
+        return Some(Some((n, sep, space, None, &t[i..])));
+    }
+    // `\(\s*([A-Za-z][A-Za-z/ ]{0,15}?)\s*\)`, in the pattern's order: the longest
+    // leading space first, then the shortest mark; only the longest space run
+    // after the mark can stand before the `)`.
+    let open = i + 1;
+    let max_lead = spaces(open);
+    if undecided(max_lead) {
+        return None;
+    }
+    for lead in (open..=max_lead).rev() {
+        if !b.get(lead).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        for len in 1..=16 {
+            let Some(&c) = b.get(lead + len - 1) else {
+                break;
+            };
+            if !(c.is_ascii_alphabetic() || matches!(c, b'/' | b' ')) {
+                break;
+            }
+            let after = spaces(lead + len);
+            if undecided(after) {
+                return None;
+            }
+            if b.get(after) == Some(&b')') {
+                let mark = &t[lead..lead + len];
+                return Some(Some((n, sep, space, Some(mark), &t[after + 1..])));
+            }
+        }
+    }
+    Some(Some((n, sep, space, None, &t[i..])))
 }
 
 fn known_mark(m: &str) -> bool {
@@ -66,7 +154,7 @@ pub fn split_inline_paragraphs(text: &str) -> Cow<'_, str> {
     let mut out: Option<String> = None;
     let mut offset_done = 0usize;
     let mut pos = 0usize;
-    for line in text.split('\n') {
+    for line in super::text::lines(text) {
         let line_end = pos + line.len();
         let lead = line.len() - line.trim_start().len();
         let t = &line[lead..];
@@ -233,16 +321,23 @@ fn unnumbered_start(t: &str) -> Option<usize> {
 /// and, within a few bytes, an opening parenthesis (`... 2. (C)`).
 fn has_inline_marked_number(t: &str) -> bool {
     let b = t.as_bytes();
-    (1..b.len()).any(|i| {
-        b[i].is_ascii_digit()
-            && !b[i - 1].is_ascii_digit()
-            && b[i + 1..]
-                .iter()
-                .skip_while(|c| c.is_ascii_digit())
-                .take(1)
-                .any(|c| matches!(c, b'.' | b','))
-            && b[i + 1..].iter().take(12).any(|&c| c == b'(')
-    })
+    // The number starts at most 12 bytes before a '(': only the few positions
+    // before each '(' are tried (most lines hold none).
+    memchr::memchr_iter(b'(', b)
+        .any(|j| (j.saturating_sub(12).max(1)..j).any(|i| starts_marked_number(b, i)))
+}
+
+/// The test of [`has_inline_marked_number`] at byte `i`: a digit run starts there,
+/// a dot or comma follows it, and a '(' comes within the next 12 bytes.
+fn starts_marked_number(b: &[u8], i: usize) -> bool {
+    b[i].is_ascii_digit()
+        && !b[i - 1].is_ascii_digit()
+        && b[i + 1..]
+            .iter()
+            .skip_while(|c| c.is_ascii_digit())
+            .take(1)
+            .any(|c| matches!(c, b'.' | b','))
+        && b[i + 1..].iter().take(12).any(|&c| c == b'(')
 }
 
 /// Whether number `n` continues paragraph numbering that reached `last`.
@@ -263,15 +358,19 @@ re!(
 /// WASHDCTO RUEHFR/...`) back into format lines. Only lines holding a `VZCZC`
 /// transmission id and longer than any real format line are touched.
 pub fn unglue_envelope(text: &str) -> Cow<'_, str> {
-    if !text.contains("VZCZC") {
-        return Cow::Borrowed(text);
-    }
     let mut out: Option<String> = None;
     let mut done = 0usize;
-    let mut pos = 0usize;
-    for line in text.split('\n') {
-        let end = pos + line.len();
-        if line.len() > 80 && line.contains("VZCZC") {
+    // Only the lines that hold `VZCZC` are looked at, found from its occurrences.
+    let mut next_line = 0usize;
+    for at in memchr::memmem::find_iter(text.as_bytes(), b"VZCZC") {
+        if at < next_line {
+            continue;
+        }
+        let pos = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        next_line = end + 1;
+        let line = &text[pos..end];
+        if line.len() > 80 {
             // Two passes: neighbouring glued lines share the characters the
             // pattern reads on either side (`ZZHP 180225Z SEP 09FM`).
             let once = unglue_pass(line);
@@ -282,7 +381,6 @@ pub fn unglue_envelope(text: &str) -> Cow<'_, str> {
             o.push_str(&fixed.replace("\n\n", "\n"));
             done = end;
         }
-        pos = end + 1;
     }
     match out {
         None => Cow::Borrowed(text),
@@ -328,17 +426,23 @@ re!(
 pub fn split_row_timestamp(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);
     // Cheap test first: some line opens with `M/` or `MM/`.
-    let dated_line = text.split('\n').any(|l| {
-        let b = l.trim_start().as_bytes();
-        b.first().is_some_and(u8::is_ascii_digit)
-            && (b.get(1) == Some(&b'/') || b.get(2) == Some(&b'/'))
+    // A line whose text opens with a digit and has a '/' at its second or third
+    // byte: found from the '/'s (few) rather than by trimming every line.
+    let bytes = text.as_bytes();
+    let dated_line = memchr::memchr_iter(b'/', bytes).any(|p| {
+        let line_start = memchr::memrchr(b'\n', &bytes[..p]).map_or(0, |i| i + 1);
+        let line = &text[line_start..];
+        let lead = line.len() - line.trim_start().len();
+        let at = line_start + lead;
+        p > at && p - at <= 2 && bytes[at].is_ascii_digit()
     });
     if dated_line {
         if let Cow::Owned(s) = row_timestamp_re().replace_all(&out, "$1\n$2") {
             out = Cow::Owned(s);
         }
     }
-    if out.contains("\",") || out.contains("\", ") {
+    // (`", ` holds `",`: one search tells both.)
+    if memchr::memmem::find(out.as_bytes(), b"\",").is_some() {
         if let Cow::Owned(s) = csv_cell_class_re().replace_all(&out, "\",\"\n$1") {
             out = Cow::Owned(s);
         }
@@ -353,6 +457,31 @@ mod tests {
     fn long(s: &str) -> String {
         // Pads a sentence so the line counts as reflowed.
         format!("{s} {}", "Filler words run on here. ".repeat(12))
+    }
+
+    proptest::proptest! {
+        /// The hand reader gives what `inline_start_re` captures at the line start.
+        #[test]
+        fn start_head_by_hand_agrees_with_the_pattern(
+            s in "[0-9]{1,4}[\u{0663}]?[ \t]{0,1}[.,:]?[ \t]{0,8}[(]?[ \t\u{2003}]{0,2}[A-Za-z/ ,\t\u{2003}]{0,20}[)]?[ A-Za-z]{0,3}"
+        ) {
+            if let Some(head) = start_head_ascii(&s) {
+                let want = inline_start_re()
+                    .captures(&s)
+                    .filter(|c| c.get(0).unwrap().start() == 0)
+                    .map(|c| {
+                        let end = c.get(0).unwrap().end();
+                        (
+                            c[1].parse::<u32>().unwrap(),
+                            c[2].as_bytes()[0],
+                            c.get(3).unwrap().as_str(),
+                            c.get(4).map(|m| m.as_str()),
+                            &s[end..],
+                        )
+                    });
+                proptest::prop_assert_eq!(head, want);
+            }
+        }
     }
 
     #[test]

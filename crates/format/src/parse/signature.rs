@@ -155,12 +155,12 @@ fn trailing_signer(line: &str) -> Option<(usize, String)> {
 
 /// Removes the signature line(s) from the end of the last paragraph's lines and
 /// returns the signers.
-pub fn take_signature(lines: &mut Vec<String>) -> Vec<String> {
+pub fn take_signature(lines: &mut Vec<&str>) -> Vec<String> {
     // "HALL NNNN 2004ROME02926 - Classification: ..." keeps only what precedes NNNN.
     if let Some(last) = lines.iter().rposition(|l| !l.trim().is_empty()) {
-        if let Some(p) = lines[last].find(" NNNN") {
-            let kept = lines[last][..p].trim_end().to_string();
-            lines[last] = kept;
+        let line = lines[last];
+        if let Some(p) = line.find(" NNNN") {
+            lines[last] = line[..p].trim_end();
         }
     }
     while lines.last().is_some_and(|l| is_trailer_line(l.trim())) {
@@ -190,9 +190,9 @@ pub fn take_signature(lines: &mut Vec<String>) -> Vec<String> {
         return vec![signer];
     }
     if let Some((at, signer)) = trailing_signer(&last) {
-        let kept = lines[n - 1].trim_end()[..].to_string();
+        let kept = lines[n - 1].trim_end();
         let cut = kept.len() - (last.len() - at);
-        lines[n - 1] = kept[..cut].trim_end().to_string();
+        lines[n - 1] = kept[..cut].trim_end();
         return vec![signer];
     }
     Vec::new()
@@ -203,7 +203,7 @@ mod tests {
     use super::*;
 
     fn sig(text: &str) -> Vec<String> {
-        let mut lines: Vec<String> = text.split('\n').map(String::from).collect();
+        let mut lines: Vec<&str> = text.split('\n').collect();
         take_signature(&mut lines)
     }
 
@@ -272,7 +272,7 @@ mod tests {
 
     #[test]
     fn surname_glued_to_the_last_sentence() {
-        let mut lines = vec!["21. LUSAKA MINIMIZE CONSIDERED. HOLLOWAY".to_string()];
+        let mut lines = vec!["21. LUSAKA MINIMIZE CONSIDERED. HOLLOWAY"];
         assert_eq!(take_signature(&mut lines), vec!["HOLLOWAY"]);
         assert_eq!(lines, vec!["21. LUSAKA MINIMIZE CONSIDERED."]);
         assert_eq!(sig("... END OF TEXT. ARBUTHNOT"), vec!["ARBUTHNOT"]);
