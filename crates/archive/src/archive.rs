@@ -74,6 +74,9 @@ pub struct VerifyReport {
     pub stale_in_index: Vec<String>,
     /// Damage reported by the store's own checks.
     pub store_damage: Vec<String>,
+    /// Damaged index files ([`crate::integrity`]); a damaged index is not compared
+    /// with the store (`cablescope repair` rebuilds it).
+    pub index_damage: Vec<crate::integrity::Damage>,
     /// Change sequence of the index's last commit.
     pub index_seq: u64,
     /// Last change sequence of the store.
@@ -89,6 +92,7 @@ impl VerifyReport {
             && self.duplicated_in_index.is_empty()
             && self.stale_in_index.is_empty()
             && self.store_damage.is_empty()
+            && self.index_damage.is_empty()
             && self.index_seq == self.store_seq
     }
 }
@@ -185,16 +189,8 @@ impl<S: Store, I: Index> Archive<S, I> {
         batch: &mut WriteBatch,
     ) -> Result<()> {
         for id in ids {
-            let mut copies: Vec<Cable> = self
-                .store
-                .copies_of(id)?
-                .into_iter()
-                .filter(|c| !dropped.contains(&c.path))
-                .map(|c| c.record)
-                .collect();
-            if let Some(n) = new.get(id) {
-                copies.extend(n.iter().map(|c| c.record.clone()));
-            }
+            // Each content once: identical copies cost one merge input.
+            let copies = crate::ingest::merge_inputs(&self.store, id, dropped, new.get(id))?;
             let existing = self.store.cable(id)?;
             if copies.is_empty() {
                 if existing.is_some() {
@@ -274,8 +270,15 @@ impl<S: Store, I: Index> Archive<S, I> {
     /// Checks that store and index agree (same ids, once each; same count; index
     /// up to date) and that the store is sound.
     pub fn verify(&self) -> Result<VerifyReport> {
+        let index_damage = self.index.file_damage()?;
         let store_ids = self.store.id_seqs()?;
-        let index_ids = self.index.ids()?;
+        // Damaged files are not read (what they hold is not what was written): the
+        // store is then compared with itself, and the damage is the finding.
+        let index_ids = if index_damage.is_empty() {
+            self.index.ids()?
+        } else {
+            store_ids.clone()
+        };
         let mut duplicated: Vec<String> = index_ids
             .windows(2)
             .filter(|w| w[0].0 == w[1].0)
@@ -305,6 +308,7 @@ impl<S: Store, I: Index> Archive<S, I> {
             duplicated_in_index: duplicated,
             stale_in_index: stale,
             store_damage: self.store.check()?,
+            index_damage,
             index_seq: self.index.committed_seq()?,
             store_seq: self.store.last_seq()?,
         })

@@ -519,6 +519,39 @@ impl<S: Store, I: Index> Archive<S, I> {
     }
 }
 
+/// The copies a merge of cable `id` takes: the stored ones (copies read from
+/// `dropped` paths left out) and the `new` ones, each content once
+/// ([`crate::store::copy_content_hash`]; the copy first by path and item stands
+/// for its identical twins, so the choice does not depend on batches or order).
+///
+/// Why: N identical files (one cable under N names, a hostile archive of copies)
+/// would otherwise make every batch merge every copy so far (quadratic), and the
+/// merged record list all N as sources. The `sources` table keeps every copy, so
+/// removing one input leaves the cable as long as a twin remains.
+pub(crate) fn merge_inputs<S: Store>(
+    store: &S,
+    id: &str,
+    dropped: &BTreeSet<String>,
+    new: Option<&Vec<CopyRow>>,
+) -> Result<Vec<Cable>> {
+    let mut by_content: BTreeMap<String, CopyRow> = BTreeMap::new();
+    let mut keep = |hash: String, row: CopyRow| match by_content.get(&hash) {
+        Some(have) if (&have.path, have.item) <= (&row.path, row.item) => {}
+        _ => {
+            by_content.insert(hash, row);
+        }
+    };
+    for (hash, row) in store.distinct_copies(id, dropped)? {
+        keep(hash, row);
+    }
+    for row in new.into_iter().flatten() {
+        keep(crate::store::copy_content_hash(&row.record)?, row.clone());
+    }
+    let mut rows: Vec<CopyRow> = by_content.into_values().collect();
+    rows.sort_by(|a, b| (&a.path, a.item).cmp(&(&b.path, b.item)));
+    Ok(rows.into_iter().map(|r| r.record).collect())
+}
+
 fn walker(
     paths: &[PathBuf],
     known: &BTreeMap<String, InputRecord>,

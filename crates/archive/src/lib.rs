@@ -41,6 +41,7 @@ pub mod graph;
 pub mod graph_format;
 pub mod index;
 pub mod ingest;
+pub mod integrity;
 pub mod marking;
 pub mod nearcopy;
 pub mod query;
