@@ -147,7 +147,7 @@ fn opts(sort: Sort, facets: bool) -> SearchOptions {
         sort,
         facets,
         snippets: std::env::var_os("NO_SNIPPETS").is_none(),
-        ..SearchOptions::default()
+        ..SearchOptions::new(cablescope_archive::Scope::unrestricted())
     }
 }
 

@@ -97,6 +97,16 @@ impl VerifyReport {
     }
 }
 
+/// What [`Archive::set_official_release`] changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Released {
+    /// The copies flagged (or unflagged), as `path` and `item`.
+    pub copies: Vec<(String, u64)>,
+    /// The cables merged again from their copies (whether or not their record
+    /// changed).
+    pub cables: Vec<String>,
+}
+
 /// What a removal took out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Removed {
@@ -210,6 +220,46 @@ impl<S: Store, I: Index> Archive<S, I> {
             }
         }
         Ok(())
+    }
+
+    /// Flags every stored copy read from `path` (a file, a folder prefix, or an
+    /// archive and its members, like [`Archive::remove_source`]) as an official
+    /// release (`Source::official_release`: a declassified or FOIA copy, which
+    /// governs the markings of what it holds when copies merge; see
+    /// `cablescope_format::assemble`), or clears the flag, and merges their cables
+    /// again. The flag stays with the copy while its input is unchanged; a changed
+    /// input is read anew, unflagged.
+    pub fn set_official_release(&mut self, path: &str, official: bool) -> Result<Released> {
+        let paths: BTreeSet<String> = self.store.sources_matching(path)?.into_iter().collect();
+        if paths.is_empty() {
+            return Err(crate::Error::NotFound(path.to_string()));
+        }
+        let mut ids = BTreeSet::new();
+        for p in &paths {
+            ids.extend(self.store.ids_from_source(p)?);
+        }
+        let mut batch = WriteBatch::default();
+        let mut new: BTreeMap<String, Vec<CopyRow>> = BTreeMap::new();
+        let mut copies = Vec::new();
+        for id in &ids {
+            for mut row in self.store.copies_of(id)? {
+                if !paths.contains(&row.path) {
+                    continue;
+                }
+                row.record.source.official_release = official;
+                copies.push((row.path.clone(), row.item));
+                batch.add_sources.push(row.clone());
+                new.entry(id.clone()).or_default().push(row);
+            }
+        }
+        self.recompute(&ids, &paths, &new, &mut batch)?;
+        self.store.write(&batch)?;
+        self.sync_index()?;
+        copies.sort();
+        Ok(Released {
+            copies,
+            cables: ids.into_iter().collect(),
+        })
     }
 
     /// Takes a cable out (a takedown): its record, its copies and its index

@@ -37,20 +37,12 @@
 //! the exemption list therefore needs no reindexing.
 
 use std::collections::BTreeSet;
-use std::ops::Bound;
 
 use cablescope_format::Cable;
 /// The date type of `as_of`, release dates and [`parse_date`] (jiff's civil date).
 pub use jiff::civil::Date;
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermSetQuery};
-use tantivy::Term;
 
-use crate::access::Access;
-use crate::archive::Archive;
 use crate::error::{Error, Result};
-use crate::index::{ReaderView, TantivyIndex};
-use crate::marking;
-use crate::store::Store;
 
 /// Key of the policy in the store's `meta` table (JSON of [`DeclassPolicy`]).
 pub const POLICY_KEY: &str = "declass_policy";
@@ -349,77 +341,5 @@ mod tests {
             assert!(parse_date(bad).is_err(), "{bad}");
         }
         assert_eq!(secs_date(date_secs(d("2033-12-31"))), Some(d("2033-12-31")));
-    }
-}
-
-/// A cable due for release ([`Archive::declass_due`]).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Due {
-    /// Cable id.
-    pub id: String,
-    /// Creation time, ISO 8601.
-    pub created: Option<String>,
-    /// Classification string as published.
-    pub classification: Option<String>,
-    /// The cable's level until it releases (`U`, `SBU`, `C`, `S`, `TS`).
-    pub level: String,
-    /// The release date.
-    #[serde(serialize_with = "ser_date")]
-    pub release: Date,
-    /// Which rule gave it.
-    pub rule: ReleaseRule,
-}
-
-impl<S: Store> Archive<S, TantivyIndex> {
-    /// The cables `access` may see whose release date (under the archive's
-    /// exemption list) falls after `access.as_of` and before `before`, soonest
-    /// first. Listed whether or not the policy is on: it is what turning it on
-    /// would release by then.
-    pub fn declass_due(&self, before: Date, access: &Access) -> Result<Vec<Due>> {
-        let f = self.index.fields();
-        let view = ReaderView::new(f, &access.search_options());
-        let bound = |d: Date| {
-            Term::from_field_date_for_search(
-                f.release,
-                tantivy::DateTime::from_timestamp_secs(date_secs(d)),
-            )
-        };
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-            Occur::Must,
-            Box::new(RangeQuery::new(
-                Bound::Excluded(bound(access.as_of)),
-                Bound::Excluded(bound(before)),
-            )),
-        )];
-        if !access.policy.exempt.is_empty() {
-            clauses.push((
-                Occur::MustNot,
-                Box::new(TermSetQuery::new(
-                    access
-                        .policy
-                        .exempt
-                        .iter()
-                        .map(|c| Term::from_field_text(f.decl_code, c)),
-                )),
-            ));
-        }
-        let q = view.restrict(Box::new(BooleanQuery::new(clauses)));
-        let mut out = Vec::new();
-        for id in self.ids_matching(q.as_ref())? {
-            let Some(c) = self.store.cable(&id)? else {
-                continue;
-            };
-            let Some(s) = schedule(&c) else { continue };
-            out.push(Due {
-                id,
-                level: marking::LEVELS[marking::cable_level(&c).rank() as usize].to_string(),
-                created: c.created,
-                classification: c.classification,
-                release: s.date,
-                rule: s.rule,
-            });
-        }
-        out.sort_by(|a, b| a.release.cmp(&b.release).then_with(|| a.id.cmp(&b.id)));
-        Ok(out)
     }
 }

@@ -1,12 +1,13 @@
 //! The reference graph (cites / cited-by walks, missing cables) and archive
-//! statistics, whole ([`Archive::refs`], [`Archive::stats`]) or as one reader may
-//! see them ([`Archive::refs_for`], [`Archive::graph_for`], [`Archive::stats_for`]).
+//! statistics, whole ([`Archive::refs`], [`Archive::stats`]) or as one reader's
+//! [`Scope`] lets the index see them ([`Archive::graph_for`], [`Archive::stats_for`],
+//! [`Archive::visible_ids`]).
 //!
 //! For a reader, a cable they may not see is exactly like a cable the archive does
-//! not hold: a cited one is listed as missing, and it is never walked through or
-//! counted. Citation edges come from REF lists, which are header text at the
-//! citing cable's overall level: there are no edges out of a cable whose REF list
-//! the reader may not read (see [`crate::access`]).
+//! not hold: a cited one is listed as missing, and it is never counted. Citation
+//! edges come from REF lists, which are header text at the citing cable's overall
+//! level: there are no edges out of a cable whose REF list the reader may not read
+//! (see [`crate::gating`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
@@ -14,11 +15,11 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{AllQuery, Query as TQuery, TermSetQuery};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, Term};
 
-use crate::access::Access;
 use crate::archive::Archive;
 use crate::error::Result;
+use crate::gating::{Gate, ReaderView, Scope};
 use crate::graph_format::{GraphEdge, GraphNode};
-use crate::index::{terms_counts, Gate, Index, ReaderView, SearchOptions, Sort, TantivyIndex};
+use crate::index::{terms_counts, Index, SearchOptions, Sort, TantivyIndex};
 use crate::query::Query;
 use crate::store::{Counts, Edge, Store};
 
@@ -89,6 +90,79 @@ pub struct Stats {
     pub by_level: Counts,
     /// Cited ids not in the archive, most cited first (with how many cables cite them).
     pub most_cited_missing: Counts,
+    /// Every portion mark seen, as written, with how it reads: unreadable ones
+    /// first, then by how many cables carry it ([`MarkCount`]).
+    pub marks: Vec<MarkCount>,
+}
+
+/// A portion mark as written in the archive's records, and how the marking
+/// vocabulary reads the mark the record keeps for it
+/// (`cablescope_format::marking::read_mark`, the reading every clearance check
+/// starts from).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MarkCount {
+    /// The mark as written (`S//OC/NF`, `S-NF`).
+    pub written: String,
+    /// The mark the record keeps for it (the parser's normalised form), when that
+    /// differs from `written`.
+    pub stored: Option<String>,
+    /// True when the grammar cannot read it all: the portion is judged by the
+    /// unreadable-mark rule (the cable's highest level and every control seen).
+    pub unknown: bool,
+    /// The normalised code of what could be read (`S/NF/OC`; empty when nothing).
+    pub code: String,
+    /// The level it names (`S`), if any.
+    pub level: Option<String>,
+    /// The controls it carries (`NOFORN`, `ORCON`).
+    pub controls: Vec<String>,
+    /// How many cables (that the reader may see) carry it.
+    pub cables: u64,
+}
+
+impl MarkCount {
+    /// How a mark reads, carried by `cables` cables: `key` is the stored mark, or
+    /// `written<TAB>stored` when they differ (as the index keeps it).
+    pub fn read(key: &str, cables: u64) -> MarkCount {
+        use cablescope_format::marking::{read_mark, MarkReading, PortionMark};
+        let (written, stored) = match key.split_once('\t') {
+            Some((w, s)) => (w, Some(s)),
+            None => (key, None),
+        };
+        let (unknown, m) = match read_mark(stored.unwrap_or(written)) {
+            MarkReading::Known(m) => (false, m),
+            MarkReading::Unknown(m) => (true, m),
+            MarkReading::NotAMark => (true, PortionMark::default()),
+        };
+        MarkCount {
+            written: written.to_string(),
+            stored: stored.map(str::to_string),
+            unknown,
+            code: m.code(),
+            level: m.level.map(|l| l.code().to_string()),
+            controls: m.controls.iter().map(|c| c.name().to_string()).collect(),
+            cables,
+        }
+    }
+}
+
+/// Most distinct marks listed by the statistics.
+const MAX_MARKS: usize = 10_000;
+
+/// The marks listing of `counts` (written mark, cables): unreadable first, then
+/// most frequent, then by name.
+fn marks_of(counts: Vec<(String, u64)>) -> Vec<MarkCount> {
+    let mut v: Vec<MarkCount> = counts
+        .into_iter()
+        .filter(|(w, _)| !w.is_empty())
+        .map(|(w, n)| MarkCount::read(&w, n))
+        .collect();
+    v.sort_by(|a, b| {
+        b.unknown
+            .cmp(&a.unknown)
+            .then_with(|| b.cables.cmp(&a.cables))
+            .then_with(|| a.written.cmp(&b.written))
+    });
+    v
 }
 
 impl<S: Store, I: Index> Archive<S, I> {
@@ -144,9 +218,11 @@ impl<S: Store, I: Index> Archive<S, I> {
         out.edges = edges.into_iter().collect();
         Ok(out)
     }
+}
 
-    /// Counts by year, origin, classification and level, and the `missing_limit`
-    /// most-cited missing cables.
+impl<S: Store> Archive<S, TantivyIndex> {
+    /// Counts by year, origin, classification and level, the `missing_limit`
+    /// most-cited missing cables, and every portion mark seen: the whole archive.
     pub fn stats(&self, missing_limit: usize) -> Result<Stats> {
         let mut by_year = self.store.count_by("year")?;
         by_year.sort();
@@ -157,102 +233,25 @@ impl<S: Store, I: Index> Archive<S, I> {
             by_classification: self.store.count_by("classification")?,
             by_level: self.store.count_by("level")?,
             most_cited_missing: self.store.most_cited_missing(missing_limit)?,
+            marks: self.marks_seen(&Scope::unrestricted())?,
         })
     }
-}
 
-impl<S: Store, I: Index> Archive<S, I> {
-    /// The walk of [`Archive::refs`] as `access` may see it; `None` when the start
-    /// cable is unknown or invisible to the reader (the two look the same).
-    ///
-    /// Edges come only out of cables whose REF list the reader may read; a cable
-    /// they may not see is listed like a missing one (`present: false`) and not
-    /// walked through, and a citation from such a cable does not exist for them.
-    pub fn refs_for(
-        &self,
-        id: &str,
-        direction: Direction,
-        depth: u32,
-        access: &Access,
-    ) -> Result<Option<RefWalk>> {
-        if access.sees_everything() {
-            let w = self.refs(id, direction, depth)?;
-            return Ok(w.nodes.first().is_some_and(|n| n.present).then_some(w));
-        }
-        // id → (visible, REF list readable)
-        let mut seen_as: HashMap<String, (bool, bool)> = HashMap::new();
-        let mut judge = |id: &str| -> Result<(bool, bool)> {
-            if let Some(v) = seen_as.get(id) {
-                return Ok(*v);
-            }
-            let v = match self.store.cable(id)? {
-                Some(c) => {
-                    let v = access.judge(&c);
-                    (v.visible, v.visible && v.header)
-                }
-                None => (false, false),
-            };
-            seen_as.insert(id.to_string(), v);
-            Ok(v)
-        };
-        if !judge(id)?.0 {
-            return Ok(None);
-        }
-        let mut out = RefWalk::default();
-        let mut seen: BTreeSet<String> = BTreeSet::from([id.to_string()]);
-        let mut edges: BTreeSet<Edge> = BTreeSet::new();
-        out.nodes.push(Node {
-            id: id.to_string(),
-            depth: 0,
-            present: true,
-        });
-        let mut queue = VecDeque::from([(id.to_string(), 0u32)]);
-        while let Some((cur, d)) = queue.pop_front() {
-            if d >= depth {
-                continue;
-            }
-            let mut next: Vec<(Edge, String)> = Vec::new();
-            if matches!(direction, Direction::Cites | Direction::Both) && judge(&cur)?.1 {
-                for e in self.store.cites(&cur)? {
-                    let to = e.to.clone();
-                    next.push((e, to));
-                }
-            }
-            if matches!(direction, Direction::CitedBy | Direction::Both) {
-                for e in self.store.cited_by(&cur)? {
-                    if judge(&e.from)?.1 {
-                        let from = e.from.clone();
-                        next.push((e, from));
-                    }
-                }
-            }
-            for (e, other) in next {
-                edges.insert(e);
-                if !seen.insert(other.clone()) {
-                    continue;
-                }
-                let p = judge(&other)?.0;
-                out.nodes.push(Node {
-                    id: other.clone(),
-                    depth: d + 1,
-                    present: p,
-                });
-                if p {
-                    queue.push_back((other, d + 1));
-                }
-            }
-        }
-        out.edges = edges.into_iter().collect();
-        Ok(Some(out))
+    /// The portion marks of the cables the reader `scope` may see, with how many
+    /// cables carry each ([`MarkCount`]).
+    pub fn marks_seen(&self, scope: &Scope) -> Result<Vec<MarkCount>> {
+        let view = ReaderView::new(self.index.fields(), scope);
+        let searcher = self.index.searcher();
+        let all = view.restrict(Box::new(AllQuery));
+        let mut counts = terms_counts(&searcher, all.as_ref(), &[("mark_written", MAX_MARKS)])?;
+        Ok(marks_of(counts.remove("mark_written").unwrap_or_default()))
     }
-}
 
-impl<S: Store> Archive<S, TantivyIndex> {
-    /// The citation graph of the cables `q` matches for `access`: the matched
+    /// The citation graph of the cables `q` matches for the reader `scope`: the matched
     /// cables, the cables they cite (`present` when the reader may see them), and
     /// the citations out of matched cables whose REF list the reader may read.
-    pub fn graph_for(&self, q: &Query, access: &Access) -> Result<Graph> {
-        let opts = access.search_options();
+    pub fn graph_for(&self, q: &Query, scope: &Scope) -> Result<Graph> {
+        let opts = SearchOptions::new(scope.clone());
         let mut nodes: BTreeMap<String, GraphNode> = BTreeMap::new();
         let mut cursor = None;
         loop {
@@ -284,10 +283,10 @@ impl<S: Store> Archive<S, TantivyIndex> {
                 None => break,
             }
         }
-        let with_refs: Option<BTreeSet<String>> = if access.sees_everything() {
+        let with_refs: Option<BTreeSet<String>> = if scope.sees_everything() {
             None
         } else {
-            let (view, t) = self.view_and_query(q, &opts)?;
+            let (view, t) = self.view_and_query(q, scope)?;
             let gated = view.restrict(view.gated(Gate::Header, t));
             Some(self.ids_matching(gated.as_ref())?.into_iter().collect())
         };
@@ -310,7 +309,7 @@ impl<S: Store> Archive<S, TantivyIndex> {
             .into_iter()
             .filter(|t| !nodes.contains_key(t))
             .collect();
-        let present = self.visible_ids(&targets, access)?;
+        let present = self.visible_ids(&targets, scope)?;
         for t in targets {
             let p = present.contains(&t);
             nodes.insert(
@@ -331,12 +330,12 @@ impl<S: Store> Archive<S, TantivyIndex> {
         })
     }
 
-    /// The ids among `ids` of cables `access` may see.
-    pub fn visible_ids(&self, ids: &[String], access: &Access) -> Result<BTreeSet<String>> {
-        if access.sees_everything() {
+    /// The ids among `ids` of cables the reader `scope` may see.
+    pub fn visible_ids(&self, ids: &[String], scope: &Scope) -> Result<BTreeSet<String>> {
+        if scope.sees_everything() {
             return Ok(self.store.present(ids)?.into_iter().collect());
         }
-        let view = ReaderView::new(self.index.fields(), &access.search_options());
+        let view = ReaderView::new(self.index.fields(), scope);
         let f = self.index.fields();
         let mut out = BTreeSet::new();
         for chunk in ids.chunks(1000) {
@@ -348,13 +347,13 @@ impl<S: Store> Archive<S, TantivyIndex> {
         Ok(out)
     }
 
-    /// [`Archive::stats`] over the cables `access` may see, from the index (so that
+    /// [`Archive::stats`] over the cables the reader `scope` may see, from the index (so that
     /// nothing invisible is counted): counts by year, origin, classification and
     /// level (an empty key counts cables without the value), and the
     /// `missing_limit` most-cited cables the reader cannot see, counted over the
     /// citations they may read.
-    pub fn stats_for(&self, missing_limit: usize, access: &Access) -> Result<Stats> {
-        let view = ReaderView::new(self.index.fields(), &access.search_options());
+    pub fn stats_for(&self, missing_limit: usize, scope: &Scope) -> Result<Stats> {
+        let view = ReaderView::new(self.index.fields(), scope);
         let searcher = self.index.searcher();
         let all = view.restrict(Box::new(AllQuery));
         let cables = searcher.search(all.as_ref(), &tantivy::collector::Count)? as u64;
@@ -382,7 +381,7 @@ impl<S: Store> Archive<S, TantivyIndex> {
         let by_origin = take("origin");
         let by_classification = take("classification");
         let by_level = take("level");
-        let most_cited_missing = if access.sees_everything() {
+        let most_cited_missing = if scope.sees_everything() {
             self.store.most_cited_missing(missing_limit)?
         } else {
             let citing = view.restrict(view.gated(Gate::Header, Box::new(AllQuery)));
@@ -395,7 +394,7 @@ impl<S: Store> Archive<S, TantivyIndex> {
                     break;
                 }
                 let ids: Vec<String> = chunk.iter().map(|x| x.0.clone()).collect();
-                let seen = self.visible_ids(&ids, access)?;
+                let seen = self.visible_ids(&ids, scope)?;
                 out.extend(
                     chunk
                         .iter()
@@ -413,6 +412,7 @@ impl<S: Store> Archive<S, TantivyIndex> {
             by_classification,
             by_level,
             most_cited_missing,
+            marks: self.marks_seen(scope)?,
         })
     }
 }

@@ -5,28 +5,35 @@
 //! sequence it holds as its payload ([`Index::committed_seq`]); the archive re-applies
 //! newer changes on open.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
+use cablescope_format::marking::{effective_marks, PortionClass};
 use cablescope_format::Cable;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TantivyDocument, Value, FAST, INDEXED, STORED, STRING, TEXT,
-};
-use tantivy::snippet::SnippetGenerator;
-use tantivy::{DateTime, DocAddress, DocSet, IndexReader, IndexWriter, Order, ReloadPolicy, Term};
+use tantivy::query::{AllQuery, Query};
+use tantivy::schema::{TantivyDocument, Value};
+use tantivy::{DateTime, DocAddress, IndexReader, IndexWriter, Order, ReloadPolicy, Term};
 
-use crate::access::Access;
-use crate::declass::{self, DeclassPolicy};
+use crate::declass;
 use crate::error::{Error, Result};
-use crate::marking::{self, Clearance, PortionMark};
+use crate::gating::{marking_terms, ReaderView, Scope, Snippets};
+pub use crate::schema::{norm, parse_time, schema, text_field_name, Fields};
 use crate::store::Change;
 
 /// Name of the index folder inside the archive directory.
 pub const INDEX_DIR: &str = "index";
+
+/// Version of what the index holds (its schema and how documents are built from
+/// records). Kept in `index/cablescope-index-version`; an index of another version
+/// (or none) is rebuilt from the store on open. 3: portions filed by
+/// `cablescope_format::marking::effective_marks` into fifteen class fields, with
+/// `pclass`, `subject_class` and `xgate`.
+pub const INDEX_VERSION: u32 = 3;
+
+/// The file holding [`INDEX_VERSION`] inside the index folder.
+pub const INDEX_VERSION_FILE: &str = "cablescope-index-version";
 
 /// How results are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -40,7 +47,9 @@ pub enum Sort {
     DateDesc,
 }
 
-/// What a search returns and how.
+/// What a search returns and how, and for whom. There is no default reader:
+/// [`SearchOptions::new`] takes the [`Scope`] (the unrestricted view only when
+/// asked for, with [`Scope::unrestricted`]).
 #[derive(Debug, Clone)]
 pub struct SearchOptions {
     /// Most hits returned.
@@ -56,38 +65,13 @@ pub struct SearchOptions {
     pub facets: bool,
     /// Make highlighted snippets.
     pub snippets: bool,
-    /// The reader's clearance: the query is restricted to what they may read.
-    pub clearance: Clearance,
-    /// The date the archive is read at, for declassification (`None`: today).
-    pub as_of: Option<jiff::civil::Date>,
-    /// The archive's declassification policy (off by default, which only ever
-    /// withholds more; [`crate::Archive::access`] loads the stored one).
-    pub policy: DeclassPolicy,
+    /// The reader: the query is restricted to what they may read.
+    pub scope: Scope,
 }
 
 impl SearchOptions {
-    /// These options for the reader `access` (clearance, date and policy).
-    pub fn with_access(self, access: &Access) -> SearchOptions {
-        SearchOptions {
-            clearance: access.clearance.clone(),
-            as_of: Some(access.as_of),
-            policy: access.policy.clone(),
-            ..self
-        }
-    }
-
-    /// The reader these options search for.
-    pub fn access(&self) -> Access {
-        Access::new(
-            self.clearance.clone(),
-            self.as_of.unwrap_or_else(declass::today),
-            self.policy.clone(),
-        )
-    }
-}
-
-impl Default for SearchOptions {
-    fn default() -> Self {
+    /// 20 hits by relevance, no facets, no snippets, for the reader `scope`.
+    pub fn new(scope: Scope) -> SearchOptions {
         SearchOptions {
             limit: 20,
             offset: 0,
@@ -95,9 +79,7 @@ impl Default for SearchOptions {
             sort: Sort::Relevance,
             facets: false,
             snippets: false,
-            clearance: Clearance::all(),
-            as_of: None,
-            policy: DeclassPolicy::default(),
+            scope,
         }
     }
 }
@@ -155,7 +137,7 @@ pub trait Index {
     fn ids(&self) -> Result<Vec<(String, u64)>>;
     /// How many documents.
     fn count(&self) -> Result<u64>;
-    /// Runs `query` restricted to `opts.clearance`.
+    /// Runs `query` restricted to the reader of `opts.scope`.
     fn search(&self, query: &dyn Query, opts: &SearchOptions) -> Result<SearchResults>;
     /// Damaged index files, found by the index's own checksums and file lists
     /// ([`crate::integrity`]); empty when sound or when the backend has none.
@@ -164,242 +146,8 @@ pub trait Index {
     }
 }
 
-/// The schema's fields.
-#[derive(Debug, Clone)]
-pub struct Fields {
-    /// Canonical id.
-    pub id: Field,
-    /// Station + serial.
-    pub id_noyear: Field,
-    /// Text per marking, by field name (`text_c`, `text_s_nf`, ...).
-    pub text: HashMap<String, Field>,
-    /// Subject.
-    pub subject: Field,
-    /// Subject marking.
-    pub subject_mark: Field,
-    /// Tags.
-    pub tag: Field,
-    /// Origin station.
-    pub origin: Field,
-    /// Full classification string.
-    pub classification: Field,
-    /// Overall level code.
-    pub level: Field,
-    /// Captions.
-    pub caption: Field,
-    /// Cable-wide caveats.
-    pub caveat: Field,
-    /// Portion markings.
-    pub marking: Field,
-    /// The header's marking (the cable's overall level).
-    pub header_mark: Field,
-    /// Signers.
-    pub signer: Field,
-    /// Classifying officers.
-    pub classified_by: Field,
-    /// Ids cited.
-    pub cites: Field,
-    /// Scheduled release date ([`crate::declass::schedule`]).
-    pub release: Field,
-    /// Exemption codes on the DECL line of 25-year-rule cables.
-    pub decl_code: Field,
-    /// Creation time.
-    pub created: Field,
-    /// Year.
-    pub year: Field,
-    /// `YYYYMM`.
-    pub month: Field,
-    /// Container formats.
-    pub format: Field,
-    /// Change sequence.
-    pub seq: Field,
-}
-
-/// Builds the index schema (see `SCHEMA.md`).
-pub fn schema() -> Schema {
-    let mut b = Schema::builder();
-    b.add_text_field("id", STRING | STORED | FAST);
-    b.add_text_field("id_noyear", STRING);
-    for f in marking::all_text_fields() {
-        b.add_text_field(&f, TEXT | STORED);
-    }
-    b.add_text_field("subject", TEXT | STORED);
-    b.add_text_field("subject_mark", STRING | STORED);
-    b.add_text_field("tag", STRING | FAST);
-    b.add_text_field("origin", STRING | FAST);
-    b.add_text_field("classification", STRING | FAST);
-    b.add_text_field("level", STRING | FAST);
-    b.add_text_field("caption", STRING | FAST);
-    b.add_text_field("caveat", STRING);
-    b.add_text_field("marking", STRING | FAST);
-    b.add_text_field("header_mark", STRING);
-    b.add_text_field("signer", TEXT);
-    b.add_text_field("classified_by", TEXT);
-    b.add_text_field("cites", STRING | FAST);
-    b.add_date_field("release", INDEXED | STORED | FAST);
-    b.add_text_field("decl_code", STRING | FAST);
-    b.add_date_field("created", INDEXED | STORED | FAST);
-    b.add_u64_field("year", INDEXED | FAST);
-    b.add_u64_field("month", INDEXED | FAST);
-    b.add_text_field("format", STRING);
-    b.add_u64_field("seq", STORED | FAST);
-    b.build()
-}
-
-impl Fields {
-    /// Looks the fields up in `schema`.
-    pub fn new(schema: &Schema) -> Result<Fields> {
-        let f = |n: &str| {
-            schema
-                .get_field(n)
-                .map_err(|_| Error::Other(format!("index schema lacks field {n}")))
-        };
-        let mut text = HashMap::new();
-        for n in marking::all_text_fields() {
-            text.insert(n.clone(), f(&n)?);
-        }
-        Ok(Fields {
-            id: f("id")?,
-            id_noyear: f("id_noyear")?,
-            text,
-            subject: f("subject")?,
-            subject_mark: f("subject_mark")?,
-            tag: f("tag")?,
-            origin: f("origin")?,
-            classification: f("classification")?,
-            level: f("level")?,
-            caption: f("caption")?,
-            caveat: f("caveat")?,
-            marking: f("marking")?,
-            header_mark: f("header_mark")?,
-            signer: f("signer")?,
-            classified_by: f("classified_by")?,
-            cites: f("cites")?,
-            release: f("release")?,
-            decl_code: f("decl_code")?,
-            created: f("created")?,
-            year: f("year")?,
-            month: f("month")?,
-            format: f("format")?,
-            seq: f("seq")?,
-        })
-    }
-
-    /// The text fields `c` may read.
-    pub fn readable_text(&self, c: &Clearance) -> Vec<Field> {
-        c.text_fields().iter().map(|n| self.text[n]).collect()
-    }
-
-    /// The query that keeps only cables `c` may see by clearance alone (releases
-    /// aside, see [`ReaderView::visible`]): a readable portion (`marking`; a cable
-    /// without portions is indexed with its header's marking there) and no
-    /// cable-wide caveat the reader lacks. `None` for a reader cleared for
-    /// everything.
-    pub fn visibility_filter(&self, c: &Clearance) -> Option<Box<dyn Query>> {
-        if *c == Clearance::all() {
-            return None;
-        }
-        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for m in c.readable_markings() {
-            any.push((Occur::Should, term_query(self.marking, &m.code())));
-        }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::new(any)))];
-        for cv in c.lacks() {
-            clauses.push((Occur::MustNot, term_query(self.caveat, cv)));
-        }
-        Some(Box::new(BooleanQuery::new(clauses)))
-    }
-}
-
-fn term_query(f: Field, s: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(f, s),
-        IndexRecordOption::Basic,
-    ))
-}
-
-/// Normalisation shared by indexing and query translation.
-pub mod norm {
-    use cablescope_format::{parse_id, CableId};
-
-    /// The (field, term) pair that finds a written cable id: `("id", "08MOSCOW1599")`
-    /// for `08 MOSCOW 01599` or `08MOSCOW1599`, `("id_noyear", "MOSCOW1599")` for
-    /// `MOSCOW 1599`. `None` when the text is not an id.
-    pub fn id_terms(s: &str) -> Option<(&'static str, String)> {
-        let t = s.trim();
-        let starts_with_year = t.len() > 2 && t.as_bytes()[..2].iter().all(u8::is_ascii_digit);
-        if starts_with_year {
-            if let Some(id) = parse_id(t, None) {
-                return Some(("id", id.to_string()));
-            }
-        }
-        let up = t.to_ascii_uppercase();
-        let split = up.rfind(|c: char| !c.is_ascii_digit())? + 1;
-        let (station, serial) = up.split_at(split);
-        let serial: u64 = serial.parse().ok()?;
-        let station: String = station
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect();
-        if station.is_empty() {
-            return None;
-        }
-        let id = CableId::new(2000, &station, serial);
-        Some(("id_noyear", format!("{}{}", id.station, id.serial)))
-    }
-
-    /// An `origin:` value as indexed: a station code (`MOSCOW`); plain-language
-    /// names (`AMEMBASSY MOSCOW`, `Embassy Moscow`) are mapped to their station.
-    pub fn origin(s: &str) -> String {
-        let t = s.trim();
-        if t.contains(char::is_whitespace) {
-            let st = cablescope_format::station::station_from_name(t);
-            if !st.is_empty() {
-                return st;
-            }
-        }
-        upper(t)
-    }
-
-    /// The `id_noyear` term of a canonical id (`08MOSCOW1599` → `MOSCOW1599`).
-    pub fn noyear(id: &str) -> String {
-        id.get(2..).unwrap_or("").to_string()
-    }
-
-    /// A tag, origin, caption or classification value as indexed: upper-case, trimmed.
-    pub fn upper(s: &str) -> String {
-        s.trim().to_uppercase()
-    }
-
-    /// A `classification:` value as a `level` term (`SECRET` → `S`, `LOU` → `SBU`).
-    pub fn level(s: &str) -> Option<&'static str> {
-        let l = cablescope_format::marking::Level::parse(s)?;
-        Some(crate::marking::LEVELS[l.rank() as usize])
-    }
-
-    /// A `marking:` value as indexed (`s//nf` → `S/NF`, `LOU` → `SBU`).
-    pub fn marking(s: &str) -> Option<String> {
-        let compact = s.replace("//", "/");
-        crate::marking::PortionMark::parse(&compact).map(|m| m.code())
-    }
-}
-
-/// Seconds since the epoch of an ISO 8601 time (or date).
-pub fn parse_time(s: &str) -> Option<i64> {
-    if let Ok(t) = s.parse::<jiff::Timestamp>() {
-        return Some(t.as_second());
-    }
-    let d: jiff::civil::Date = s.get(..10)?.parse().ok()?;
-    Some(
-        d.to_zoned(jiff::tz::TimeZone::UTC)
-            .ok()?
-            .timestamp()
-            .as_second(),
-    )
-}
-
-/// Builds the document of a cable.
+/// Builds the document of a cable: each portion filed by its effective marking
+/// (`cablescope_format::marking::effective_marks`, see [`crate::gating`]).
 pub fn document(f: &Fields, c: &Cable, seq: u64) -> TantivyDocument {
     let mut d = TantivyDocument::default();
     let id = c.id.clone().unwrap_or_default();
@@ -408,46 +156,79 @@ pub fn document(f: &Fields, c: &Cable, seq: u64) -> TantivyDocument {
     for a in crate::alias::index_terms(c) {
         d.add_text(f.id_noyear, a);
     }
-    let mut texts: BTreeMap<String, String> = BTreeMap::new();
-    let mut marks: Vec<String> = Vec::new();
-    let mut push = |m: PortionMark, text: &str, texts: &mut BTreeMap<String, String>| {
-        let buf = texts.entry(m.text_field()).or_default();
+    let marks = effective_marks(c);
+    let mut texts: BTreeMap<PortionClass, String> = BTreeMap::new();
+    let mut classes: BTreeSet<String> = BTreeSet::new();
+    let mut marking: BTreeSet<String> = BTreeSet::new();
+    let mut push = |m: &cablescope_format::marking::Marking, text: &str| {
+        let buf = texts.entry(m.class()).or_default();
         if !buf.is_empty() {
             buf.push_str("\n\n");
         }
         buf.push_str(text);
-        let code = m.code();
-        if !marks.contains(&code) {
-            marks.push(code);
-        }
+        classes.insert(m.class().code());
+        marking.extend(marking_terms(m));
     };
-    if let Some(s) = &c.subject {
-        let m = marking::effective(c.subject_marking.as_deref(), c);
-        push(m, s, &mut texts);
+    if let (Some(s), Some(m)) = (&c.subject, &marks.subject) {
+        push(m, s);
         d.add_text(f.subject, s);
         d.add_text(f.subject_mark, m.code());
+        d.add_text(f.subject_class, m.class().code());
     }
-    for p in &c.paragraphs {
-        let m = marking::effective(p.marking.as_deref(), c);
+    for (p, m) in c.paragraphs.iter().zip(&marks.paragraphs) {
         let text = match &p.heading {
             Some(h) => format!("{h}\n{}", p.text),
             None => p.text.clone(),
         };
-        push(m, &text, &mut texts);
+        push(m, &text);
     }
-    for (name, text) in &texts {
-        d.add_text(f.text[name], text);
+    for (class, text) in &texts {
+        d.add_text(f.text[class], text);
     }
-    let level = marking::cable_level(c);
-    // A cable without portions is read by its header (access::Access::judge).
-    if marks.is_empty() {
-        marks.push(marking::LEVELS[level.rank() as usize].to_string());
+    // A cable without portions is read by its header.
+    if classes.is_empty() {
+        let header = marks.header();
+        classes.insert(header.class().code());
+        marking.extend(marking_terms(&header));
     }
-    for m in &marks {
+    for cl in &classes {
+        d.add_text(f.pclass, cl);
+    }
+    for m in &marking {
         d.add_text(f.marking, m);
     }
-    d.add_text(f.header_mark, marking::LEVELS[level.rank() as usize]);
-    d.add_text(f.level, marking::LEVELS[level.rank() as usize]);
+    for g in &marks.group {
+        d.add_text(f.xgate, g.name());
+    }
+    // Marks for the statistics: `stored` alone, or `written<TAB>stored` when the
+    // parser normalised what was written.
+    let mut written: BTreeSet<String> = BTreeSet::new();
+    if c.subject.is_some() {
+        if let Some(m) = c.subject_marking.as_deref().map(str::trim) {
+            if !m.is_empty() {
+                written.insert(m.to_string());
+            }
+        }
+    }
+    for p in &c.paragraphs {
+        if let Some(m) = p
+            .marking
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+        {
+            match p.marking_as_written.as_deref().map(str::trim) {
+                Some(w) if !w.is_empty() && w != m => written.insert(format!("{w}\t{m}")),
+                _ => written.insert(m.to_string()),
+            };
+        }
+    }
+    for w in &written {
+        d.add_text(f.mark_written, w);
+    }
+    let level = marks.overall.rank_code();
+    d.add_text(f.header_mark, level);
+    d.add_text(f.level, level);
     for t in &c.tags {
         d.add_text(f.tag, norm::upper(t));
     }
@@ -457,10 +238,9 @@ pub fn document(f: &Fields, c: &Cable, seq: u64) -> TantivyDocument {
     if let Some(cl) = &c.classification {
         d.add_text(f.classification, norm::upper(cl));
     }
-    let caveats = marking::cable_caveats(c);
     let mut captions: Vec<String> = c.captions.iter().map(|s| norm::upper(s)).collect();
-    for cv in &caveats {
-        let cv = cv.replace('_', " ");
+    for cv in &marks.cable {
+        let cv = cv.name().replace('_', " ");
         if !captions.contains(&cv) {
             captions.push(cv);
         }
@@ -468,8 +248,8 @@ pub fn document(f: &Fields, c: &Cable, seq: u64) -> TantivyDocument {
     for cap in &captions {
         d.add_text(f.caption, cap);
     }
-    for cv in &caveats {
-        d.add_text(f.caveat, cv);
+    for cv in &marks.cable {
+        d.add_text(f.caveat, cv.name());
     }
     for s in &c.signers {
         d.add_text(f.signer, s);
@@ -539,8 +319,13 @@ impl TantivyIndex {
         let path = dir.join(INDEX_DIR);
         std::fs::create_dir_all(&path)?;
         let want = schema();
-        let existing = if tantivy::Index::exists(&MmapDirectory::open(&path).map_err(to_err)?)
-            .unwrap_or(false)
+        let version_file = path.join(INDEX_VERSION_FILE);
+        let version_ok = std::fs::read_to_string(&version_file)
+            .ok()
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            == Some(INDEX_VERSION);
+        let existing = if version_ok
+            && tantivy::Index::exists(&MmapDirectory::open(&path).map_err(to_err)?).unwrap_or(false)
         {
             tantivy::Index::open_in_dir(&path)
                 .ok()
@@ -553,7 +338,9 @@ impl TantivyIndex {
             None => {
                 std::fs::remove_dir_all(&path)?;
                 std::fs::create_dir_all(&path)?;
-                (tantivy::Index::create_in_dir(&path, want.clone())?, true)
+                let index = tantivy::Index::create_in_dir(&path, want.clone())?;
+                std::fs::write(&version_file, format!("{INDEX_VERSION}\n"))?;
+                (index, true)
             }
         };
         let fields = Fields::new(&index.schema())?;
@@ -725,7 +512,7 @@ impl Index for TantivyIndex {
     fn search(&self, query: &dyn Query, opts: &SearchOptions) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         let f = &self.fields;
-        let view = ReaderView::new(f, opts);
+        let view = ReaderView::new(f, &opts.scope);
         let restricted = view.restrict(query.box_clone());
         let q: &dyn Query = restricted.as_ref();
         let stats = view.stats(&searcher);
@@ -779,7 +566,7 @@ impl Index for TantivyIndex {
                 score,
                 created,
                 subject,
-                snippet: snippets.for_doc(&doc, released),
+                snippet: snippets.for_doc(&view, &doc, released),
                 classification: None,
                 origin: None,
                 tags: Vec::new(),
@@ -865,418 +652,4 @@ pub(crate) fn terms_counts(
 /// Matches every document (the query `*`).
 pub fn all_query() -> Box<dyn Query> {
     Box::new(AllQuery)
-}
-
-// ---------------------------------------------------------------------------
-// A reader's view of the index
-
-/// Which documents a field's text may be matched and counted in, besides the
-/// document being visible ([`ReaderView::field_gate`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Gate {
-    /// Every visible document.
-    Visible,
-    /// Visible documents released at the reader's date (text fields above the
-    /// reader's clearance).
-    Released,
-    /// Visible documents whose subject is readable (or released).
-    Subject,
-    /// Visible documents whose header text is readable (or released).
-    Header,
-    /// No document (a text field above the clearance with the policy off).
-    Never,
-}
-
-/// A reader's view of the index: the queries that keep a search inside what they
-/// may read, for their clearance and, when the declassification policy is on, the
-/// cables released at their date. Built from [`SearchOptions`]; every search,
-/// facet, snippet, graph and statistic goes through it.
-pub struct ReaderView {
-    fields: Fields,
-    clearance: Clearance,
-    /// With the policy on: the `as_of` date (seconds, midnight UTC) and the exempt
-    /// codes.
-    release: Option<(i64, Vec<String>)>,
-}
-
-impl ReaderView {
-    /// The view of the reader `opts` searches for.
-    pub fn new(fields: &Fields, opts: &SearchOptions) -> ReaderView {
-        let release = opts.policy.enabled.then(|| {
-            let as_of = opts.as_of.unwrap_or_else(declass::today);
-            (
-                declass::date_secs(as_of),
-                opts.policy.exempt.iter().cloned().collect(),
-            )
-        });
-        ReaderView {
-            fields: fields.clone(),
-            clearance: opts.clearance.clone(),
-            release,
-        }
-    }
-
-    /// True when the reader may read everything (no restriction is added).
-    pub fn everything(&self) -> bool {
-        self.clearance == Clearance::all()
-    }
-
-    /// The reader's clearance.
-    pub fn clearance(&self) -> &Clearance {
-        &self.clearance
-    }
-
-    /// The cables released at the reader's date (`None` with the policy off).
-    pub fn released(&self) -> Option<Box<dyn Query>> {
-        let (as_of, exempt) = self.release.as_ref()?;
-        let upper = Term::from_field_date_for_search(
-            self.fields.release,
-            DateTime::from_timestamp_secs(*as_of),
-        );
-        let range: Box<dyn Query> = Box::new(tantivy::query::RangeQuery::new(
-            std::ops::Bound::Unbounded,
-            std::ops::Bound::Included(upper),
-        ));
-        if exempt.is_empty() {
-            return Some(range);
-        }
-        let codes: Box<dyn Query> = Box::new(tantivy::query::TermSetQuery::new(
-            exempt
-                .iter()
-                .map(|c| Term::from_field_text(self.fields.decl_code, c)),
-        ));
-        Some(Box::new(BooleanQuery::new(vec![
-            (Occur::Must, range),
-            (Occur::MustNot, codes),
-        ])))
-    }
-
-    /// The cables the reader may see: by clearance, or released. `None` when that
-    /// is every cable.
-    pub fn visible(&self) -> Option<Box<dyn Query>> {
-        let by_clearance = self.fields.visibility_filter(&self.clearance)?;
-        Some(match self.released() {
-            Some(r) => Box::new(BooleanQuery::new(vec![
-                (Occur::Should, by_clearance),
-                (Occur::Should, r),
-            ])),
-            None => by_clearance,
-        })
-    }
-
-    /// `q` restricted to the visible cables (the restriction adds nothing to scores).
-    pub fn restrict(&self, q: Box<dyn Query>) -> Box<dyn Query> {
-        match self.visible() {
-            Some(v) => Box::new(BooleanQuery::new(vec![
-                (Occur::Must, q),
-                (Occur::Must, zero(v)),
-            ])),
-            None => q,
-        }
-    }
-
-    /// The gate of a field's text for this reader.
-    pub fn field_gate(&self, field: Field) -> Gate {
-        if self.everything() {
-            return Gate::Visible;
-        }
-        let f = &self.fields;
-        if field == f.subject {
-            return Gate::Subject;
-        }
-        if field == f.classified_by || field == f.cites {
-            return Gate::Header;
-        }
-        match f.text.iter().find(|(_, &tf)| tf == field) {
-            Some((name, _)) if self.clearance.text_fields().contains(name) => Gate::Visible,
-            Some(_) if self.release.is_some() => Gate::Released,
-            Some(_) => Gate::Never,
-            None => Gate::Visible,
-        }
-    }
-
-    /// The condition a gate adds to visibility (`None`: none).
-    pub fn gate_query(&self, gate: Gate) -> Option<Box<dyn Query>> {
-        if self.everything() {
-            return None;
-        }
-        let f = &self.fields;
-        let marks = |field: Field, levels_only: bool| -> Box<dyn Query> {
-            let qs: Vec<(Occur, Box<dyn Query>)> = self
-                .clearance
-                .readable_markings()
-                .into_iter()
-                .filter(|m| !levels_only || !m.noforn)
-                .map(|m| (Occur::Should, term_query(field, &m.code())))
-                .collect();
-            Box::new(BooleanQuery::new(qs))
-        };
-        let or_released = |q: Box<dyn Query>| -> Box<dyn Query> {
-            match self.released() {
-                Some(r) => Box::new(BooleanQuery::new(vec![
-                    (Occur::Should, q),
-                    (Occur::Should, r),
-                ])),
-                None => q,
-            }
-        };
-        match gate {
-            Gate::Visible => None,
-            Gate::Released => Some(
-                self.released()
-                    .unwrap_or_else(|| Box::new(tantivy::query::EmptyQuery)),
-            ),
-            Gate::Never => Some(Box::new(tantivy::query::EmptyQuery)),
-            Gate::Subject => Some(or_released(marks(f.subject_mark, false))),
-            Gate::Header => Some(or_released(marks(f.header_mark, true))),
-        }
-    }
-
-    /// `q` (a clause on a field with this gate) restricted to the documents where
-    /// the gate opens; the gate adds nothing to scores.
-    pub fn gated(&self, gate: Gate, q: Box<dyn Query>) -> Box<dyn Query> {
-        match self.gate_query(gate) {
-            Some(g) => Box::new(BooleanQuery::new(vec![
-                (Occur::Must, q),
-                (Occur::Must, zero(g)),
-            ])),
-            None => q,
-        }
-    }
-
-    /// The text fields a free-text clause searches, each with its gate (never
-    /// [`Gate::Never`]): the readable ones, and with the policy on the others,
-    /// gated to released cables.
-    pub fn text_fields(&self) -> Vec<(Field, Gate)> {
-        marking::all_text_fields()
-            .iter()
-            .map(|n| self.fields.text[n])
-            .map(|tf| (tf, self.field_gate(tf)))
-            .filter(|(_, g)| *g != Gate::Never)
-            .collect()
-    }
-
-    /// True when the document at `addr` is released at the reader's date.
-    pub fn doc_released(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> bool {
-        let Some((as_of, exempt)) = &self.release else {
-            return false;
-        };
-        let seg = searcher.segment_reader(addr.segment_ord);
-        let ff = seg.fast_fields();
-        let Ok(Some(col)) = ff.column_opt::<DateTime>("release") else {
-            return false;
-        };
-        let due = col
-            .first(addr.doc_id)
-            .is_some_and(|d| d.into_timestamp_secs() <= *as_of);
-        if !due || exempt.is_empty() {
-            return due;
-        }
-        let Ok(Some(codes)) = ff.str("decl_code") else {
-            return true;
-        };
-        let mut buf = String::new();
-        for ord in codes.term_ords(addr.doc_id) {
-            buf.clear();
-            if codes.ord_to_str(ord, &mut buf).is_ok() && exempt.contains(&buf) {
-                return false;
-            }
-        }
-        true
-    }
-
-    /// True when the stored document's subject is readable by clearance.
-    pub fn subject_readable(&self, doc: &TantivyDocument) -> bool {
-        self.everything()
-            || doc
-                .get_first(self.fields.subject_mark)
-                .and_then(|v| v.as_str())
-                .and_then(PortionMark::parse)
-                .is_some_and(|m| self.clearance.may_read(m))
-    }
-
-    /// Ranking statistics of the documents this reader may read ([`ViewStats`]).
-    pub fn stats<'s>(&'s self, searcher: &'s tantivy::Searcher) -> ViewStats<'s> {
-        ViewStats {
-            searcher,
-            view: self,
-            sets: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Snippet generators for the text fields of `q`, with term weights from the
-    /// reader's statistics.
-    pub fn snippets(
-        &self,
-        searcher: &tantivy::Searcher,
-        q: &dyn Query,
-        stats: &ViewStats<'_>,
-        max_chars: usize,
-    ) -> Result<Snippets> {
-        let mut out = Snippets::default();
-        for name in marking::all_text_fields() {
-            let field = self.fields.text[&name];
-            let gate = self.field_gate(field);
-            if gate == Gate::Never {
-                continue;
-            }
-            let mut terms: BTreeMap<String, tantivy::Score> = BTreeMap::new();
-            let mut found: Vec<Term> = Vec::new();
-            q.query_terms(&mut |t, _| {
-                if t.field() == field {
-                    found.push(t.clone());
-                }
-            });
-            for t in found {
-                let Some(text) = t.value().as_str().map(str::to_string) else {
-                    continue;
-                };
-                let df = tantivy::query::Bm25StatisticsProvider::doc_freq(stats, &t)?;
-                if df > 0 {
-                    terms.insert(text, 1.0 / (1.0 + df as tantivy::Score));
-                }
-            }
-            let tokenizer = searcher.index().tokenizer_for_field(field)?;
-            let g = SnippetGenerator::new(terms, tokenizer, field, max_chars);
-            out.generators.push((gate == Gate::Released, g));
-        }
-        Ok(out)
-    }
-}
-
-/// A clause that only filters: it matches like `q` and scores 0.
-fn zero(q: Box<dyn Query>) -> Box<dyn Query> {
-    Box::new(tantivy::query::ConstScoreQuery::new(q, 0.0))
-}
-
-/// Snippet generators of a search, one per text field the reader may match.
-#[derive(Default)]
-pub struct Snippets {
-    /// (only for released cables, generator), readable fields first.
-    generators: Vec<(bool, SnippetGenerator)>,
-}
-
-impl Snippets {
-    /// The first non-empty snippet of `doc` from the fields the reader may read in
-    /// it (all text fields when it is `released`).
-    pub fn for_doc(&self, doc: &TantivyDocument, released: bool) -> Option<String> {
-        self.generators
-            .iter()
-            .filter(|(only_released, _)| released || !only_released)
-            .map(|(_, g)| g.snippet_from_doc(doc))
-            .find(|s| !s.is_empty())
-            .map(|s| s.to_html())
-    }
-}
-
-/// BM25 statistics computed over what one reader may read, so that scores depend
-/// on nothing withheld from them: the document count is the visible cables, and a
-/// field's document frequencies and total length count only the documents where
-/// the field's [`Gate`] opens (a text field above the clearance: released cables;
-/// `subject`: readable subjects). For a reader cleared for everything it is the
-/// index's own statistics. Average field lengths come from tantivy's field norms,
-/// which are exact up to 40 tokens and rounded above.
-pub struct ViewStats<'s> {
-    searcher: &'s tantivy::Searcher,
-    view: &'s ReaderView,
-    /// Per gate, per segment: the documents where it opens (bitset words).
-    sets: Mutex<HashMap<Gate, std::sync::Arc<Vec<Vec<u64>>>>>,
-}
-
-impl ViewStats<'_> {
-    /// The documents (per segment) where `gate` opens, alive and visible.
-    fn set(&self, gate: Gate) -> tantivy::Result<std::sync::Arc<Vec<Vec<u64>>>> {
-        if let Some(s) = self.sets.lock().expect("stats lock").get(&gate) {
-            return Ok(s.clone());
-        }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
-        if let Some(v) = self.view.visible() {
-            clauses.push((Occur::Must, v));
-        }
-        if let Some(g) = self.view.gate_query(gate) {
-            clauses.push((Occur::Must, g));
-        }
-        let q = BooleanQuery::new(clauses);
-        let weight = q.weight(tantivy::query::EnableScoring::disabled_from_searcher(
-            self.searcher,
-        ))?;
-        let mut out = Vec::with_capacity(self.searcher.segment_readers().len());
-        for seg in self.searcher.segment_readers() {
-            let mut bits = vec![0u64; (seg.max_doc() as usize).div_ceil(64)];
-            weight.for_each_no_score(seg, &mut |docs| {
-                for &d in docs {
-                    if !seg.is_deleted(d) {
-                        bits[d as usize / 64] |= 1 << (d % 64);
-                    }
-                }
-            })?;
-            out.push(bits);
-        }
-        let out = std::sync::Arc::new(out);
-        self.sets
-            .lock()
-            .expect("stats lock")
-            .insert(gate, out.clone());
-        Ok(out)
-    }
-}
-
-fn has(bits: &[u64], d: u32) -> bool {
-    bits.get(d as usize / 64)
-        .is_some_and(|w| w & (1 << (d % 64)) != 0)
-}
-
-impl tantivy::query::Bm25StatisticsProvider for ViewStats<'_> {
-    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
-        if self.view.everything() {
-            return self.searcher.total_num_tokens(field);
-        }
-        let set = self.set(self.view.field_gate(field))?;
-        let mut total = 0u64;
-        for (seg, bits) in self.searcher.segment_readers().iter().zip(set.iter()) {
-            let norms = seg.get_fieldnorms_reader(field)?;
-            for (w, word) in bits.iter().enumerate() {
-                let mut word = *word;
-                while word != 0 {
-                    let d = (w * 64) as u32 + word.trailing_zeros();
-                    total += u64::from(norms.fieldnorm(d));
-                    word &= word - 1;
-                }
-            }
-        }
-        Ok(total)
-    }
-
-    fn total_num_docs(&self) -> tantivy::Result<u64> {
-        if self.view.everything() {
-            return tantivy::query::Bm25StatisticsProvider::total_num_docs(self.searcher);
-        }
-        let set = self.set(Gate::Visible)?;
-        Ok(set
-            .iter()
-            .flat_map(|b| b.iter())
-            .map(|w| u64::from(w.count_ones()))
-            .sum())
-    }
-
-    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        if self.view.everything() {
-            return self.searcher.doc_freq(term);
-        }
-        let set = self.set(self.view.field_gate(term.field()))?;
-        let mut n = 0u64;
-        for (seg, bits) in self.searcher.segment_readers().iter().zip(set.iter()) {
-            let inv = seg.inverted_index(term.field())?;
-            if let Some(mut postings) = inv.read_postings(term, IndexRecordOption::Basic)? {
-                let mut d = postings.doc();
-                while d != tantivy::TERMINATED {
-                    if has(bits, d) {
-                        n += 1;
-                    }
-                    d = postings.advance();
-                }
-            }
-        }
-        Ok(n)
-    }
 }

@@ -24,9 +24,9 @@ use tantivy::{DateTime, DocAddress, DocId, Score, Searcher, SegmentOrdinal, Segm
 
 use crate::archive::Archive;
 use crate::error::{Error, Result};
+use crate::gating::{Gate, ReaderView, Scope, Snippets};
+use crate::index::TantivyIndex;
 use crate::index::{facet_counts, norm, Fields, Hit, SearchOptions, SearchResults, Sort};
-use crate::index::{Gate, ReaderView, Snippets, TantivyIndex};
-use crate::marking::Clearance;
 use crate::query::{self, Field, FieldKind, IdPattern, Query};
 use crate::store::Store;
 
@@ -334,12 +334,12 @@ impl Translator<'_> {
                     filter(Box::new(RangeQuery::new(lower, upper)))
                 }
             }
-            Query::Classification(l) => filter(term_q(f.level, l.code())),
+            Query::Classification(l) => filter(term_q(f.level, l.rank_code())),
             Query::ClassificationRange { min, max } => filter(any_of(
-                query::Level::ALL
+                query::LEVELS
                     .into_iter()
-                    .filter(|l| l >= min && l <= max)
-                    .map(|l| term_q(f.level, l.code()))
+                    .filter(|l| l.rank() >= min.rank() && l.rank() <= max.rank())
+                    .map(|l| term_q(f.level, l.rank_code()))
                     .collect(),
             )),
             Query::Id(p) => filter(id_query(f, p)),
@@ -754,21 +754,10 @@ fn fast_strs(searcher: &Searcher, addr: DocAddress, field: &str) -> Vec<String> 
 }
 
 impl<S: Store> Archive<S, TantivyIndex> {
-    /// Translates a parsed query for `clearance` with the declassification policy
-    /// off (the visibility filter is added by the search); see
-    /// [`Archive::translate_for`].
-    pub fn translate(&self, q: &Query, clearance: &Clearance) -> Result<Box<dyn TQuery>> {
-        let opts = SearchOptions {
-            clearance: clearance.clone(),
-            ..SearchOptions::default()
-        };
-        self.translate_for(q, &opts)
-    }
-
-    /// Translates a parsed query for the reader of `opts` (clearance, date and
+    /// Translates a parsed query for the reader `scope` (clearance, date and
     /// policy); the visibility filter is added by the search.
-    pub fn translate_for(&self, q: &Query, opts: &SearchOptions) -> Result<Box<dyn TQuery>> {
-        let view = ReaderView::new(self.index.fields(), opts);
+    pub fn translate_for(&self, q: &Query, scope: &Scope) -> Result<Box<dyn TQuery>> {
+        let view = ReaderView::new(self.index.fields(), scope);
         self.translate_view(q, &view)
     }
 
@@ -837,9 +826,9 @@ impl<S: Store> Archive<S, TantivyIndex> {
     pub(crate) fn view_and_query(
         &self,
         q: &Query,
-        opts: &SearchOptions,
+        scope: &Scope,
     ) -> Result<(ReaderView, Box<dyn TQuery>)> {
-        let view = ReaderView::new(self.index.fields(), opts);
+        let view = ReaderView::new(self.index.fields(), scope);
         let t = self.translate_view(q, &view)?;
         Ok((view, t))
     }
@@ -871,7 +860,7 @@ impl<S: Store> Archive<S, TantivyIndex> {
 
     /// Runs a parsed query (see [`Archive::search_str`]).
     pub fn search_query(&self, q: &Query, opts: &SearchOptions) -> Result<SearchResults> {
-        let view = ReaderView::new(self.index.fields(), opts);
+        let view = ReaderView::new(self.index.fields(), &opts.scope);
         let translated = self.translate_view(q, &view)?;
         self.search_view(translated.as_ref(), opts, &view)
     }
@@ -879,7 +868,7 @@ impl<S: Store> Archive<S, TantivyIndex> {
     /// Runs a tantivy query with cursor pagination, facets and snippets, restricted
     /// to what the reader of `opts` may see.
     pub fn search_after(&self, q: &dyn TQuery, opts: &SearchOptions) -> Result<SearchResults> {
-        let view = ReaderView::new(self.index.fields(), opts);
+        let view = ReaderView::new(self.index.fields(), &opts.scope);
         self.search_view(q, opts, &view)
     }
 
@@ -941,7 +930,7 @@ impl<S: Store> Archive<S, TantivyIndex> {
                 },
                 created,
                 subject,
-                snippet: snippets.for_doc(&doc, released),
+                snippet: snippets.for_doc(view, &doc, released),
                 classification: fast_strs(&searcher, *addr, "classification").pop(),
                 origin: fast_strs(&searcher, *addr, "origin").pop(),
                 tags: fast_strs(&searcher, *addr, "tag"),

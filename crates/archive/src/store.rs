@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use cablescope_format::Cable;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+use crate::alias;
 use crate::error::{Error, Result};
 use crate::nearcopy::{self, Sketch};
-use crate::{alias, marking};
 
 /// The format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 2;
@@ -724,7 +724,9 @@ impl Store for SqliteStore {
                     month,
                     c.origin.station,
                     c.classification,
-                    marking::cable_level(c).code(),
+                    cablescope_format::marking::effective_marks(c)
+                        .overall
+                        .rank_code(),
                     serde_json::to_string(&c.captions)?,
                     serde_json::to_string(&c.tags)?,
                     c.subject,

@@ -48,15 +48,20 @@ fn ingest(a: &mut Archive, paths: &[&Path]) -> Progress {
 
 fn word_query(a: &Archive, word: &str, c: &Clearance) -> Box<dyn Query> {
     let f = a.index().fields();
-    let clauses: Vec<(Occur, Box<dyn Query>)> = f
-        .readable_text(c)
+    let scope = cablescope_archive::Scope {
+        clearance: c.clone(),
+        ..cablescope_archive::Scope::unrestricted()
+    };
+    let view = cablescope_archive::gating::ReaderView::new(f, &scope);
+    let clauses: Vec<(Occur, Box<dyn Query>)> = view
+        .text_fields()
         .into_iter()
-        .map(|field| {
+        .map(|(field, gate)| {
             let q: Box<dyn Query> = Box::new(TermQuery::new(
                 Term::from_field_text(field, word),
                 IndexRecordOption::WithFreqs,
             ));
-            (Occur::Should, q)
+            (Occur::Should, view.gated(gate, q))
         })
         .collect();
     Box::new(BooleanQuery::new(clauses))
@@ -65,8 +70,11 @@ fn word_query(a: &Archive, word: &str, c: &Clearance) -> Box<dyn Query> {
 fn hits(a: &Archive, word: &str, c: &Clearance) -> Vec<String> {
     let q = word_query(a, word, c);
     let opts = SearchOptions {
-        clearance: c.clone(),
-        ..SearchOptions::default()
+        scope: cablescope_archive::Scope {
+            clearance: c.clone(),
+            ..cablescope_archive::Scope::unrestricted()
+        },
+        ..SearchOptions::new(cablescope_archive::Scope::unrestricted())
     };
     let mut ids: Vec<String> = a
         .search(q.as_ref(), &opts)
@@ -253,10 +261,10 @@ fn search_respects_clearance_inside_the_query() {
     let mut a = Archive::open(&dir).unwrap();
     ingest(&mut a, &[&src]);
     let all = Clearance::all();
-    let u = Clearance::new("U", &[]).unwrap();
-    let c = Clearance::new("CONFIDENTIAL", &[]).unwrap();
-    let s = Clearance::new("S", &[]).unwrap();
-    let snf = Clearance::new("S", &["NOFORN"]).unwrap();
+    let u = Clearance::parse("U", &[]).unwrap();
+    let c = Clearance::parse("CONFIDENTIAL", &[]).unwrap();
+    let s = Clearance::parse("S", &[]).unwrap();
+    let snf = Clearance::parse("S", &["NOFORN"]).unwrap();
     assert_eq!(hits(&a, "canarysecret", &all), ["08MOSCOW1599"]);
     assert!(hits(&a, "canarysecret", &c).is_empty());
     assert!(hits(&a, "canarysecret", &s).is_empty());
@@ -275,9 +283,12 @@ fn search_respects_clearance_inside_the_query() {
         .search(
             q.as_ref(),
             &SearchOptions {
-                clearance: u.clone(),
+                scope: cablescope_archive::Scope {
+                    clearance: u.clone(),
+                    ..cablescope_archive::Scope::unrestricted()
+                },
                 facets: true,
-                ..SearchOptions::default()
+                ..SearchOptions::new(cablescope_archive::Scope::unrestricted())
             },
         )
         .unwrap();
@@ -291,10 +302,13 @@ fn search_respects_clearance_inside_the_query() {
         .search(
             q.as_ref(),
             &SearchOptions {
-                clearance: c.clone(),
+                scope: cablescope_archive::Scope {
+                    clearance: c.clone(),
+                    ..cablescope_archive::Scope::unrestricted()
+                },
                 snippets: true,
                 sort: Sort::DateDesc,
-                ..SearchOptions::default()
+                ..SearchOptions::new(cablescope_archive::Scope::unrestricted())
             },
         )
         .unwrap();
@@ -323,7 +337,12 @@ fn facets_ids_and_pages() {
         );
         let fld = if field == "id" { f.id } else { f.id_noyear };
         let q = TermQuery::new(Term::from_field_text(fld, term), IndexRecordOption::Basic);
-        let res = a.search(&q, &SearchOptions::default()).unwrap();
+        let res = a
+            .search(
+                &q,
+                &SearchOptions::new(cablescope_archive::Scope::unrestricted()),
+            )
+            .unwrap();
         assert_eq!(res.total, 1, "{written}");
     }
     assert_eq!(norm::level("secret"), Some("S"));
@@ -333,7 +352,15 @@ fn facets_ids_and_pages() {
         Term::from_field_text(f.cites, "08MOSCOW1500"),
         IndexRecordOption::Basic,
     );
-    assert_eq!(a.search(&q, &SearchOptions::default()).unwrap().total, 1);
+    assert_eq!(
+        a.search(
+            &q,
+            &SearchOptions::new(cablescope_archive::Scope::unrestricted())
+        )
+        .unwrap()
+        .total,
+        1
+    );
 
     let q = all_query();
     let res = a
@@ -343,7 +370,7 @@ fn facets_ids_and_pages() {
                 limit: 2,
                 facets: true,
                 sort: Sort::Date,
-                ..SearchOptions::default()
+                ..SearchOptions::new(cablescope_archive::Scope::unrestricted())
             },
         )
         .unwrap();
@@ -362,7 +389,7 @@ fn facets_ids_and_pages() {
                 limit: 2,
                 offset: 2,
                 sort: Sort::Date,
-                ..SearchOptions::default()
+                ..SearchOptions::new(cablescope_archive::Scope::unrestricted())
             },
         )
         .unwrap();
@@ -525,4 +552,96 @@ fn a_version_1_store_with_json_text_records_is_migrated_and_readable() {
         )
         .unwrap();
     assert_eq!(v, "2");
+}
+
+#[test]
+fn an_index_of_an_older_version_is_rebuilt_on_open() {
+    let (_tmp, src, dir) = setup();
+    write(&src, "a.txt", widget().text());
+    {
+        let mut a = Archive::open(&dir).unwrap();
+        ingest(&mut a, &[&src]);
+    }
+    // Archives indexed before index version 3 have no version file (and another
+    // schema): they open, and are re-indexed from the store.
+    let version = dir
+        .join(cablescope_archive::index::INDEX_DIR)
+        .join(cablescope_archive::index::INDEX_VERSION_FILE);
+    std::fs::remove_file(&version).unwrap();
+    let a = Archive::open(&dir).unwrap();
+    assert!(a.verify().unwrap().ok());
+    assert_eq!(
+        std::fs::read_to_string(&version).unwrap().trim(),
+        cablescope_archive::index::INDEX_VERSION.to_string()
+    );
+    let u = Clearance::parse("U", &[]).unwrap();
+    assert_eq!(hits(&a, "widget", &u), ["08MOSCOW1599"]);
+}
+
+#[test]
+fn marking_matches_a_portion_with_at_least_the_controls_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, dir) = (tmp.path().join("src"), tmp.path().join("archive"));
+    let t = Telegram::new("PARIS", 7)
+        .class("SECRET")
+        .subject("(U) MARKS")
+        .para("S//OC/NF", "Originator controlled.")
+        .para("C", "Confidential.");
+    write(&src, "a.txt", t.text());
+    write(&src, "b.txt", widget().text());
+    let mut a = Archive::open(&dir).unwrap();
+    ingest(&mut a, &[&src]);
+    let all = SearchOptions::new(cablescope_archive::Scope::unrestricted());
+    let get = |q: &str| {
+        let mut v: Vec<String> = a
+            .search_str(q, &all)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(get("marking:S/NF"), ["08MOSCOW1599", "08PARIS7"]);
+    assert_eq!(get("marking:\"S//ORCON/NOFORN\""), ["08PARIS7"]);
+    assert_eq!(get("marking:S/OC"), ["08PARIS7"]);
+    assert_eq!(get("marking:OC"), ["08PARIS7"]);
+    assert_eq!(get("marking:C"), ["08MOSCOW1599", "08PARIS7"]);
+    assert_eq!(get("marking:TS"), Vec::<String>::new());
+}
+
+#[test]
+fn stats_list_every_mark_unreadable_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, dir) = (tmp.path().join("src"), tmp.path().join("archive"));
+    let t = Telegram::new("PARIS", 8)
+        .class("SECRET")
+        .subject("(U) MARKS")
+        .para("S//XYZ", "Unreadable.")
+        .para("S//OC/NF", "Originator controlled.");
+    write(&src, "a.txt", t.text());
+    write(&src, "b.txt", widget().text());
+    let mut a = Archive::open(&dir).unwrap();
+    ingest(&mut a, &[&src]);
+    let s = a.stats(10).unwrap();
+    assert!(s.marks[0].unknown, "{:?}", s.marks);
+    assert_eq!(s.marks[0].level.as_deref(), Some("S"));
+    assert!(s.marks.iter().skip(1).all(|m| !m.unknown), "{:?}", s.marks);
+    let oc = s
+        .marks
+        .iter()
+        .find(|m| m.code == "S/NF/OC")
+        .unwrap_or_else(|| panic!("{:?}", s.marks));
+    assert_eq!(oc.controls, ["NOFORN", "ORCON"]);
+    assert_eq!(oc.cables, 1);
+    let u = s.marks.iter().find(|m| m.code == "U").unwrap();
+    assert_eq!(u.cables, 2);
+    // Over what a reader may see only: a U reader sees the widget cable by its (U)
+    // paragraph, and the other by its (U) subject.
+    let scope = cablescope_archive::Scope {
+        clearance: Clearance::parse("U", &[]).unwrap(),
+        ..cablescope_archive::Scope::unrestricted()
+    };
+    assert_eq!(a.stats_for(10, &scope).unwrap().marks, s.marks);
 }

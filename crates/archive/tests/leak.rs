@@ -1,23 +1,24 @@
-//! The clearance model from the attacker's side: canary words planted in portions
-//! of every marking, in a SUBJECT (S) line, a SECRET cable's REF list and
+//! The index-side clearance rule from the attacker's side: canary words planted in
+//! portions of every marking, in a SUBJECT (S) line, a SECRET cable's REF list and
 //! classified-by line, an unmarked paragraph, NODIS and EXDIS cables; then every
-//! reader looks for every canary through every door the library offers — word,
-//! phrase, prefix, fuzzy, range and fielded queries, totals, facets, the month
-//! histogram, snippets, records, export, the reference walk, the citation graph,
-//! statistics, id resolution and ranking scores. A canary must be found exactly
-//! when the reader may read it, and be absent and uncounted otherwise.
+//! reader looks for every canary through every door of the index — word, phrase,
+//! prefix, fuzzy, range and fielded queries, totals, facets, the month histogram,
+//! snippets, statistics and ranking scores. A canary must be found exactly when the
+//! reader may read it, and be absent and uncounted otherwise. (Records, exports,
+//! walks, graphs and id resolution, the record-side doors, are tested through the
+//! read path in `crates/access/tests/leak_session.rs`.)
 
+mod leak_build;
 mod leak_common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use cablescope_archive::access::{withheld_list, Resolved};
-use cablescope_archive::query;
-use cablescope_archive::{Access, Archive, Clearance, DeclassPolicy, Direction, SearchOptions};
-use leak_common::{archive, readers, visible_cables, CANARIES};
+use cablescope_archive::{Archive, Clearance, DeclassPolicy, Scope, SearchOptions};
+use leak_build::archive;
+use leak_common::{readers, visible_cables, CANARIES};
 
-fn access(c: &Clearance) -> Access {
-    Access::new(
+fn scope(c: &Clearance) -> Scope {
+    Scope::new(
         c.clone(),
         "2020-01-01".parse().unwrap(),
         DeclassPolicy::default(),
@@ -29,7 +30,7 @@ fn opts(c: &Clearance) -> SearchOptions {
         limit: 100,
         facets: true,
         snippets: true,
-        ..access(c).search_options()
+        ..SearchOptions::new(scope(c))
     }
 }
 
@@ -78,35 +79,6 @@ fn forms(word: &str, phrase: &str, field: &str) -> Vec<String> {
 }
 
 #[test]
-fn fixtures_parse_as_intended() {
-    let tmp = tempfile::tempdir().unwrap();
-    let a = archive(tmp.path());
-    let m = a.cable("08MOSCOW20").unwrap().unwrap();
-    assert_eq!(m.classification.as_deref(), Some("SECRET"));
-    assert_eq!(m.subject_marking.as_deref(), Some("S"));
-    assert_eq!(m.paragraphs.len(), 5);
-    assert_eq!(m.paragraphs[4].marking, None);
-    assert_eq!(m.references[0].id.as_deref(), Some("08MOSCOW30"));
-    assert_eq!(m.classified_by, ["John Zqclassby"]);
-    let l = a.cable("08LONDON80").unwrap().unwrap();
-    assert_eq!(l.classification.as_deref(), Some("TOP SECRET"));
-    assert_eq!(l.paragraphs[1].marking.as_deref(), Some("TS"));
-    let n = a.cable("08STATE40").unwrap().unwrap();
-    assert!(n.captions.contains(&"NODIS".to_string()));
-    // The library's own judgement agrees with the test's oracle.
-    for (name, c) in readers() {
-        let acc = access(&c);
-        let mut seen: Vec<&str> = leak_common::cables()
-            .iter()
-            .filter(|(id, _)| acc.judge(&a.cable(id).unwrap().unwrap()).visible)
-            .map(|(id, _)| *id)
-            .collect();
-        seen.sort();
-        assert_eq!(seen, visible_cables(&c), "{name}");
-    }
-}
-
-#[test]
 fn every_canary_through_every_query_form() {
     let tmp = tempfile::tempdir().unwrap();
     let a = archive(tmp.path());
@@ -151,7 +123,13 @@ fn header_text_follows_the_overall_classification() {
         let s = c.rank >= 3;
         let get = |q: &str| ids(&a.search_str(q, &o).unwrap());
         // The REF list of the SECRET cable (cites:, cited_by:, exists).
-        let want: Vec<&str> = if s { vec!["08MOSCOW20"] } else { vec![] };
+        // And the REF list that only the UNCLAS copy of a SECRET cable carries:
+        // read at the merged level.
+        let want: Vec<&str> = if s {
+            vec!["08MOSCOW20", "08VIENNA92"]
+        } else {
+            vec![]
+        };
         assert_eq!(get("cites:08MOSCOW30"), want, "{name}");
         assert_eq!(get("cites:\"MOSCOW 30\""), want, "{name}");
         let want: Vec<&str> = if s { vec!["08MOSCOW30"] } else { vec![] };
@@ -168,6 +146,22 @@ fn header_text_follows_the_overall_classification() {
             s,
             "{name}"
         );
+        assert_eq!(
+            get("classified_by:*").contains(&"08VIENNA92".to_string()),
+            s,
+            "{name}"
+        );
+        // Subjects follow the most restrictive copy's mark.
+        assert_eq!(
+            get("subject:*").contains(&"08VIENNA92".to_string()),
+            s,
+            "{name}"
+        );
+        assert_eq!(
+            get("subject:*").contains(&"08DUBLIN93".to_string()),
+            c.rank >= 2,
+            "{name}"
+        );
         // The subject line follows its own (S) mark.
         assert_eq!(
             get("subject:*").contains(&"08MOSCOW20".to_string()),
@@ -181,7 +175,13 @@ fn header_text_follows_the_overall_classification() {
         assert_eq!(r.hits[0].classification.as_deref(), Some("SECRET"));
         assert_eq!(r.hits[0].origin.as_deref(), Some("MOSCOW"));
         // marking: is envelope too (placeholders show withheld paragraphs' marks).
-        assert_eq!(get("marking:S/NF"), ["08MOSCOW20"], "{name}");
+        // Every cable holding a paragraph marked S with NOFORN: (S/NF), (S-NF),
+        // (S//NF//REL), (S/REL/NF).
+        assert_eq!(
+            get("marking:S/NF"),
+            ["08CAIRO91", "08MOSCOW20", "09OSLO94"],
+            "{name}"
+        );
     }
 }
 
@@ -212,20 +212,25 @@ fn totals_facets_and_the_month_histogram_count_only_visible_cables() {
         let captions: Vec<&str> = r.facets["caption"].iter().map(|b| b.0.as_str()).collect();
         assert_eq!(
             captions.contains(&"NODIS"),
-            c.caveats.contains("NODIS"),
+            c.controls.contains(&cablescope_archive::Control::Nodis),
             "{name}"
         );
         // Stats count the same cables, from the same index.
-        let s = a.stats_for(10, &access(&c)).unwrap();
+        let s = a.stats_for(10, &scope(&c)).unwrap();
         assert_eq!(s.cables, want.len() as u64, "{name}");
         let levels: u64 = s.by_level.iter().map(|x| x.1).sum();
         assert_eq!(levels, want.len() as u64, "{name}");
-        let by_year: Vec<(String, u64)> = vec![("2008".into(), want.len() as u64)];
+        let mut by_year: BTreeMap<String, u64> = BTreeMap::new();
+        for id in &want {
+            let created = a.cable(id).unwrap().unwrap().created.unwrap();
+            *by_year.entry(created[..4].to_string()).or_default() += 1;
+        }
+        let by_year: Vec<(String, u64)> = by_year.into_iter().collect();
         assert_eq!(s.by_year, by_year, "{name}");
     }
     // For a reader cleared for everything, stats_for is stats.
     assert_eq!(
-        a.stats_for(10, &access(&Clearance::all())).unwrap(),
+        a.stats_for(10, &scope(&Clearance::all())).unwrap(),
         a.stats(10).unwrap()
     );
 }
@@ -259,195 +264,6 @@ fn snippets_show_only_readable_text() {
     }
 }
 
-#[test]
-fn records_and_exports_are_redacted_and_invisible_is_unknown() {
-    let tmp = tempfile::tempdir().unwrap();
-    let a = archive(tmp.path());
-    for (name, c) in readers() {
-        let acc = access(&c);
-        let visible = visible_cables(&c);
-        for (id, _) in &leak_common::cables() {
-            let rec = a.cable_for(id, &acc).unwrap();
-            assert_eq!(rec.is_some(), visible.contains(id), "{name} {id}");
-            let Some(rec) = rec else {
-                // Exactly like an id the archive does not hold.
-                assert_eq!(a.cable_for("08STATE99", &acc).unwrap(), None);
-                continue;
-            };
-            let json = serde_json::to_string(&rec).unwrap().to_lowercase();
-            for k in CANARIES.iter().filter(|k| k.cable == *id) {
-                assert_eq!(
-                    json.contains(k.word),
-                    k.readable_by(&c),
-                    "{name} {id} {}: {json}",
-                    k.word
-                );
-            }
-            // Withheld paragraphs keep their number and marking.
-            let full = a.cable(id).unwrap().unwrap();
-            assert_eq!(rec.paragraphs.len(), full.paragraphs.len());
-            for (p, f) in rec.paragraphs.iter().zip(&full.paragraphs) {
-                assert_eq!((p.number, &p.marking), (f.number, &f.marking));
-                assert_eq!(p.withheld, p.text.is_empty() && !f.text.is_empty());
-            }
-        }
-        // The export writes the same redacted records, for the same cables.
-        let mut out = Vec::new();
-        let n = a
-            .export_for::<cablescope_archive::Error>(
-                &query::parse("*").unwrap(),
-                cablescope_archive::Sort::Date,
-                &acc,
-                &mut |c| {
-                    out.push(c);
-                    Ok(())
-                },
-            )
-            .unwrap();
-        assert_eq!(n as usize, visible.len(), "{name}");
-        let mut got: Vec<String> = out.iter().map(|c| c.id.clone().unwrap()).collect();
-        got.sort();
-        assert_eq!(got, visible, "{name}");
-        for rec in &out {
-            assert_eq!(
-                Some(rec),
-                a.cable_for(rec.id.as_deref().unwrap(), &acc)
-                    .unwrap()
-                    .as_ref()
-            );
-        }
-    }
-    // What was withheld, for the audit log.
-    let c = Clearance::new("C", &[]).unwrap();
-    let rec = a.cable_for("08MOSCOW20", &access(&c)).unwrap().unwrap();
-    assert_eq!(
-        withheld_list(&rec),
-        [
-            "08MOSCOW20 subject",
-            "08MOSCOW20 references",
-            "08MOSCOW20 classified_by",
-            "08MOSCOW20 reasons",
-            "08MOSCOW20 ¶3 (S)",
-            "08MOSCOW20 ¶4 (S/NF)",
-            "08MOSCOW20 ¶5",
-        ]
-    );
-    // The summary is drawn from the (U) paragraph alone: a U reader keeps it.
-    let u = Clearance::new("U", &[]).unwrap();
-    let rec = a.cable_for("08MOSCOW20", &access(&u)).unwrap().unwrap();
-    assert_eq!(
-        rec.summary.as_deref(),
-        Some("The zqmixopen delegation arrived.")
-    );
-}
-
-#[test]
-fn ids_of_invisible_cables_resolve_like_unknown_ones() {
-    let tmp = tempfile::tempdir().unwrap();
-    let a = archive(tmp.path());
-    let s = access(&Clearance::new("S", &["NOFORN"]).unwrap());
-    let all = access(&Clearance::all());
-    assert_eq!(
-        a.resolve_id_for("STATE 40", &all).unwrap(),
-        Resolved::Id("08STATE40".into())
-    );
-    assert_eq!(
-        a.resolve_id_for("STATE 40", &s).unwrap(),
-        Resolved::Id("STATE40".into())
-    );
-    assert_eq!(
-        a.resolve_id_for("STATE 99", &s).unwrap(),
-        Resolved::Id("STATE99".into())
-    );
-    let o = opts(&s.clearance);
-    for q in ["id:08STATE40", "id:\"STATE 40\"", "id:08STATE99"] {
-        assert_eq!(a.search_str(q, &o).unwrap().total, 0, "{q}");
-    }
-}
-
-#[test]
-fn walks_and_graphs_hold_only_what_the_reader_may_see() {
-    let tmp = tempfile::tempdir().unwrap();
-    let a = archive(tmp.path());
-    for (name, c) in readers() {
-        let acc = access(&c);
-        let s = c.rank >= 3;
-        let nodis = c.caveats.contains("NODIS");
-        // An invisible start is not found, like an unknown one.
-        assert_eq!(
-            a.refs_for("08STATE40", Direction::Both, 2, &acc)
-                .unwrap()
-                .is_some(),
-            nodis,
-            "{name}"
-        );
-        assert!(a
-            .refs_for("08STATE99", Direction::Both, 2, &acc)
-            .unwrap()
-            .is_none());
-        // A cited cable the reader may not see is listed like a missing one.
-        let w = a
-            .refs_for("08PARIS70", Direction::Cites, 1, &acc)
-            .unwrap()
-            .unwrap();
-        let missing = w.missing();
-        assert_eq!(missing.contains(&"08STATE40"), !nodis, "{name}");
-        assert!(missing.contains(&"08STATE99"));
-        let n40 = w.nodes.iter().find(|n| n.id == "08STATE40").unwrap();
-        let n99 = w.nodes.iter().find(|n| n.id == "08STATE99").unwrap();
-        assert_eq!((n40.depth, n40.present), (n99.depth, n99.present || nodis));
-        // Edges out of the SECRET cable's REF list exist only for S readers.
-        let w = a
-            .refs_for("08MOSCOW20", Direction::Cites, 2, &acc)
-            .unwrap()
-            .unwrap();
-        assert_eq!(w.edges.len(), usize::from(s), "{name}");
-        if c.rank >= 2 {
-            let back = a
-                .refs_for("08MOSCOW30", Direction::CitedBy, 2, &acc)
-                .unwrap()
-                .unwrap();
-            assert_eq!(back.nodes.len(), 1 + usize::from(s), "{name}");
-        } else {
-            assert!(a
-                .refs_for("08MOSCOW30", Direction::Both, 1, &acc)
-                .unwrap()
-                .is_none());
-        }
-        // The graph of every cable.
-        let g = a.graph_for(&query::parse("*").unwrap(), &acc).unwrap();
-        let matched: Vec<&str> = g
-            .nodes
-            .iter()
-            .filter(|n| n.matched)
-            .map(|n| n.id.as_str())
-            .collect();
-        assert_eq!(matched, visible_cables(&c), "{name}");
-        let edges: BTreeSet<(String, String)> = g
-            .edges
-            .iter()
-            .map(|e| (e.from.clone(), e.to.clone()))
-            .collect();
-        let mut want: BTreeSet<(String, String)> = BTreeSet::new();
-        want.insert(("08PARIS70".into(), "08STATE40".into()));
-        want.insert(("08PARIS70".into(), "08STATE99".into()));
-        if s {
-            want.insert(("08MOSCOW20".into(), "08MOSCOW30".into()));
-        }
-        assert_eq!(edges, want, "{name}");
-        let n40 = g.nodes.iter().find(|n| n.id == "08STATE40").unwrap();
-        assert_eq!(n40.present, nodis, "{name}");
-        let sec = g.nodes.iter().find(|n| n.id == "08MOSCOW20").unwrap();
-        assert_eq!(sec.subject.is_some(), s, "{name}");
-        // Most-cited missing: what the reader may not see, over readable REF lists.
-        let st = a.stats_for(10, &acc).unwrap();
-        let missing: Vec<&str> = st.most_cited_missing.iter().map(|x| x.0.as_str()).collect();
-        assert!(missing.contains(&"08STATE99"), "{name}");
-        assert_eq!(missing.contains(&"08STATE40"), !nodis, "{name}");
-        assert!(!missing.contains(&"08MOSCOW30"), "{name}: {missing:?}");
-    }
-}
-
 /// Scores of one query for one reader, by id.
 fn scores(a: &Archive, q: &str, c: &Clearance) -> Vec<(String, f32)> {
     let r = a.search_str(q, &opts(c)).unwrap();
@@ -458,7 +274,8 @@ fn scores(a: &Archive, q: &str, c: &Clearance) -> Vec<(String, f32)> {
 
 #[test]
 fn ranking_uses_only_statistics_of_readable_text() {
-    use leak_common::{archive_of, cables, tg};
+    use leak_build::archive_of;
+    use leak_common::{cables, tg};
     // The same cables, then with withheld text about the query added: S-only
     // paragraphs in visible cables, and whole cables the reader may not see.
     let extra = [(
@@ -485,7 +302,7 @@ fn ranking_uses_only_statistics_of_readable_text() {
             (id, t.text())
         }),
     );
-    let u = Clearance::new("U", &[]).unwrap();
+    let u = Clearance::parse("U", &[]).unwrap();
     for q in [
         "zqcommon",
         "zqcommon trade",
@@ -503,4 +320,71 @@ fn ranking_uses_only_statistics_of_readable_text() {
         scores(&plain, "zqcommon", &all),
         scores(&more, "zqcommon", &all)
     );
+}
+
+/// What a reader finds of `words` in `a`, and reads of cable `id`.
+fn found(a: &Archive, c: &Clearance, words: &[&str], id: &str) -> (Vec<String>, String) {
+    let o = opts(c);
+    let mut hits = Vec::new();
+    for w in words {
+        hits.extend(
+            ids(&a.search_str(w, &o).unwrap())
+                .into_iter()
+                .map(|i| format!("{w}:{i}")),
+        );
+    }
+    let rec = a.cable(id).unwrap().unwrap();
+    (hits, rec.classification.unwrap_or_default())
+}
+
+#[test]
+fn copies_ingested_one_at_a_time_in_either_order_merge_to_the_most_restrictive() {
+    use cablescope_archive::IngestOptions;
+    use leak_common::{cables, extra_copies};
+    let low_high = |id: &str| {
+        let (file, low) = extra_copies()
+            .into_iter()
+            .find(|(f, _)| f.starts_with(id))
+            .unwrap();
+        let (_, main) = cables().into_iter().find(|(i, _)| *i == id).unwrap();
+        (file, low, main)
+    };
+    let u = Clearance::parse("U", &[]).unwrap();
+    let c = Clearance::parse("C", &[]).unwrap();
+    let s = Clearance::parse("S", &[]).unwrap();
+    // 08VIENNA92: the extra copy is the UNCLAS one; 08DUBLIN93: the CONFIDENTIAL one.
+    for (id, withheld, reader_below, reader_at, level) in [
+        ("08VIENNA92", "zqcopysecret", &u, &s, "SECRET"),
+        ("08DUBLIN93", "zqdubconf", &u, &c, "CONFIDENTIAL"),
+    ] {
+        let (file, extra, main) = low_high(id);
+        for extra_first in [true, false] {
+            let tmp = tempfile::tempdir().unwrap();
+            let mut a = Archive::open(tmp.path().join("archive")).unwrap();
+            let runs = if extra_first {
+                [
+                    (file.to_string(), extra.text()),
+                    (format!("{id}.txt"), main.text()),
+                ]
+            } else {
+                [
+                    (format!("{id}.txt"), main.text()),
+                    (file.to_string(), extra.text()),
+                ]
+            };
+            for (n, (name, text)) in runs.iter().enumerate() {
+                let dir = tmp.path().join(format!("run{n}"));
+                cablescope_testkit::write(&dir, name, text);
+                a.ingest(&[dir], &IngestOptions::default(), &mut |_| {})
+                    .unwrap();
+            }
+            let what = format!("{id}, extra copy first: {extra_first}");
+            assert_eq!(a.cable(id).unwrap().unwrap().sources.len(), 2, "{what}");
+            let (hits, class) = found(&a, reader_below, &[withheld], id);
+            assert_eq!(class, level, "{what}");
+            assert!(hits.is_empty(), "{what}: {hits:?}");
+            let (hits, _) = found(&a, reader_at, &[withheld], id);
+            assert_eq!(hits, [format!("{withheld}:{id}")], "{what}");
+        }
+    }
 }

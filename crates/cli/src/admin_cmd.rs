@@ -3,11 +3,12 @@
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use cablescope_archive::declass::Date;
-use cablescope_archive::Error;
+use anyhow::Context;
+use cablescope_access::declass::Date;
+use cablescope_access::Error;
 use clap::Args;
 
-use crate::archive_opts::{ok_on_broken_pipe, print_json, resolve_id, ArchiveArg, TextOrJson};
+use crate::archive_opts::{ok_on_broken_pipe, print_json, ArchiveArg, TextOrJson};
 use crate::search_cmd::{parse_date_arg, Reader};
 
 /// Arguments of `cablescope stats`.
@@ -31,8 +32,7 @@ pub struct StatsArgs {
 /// missing).
 pub fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
     let reader = Reader::open(&args.archive, args.as_of)?;
-    let s = reader.archive.stats_for(args.missing, &reader.access)?;
-    reader.audit("stats", "", s.cables, Vec::new())?;
+    let s = reader.session()?.stats(args.missing)?;
     ok_on_broken_pipe((|| {
         match args.format {
             TextOrJson::Json => print_json(&s)?,
@@ -54,6 +54,35 @@ pub fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
                         let k = if k.is_empty() { "(unknown)" } else { k };
                         writeln!(out, "  {k:<30} {n:>8}")?;
                     }
+                }
+                writeln!(
+                    out,
+                    "\nportion marks (as written -> as read; unreadable first):"
+                )?;
+                if s.marks.is_empty() {
+                    writeln!(out, "  (none)")?;
+                }
+                for m in &s.marks {
+                    let written = match &m.stored {
+                        Some(st) => format!("{} ({st})", m.written),
+                        None => m.written.clone(),
+                    };
+                    let read = if m.unknown {
+                        format!("unreadable, read as far as {}", or_dash(&m.code))
+                    } else {
+                        m.code.clone()
+                    };
+                    let controls = if m.controls.is_empty() {
+                        "-".to_string()
+                    } else {
+                        m.controls.join(",")
+                    };
+                    writeln!(
+                        out,
+                        "  {written:<24} -> {read:<32} level {:<4} controls {controls:<20} {:>8} cables",
+                        m.level.as_deref().unwrap_or("-"),
+                        m.cables
+                    )?;
                 }
                 out.flush()?;
             }
@@ -81,8 +110,7 @@ pub struct RemoveArgs {
 
 /// Runs `cablescope remove`: 0 when something was removed, 1 when nothing matched.
 pub fn run_remove(args: RemoveArgs) -> anyhow::Result<ExitCode> {
-    args.archive.check_exists()?;
-    let mut archive = args.archive.open()?;
+    let mut archive = args.archive.open_admin()?;
     let result = match &args.source {
         Some(p) => {
             // Inputs are recorded by absolute path.
@@ -92,7 +120,7 @@ pub fn run_remove(args: RemoveArgs) -> anyhow::Result<ExitCode> {
             archive.remove_source(&abs)
         }
         None => {
-            let id = resolve_id(&archive, &args.id.join(" "))?;
+            let id = archive.resolve_id(&args.id.join(" "))?;
             archive.remove_id(&id)
         }
     };
@@ -145,7 +173,11 @@ pub struct VerifyArgs {
 
 /// Runs `cablescope verify`: 0 when store and index agree, 1 otherwise.
 pub fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let archive = args.archive.open_existing()?;
+    args.archive.check_exists()?;
+    let dir = args.archive.dir();
+    let archive = cablescope_access::Admin::open_read_only(&dir)
+        .with_context(|| format!("cannot open the archive {}", dir.display()))?;
+    crate::archive_opts::warn_if_exposed(&dir);
     let r = archive.verify()?;
     let code = if r.ok() {
         ExitCode::SUCCESS
@@ -159,7 +191,7 @@ pub fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
                 struct Out<'a> {
                     ok: bool,
                     #[serde(flatten)]
-                    report: &'a cablescope_archive::VerifyReport,
+                    report: &'a cablescope_access::VerifyReport,
                 }
                 print_json(&Out {
                     ok: r.ok(),
@@ -189,4 +221,13 @@ pub fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         }
         Ok(code)
     })())
+}
+
+/// `-` for an empty string.
+fn or_dash(s: &str) -> &str {
+    if s.is_empty() {
+        "-"
+    } else {
+        s
+    }
 }

@@ -19,10 +19,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use cablescope_archive::audit::{AuditEntry, AuditLog};
-use cablescope_archive::query::IdPattern;
-use cablescope_archive::users::{self, AuthError, Users, Viewer};
-use cablescope_archive::{Archive, SearchOptions};
+use cablescope_access::signin::{self, SignInError};
+use cablescope_access::users::AuthError;
+use cablescope_access::Viewer;
+use cablescope_access::{Admin, Library};
 use clap::{Args, ValueEnum};
 
 /// Environment variable naming the archive when `--archive` is not given.
@@ -52,7 +52,7 @@ pub fn archive_dir(explicit: Option<&Path>) -> PathBuf {
 /// Fails when there is no archive in `dir` (rather than creating an empty one, or
 /// an `access.db`, where a typo points).
 pub fn check_archive_exists(dir: &Path) -> anyhow::Result<()> {
-    if !dir.join(cablescope_archive::store::DB_FILE).is_file() {
+    if !cablescope_access::archive_exists(dir) {
         anyhow::bail!(
             "no archive at {} (create one with `cablescope ingest --archive {} PATH...`)",
             dir.display(),
@@ -132,35 +132,26 @@ pub fn is_auth_error(e: &anyhow::Error) -> bool {
 /// token is recorded in the audit log as `login_failed` and returned as
 /// [`AuthFailed`].
 pub fn viewer_for(dir: &Path, token: Option<&str>) -> anyhow::Result<Viewer> {
-    let closed = users::has_users(dir)
-        .with_context(|| format!("cannot read the users of {}", dir.display()))?;
-    if !closed {
-        return Ok(Viewer::anonymous());
-    }
-    let users = Users::open(dir)?;
-    match users.authenticate(token.unwrap_or("")) {
-        Ok(user) => Ok(Viewer::from_user(&user)),
-        Err(AuthError::Store(e)) => {
+    match signin::viewer_for(dir, token, "cli") {
+        Ok(v) => Ok(v),
+        Err(SignInError::Store(e)) => {
             Err(anyhow::Error::new(e)
                 .context(format!("cannot check the token for {}", dir.display())))
         }
-        Err(source) => {
-            // Failed attempts are worth a trace; the refusal stands even if the
-            // trace cannot be written.
-            let entry = AuditEntry::new(
-                cablescope_archive::audit::ANONYMOUS,
-                "login_failed",
-                &format!("cli: {source}"),
-            );
-            if let Err(e) = AuditLog::open(dir).and_then(|log| log.record(&entry)) {
-                eprintln!("cablescope: warning: cannot write the audit log: {e}");
-            }
-            Err(AuthFailed {
-                dir: dir.to_path_buf(),
-                source,
-            }
-            .into())
+        Err(SignInError::Refused(source)) => Err(AuthFailed {
+            dir: dir.to_path_buf(),
+            source,
         }
+        .into()),
+    }
+}
+
+/// Warns on standard error, once per process, when the archive in `dir` is
+/// readable by other users (file access is full access).
+pub fn warn_if_exposed(dir: &Path) {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    if let Some(w) = cablescope_access::files::exposure(dir) {
+        WARNED.call_once(|| eprintln!("cablescope: warning: {w}"));
     }
 }
 
@@ -188,10 +179,13 @@ impl ArchiveArg {
         viewer_for(&self.dir(), self.token().as_deref())
     }
 
-    /// Opens (or creates) the archive.
-    pub fn open(&self) -> anyhow::Result<Archive> {
+    /// Opens (or creates, private to its owner) the archive for writing.
+    pub fn open(&self) -> anyhow::Result<Admin> {
         let dir = self.dir();
-        Archive::open(&dir).with_context(|| format!("cannot open the archive {}", dir.display()))
+        let a = Admin::open(&dir)
+            .with_context(|| format!("cannot open the archive {}", dir.display()))?;
+        warn_if_exposed(&dir);
+        Ok(a)
     }
 
     /// Fails when there is no archive in the directory (rather than creating an
@@ -201,12 +195,20 @@ impl ArchiveArg {
     }
 
     /// Opens an existing archive for reading: usable while an ingest runs (the
-    /// cables committed so far are seen).
-    pub fn open_existing(&self) -> anyhow::Result<Archive> {
+    /// cables committed so far are seen). Its records are read through a session.
+    pub fn open_existing(&self) -> anyhow::Result<Library> {
         self.check_exists()?;
         let dir = self.dir();
-        Archive::open_for_reading(&dir)
-            .with_context(|| format!("cannot open the archive {}", dir.display()))
+        let lib = Library::open_for_reading(&dir)
+            .with_context(|| format!("cannot open the archive {}", dir.display()))?;
+        warn_if_exposed(&dir);
+        Ok(lib)
+    }
+
+    /// Opens an existing archive for writing (an absent one is an error).
+    pub fn open_admin(&self) -> anyhow::Result<Admin> {
+        self.check_exists()?;
+        self.open()
     }
 }
 
@@ -226,38 +228,6 @@ pub fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
     serde_json::to_writer(&mut out, v)?;
     writeln!(out)?;
     Ok(())
-}
-
-/// The canonical id of the cable a user named loosely (`08 MOSCOW 1599`,
-/// `MOSCOW 1599`), when the archive holds exactly one; else the id as canonicalised
-/// (which may be missing from the archive).
-pub fn resolve_id(a: &Archive, written: &str) -> anyhow::Result<String> {
-    let Some(p) = IdPattern::parse(written) else {
-        return Ok(written.trim().to_string());
-    };
-    if let Some(c) = p.canonical() {
-        if let Some(("id", v)) = cablescope_archive::index::norm::id_terms(&c) {
-            return Ok(v);
-        }
-        return Ok(c);
-    }
-    let q = cablescope_archive::query::Query::Id(p.clone());
-    let r = a.search_query(
-        &q,
-        &SearchOptions {
-            limit: 2,
-            ..SearchOptions::default()
-        },
-    )?;
-    match r.hits.as_slice() {
-        [one] => Ok(one.id.clone()),
-        [] => Ok(p.without_year()),
-        _ => anyhow::bail!(
-            "{written} names {} cables; add the year (e.g. {})",
-            r.total,
-            r.hits[0].id
-        ),
-    }
 }
 
 /// Ends a command whose output pipe was closed early (`| head`): success.

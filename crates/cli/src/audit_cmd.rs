@@ -11,8 +11,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use cablescope_archive::access_db;
-use cablescope_archive::audit::{
+use cablescope_access::access_db;
+use cablescope_access::audit::{
     parse_time_bound, Anchor, AuditFilter, AuditLog, AuditRecord, AuditReport, Timestamp,
     GENESIS_HASH,
 };

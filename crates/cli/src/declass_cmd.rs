@@ -15,9 +15,9 @@
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use cablescope_archive::audit::{AuditEntry, AuditLog};
-use cablescope_archive::declass::{Date, DeclassPolicy, Due, ReleaseRule};
-use cablescope_archive::users::Role;
+use cablescope_access::declass::{Date, DeclassPolicy, Due, ReleaseRule};
+use cablescope_access::users::Role;
+use cablescope_access::Auditor;
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::archive_opts::{ok_on_broken_pipe, print_json, ArchiveArg, TextOrJson, EXIT_AUTH};
@@ -136,18 +136,14 @@ fn run_policy(args: PolicyArgs) -> anyhow::Result<ExitCode> {
             }
             // The policy lives in the store only (applied at query time): no index
             // writer is needed, so this works while an ingest runs.
-            let mut archive = args.archive.open_existing()?;
+            let mut archive = cablescope_access::Admin::open_read_only(args.archive.dir())?;
             let mut policy = archive.declass_policy()?;
             policy.enabled = switch == Switch::On;
             if let Some(e) = exempt {
                 policy.exempt = e;
             }
-            // Audited first: a change that cannot be recorded is not made.
-            if viewer.name.is_some() {
-                let e = AuditEntry::for_viewer(&viewer, "declass", &describe(&policy));
-                AuditLog::open(&args.archive.dir())?.record(&e)?;
-            }
-            archive.set_declass_policy(&policy)?;
+            // Audited first (a change that cannot be recorded is not made).
+            archive.set_declass_policy(&policy, &viewer, &Auditor::new(&args.archive.dir()))?;
             policy
         }
     };
@@ -162,20 +158,15 @@ fn run_policy(args: PolicyArgs) -> anyhow::Result<ExitCode> {
 
 fn run_due(args: DueArgs) -> anyhow::Result<ExitCode> {
     let reader = Reader::open(&args.archive, args.as_of)?;
-    let as_of = reader.access.as_of;
+    let session = reader.session()?;
+    let as_of = session.access().as_of;
     let before = match args.before {
         Some(b) => b,
         // One year on; February 29 becomes the 28th.
         None => Date::new(as_of.year() + 1, as_of.month(), as_of.day())
             .or_else(|_| Date::new(as_of.year() + 1, as_of.month(), 28))?,
     };
-    let due = reader.archive.declass_due(before, &reader.access)?;
-    reader.audit(
-        "declass_due",
-        &format!("before {before}"),
-        due.len() as u64,
-        Vec::new(),
-    )?;
+    let due = session.declass_due(before)?;
     ok_on_broken_pipe((|| {
         match args.format {
             TableOrJson::Json => {
@@ -189,7 +180,7 @@ fn run_due(args: DueArgs) -> anyhow::Result<ExitCode> {
                 print_json(&Out {
                     as_of: as_of.to_string(),
                     before: before.to_string(),
-                    policy: &reader.access.policy,
+                    policy: &session.access().policy,
                     due: &due,
                 })?;
             }
@@ -222,7 +213,7 @@ fn run_due(args: DueArgs) -> anyhow::Result<ExitCode> {
                     out,
                     "{} cables release after {as_of} and before {before}; {}",
                     due.len(),
-                    describe(&reader.access.policy)
+                    describe(&session.access().policy)
                 )?;
                 out.flush()?;
             }

@@ -12,8 +12,10 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use cablescope_archive::{
-    Archive, IngestOptions, Progress, SearchOptions, SearchResults, Sort, Store,
+use cablescope_access::query::{parse, Query};
+use cablescope_access::{
+    Admin, Auditor, Direction, IngestOptions, Library, Lookup, Page, Progress, SearchResults,
+    Session, Sort, Viewer,
 };
 use cablescope_generate::{generate, OutputFormat, DEFAULT_SEED};
 use clap::Args;
@@ -117,7 +119,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .collect();
     inputs.sort();
     let t = Instant::now();
-    let mut archive = Archive::open(&archive_dir)
+    let mut archive = Admin::open(&archive_dir)
         .with_context(|| format!("cannot open the archive {}", archive_dir.display()))?;
     let bar = ProgressBar::new(args.count as u64);
     if !interactive {
@@ -163,9 +165,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 
     // 3. Report and example searches, against the archive as a user reopens it.
     eprintln!("[3/3] running example searches");
-    let archive = Archive::open_for_reading(&archive_dir)
+    let archive = Library::open_for_reading(&archive_dir)
         .with_context(|| format!("cannot open the archive {}", archive_dir.display()))?;
-    let stats = archive.stats(0)?;
+    // The archive has no users yet: its reader is anonymous and reads everything.
+    let auditor = Auditor::new(&archive_dir);
+    let session = archive.session(&Viewer::anonymous(), None, &auditor)?;
+    let stats = session.stats(0)?;
     let years: Vec<&str> = stats
         .by_year
         .iter()
@@ -223,16 +228,15 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 
     println!();
     println!("Example searches:");
-    let examples = pick_examples(&archive)?;
+    let examples = pick_examples(&session)?;
     for ex in &examples {
-        let opts = SearchOptions {
+        let page = Page {
             limit: 3,
             sort: ex.sort,
             facets: ex.facets,
-            ..SearchOptions::default()
+            ..Page::default()
         };
-        let r = archive
-            .search_str(&ex.query, &opts)
+        let r = search(&session, &ex.query, &page)
             .with_context(|| format!("searching {}", ex.query))?;
         println!();
         println!("  {}:", ex.what);
@@ -273,11 +277,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     };
     if !args.no_serve {
         // The read handle above is not needed by the server (it opens its own).
+        drop(session);
         drop(archive);
         // Three readers of different clearances, so that a person can sign in as
         // each and see what their clearance withholds. The archive is closed from
         // now on: the CLI needs a token too.
-        let users = cablescope_archive::users::demo_users(&archive_dir)
+        let users = cablescope_access::users::demo_users(&archive_dir)
             .with_context(|| format!("adding the demo users to {}", archive_dir.display()))?;
         println!();
         crate::serve_cmd::serve(
@@ -313,17 +318,22 @@ fn demo_user_lines(url: &str, arch: &str, users: &[(String, String, String)]) ->
     out
 }
 
+/// Runs a query written as text.
+fn search(session: &Session<'_>, q: &str, page: &Page) -> anyhow::Result<SearchResults> {
+    Ok(session.search(q, &parse(q)?, page)?)
+}
+
 /// Chooses example queries that match something in this archive: a fielded query
 /// on the busiest post and its commonest tag, a phrase from a real subject, the
 /// newest SECRET cables, the citers of the most-cited cable present, and facets.
-fn pick_examples(archive: &Archive) -> anyhow::Result<Vec<Example>> {
-    let facet_opts = SearchOptions {
+fn pick_examples(session: &Session<'_>) -> anyhow::Result<Vec<Example>> {
+    let facet_opts = Page {
         limit: 200,
         sort: Sort::DateDesc,
         facets: true,
-        ..SearchOptions::default()
+        ..Page::default()
     };
-    let all = archive.search_str("*", &facet_opts)?;
+    let all = session.search("*", &Query::All, &facet_opts)?;
     let top = |r: &SearchResults, facet: &str| -> Option<String> {
         r.facets
             .get(facet)
@@ -334,7 +344,7 @@ fn pick_examples(archive: &Archive) -> anyhow::Result<Vec<Example>> {
 
     if let Some(origin) = top(&all, "origin") {
         let q = format!("origin:{origin}");
-        let by_origin = archive.search_str(&q, &facet_opts)?;
+        let by_origin = search(session, &q, &facet_opts)?;
         match top(&by_origin, "tag") {
             Some(tag) => out.push(Example {
                 what: "Fielded: cables from one post with its commonest TAG",
@@ -368,7 +378,7 @@ fn pick_examples(archive: &Archive) -> anyhow::Result<Vec<Example>> {
             .map(|w| format!("\"{} {}\"", w[0], w[1]))
     });
     if let Some(p) = phrase {
-        if archive.search_str(&p, &SearchOptions::default())?.total > 0 {
+        if search(session, &p, &Page::default())?.total > 0 {
             out.push(Example {
                 what: "Phrase: two words in this order",
                 query: p,
@@ -379,7 +389,7 @@ fn pick_examples(archive: &Archive) -> anyhow::Result<Vec<Example>> {
     }
 
     let secret = "classification:SECRET";
-    let date_query = if archive.search_str(secret, &SearchOptions::default())?.total > 0 {
+    let date_query = if search(session, secret, &Page::default())?.total > 0 {
         secret
     } else {
         "*"
@@ -392,16 +402,21 @@ fn pick_examples(archive: &Archive) -> anyhow::Result<Vec<Example>> {
     });
 
     // The most-cited cable that is in the archive, among those the newest cables cite.
-    let store = archive.store();
     let mut cited: BTreeMap<String, usize> = BTreeMap::new();
     for h in &all.hits {
-        for e in store.cites(&h.id)? {
+        let Lookup::Found(walk) = session.refs(&h.id, Direction::Cites, 1)? else {
+            continue;
+        };
+        for n in walk.nodes.iter().filter(|n| n.depth == 1 && n.present) {
             if cited.len() >= 100 {
                 break;
             }
-            if !cited.contains_key(&e.to) && store.cable(&e.to)?.is_some() {
-                let n = store.cited_by(&e.to)?.len();
-                cited.insert(e.to, n);
+            if !cited.contains_key(&n.id) {
+                let citers = match session.refs(&n.id, Direction::CitedBy, 1)? {
+                    Lookup::Found(w) => w.edges.len(),
+                    _ => 0,
+                };
+                cited.insert(n.id.clone(), citers);
             }
         }
     }

@@ -6,14 +6,14 @@
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use cablescope_archive::declass::Date;
-use cablescope_archive::graph_format::{write_gexf, write_graphml};
-use cablescope_archive::Direction;
+use cablescope_access::declass::Date;
+use cablescope_access::graph_format::{write_gexf, write_graphml};
+use cablescope_access::Direction;
 use clap::{Args, ValueEnum};
 
 use crate::archive_opts::{ok_on_broken_pipe, print_json, ArchiveArg, TextOrJson};
 use crate::search_cmd::{parse_date_arg, parse_query, Reader};
-use crate::show_cmd::{not_found, resolve};
+use crate::show_cmd::found;
 
 /// Which edges `refs` follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -53,30 +53,25 @@ pub struct RefsArgs {
 pub fn run_refs(args: RefsArgs) -> anyhow::Result<ExitCode> {
     let reader = Reader::open(&args.archive, args.as_of)?;
     let written = args.id.join(" ");
-    let id = match resolve(&reader, &written)? {
-        Ok(id) => id,
-        Err(code) => return Ok(code),
-    };
     let direction = match args.direction {
         DirectionArg::Cites => Direction::Cites,
         DirectionArg::CitedBy => Direction::CitedBy,
         DirectionArg::Both => Direction::Both,
     };
-    let Some(walk) = reader
-        .archive
-        .refs_for(&id, direction, args.depth, &reader.access)?
-    else {
-        reader.audit("refs", &id, 0, Vec::new())?;
-        return Ok(not_found(&written));
+    let walk = match found(
+        &written,
+        reader.session()?.refs(&written, direction, args.depth)?,
+    ) {
+        Ok(w) => w,
+        Err(code) => return Ok(code),
     };
-    reader.audit("refs", &id, walk.nodes.len() as u64, Vec::new())?;
     ok_on_broken_pipe((|| {
         match args.format {
             TextOrJson::Json => {
                 #[derive(serde::Serialize)]
                 struct Out<'a> {
                     #[serde(flatten)]
-                    walk: &'a cablescope_archive::RefWalk,
+                    walk: &'a cablescope_access::RefWalk,
                     missing: Vec<&'a str>,
                 }
                 print_json(&Out {
@@ -155,9 +150,7 @@ pub fn run_graph(args: GraphArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let reader = Reader::open(&args.archive, args.as_of)?;
-    let g = reader.archive.graph_for(&parsed, &reader.access)?;
-    let matched = g.nodes.iter().filter(|n| n.matched).count() as u64;
-    reader.audit("graph", &q, matched, Vec::new())?;
+    let g = reader.session()?.graph(&q, &parsed)?;
     ok_on_broken_pipe((|| {
         let mut out = BufWriter::new(io::stdout().lock());
         match args.format {

@@ -14,6 +14,7 @@ mod generate_cmd;
 mod graph_cmd;
 mod ingest_cmd;
 mod parse_cmd;
+mod release_cmd;
 mod search_cmd;
 mod serve_cmd;
 mod show_cmd;
@@ -70,6 +71,8 @@ enum Command {
     Graph(graph_cmd::GraphArgs),
     /// Take a cable, or every copy read from an input, out of the archive.
     Remove(admin_cmd::RemoveArgs),
+    /// Declare the copies read from an input an official (declassified) release.
+    ReleaseCopy(release_cmd::ReleaseArgs),
     /// Check that the store and the index agree.
     Verify(admin_cmd::VerifyArgs),
     /// Declassification: the archive's policy (on/off, exemptions) and the cables
@@ -103,6 +106,7 @@ fn main() -> ExitCode {
         Command::Stats(args) => admin_cmd::run_stats(args),
         Command::Graph(args) => graph_cmd::run_graph(args),
         Command::Remove(args) => admin_cmd::run_remove(args),
+        Command::ReleaseCopy(args) => release_cmd::run(args),
         Command::Verify(args) => admin_cmd::run_verify(args),
         Command::Declass(args) => declass_cmd::run(args),
         Command::Serve(args) => serve_cmd::run(args),

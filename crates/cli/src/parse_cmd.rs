@@ -40,6 +40,11 @@ pub struct ParseArgs {
     /// copy first, so it holds records until the end).
     #[arg(long)]
     no_merge: bool,
+    /// Never take a record's id from its file name. By default a file named like a
+    /// cable id (`03ABUDHABI2641.txt`) gives the id of a record whose text gives
+    /// none (with an `id_from_file_name` diagnostic).
+    #[arg(long)]
+    no_file_name_ids: bool,
     /// No summary on standard error.
     #[arg(long, short)]
     quiet: bool,
@@ -68,6 +73,7 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
     let opts = ReadOptions {
         id: args.id.clone(),
         year: args.year,
+        file_name_ids: !args.no_file_name_ids,
         ..ReadOptions::default()
     };
     let mut summary = Summary::default();

@@ -1,114 +1,59 @@
 //! `cablescope search` (a page of hits, facets, a cursor) and `cablescope export`
 //! (every match, streamed), and what every reading command shares: who reads
-//! ([`Reader`]: their token's clearance, `--as-of`, the archive's declassification
-//! policy) and the audit entry of each read.
+//! ([`Reader`]: the token's user, `--as-of`) and their session
+//! (`cablescope_access::Session`), through which every read is made, redacted and
+//! audited.
 //!
-//! Every reading command shows only what the reader may see (see
-//! `cablescope_archive::access`): a cable they may not see is "not found" like an
-//! unknown id, and is counted nowhere.
+//! Every reading command shows only what the reader may see: a cable they may not
+//! see is "not found" like an unknown id, and is counted nowhere.
 
 use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+
 use std::process::ExitCode;
 
-use anyhow::Context;
-use cablescope_archive::access::withheld_list;
-use cablescope_archive::audit::{AuditEntry, AuditLog};
-use cablescope_archive::declass::Date;
-use cablescope_archive::query::Query;
-use cablescope_archive::users::Viewer;
-use cablescope_archive::{Access, Archive, Error, Hit, SearchOptions, SearchResults, Sort};
+use cablescope_access::declass::Date;
+use cablescope_access::query::Query;
+use cablescope_access::{Auditor, Error, Hit, Library, Page, SearchResults, Session, Sort, Viewer};
 use clap::{Args, ValueEnum};
 
 use crate::archive_opts::{ok_on_broken_pipe, ArchiveArg, EXIT_USAGE};
 
-/// Most withheld items written in one audit entry (an export can withhold from
-/// thousands of cables); the rest are counted.
-const MAX_AUDIT_WITHHELD: usize = 1000;
-
 /// Parses `--as-of` and `--before` dates (`YYYY-MM-DD`, `YYYY-MM`, `YYYY`, `today`).
 pub fn parse_date_arg(s: &str) -> Result<Date, String> {
-    cablescope_archive::declass::parse_date(s).map_err(|e| e.to_string())
+    cablescope_access::declass::parse_date(s).map_err(|e| e.to_string())
 }
 
-/// The reader of a reading command: the archive, who reads it, and what they may
-/// see at the `--as-of` date.
+/// The reader of a reading command: the archive, who reads it, at which date, and
+/// the audit sink of their reads.
 pub struct Reader {
     /// The archive, open for reading.
-    pub archive: Archive,
+    pub library: Library,
     /// Who reads (anonymous when the archive has no users).
     pub viewer: Viewer,
-    /// Their clearance, date and the archive's declassification policy.
-    pub access: Access,
-    dir: PathBuf,
+    auditor: Auditor,
     as_of: Option<Date>,
 }
 
 impl Reader {
-    /// Checks the token (exit status 3 when refused), opens the archive and loads
-    /// the reader's access at `as_of` (today when `None`).
+    /// Checks the token (exit status 3 when refused) and opens the archive.
     pub fn open(arg: &ArchiveArg, as_of: Option<Date>) -> anyhow::Result<Reader> {
         arg.check_exists()?;
         let viewer = arg.viewer()?;
-        let archive = arg.open_existing()?;
-        let access = archive.access(viewer.clearance.clone(), as_of)?;
+        let library = arg.open_existing()?;
         Ok(Reader {
-            archive,
+            auditor: Auditor::new(&arg.dir()),
+            library,
             viewer,
-            access,
-            dir: arg.dir(),
             as_of,
         })
     }
 
-    /// Search options for this reader.
-    pub fn options(&self) -> SearchOptions {
-        self.access.search_options()
-    }
-
-    /// True when the archive has users (reads are then audited).
-    pub fn audited(&self) -> bool {
-        self.viewer.name.is_some()
-    }
-
-    /// Checks that the audit log can be written (before a streamed output).
-    pub fn check_audit(&self) -> anyhow::Result<()> {
-        if self.audited() {
-            AuditLog::open(&self.dir).context("cannot open the audit log; nothing is shown")?;
-        }
-        Ok(())
-    }
-
-    /// Records a read in the audit log when the archive has users (an open archive
-    /// keeps no log). Called before the output is written: a read that cannot be
-    /// recorded is not shown.
-    pub fn audit(
-        &self,
-        action: &str,
-        what: &str,
-        results: u64,
-        mut withheld: Vec<String>,
-    ) -> anyhow::Result<()> {
-        if !self.audited() {
-            return Ok(());
-        }
-        if withheld.len() > MAX_AUDIT_WITHHELD {
-            let more = withheld.len() - MAX_AUDIT_WITHHELD;
-            withheld.truncate(MAX_AUDIT_WITHHELD);
-            withheld.push(format!("... and {more} more"));
-        }
-        let what = match self.as_of {
-            Some(d) => format!("{what} (as of {d})"),
-            None => what.to_string(),
-        };
-        let mut e = AuditEntry::for_viewer(&self.viewer, action, &what);
-        e.results = results;
-        e.withheld = withheld;
-        AuditLog::open(&self.dir)
-            .and_then(|log| log.record(&e))
-            .context("cannot write the audit log; nothing is shown")?;
-        Ok(())
+    /// The reader's session: every read of the command goes through it.
+    pub fn session(&self) -> anyhow::Result<Session<'_>> {
+        Ok(self
+            .library
+            .session(&self.viewer, self.as_of, &self.auditor)?)
     }
 }
 
@@ -205,7 +150,7 @@ pub struct ExportArgs {
 
 /// Parses `q`, printing a syntax error with a caret under its position.
 pub fn parse_query(q: &str) -> Result<Query, ExitCode> {
-    cablescope_archive::query::parse(q).map_err(|e| {
+    cablescope_access::query::parse(q).map_err(|e| {
         eprintln!(
             "cablescope: error: query syntax error at position {}:",
             e.position
@@ -244,7 +189,7 @@ struct JsonPage<'a> {
 }
 
 fn facets(r: &SearchResults) -> BTreeMap<&str, Vec<Bucket<'_>>> {
-    cablescope_archive::search::FACETS
+    cablescope_access::FACETS
         .iter()
         .filter_map(|name| {
             let (k, v) = r.facets.get_key_value(*name)?;
@@ -340,7 +285,7 @@ pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let reader = Reader::open(&args.archive, args.as_of)?;
-    let opts = SearchOptions {
+    let page = Page {
         limit: args.limit,
         sort: args.sort.into(),
         cursor: args.cursor.clone(),
@@ -349,9 +294,8 @@ pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
             SearchFormat::Json | SearchFormat::Table | SearchFormat::Text
         ),
         snippets: !matches!(args.format, SearchFormat::Csv),
-        ..reader.options()
     };
-    let r = match reader.archive.search_query(&parsed, &opts) {
+    let r = match reader.session()?.search(&q, &parsed, &page) {
         Ok(r) => r,
         Err(e) => {
             if let Some(code) = usage_error(&e) {
@@ -360,7 +304,6 @@ pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
             return Err(e.into());
         }
     };
-    reader.audit("search", &q, r.total, Vec::new())?;
     ok_on_broken_pipe(print_results(&r, args.format))
 }
 
@@ -427,54 +370,51 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let reader = Reader::open(&args.archive, args.as_of)?;
-    // The entry is written after the stream (it names what was withheld); a log
-    // that cannot even be opened stops the export before anything is shown.
-    reader.check_audit()?;
+    let session = reader.session()?;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let mut withheld: Vec<String> = Vec::new();
-    let mut shown = 0u64;
     let sort: Sort = args.sort.into();
+    // The session checks the audit log before anything is shown and writes the
+    // entry (naming what was withheld) when the stream ends, however it ends.
     let result: anyhow::Result<u64> = match args.format {
-        ExportFormat::Jsonl => {
-            reader
-                .archive
-                .export_for(&parsed, sort, &reader.access, &mut |cable| {
-                    withheld.extend(withheld_list(&cable));
-                    shown += 1;
-                    serde_json::to_writer(&mut out, &cable)?;
-                    writeln!(out)?;
-                    Ok::<(), anyhow::Error>(())
-                })
-        }
+        ExportFormat::Jsonl => session.export(&q, &parsed, sort, &mut |_| Ok(()), &mut |cable| {
+            serde_json::to_writer(&mut out, &cable)?;
+            writeln!(out)?;
+            Ok::<(), anyhow::Error>(())
+        }),
         ExportFormat::Csv => {
-            let mut w = csv::Writer::from_writer(&mut out);
-            w.write_record([
-                "id",
-                "created",
-                "classification",
-                "origin",
-                "tags",
-                "subject",
-            ])
-            .map_err(csv_err)?;
-            let r = reader
-                .archive
-                .export_for(&parsed, sort, &reader.access, &mut |c| {
-                    withheld.extend(withheld_list(&c));
-                    shown += 1;
-                    w.write_record([
-                        c.id.as_deref().unwrap_or(""),
-                        c.created.as_deref().unwrap_or(""),
-                        c.classification.as_deref().unwrap_or(""),
-                        c.origin.station.as_deref().unwrap_or(""),
-                        &c.tags.join(" "),
-                        c.subject.as_deref().unwrap_or(""),
-                    ])
-                    .map_err(csv_err)?;
+            let w = std::cell::RefCell::new(csv::Writer::from_writer(&mut out));
+            let r = session.export(
+                &q,
+                &parsed,
+                sort,
+                &mut |_| {
+                    w.borrow_mut()
+                        .write_record([
+                            "id",
+                            "created",
+                            "classification",
+                            "origin",
+                            "tags",
+                            "subject",
+                        ])
+                        .map_err(csv_err)
+                },
+                &mut |c| {
+                    w.borrow_mut()
+                        .write_record([
+                            c.id.as_deref().unwrap_or(""),
+                            c.created.as_deref().unwrap_or(""),
+                            c.classification.as_deref().unwrap_or(""),
+                            c.origin.station.as_deref().unwrap_or(""),
+                            &c.tags.join(" "),
+                            c.subject.as_deref().unwrap_or(""),
+                        ])
+                        .map_err(csv_err)?;
                     Ok::<(), anyhow::Error>(())
-                });
-            let flushed = w.flush().map_err(anyhow::Error::from);
+                },
+            );
+            let flushed = w.borrow_mut().flush().map_err(anyhow::Error::from);
             r.and_then(|n| flushed.map(|()| n))
         }
     };
@@ -482,8 +422,5 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         out.flush()?;
         Ok(n)
     });
-    // Recorded however the stream ended (a closed pipe included): what was shown
-    // was read.
-    let audited = reader.audit("export", &q, shown, withheld);
-    ok_on_broken_pipe(result.map(|_| ExitCode::SUCCESS)).and_then(|code| audited.map(|()| code))
+    ok_on_broken_pipe(result.map(|_| ExitCode::SUCCESS))
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use cablescope_archive::declass::Date;
+use cablescope_access::declass::Date;
 use cablescope_server::{AppState, ServerConfig};
 use clap::Args;
 
@@ -51,6 +51,7 @@ pub fn serve(
     after: impl FnOnce(&str) -> Vec<String>,
 ) -> anyhow::Result<()> {
     let mode = mode_line(dir, &config)?;
+    crate::archive_opts::warn_if_exposed(dir);
     let state = AppState::open(dir, config)
         .with_context(|| format!("cannot open the archive {}", dir.display()))?;
     let shown = dir.display().to_string();
@@ -73,7 +74,7 @@ pub fn serve(
 
 /// One line saying who may read what.
 fn mode_line(dir: &Path, config: &ServerConfig) -> anyhow::Result<String> {
-    let closed = cablescope_archive::users::has_users(dir)
+    let closed = cablescope_access::users::has_users(dir)
         .with_context(|| format!("cannot read the users of {}", dir.display()))?;
     let as_of = match config.as_of {
         Some(d) => format!(" Declassification is evaluated as of {d}."),

@@ -5,9 +5,9 @@
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use cablescope_archive::access::{withheld_list, Resolved};
-use cablescope_archive::declass::Date;
-use cablescope_archive::render::write_cable;
+use cablescope_access::declass::Date;
+use cablescope_access::render::write_cable;
+use cablescope_access::Lookup;
 use clap::Args;
 
 use crate::archive_opts::{ok_on_broken_pipe, print_json, ArchiveArg, TextOrJson};
@@ -31,22 +31,22 @@ pub struct ShowArgs {
 }
 
 /// The id `written` names for `reader`, or the exit status after an error message
-/// (an id without a year that names several cables).
-pub fn resolve(reader: &Reader, written: &str) -> anyhow::Result<Result<String, ExitCode>> {
-    Ok(
-        match reader.archive.resolve_id_for(written, &reader.access)? {
-            Resolved::Id(id) => Ok(id),
-            Resolved::Ambiguous { total, example } => {
-                eprintln!(
-                    "cablescope: error: {written} names {total} cables; add the year (e.g. {example})"
-                );
-                Err(ExitCode::from(1))
-            }
-        },
-    )
+/// The value of a lookup that found one cable, or the exit status of one that did
+/// not (its error printed): 1 for an id naming several cables or none.
+pub fn found<T>(written: &str, l: Lookup<T>) -> Result<T, ExitCode> {
+    match l {
+        Lookup::Found(t) => Ok(t),
+        Lookup::Ambiguous { total, hits, .. } => {
+            let example = hits.first().map(|h| h.id.as_str()).unwrap_or("");
+            eprintln!(
+                "cablescope: error: {written} names {total} cables; add the year (e.g. {example})"
+            );
+            Err(ExitCode::from(1))
+        }
+        Lookup::NotFound => Err(not_found(written)),
+    }
 }
 
-/// The message for a cable the reader cannot have: the same whether the archive
 /// lacks it or the reader may not see it.
 pub fn not_found(written: &str) -> ExitCode {
     eprintln!("cablescope: error: no cable {written} in the archive");
@@ -58,27 +58,17 @@ pub fn not_found(written: &str) -> ExitCode {
 pub fn run(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let reader = Reader::open(&args.archive, args.as_of)?;
     let written = args.id.join(" ");
-    let id = match resolve(&reader, &written)? {
-        Ok(id) => id,
+    let read = match found(&written, reader.session()?.cable(&written)?) {
+        Ok(r) => r,
         Err(code) => return Ok(code),
     };
-    let Some(cable) = reader.archive.cable_for(&id, &reader.access)? else {
-        reader.audit("read", &id, 0, Vec::new())?;
-        return Ok(not_found(&written));
-    };
-    reader.audit("read", &id, 1, withheld_list(&cable))?;
+    let cable = &read.cable;
     ok_on_broken_pipe((|| {
         match args.format {
-            TextOrJson::Json => print_json(&cable)?,
+            TextOrJson::Json => print_json(cable)?,
             TextOrJson::Text => {
-                let cited: Vec<String> = cable
-                    .references
-                    .iter()
-                    .filter_map(|r| r.id.clone())
-                    .collect();
-                let present = reader.archive.visible_ids(&cited, &reader.access)?;
                 let mut out = BufWriter::new(io::stdout().lock());
-                write_cable(&mut out, &cable, &|rid| present.contains(rid))?;
+                write_cable(&mut out, cable, &|rid| read.present.contains(rid))?;
                 out.flush()?;
             }
         }

@@ -8,10 +8,9 @@
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use cablescope_archive::audit::{AuditEntry, AuditLog};
-use cablescope_archive::marking::CAVEATS;
-use cablescope_archive::users::{self, clearance_label, Role, User, Users};
-use cablescope_archive::Clearance;
+use cablescope_access::audit::{AuditEntry, AuditLog};
+use cablescope_access::users::{self, clearance_label, Role, User, Users};
+use cablescope_access::Clearance;
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::archive_opts::{ok_on_broken_pipe, print_json, ArchiveDirArg};
@@ -72,7 +71,7 @@ struct AddArgs {
     /// A caveat the user holds (repeat, or give a comma list): NOFORN, EXDIS,
     /// NODIS, NODIF, LIMDIS, STADIS, CHEROKEE, ROGER, EYES_ONLY.
     #[arg(long, value_name = "CAVEAT", value_delimiter = ',', value_parser = caveat_arg)]
-    caveat: Vec<String>,
+    caveat: Vec<cablescope_format::marking::Control>,
     /// What the user may do.
     #[arg(long, value_enum, default_value_t = RoleArg::Reader)]
     role: RoleArg,
@@ -121,10 +120,14 @@ fn level_arg(s: &str) -> Result<u8, String> {
         .ok_or_else(|| "use U, SBU (or LOU), C, S or TS, or a full name such as secret".into())
 }
 
-fn caveat_arg(s: &str) -> Result<String, String> {
-    users::parse_caveat(s)
-        .map(str::to_string)
-        .ok_or_else(|| format!("unknown caveat; use {}", CAVEATS.join(", ")))
+fn caveat_arg(s: &str) -> Result<cablescope_format::marking::Control, String> {
+    users::parse_caveat(s).ok_or_else(|| {
+        format!(
+            "unknown control {:?}; use one of {}",
+            s.trim(),
+            users::control_names()
+        )
+    })
 }
 
 /// Runs `cablescope users ...`.
@@ -164,7 +167,7 @@ fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
     let dir = a.archive.existing()?;
     let clearance = Clearance {
         rank: a.clearance,
-        caveats: a.caveat.into_iter().collect(),
+        controls: a.caveat.into_iter().collect(),
     };
     let label = clearance_label(&clearance);
     let role = Role::from(a.role);
@@ -203,7 +206,7 @@ fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
 fn list(a: ListArgs) -> anyhow::Result<ExitCode> {
     let dir = a.archive.existing()?;
     // Listing creates nothing: an archive without access.db has no users.
-    let all = if cablescope_archive::access_db::exists(&dir) {
+    let all = if cablescope_access::access_db::exists(&dir) {
         Users::open(&dir)?.list()?
     } else {
         Vec::new()
@@ -221,8 +224,8 @@ fn list(a: ListArgs) -> anyhow::Result<ExitCode> {
                             "name": u.name,
                             "role": u.role.as_str(),
                             "clearance": clearance_label(&u.clearance),
-                            "level": cablescope_archive::marking::LEVELS[u.clearance.rank as usize],
-                            "caveats": u.clearance.caveats,
+                            "level": u.clearance.level().code(),
+                            "caveats": u.clearance.controls.iter().map(|c| c.name()).collect::<Vec<_>>(),
                             "created": u.created.to_string(),
                             "expires": u.expires.map(|t| t.to_string()),
                             "status": u.status().as_str(),
@@ -316,7 +319,7 @@ fn rotate(a: NameArgs) -> anyhow::Result<ExitCode> {
 /// The users of an archive that must have them (revoke and rotate name one):
 /// without `access.db` the answer is "no such user", and no file is created.
 fn open_existing_users(dir: &std::path::Path, name: &str) -> anyhow::Result<Users> {
-    if !cablescope_archive::access_db::exists(dir) {
+    if !cablescope_access::access_db::exists(dir) {
         anyhow::bail!("no user named {name} (the archive has no users)");
     }
     Ok(Users::open(dir)?)

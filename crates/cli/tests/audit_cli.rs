@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use cablescope_archive::audit::{AuditEntry, AuditLog, Timestamp};
+use cablescope_access::audit::{AuditEntry, AuditLog, Timestamp};
 use common::{code, stderr, stdout, Fixture};
 use serde_json::Value;
 

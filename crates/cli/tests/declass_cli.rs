@@ -84,7 +84,11 @@ impl Env {
         assert!(o.status.success(), "ingest: {}", stderr(&o));
         let reader = add_user(&a, "ursula", &["--clearance", "U"]);
         let curator = add_user(&a, "carla", &["--clearance", "U", "--role", "curator"]);
-        let caveats = cablescope_archive::marking::CAVEATS.join(",");
+        let caveats = cablescope_format::marking::Control::ALL
+            .iter()
+            .map(|c| c.name())
+            .collect::<Vec<_>>()
+            .join(",");
         let top = add_user(&a, "tess", &["--clearance", "TS", "--caveat", &caveats]);
         Env {
             _tmp: tmp,

@@ -36,7 +36,7 @@ fn demo_builds_an_archive_and_shows_searches_with_results() {
         stdout.contains(&format!("Built a demo archive at {archive_s}")),
         "{stdout}"
     );
-    assert!(archive.join(cablescope_archive::store::DB_FILE).is_file());
+    assert!(archive.join("archive.sqlite3").is_file());
     assert!(dir.join("corpus").join("truth.jsonl").is_file());
     assert!(stdout.contains("cables:        300"), "{stdout}");
     assert!(stdout.contains("years covered:"), "{stdout}");

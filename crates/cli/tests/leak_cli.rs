@@ -16,10 +16,10 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Output;
 
-use cablescope_archive::Clearance;
+use cablescope_access::Clearance;
 use cablescope_testkit::write;
 use common::{add_user, hit_ids, run, stderr, stdout};
-use leak_common::{cables, readers, visible_cables, Canary, CANARIES};
+use leak_common::{cables, files, readers, visible_cables, Canary, CANARIES};
 use serde_json::Value;
 
 struct Env {
@@ -33,8 +33,8 @@ impl Env {
     fn new() -> Env {
         let tmp = tempfile::tempdir().expect("tmp");
         let src = tmp.path().join("src");
-        for (id, t) in cables() {
-            write(&src, format!("{id}.txt"), t.text());
+        for (name, text) in files() {
+            write(&src, name, text);
         }
         let archive = tmp.path().join("archive");
         let a = archive.to_str().expect("utf-8");
@@ -42,9 +42,9 @@ impl Env {
         assert!(o.status.success(), "ingest: {}", stderr(&o));
         let mut users = Vec::new();
         for (i, (name, c)) in readers().into_iter().enumerate() {
-            let level = cablescope_archive::marking::LEVELS[c.rank as usize];
+            let level = c.level().code();
             let mut args = vec!["--clearance", level];
-            let caveats: Vec<String> = c.caveats.iter().cloned().collect();
+            let caveats: Vec<String> = c.controls.iter().map(|c| c.name().to_string()).collect();
             let joined = caveats.join(",");
             if !caveats.is_empty() {
                 args.extend(["--caveat", &joined]);
@@ -203,7 +203,9 @@ fn show_refs_and_graph_treat_invisible_cables_as_unknown() {
         // Placeholders keep the number and marking of a withheld paragraph.
         let text = stdout(&e.as_user(token, &["show", "08MOSCOW20"]));
         assert!(text.contains("4. (S/NF)"), "{name}: {text}");
-        let nodis = c.caveats.contains("NODIS");
+        let nodis = c
+            .controls
+            .contains(&cablescope_format::marking::Control::Nodis);
         let refs = e.as_user(token, &["refs", "08STATE40"]);
         assert_eq!(
             refs.status.code(),

@@ -224,3 +224,52 @@ fn folders_and_archives_with_hostile_files() {
         "closing summary: {err}"
     );
 }
+
+/// A body-only copy: no envelope, no date, so no year of its own.
+const BODY_ONLY: &str = "UNCLAS ABU DHABI 002641\n\nSIPDIS\n\nE.O. 12958: N/A\nTAGS: PREL\n\
+SUBJECT: A BODY-ONLY COPY\n\n1. (U) Text.\n\nDOE\n";
+
+#[test]
+fn file_names_that_are_ids_name_copies_unless_turned_off() {
+    let dir = temp_dir("names");
+    let file = dir.join("03ABUDHABI2641.txt");
+    std::fs::write(&file, BODY_ONLY).unwrap();
+    let out = cablescope(&["parse", file.to_str().unwrap()], b"");
+    assert!(out.status.success());
+    let r = &records(&out)[0];
+    assert_eq!(r["id"], "03ABUDHABI2641");
+    assert!(r["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["code"] == "id_from_file_name"));
+    let out = cablescope(
+        &["parse", "--no-file-name-ids", file.to_str().unwrap()],
+        b"",
+    );
+    assert!(out.status.success());
+    assert_eq!(records(&out)[0]["id"], Value::Null);
+}
+
+#[test]
+fn text_that_is_no_cable_is_an_error_not_a_record() {
+    let dir = temp_dir("junk");
+    let junk = dir.join("05LONDON4981.txt");
+    std::fs::write(&junk, "Appears in these articles:<br />\n").unwrap();
+    let good = dir.join("good.txt");
+    std::fs::write(&good, CABLE).unwrap();
+    let out = cablescope(
+        &["parse", junk.to_str().unwrap(), good.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let recs = records(&out);
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0]["id"], "09PARIS997");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.lines()
+            .any(|l| l.contains("05LONDON4981.txt") && l.contains("not a cable")),
+        "{err}"
+    );
+}

@@ -71,6 +71,8 @@ pub enum Code {
     NoCableText,
     /// A copy declared an official release governs markings of the merged record.
     OfficialRelease,
+    /// The text gives no id: the id is the file name's (`03ABUDHABI2641.txt`).
+    IdFromFileName,
 }
 
 /// One repair or doubt.

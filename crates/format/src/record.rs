@@ -24,6 +24,10 @@ pub struct Cable {
     /// Overall classification in Cablegate's published vocabulary
     /// (`CONFIDENTIAL//NOFORN`, `UNCLASSIFIED//FOR OFFICIAL USE ONLY`, ...).
     pub classification: Option<String>,
+    /// The classification line as written, spaces squeezed
+    /// (`UNCLAS SECTION 01 OF 02 THE HAGUE 001695`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub classification_line: Option<String>,
     /// Handling captions as written, in order of appearance (SIPDIS, NOFORN, ...).
     pub captions: Vec<String>,
     /// Passing and distribution lines (`DEPT FOR EUR/RUS`).
@@ -46,6 +50,11 @@ pub struct Cable {
     pub classified_by: Vec<String>,
     /// Classification reasons (`["1.4(b)", "1.4(d)"]`).
     pub reasons: Vec<String>,
+    /// The Classified By statement as written, titles and reasons included, spaces
+    /// squeezed (`Classified By: DCM Jane Roe for reasons 1.4 (b) and (d)`). Header
+    /// text at the cable's overall level, withheld with `classified_by`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub classified_by_line: Option<String>,
     /// TAGS, upper-case, in order, without duplicates.
     pub tags: Vec<String>,
     /// The subject line, portion mark removed.

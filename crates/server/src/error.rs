@@ -70,9 +70,9 @@ impl ApiError {
     }
 }
 
-impl From<cablescope_archive::Error> for ApiError {
-    fn from(e: cablescope_archive::Error) -> ApiError {
-        use cablescope_archive::Error as E;
+impl From<cablescope_access::Error> for ApiError {
+    fn from(e: cablescope_access::Error) -> ApiError {
+        use cablescope_access::Error as E;
         match e {
             E::Query(q) => ApiError {
                 status: StatusCode::BAD_REQUEST,
@@ -87,9 +87,9 @@ impl From<cablescope_archive::Error> for ApiError {
     }
 }
 
-impl From<cablescope_archive::query::QuerySyntaxError> for ApiError {
-    fn from(e: cablescope_archive::query::QuerySyntaxError) -> ApiError {
-        cablescope_archive::Error::Query(e).into()
+impl From<cablescope_access::query::QuerySyntaxError> for ApiError {
+    fn from(e: cablescope_access::query::QuerySyntaxError) -> ApiError {
+        cablescope_access::Error::Query(e).into()
     }
 }
 

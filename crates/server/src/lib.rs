@@ -5,12 +5,17 @@
 //! (see [`ui`]), both served by one axum router over one [`AppState`]. All assets
 //! are embedded in the binary; nothing is fetched from the network.
 //!
-//! Who may read what is decided once per request by [`auth`]: an archive without
+//! Who may read what is decided once per request by [`gate`] (rules in [`auth`]):
+//! an archive without
 //! users is open to everyone; once it has users, every request needs a token
 //! (`Authorization: Bearer`) or a browser session (`POST /login`), readers see
 //! what their clearance allows, curators also ingest (`POST /api/ingest`), admins
 //! also manage users (`/api/users`), and every read is written to the archive's
 //! audit log. [`ServerConfig::public`] serves everything read-only to anyone.
+//!
+//! Handlers read the archive only through a `cablescope_access::Session`
+//! ([`AppState::with_session`]): the crate does not depend on
+//! `cablescope-archive`, so the unredacted store is out of its reach.
 //!
 //! ```no_run
 //! use cablescope_server::{AppState, ServerConfig};
@@ -27,12 +32,13 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod gate;
 pub mod metrics;
 pub mod openapi;
 pub mod shutdown;
 pub mod state;
 pub mod ui;
-pub mod visibility;
+pub mod viewer;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -47,7 +53,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::ApiError;
-pub use state::{AppState, Limits, ServerConfig, Standing, Viewer};
+pub use state::{AppState, Limits, ServerConfig};
+pub use viewer::{Standing, Viewer};
 
 /// The whole application: API routes, UI routes and their shared state, behind
 /// authentication ([`auth`]), the server's limits (URI and body size, timeout),
@@ -72,7 +79,7 @@ pub fn router(state: AppState) -> axum::Router {
         .route_layer(middleware::from_fn(metrics::tag_route))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            auth::authenticate,
+            gate::authenticate,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(CatchPanicLayer::custom(|_| {
@@ -191,7 +198,7 @@ mod tests {
     async fn slow_requests_time_out_with_a_json_error() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("archive");
-        drop(cablescope_archive::Archive::open(&dir).unwrap());
+        drop(cablescope_access::Admin::open(&dir).unwrap());
         let limits = Limits {
             request_timeout: Duration::from_millis(20),
             ..Limits::default()

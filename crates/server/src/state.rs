@@ -1,20 +1,19 @@
-//! State shared by every request: the archive directory, a pool of read handles,
-//! the server's configuration and limits, and its metrics.
+//! State shared by every request: the archive directory, a pool of read handles
+//! (each a [`Library`]: records are read only through a [`Session`]), the
+//! server's configuration and limits, users and sessions ([`Auth`]) and metrics.
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use cablescope_archive::declass::Date;
-use cablescope_archive::{Access, Archive, Clearance, Role, Store, User};
+use cablescope_access::declass::Date;
+use cablescope_access::{Auditor, Library, Session};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::auth::Auth;
-use crate::error::ApiError;
 use crate::metrics::Metrics;
+use crate::viewer::Viewer;
 
 /// Settings of a running server.
 #[derive(Debug, Clone, Default)]
@@ -74,7 +73,7 @@ struct Inner {
     limits: Limits,
     /// Idle read handles. A rusqlite connection is `Send` but not `Sync`, so each
     /// request borrows a whole handle for the duration of one blocking call.
-    idle: Mutex<Vec<Archive>>,
+    idle: Mutex<Vec<Library>>,
     /// Permits for archive reads: bounds the handles and blocking threads in use.
     reads: Arc<Semaphore>,
     /// Permits for exports.
@@ -85,148 +84,16 @@ struct Inner {
     auth: Auth,
 }
 
-/// How a [`Viewer`] came to be who they are (what the page header offers them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Standing {
-    /// An archive without users: anyone reads everything, nobody signs in.
-    Open,
-    /// `--public`: anyone reads everything, read-only; sign-in is off.
-    Public,
-    /// A closed archive (it has users) and nobody signed in. Only the pages that
-    /// need no sign-in (`/login`, `/healthz`, the API documents) see this viewer.
-    SignedOut,
-    /// Signed in with an `Authorization: Bearer` token.
-    Token,
-    /// Signed in with a browser session (the cookie set by `POST /login`).
-    Session,
-}
-
-/// Who is asking, and what they may read. Decided once per request, by the
-/// authentication layer ([`crate::auth`]), and taken by every handler.
-#[derive(Debug, Clone)]
-pub struct Viewer {
-    /// The signed-in user's name, `None` when nobody is signed in.
-    pub user: Option<String>,
-    /// The signed-in user's role, `None` when nobody is signed in.
-    pub role: Option<Role>,
-    /// What the viewer may read.
-    pub clearance: Clearance,
-    /// The date declassification is evaluated at (`serve --as-of`; `None`: today).
-    pub as_of: Option<Date>,
-    /// How the viewer was identified.
-    pub standing: Standing,
-    /// The session's CSRF token, for the forms of a page (signed in with a
-    /// session only).
-    pub csrf: Option<String>,
-}
-
-impl Viewer {
-    /// The viewer of an archive without users: anonymous, cleared for everything.
-    pub fn anonymous() -> Viewer {
-        Viewer {
-            user: None,
-            role: None,
-            clearance: Clearance::all(),
-            as_of: None,
-            standing: Standing::Open,
-            csrf: None,
-        }
-    }
-
-    /// Anyone, on a `--public` server: anonymous, cleared for everything.
-    pub fn public() -> Viewer {
-        Viewer {
-            standing: Standing::Public,
-            ..Viewer::anonymous()
-        }
-    }
-
-    /// Nobody signed in, on a closed archive: cleared for nothing beyond
-    /// UNCLASSIFIED (and shown only the pages that need no sign-in).
-    pub fn signed_out() -> Viewer {
-        Viewer {
-            clearance: Clearance {
-                rank: 0,
-                caveats: Default::default(),
-            },
-            standing: Standing::SignedOut,
-            ..Viewer::anonymous()
-        }
-    }
-
-    /// `user`, signed in with a token or a session.
-    pub fn user(user: &User, standing: Standing, csrf: Option<String>) -> Viewer {
-        Viewer {
-            user: Some(user.name.clone()),
-            role: Some(user.role),
-            clearance: user.clearance.clone(),
-            as_of: None,
-            standing,
-            csrf,
-        }
-    }
-
-    /// The same viewer, reading the archive as of `as_of`.
-    pub fn at(self, as_of: Option<Date>) -> Viewer {
-        Viewer { as_of, ..self }
-    }
-
-    /// True when a user is signed in.
-    pub fn signed_in(&self) -> bool {
-        self.user.is_some()
-    }
-
-    /// True when the viewer is a signed-in user whose role includes `needed`.
-    pub fn has_role(&self, needed: Role) -> bool {
-        self.role.is_some_and(|r| r.allows(needed))
-    }
-
-    /// The viewer as the archive's audit log and access checks know them.
-    pub fn archive_viewer(&self) -> cablescope_archive::Viewer {
-        cablescope_archive::Viewer {
-            name: self.user.clone(),
-            role: self.role,
-            clearance: self.clearance.clone(),
-        }
-    }
-
-    /// The viewer's [`Access`] to `archive`: their clearance, the server's as-of
-    /// date (today by default) and the archive's declassification policy. Every
-    /// archive read takes it.
-    pub fn access(&self, archive: &Archive) -> cablescope_archive::Result<Access> {
-        archive.access(self.clearance.clone(), self.as_of)
-    }
-}
-
-/// Every handler (API and UI) takes a `Viewer`: the authentication layer
-/// ([`crate::auth::authenticate`]) decides who it is, once, before any handler
-/// runs, and leaves it in the request. A router built without that layer answers
-/// 500 rather than guessing.
-impl FromRequestParts<AppState> for Viewer {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Viewer>()
-            .cloned()
-            .ok_or_else(|| ApiError::internal("no viewer: the authentication layer is missing"))
-    }
-}
-
 /// A read handle borrowed from the pool; it goes back to the pool when dropped.
 pub struct Handle {
-    archive: Option<Archive>,
+    archive: Option<Library>,
     inner: Arc<Inner>,
 }
 
 impl Deref for Handle {
-    type Target = Archive;
+    type Target = Library;
 
-    fn deref(&self) -> &Archive {
+    fn deref(&self) -> &Library {
         self.archive
             .as_ref()
             .expect("a handle holds its archive until dropped")
@@ -248,7 +115,7 @@ impl Drop for Handle {
 impl AppState {
     /// Opens the archive in `dir` for serving (it must exist and be readable), with
     /// the default [`Limits`].
-    pub fn open(dir: impl AsRef<Path>, config: ServerConfig) -> cablescope_archive::Result<Self> {
+    pub fn open(dir: impl AsRef<Path>, config: ServerConfig) -> cablescope_access::Result<Self> {
         AppState::open_with_limits(dir, config, Limits::default())
     }
 
@@ -257,17 +124,14 @@ impl AppState {
         dir: impl AsRef<Path>,
         config: ServerConfig,
         limits: Limits,
-    ) -> cablescope_archive::Result<Self> {
+    ) -> cablescope_access::Result<Self> {
         let dir = dir.as_ref().to_path_buf();
-        if !dir.join(cablescope_archive::store::DB_FILE).is_file() {
-            // Opening would create an empty archive where a typo points.
-            return Err(cablescope_archive::Error::NotFound(format!(
-                "no archive at {}",
-                dir.display()
-            )));
-        }
-        let first = Archive::open_for_reading(&dir)?;
-        let cables = first.store().count().unwrap_or(0);
+        // Refuses an absent archive (opening would create one where a typo points).
+        let first = Library::open_for_reading(&dir)?;
+        // The server writes `access.db`, uploads and ingests: whatever it creates
+        // is private to its owner.
+        cablescope_access::files::private_umask();
+        let cables = first.cable_count().unwrap_or(0);
         let metrics = Metrics::new();
         metrics.set_cables(cables);
         Ok(AppState {
@@ -308,7 +172,7 @@ impl AppState {
     /// Borrows a read handle (blocking: call it on a blocking thread). The handle
     /// sees every commit made so far, by this process or another one (an ingest
     /// running beside the server).
-    pub fn checkout(&self) -> cablescope_archive::Result<Handle> {
+    pub fn checkout(&self) -> cablescope_access::Result<Handle> {
         let idle = self
             .inner
             .idle
@@ -317,23 +181,23 @@ impl AppState {
             .pop();
         let archive = match idle {
             Some(a) => a,
-            None => Archive::open_for_reading(&self.inner.dir)?,
+            None => Library::open_for_reading(&self.inner.dir)?,
         };
         let handle = Handle {
             archive: Some(archive),
             inner: self.inner.clone(),
         };
-        handle.index().reload()?;
+        handle.reload()?;
         Ok(handle)
     }
 
     /// Runs `f` with a read handle on a blocking thread, so slow searches never
     /// stall the async workers. Handles are reused; a new one is opened when all
     /// are busy. At most [`Limits::max_reads`] run at once; the others wait.
-    pub async fn read<T, F>(&self, f: F) -> cablescope_archive::Result<T>
+    pub async fn read<T, F>(&self, f: F) -> cablescope_access::Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Archive) -> cablescope_archive::Result<T> + Send + 'static,
+        F: FnOnce(&Library) -> cablescope_access::Result<T> + Send + 'static,
     {
         let permit = self
             .inner
@@ -341,7 +205,7 @@ impl AppState {
             .clone()
             .acquire_owned()
             .await
-            .map_err(|_| cablescope_archive::Error::Other("the server is shutting down".into()))?;
+            .map_err(|_| cablescope_access::Error::Other("the server is shutting down".into()))?;
         let state = self.clone();
         let task = tokio::task::spawn_blocking(move || {
             // The permit lives as long as the blocking work, even when the request
@@ -352,7 +216,7 @@ impl AppState {
         });
         match task.await {
             Ok(r) => r,
-            Err(e) => Err(cablescope_archive::Error::Other(format!(
+            Err(e) => Err(cablescope_access::Error::Other(format!(
                 "a read task failed: {e}"
             ))),
         }
@@ -371,5 +235,37 @@ impl AppState {
     /// Users, sessions, sign-in limits and the audit log.
     pub fn auth(&self) -> &Auth {
         &self.inner.auth
+    }
+
+    /// The audit sink of every read.
+    pub fn auditor(&self) -> &Auditor {
+        self.inner.auth.auditor()
+    }
+
+    /// The session of `viewer` on the read handle `lib`: their clearance, the
+    /// server's as-of date, the archive's policy, audited. Every archive read of a
+    /// handler goes through one.
+    pub fn session<'a>(
+        &'a self,
+        lib: &'a Library,
+        viewer: &Viewer,
+    ) -> cablescope_access::Result<Session<'a>> {
+        lib.session(&viewer.access_viewer(), viewer.as_of, self.auditor())
+    }
+
+    /// Runs `f` with `viewer`'s session on a read handle, on a blocking thread
+    /// ([`AppState::read`]).
+    pub async fn with_session<T, F>(&self, viewer: &Viewer, f: F) -> cablescope_access::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Session<'_>) -> cablescope_access::Result<T> + Send + 'static,
+    {
+        let st = self.clone();
+        let v = viewer.clone();
+        self.read(move |lib| {
+            let s = st.session(lib, &v)?;
+            f(&s)
+        })
+        .await
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
-use cablescope_archive::{Archive, IngestOptions, Store};
+use cablescope_access::{Admin, IngestOptions, Library};
 use cablescope_server::{AppState, Limits, ServerConfig};
 use cablescope_testkit::{files_under, write, Telegram};
 use http_body_util::BodyExt;
@@ -73,7 +73,7 @@ fn fixtures() -> Vec<(&'static str, Telegram)> {
 
 /// Ingests `files` into the archive at `dir`, in batches of `batch` files.
 fn ingest(dir: &Path, files: &[PathBuf], batch: usize) {
-    let mut a = Archive::open(dir).expect("open archive");
+    let mut a = Admin::open(dir).expect("open archive");
     let opts = IngestOptions {
         batch_files: batch,
         ..IngestOptions::default()
@@ -932,10 +932,9 @@ async fn concurrent_requests_succeed_while_an_ingest_writes() {
         finals.push(*totals.last().unwrap());
     }
     writer.join().expect("ingest thread");
-    let expected = Archive::open_for_reading(&dir)
+    let expected = Library::open_for_reading(&dir)
         .unwrap()
-        .store()
-        .count()
+        .cable_count()
         .unwrap();
     // Each task's last request started after the ingest had finished, so every
     // handle of the pool saw the last commit.

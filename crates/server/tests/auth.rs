@@ -9,7 +9,7 @@ mod auth_common;
 
 use auth_common::{cookie_value, documented_routes, example_uri, Env, Reply, Req, CABLES};
 use axum::http::StatusCode;
-use cablescope_archive::Clearance;
+use cablescope_access::Clearance;
 use cablescope_server::auth::CSP;
 use cablescope_server::{AppState, Limits, ServerConfig};
 
@@ -392,7 +392,8 @@ async fn signing_in_sets_a_strict_http_only_session_cookie_that_is_not_the_token
         .send(&env.app)
         .await;
     assert_eq!(api.status, StatusCode::OK);
-    assert_eq!(api.json()["total"], 5);
+    let c = cablescope_access::Clearance::parse("C", &[]).unwrap();
+    assert_eq!(api.json()["total"], auth_common::visible_cables(&c).len());
     assert!(env
         .audit()
         .iter()
@@ -700,12 +701,12 @@ async fn roles_are_enforced_and_curators_ingest_uploads() {
 async fn an_upload_over_the_limit_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = auth_common::build_archive(tmp.path());
-    let users = cablescope_archive::users::Users::open(&dir).unwrap();
+    let users = cablescope_access::users::Users::open(&dir).unwrap();
     let token = users
         .add(
             "cur",
             &Clearance::all(),
-            cablescope_archive::Role::Curator,
+            cablescope_access::Role::Curator,
             None,
         )
         .unwrap();
@@ -922,4 +923,72 @@ async fn the_openapi_document_declares_the_bearer_scheme_and_its_refusals() {
             .unwrap()
             .contains("curator")
     );
+}
+
+#[tokio::test]
+async fn an_admin_grants_no_more_than_their_own_clearance() {
+    let env = Env::closed();
+    // An admin cleared C with EXDIS (added with file access, the root).
+    let token = cablescope_access::users::Users::open(&env.dir)
+        .unwrap()
+        .add(
+            "admin-c",
+            &Clearance::parse("C", &["EXDIS"]).unwrap(),
+            cablescope_access::Role::Admin,
+            None,
+        )
+        .unwrap();
+    let add = |body: &'static str| {
+        Req::post("/api/users")
+            .bearer(&token)
+            .body("application/json", body)
+    };
+    for body in [
+        // Above the admin's level.
+        "{\"name\":\"t1\",\"clearance\":\"TS\"}",
+        "{\"name\":\"t2\",\"clearance\":\"S\"}",
+        // A control the admin lacks.
+        "{\"name\":\"t3\",\"clearance\":\"C+NOFORN\"}",
+        "{\"name\":\"t4\",\"clearance\":\"U+NODIS\"}",
+        "{\"name\":\"t5\",\"clearance\":\"C+EXDIS+ORCON\",\"role\":\"admin\"}",
+    ] {
+        let r = add(body).send(&env.app).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{body}: {}", r.body);
+        assert!(r.body.contains("above your own clearance"), "{}", r.body);
+    }
+    // Nobody was added.
+    let list = Req::get("/api/users").bearer(&token).send(&env.app).await;
+    for n in ["t1", "t2", "t3", "t4", "t5"] {
+        assert!(!list.body.contains(&format!("\"{n}\"")), "{}", list.body);
+    }
+    // Within: a lower level, the same level with a subset of the controls.
+    for body in [
+        "{\"name\":\"w1\",\"clearance\":\"U\"}",
+        "{\"name\":\"w2\",\"clearance\":\"C+EXDIS\",\"role\":\"admin\"}",
+    ] {
+        let r = add(body).send(&env.app).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{body}: {}", r.body);
+    }
+    // Rotating a higher user's token would hand it over: refused; a lower one's
+    // is fine.
+    let r = Req::post("/api/users/ts/rotate")
+        .bearer(&token)
+        .send(&env.app)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = Req::post("/api/users/u/rotate")
+        .bearer(&token)
+        .send(&env.app)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The root (an admin cleared for everything) adds anyone.
+    let r = Req::post("/api/users")
+        .bearer(env.token("admin"))
+        .body(
+            "application/json",
+            "{\"name\":\"t6\",\"clearance\":\"TS+NOFORN\"}",
+        )
+        .send(&env.app)
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 }

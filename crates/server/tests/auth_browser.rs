@@ -11,8 +11,8 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use cablescope_archive::users::{Role, Users};
-use cablescope_archive::Clearance;
+use cablescope_access::users::{Role, Users};
+use cablescope_access::Clearance;
 use cablescope_server::{AppState, ServerConfig};
 use support::webdriver::{Driver, Session, CHROMEDRIVER, CHROMIUM};
 
@@ -62,7 +62,7 @@ async fn a_browser_signs_in_reads_at_its_clearance_and_signs_out() {
         .unwrap()
         .add(
             "reader-c",
-            &Clearance::new("C", &[]).unwrap(),
+            &Clearance::parse("C", &[]).unwrap(),
             Role::Reader,
             None,
         )
@@ -132,7 +132,7 @@ async fn a_browser_signs_in_reads_at_its_clearance_and_signs_out() {
     s.quit().await;
     let _ = stop.send(());
     server.await.unwrap().unwrap();
-    let log = cablescope_archive::audit::AuditLog::open(&dir)
+    let log = cablescope_access::audit::AuditLog::open(&dir)
         .unwrap()
         .entries(&Default::default())
         .unwrap();

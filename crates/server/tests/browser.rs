@@ -11,7 +11,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use cablescope_archive::{Archive, IngestOptions};
+use cablescope_access::{Admin, IngestOptions};
 use cablescope_server::{AppState, ServerConfig};
 use support::webdriver::{Driver, Session, CHROMEDRIVER, CHROMIUM};
 
@@ -78,7 +78,7 @@ fn build_archive(root: &Path) -> (PathBuf, Pick) {
         })
         .expect("a generated cable citing another present cable");
     let dir = root.join("archive");
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = Admin::open(&dir).unwrap();
     a.ingest(&[corpus], &IngestOptions::default(), &mut |_| {})
         .unwrap();
     (dir, pick)

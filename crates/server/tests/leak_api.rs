@@ -16,7 +16,7 @@ use auth_common::{
     documented_routes, unknown_twin, visible_cables, Env, Reply, Req, TestUser, CABLES, CANARIES,
 };
 use axum::http::StatusCode;
-use cablescope_archive::users::Role;
+use cablescope_access::users::Role;
 use cablescope_server::ServerConfig;
 use serde_json::Value;
 
@@ -455,8 +455,8 @@ async fn every_route_shows_each_clearance_exactly_what_it_may_read() {
     );
 }
 
-fn test_u() -> cablescope_archive::Clearance {
-    cablescope_archive::Clearance::new("U", &[]).unwrap()
+fn test_u() -> cablescope_access::Clearance {
+    cablescope_access::Clearance::parse("U", &[]).unwrap()
 }
 
 #[tokio::test]
@@ -472,6 +472,11 @@ async fn the_web_pages_show_each_clearance_exactly_what_it_may_read() {
                 .await;
             if visible.contains(c.id) {
                 assert_eq!(r.status, StatusCode::OK, "{} {}", user.name, c.id);
+                if c.id == "09VIENNA11" {
+                    // The copies diff (an UNCLAS and a SECRET copy) is on the page:
+                    // the canary checks below cover it.
+                    assert!(r.body.contains("copy-diff"), "{}: {}", user.name, r.body);
+                }
                 for k in CANARIES.iter().filter(|k| k.cable == c.id) {
                     assert_eq!(
                         r.body.to_lowercase().contains(k.word),
@@ -537,11 +542,15 @@ async fn declassification_is_evaluated_at_the_as_of_date() {
         },
     );
     {
-        let mut a = cablescope_archive::Archive::open(&later.dir).unwrap();
-        a.set_declass_policy(&cablescope_archive::DeclassPolicy {
-            enabled: true,
-            ..Default::default()
-        })
+        let mut a = cablescope_access::Admin::open(&later.dir).unwrap();
+        a.set_declass_policy(
+            &cablescope_access::declass::DeclassPolicy {
+                enabled: true,
+                ..Default::default()
+            },
+            &cablescope_access::Viewer::anonymous(),
+            &cablescope_access::Auditor::new(&later.dir),
+        )
         .unwrap();
     }
     let now = cablescope_server::router(
@@ -622,7 +631,83 @@ async fn a_public_server_shows_everything_to_anyone_and_changes_nothing() {
         .iter()
         .any(|e| e.entry.who == "anonymous" && e.entry.action == "export"));
     // Nothing was ingested and no user was changed.
-    let users = cablescope_archive::users::Users::open(&env.dir).unwrap();
+    let users = cablescope_access::users::Users::open(&env.dir).unwrap();
     assert_eq!(users.get("u").unwrap().unwrap().status().as_str(), "active");
     assert!(!env.dir.join("uploads").exists());
+}
+
+#[tokio::test]
+async fn a_curators_low_copy_of_a_cable_opens_nothing() {
+    let env = Env::closed();
+    // The curator (cleared C) uploads an UNCLAS "copy" of the SECRET 09TOKYO5 with
+    // its paragraph and subject marked (U), and a REF list of its own.
+    let tokyo = CABLES.iter().find(|c| c.id == "09TOKYO5").unwrap();
+    let low = auth_common::Tg {
+        class_line: "UNCLAS",
+        decl: "N/A",
+        subject: "(U) KVHIDDENSUBJ TRADE",
+        refs: "A. 09 ROME 2",
+        classified_by: "Kvcuratorby",
+        paras: &[
+            ("U", "Only kvwholesecret text here."),
+            ("U", "And kvcuratoradds a line."),
+        ],
+        ..*tokyo
+    };
+    let r = Req::post("/api/ingest?name=tokyo-copy.txt")
+        .bearer(env.token("curator"))
+        .body("application/octet-stream", low.text())
+        .send(&env.app)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // It merged into the SECRET cable: one record, two copies, still SECRET.
+    let ts = env.token("ts");
+    let r = get_ok(
+        &env,
+        &auth_common::test_users()[4],
+        ts,
+        "/api/cables/09TOKYO5",
+    )
+    .await;
+    assert_eq!(r.json()["record"]["classification"], "SECRET", "{}", r.body);
+    assert!(r.body.contains("kvwholesecret") && r.body.contains("kvcuratoradds"));
+    for (user, token) in env.users() {
+        let s = user.clearance.rank >= 3;
+        for (query, want) in [
+            ("kvwholesecret", s),
+            ("subject:kvhiddensubj", s),
+            ("classified_by:kvcuratorby", s),
+            // The REF list is read at the merged level (SECRET).
+            ("cites:09ROME2", s),
+            // Text that only the curator's copy holds is judged by its own mark.
+            ("kvcuratoradds", true),
+        ] {
+            let r = get(&env, &token, &format!("/api/search?q={}", q(query))).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            let has = r.json()["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h["id"] == "09TOKYO5");
+            assert_eq!(has, want, "{} {query}: {}", user.name, r.body);
+        }
+        // The record and the page (with its copies diff) hold the withheld text
+        // only for S readers, whichever copy it came from.
+        let r = get(&env, &token, "/api/cables/09TOKYO5").await;
+        let page = Req::get("/cables/09TOKYO5")
+            .bearer(&token)
+            .send(&env.app)
+            .await;
+        for body in [&r.body, &page.body] {
+            assert!(body.contains("kvcuratoradds"), "{}: {body}", user.name);
+            for secret in ["kvwholesecret", "kvhiddensubj", "kvcuratorby", "09 ROME 2"] {
+                assert_eq!(
+                    body.to_lowercase().contains(&secret.to_lowercase()),
+                    s,
+                    "{} {secret}: {body}",
+                    user.name
+                );
+            }
+        }
+    }
 }

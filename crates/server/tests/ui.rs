@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use cablescope_archive::{Archive, IngestOptions};
+use cablescope_access::{Admin, IngestOptions};
 use cablescope_format::{Cable, Paragraph};
 use cablescope_server::ui::cable::{paragraphs, render, CableView};
 use cablescope_server::{AppState, ServerConfig, Viewer};
@@ -100,7 +100,7 @@ impl Env {
         }
         let arch = dir.path().join("arch");
         {
-            let mut a = Archive::open(&arch).expect("open archive");
+            let mut a = Admin::open(&arch).expect("open archive");
             let paths: Vec<PathBuf> = vec![input];
             let p = a
                 .ingest(&paths, &IngestOptions::default(), &mut |_| {})

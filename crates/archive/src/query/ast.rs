@@ -141,92 +141,64 @@ impl fmt::Display for Field {
     }
 }
 
-/// An overall classification level, lowest first. The archive indexes the level of
-/// the published classification (the part before `//`) with these codes; Limited
-/// Official Use counts as SBU, as in the index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Level {
-    /// UNCLASSIFIED (`U`).
-    Unclassified,
-    /// SENSITIVE BUT UNCLASSIFIED / LIMITED OFFICIAL USE (`SBU`).
-    Sbu,
-    /// CONFIDENTIAL (`C`).
-    Confidential,
-    /// SECRET (`S`).
-    Secret,
-    /// TOP SECRET (`TS`).
-    TopSecret,
-}
+/// A classification level: the marking vocabulary's [`Level`]
+/// (`cablescope_format::marking`). The query language names the five level ranks
+/// ([`LEVELS`]): Limited Official Use counts as SBU, as in the index.
+pub use cablescope_format::marking::Level;
 
-impl Level {
-    /// All levels, lowest first.
-    pub const ALL: [Level; 5] = [
-        Level::Unclassified,
-        Level::Sbu,
-        Level::Confidential,
-        Level::Secret,
-        Level::TopSecret,
-    ];
+/// The levels a query names, lowest first (one per rank; LOU folds into SBU).
+pub const LEVELS: [Level; 5] = [Level::U, Level::Sbu, Level::C, Level::S, Level::Ts];
 
-    /// The code stored in the index's `level` field: `U`, `SBU`, `C`, `S`, `TS`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Level::Unclassified => "U",
-            Level::Sbu => "SBU",
-            Level::Confidential => "C",
-            Level::Secret => "S",
-            Level::TopSecret => "TS",
-        }
-    }
-
-    /// The canonical name used by `Display` of a query (`TOP SECRET` is quoted there).
-    pub fn name(self) -> &'static str {
-        match self {
-            Level::Unclassified => "UNCLASSIFIED",
-            Level::Sbu => "SBU",
-            Level::Confidential => "CONFIDENTIAL",
-            Level::Secret => "SECRET",
-            Level::TopSecret => "TOP SECRET",
-        }
-    }
-
-    /// Parses a level name or code, case-insensitively: `U`, `UNCLAS`, `UNCLASSIFIED`,
-    /// `SBU`, `SENSITIVE`, `SENSITIVE BUT UNCLASSIFIED`, `LOU`, `LIMITED OFFICIAL USE`,
-    /// `C`, `CONFIDENTIAL`, `S`, `SECRET`, `TS`, `TOP SECRET` (also `TOP_SECRET`,
-    /// `TOPSECRET`). Runs of spaces, `_` and `-` count as one space.
-    pub fn parse(s: &str) -> Option<Level> {
-        let up: String = s
-            .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
-            .filter(|w| !w.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_ascii_uppercase();
-        Some(match up.as_str() {
-            "U" | "UNCLAS" | "UNCLASSIFIED" => Level::Unclassified,
-            "SBU" | "SENSITIVE" | "SENSITIVE BUT UNCLASSIFIED" | "LOU" | "LIMITED OFFICIAL USE" => {
-                Level::Sbu
-            }
-            "C" | "CONFIDENTIAL" => Level::Confidential,
-            "S" | "SECRET" => Level::Secret,
-            "TS" | "TOP SECRET" | "TOPSECRET" => Level::TopSecret,
-            _ => return None,
-        })
-    }
-
-    /// The next level up, if any.
-    pub(crate) fn above(self) -> Option<Level> {
-        Level::ALL.into_iter().find(|l| *l > self)
-    }
-
-    /// The next level down, if any.
-    pub(crate) fn below(self) -> Option<Level> {
-        Level::ALL.into_iter().rev().find(|l| *l < self)
+/// The canonical name of a level in a query (`TOP SECRET` is quoted there).
+pub fn level_name(level: Level) -> &'static str {
+    match level.rank() {
+        0 => "UNCLASSIFIED",
+        1 => "SBU",
+        2 => "CONFIDENTIAL",
+        3 => "SECRET",
+        _ => "TOP SECRET",
     }
 }
 
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+/// Parses a level name or code, case-insensitively, to its rank's level: `U`,
+/// `UNCLAS`, `UNCLASSIFIED`, `SBU`, `SENSITIVE`, `SENSITIVE BUT UNCLASSIFIED`, `LOU`,
+/// `LIMITED OFFICIAL USE` (both SBU), `C`, `CONFIDENTIAL`, `S`, `SECRET`, `TS`,
+/// `TOP SECRET` (also `TOP_SECRET`, `TOPSECRET`). Runs of spaces, `_` and `-` count
+/// as one space.
+pub fn parse_level(s: &str) -> Option<Level> {
+    let words: String = s
+        .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if words.contains('/') {
+        return None;
+    }
+    Level::parse(&words).map(|l| Level::from_rank(l.rank()))
+}
+
+/// The next level rank up, if any.
+pub(crate) fn level_above(l: Level) -> Option<Level> {
+    (l.rank() < 4).then(|| Level::from_rank(l.rank() + 1))
+}
+
+/// The next level rank down, if any.
+pub(crate) fn level_below(l: Level) -> Option<Level> {
+    (l.rank() > 0).then(|| Level::from_rank(l.rank() - 1))
+}
+
+/// Levels in a query's serialised form: their codes (`U`, `SBU`, `C`, `S`, `TS`).
+mod level_serde {
+    use super::Level;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(l: &Level, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(l.rank_code())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Level, D::Error> {
+        let s = String::deserialize(d)?;
+        super::parse_level(&s).ok_or_else(|| serde::de::Error::custom(format!("level {s:?}")))
     }
 }
 
@@ -300,12 +272,14 @@ pub enum Query {
     },
     /// `classification:SECRET`: the overall level, whatever follows the `//`
     /// (SECRET and SECRET//NOFORN).
-    Classification(Level),
+    Classification(#[serde(with = "level_serde")] Level),
     /// `classification:[CONFIDENTIAL TO *]`: levels from `min` to `max`, both included.
     ClassificationRange {
         /// Lowest level included.
+        #[serde(with = "level_serde")]
         min: Level,
         /// Highest level included.
+        #[serde(with = "level_serde")]
         max: Level,
     },
     /// `id:08MOSCOW1599`: the cable with this id.
@@ -378,10 +352,10 @@ fn write_field(f: &mut fmt::Formatter<'_>, field: Field) -> fmt::Result {
 }
 
 fn write_level(f: &mut fmt::Formatter<'_>, level: Level) -> fmt::Result {
-    if level == Level::TopSecret {
-        write_quoted(f, level.name())
+    if level.rank() == 4 {
+        write_quoted(f, level_name(level))
     } else {
-        f.write_str(level.name())
+        f.write_str(level_name(level))
     }
 }
 

@@ -119,7 +119,7 @@
 //! | `tag:`, `origin:`, `caption:`, `marking:` | STRING fields: value upper-cased (`norm::origin`, `norm::marking`); `Term` and `Phrase` → `TermQuery` of the whole value (`caption:"EYES ONLY"`); `Prefix` → `RegexQuery`; `Fuzzy` → `FuzzyTermQuery`; `Range` → `RangeQuery` on the normalised bounds |
 //! | `Range` on a text field | `RangeQuery` on the lower-cased bounds |
 //! | `DateRange{from,to}` | `RangeQuery` on `created` (DATE): `[from T00:00Z, to T00:00Z)`; a whole year or month may use `year` / `month` (`YYYYMM`) instead |
-//! | `Classification(l)` | `TermQuery` `level:` [`Level::code`] |
+//! | `Classification(l)` | `TermQuery` `level:` [`Level::rank_code`] |
 //! | `ClassificationRange{min,max}` | OR of `level:` terms for each level in `min..=max` |
 //! | `Id(p)` | with a year: `TermQuery` `id:` canonical (`norm::id_terms`, which applies the format crate's station aliases); without: `TermQuery` `id_noyear:` [`IdPattern::without_year`] |
 //! | `Cites(p)` | with a year: `TermQuery` `cites:` canonical; without: the ids with that station and serial in the store's `refs.to_id`, as a `TermSetQuery` on `cites` |
@@ -144,7 +144,7 @@ pub(crate) mod proptests;
 #[cfg(test)]
 mod tests;
 
-pub use ast::{Field, FieldKind, Level, Query};
+pub use ast::{level_name, parse_level, Field, FieldKind, Level, Query, LEVELS};
 pub use error::QuerySyntaxError;
 pub use ids::IdPattern;
 

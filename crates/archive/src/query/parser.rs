@@ -8,7 +8,9 @@
 
 use std::ops::Bound;
 
-use super::ast::{Field, FieldKind, Level, Query};
+use super::ast::{
+    level_above, level_below, level_name, parse_level, Field, FieldKind, Level, Query,
+};
 use super::dates::PartialDate;
 use super::error::QuerySyntaxError;
 use super::ids::{IdError, IdPattern};
@@ -672,14 +674,14 @@ impl Parser {
                 let lo = lower.map(|s| level(&s, lower_at)).transpose()?;
                 let hi = upper.map(|s| level(&s, upper_at)).transpose()?;
                 let min = match lo {
-                    None => Level::Unclassified,
+                    None => Level::U,
                     Some(l) if lower_inclusive => l,
-                    Some(l) => l.above().ok_or_else(empty)?,
+                    Some(l) => level_above(l).ok_or_else(empty)?,
                 };
                 let max = match hi {
-                    None => Level::TopSecret,
+                    None => Level::Ts,
                     Some(l) if upper_inclusive => l,
-                    Some(l) => l.below().ok_or_else(empty)?,
+                    Some(l) => level_below(l).ok_or_else(empty)?,
                 };
                 if min > max {
                     return Err(empty());
@@ -735,13 +737,13 @@ fn date_query(text: &str, at: usize) -> Result<Query, QuerySyntaxError> {
 
 /// A classification level, with hints for the usual mistakes.
 fn level(text: &str, at: usize) -> Result<Level, QuerySyntaxError> {
-    if let Some(l) = Level::parse(text) {
+    if let Some(l) = parse_level(text) {
         return Ok(l);
     }
     let up = text.trim().to_ascii_uppercase();
     let levels = "UNCLASSIFIED, SBU (or LOU), CONFIDENTIAL, SECRET, TOP SECRET (or U, C, S, TS)";
     let message = if let Some((head, tail)) = up.split_once("//") {
-        match Level::parse(head) {
+        match parse_level(head) {
             Some(l) if !tail.is_empty() => {
                 let quote = |t: &str| {
                     if t.contains(' ') {
@@ -753,7 +755,7 @@ fn level(text: &str, at: usize) -> Result<Level, QuerySyntaxError> {
                 format!(
                     "`classification:` matches the level only: write \
                      `classification:{} caption:{}`",
-                    quote(l.name()),
+                    quote(level_name(l)),
                     quote(tail)
                 )
             }

@@ -140,7 +140,7 @@ fn named_field() -> impl Strategy<Value = Field> {
 }
 
 fn level() -> impl Strategy<Value = Level> {
-    prop::sample::select(&Level::ALL[..])
+    prop::sample::select(&super::ast::LEVELS[..])
 }
 
 fn id_pattern() -> impl Strategy<Value = IdPattern> {

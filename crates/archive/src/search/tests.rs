@@ -6,6 +6,7 @@ use cablescope_testkit::Telegram;
 
 use super::*;
 use crate::{Archive, IngestOptions};
+use cablescope_format::marking::Clearance;
 
 fn fixtures() -> Vec<Telegram> {
     vec![
@@ -62,8 +63,11 @@ fn ids(a: &Archive, q: &str) -> Vec<String> {
 fn ids_as(a: &Archive, q: &str, c: Clearance) -> Vec<String> {
     let opts = SearchOptions {
         limit: 100,
-        clearance: c,
-        ..SearchOptions::default()
+        scope: crate::gating::Scope {
+            clearance: c,
+            ..crate::gating::Scope::unrestricted()
+        },
+        ..SearchOptions::new(crate::gating::Scope::unrestricted())
     };
     let r = a
         .search_str(q, &opts)
@@ -163,9 +167,9 @@ fn ids_and_citations() {
 #[test]
 fn clearance_restricts_terms() {
     let (_d, a) = archive();
-    let s_nf = Clearance::new("S", &["NOFORN"]).expect("clearance");
-    let s = Clearance::new("S", &[]).expect("clearance");
-    let u = Clearance::new("U", &[]).expect("clearance");
+    let s_nf = Clearance::parse("S", &["NOFORN"]).expect("clearance");
+    let s = Clearance::parse("S", &[]).expect("clearance");
+    let u = Clearance::parse("U", &[]).expect("clearance");
     assert_eq!(ids_as(&a, "canarysecret", s_nf), ["08MOSCOW1599"]);
     // The NOFORN cable is invisible without the caveat.
     assert!(ids_as(&a, "canarysecret", s).is_empty());
@@ -189,7 +193,7 @@ fn cursor_pages_without_gaps_or_repeats() {
                             limit: 1,
                             sort,
                             cursor: cursor.clone(),
-                            ..SearchOptions::default()
+                            ..SearchOptions::new(crate::gating::Scope::unrestricted())
                         },
                     )
                     .expect("search");
@@ -202,7 +206,7 @@ fn cursor_pages_without_gaps_or_repeats() {
                 }
             }
             let total = a
-                .search_str(q, &SearchOptions::default())
+                .search_str(q, &SearchOptions::new(crate::gating::Scope::unrestricted()))
                 .expect("search")
                 .total;
             let set: BTreeSet<&String> = seen.iter().collect();
@@ -216,7 +220,7 @@ fn cursor_pages_without_gaps_or_repeats() {
             "*",
             &SearchOptions {
                 sort: Sort::DateDesc,
-                ..SearchOptions::default()
+                ..SearchOptions::new(crate::gating::Scope::unrestricted())
             },
         )
         .expect("search");
@@ -230,13 +234,16 @@ fn cursor_pages_without_gaps_or_repeats() {
 #[test]
 fn errors_are_typed() {
     let (_d, a) = archive();
-    match a.search_str("subject:(iran", &SearchOptions::default()) {
+    match a.search_str(
+        "subject:(iran",
+        &SearchOptions::new(crate::gating::Scope::unrestricted()),
+    ) {
         Err(Error::Query(e)) => assert_eq!(e.position, 8),
         other => panic!("{other:?}"),
     }
     let bad = SearchOptions {
         cursor: Some("zz".into()),
-        ..SearchOptions::default()
+        ..SearchOptions::new(crate::gating::Scope::unrestricted())
     };
     assert!(matches!(a.search_str("*", &bad), Err(Error::Cursor(_))));
     // A cursor from another sort is refused.
@@ -245,14 +252,14 @@ fn errors_are_typed() {
             "*",
             &SearchOptions {
                 limit: 1,
-                ..SearchOptions::default()
+                ..SearchOptions::new(crate::gating::Scope::unrestricted())
             },
         )
         .expect("search");
     let other = SearchOptions {
         cursor: r.next_cursor,
         sort: Sort::Date,
-        ..SearchOptions::default()
+        ..SearchOptions::new(crate::gating::Scope::unrestricted())
     };
     assert!(matches!(a.search_str("*", &other), Err(Error::Cursor(_))));
 }
@@ -266,7 +273,7 @@ fn facets_snippets_and_header_fields() {
             &SearchOptions {
                 facets: true,
                 snippets: true,
-                ..SearchOptions::default()
+                ..SearchOptions::new(crate::gating::Scope::unrestricted())
             },
         )
         .expect("search");
@@ -308,10 +315,13 @@ fn random_trees_and_strings_never_fail_or_panic() {
     let opts = SearchOptions {
         facets: true,
         snippets: true,
-        ..SearchOptions::default()
+        ..SearchOptions::new(crate::gating::Scope::unrestricted())
     };
     let u = SearchOptions {
-        clearance: Clearance::new("U", &[]).expect("clearance"),
+        scope: crate::gating::Scope {
+            clearance: Clearance::parse("U", &[]).expect("clearance"),
+            ..crate::gating::Scope::unrestricted()
+        },
         ..opts.clone()
     };
     let mut runner = TestRunner::new(Config {
@@ -373,7 +383,7 @@ fn cursor_paging_across_segments_with_ties() {
                     &SearchOptions {
                         limit: 100,
                         sort,
-                        ..SearchOptions::default()
+                        ..SearchOptions::new(crate::gating::Scope::unrestricted())
                     },
                 )
                 .expect("search");
@@ -390,7 +400,7 @@ fn cursor_paging_across_segments_with_ties() {
                                 limit,
                                 sort,
                                 cursor: cursor.take(),
-                                ..SearchOptions::default()
+                                ..SearchOptions::new(crate::gating::Scope::unrestricted())
                             },
                         )
                         .expect("page");

@@ -25,6 +25,7 @@ pub fn extract(text: &str) -> Extracted {
         published: None,
         year: None,
         index: 1,
+        notes: Vec::new(),
     }
 }
 

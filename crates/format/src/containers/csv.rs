@@ -129,6 +129,7 @@ fn row_to_extracted(record: &csv::ByteRecord, row: u64) -> Result<Extracted, Csv
         published: Some(published),
         year: us_date_year(&date),
         index: row as usize,
+        notes: Vec::new(),
     })
 }
 

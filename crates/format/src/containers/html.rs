@@ -163,23 +163,17 @@ pub fn viewer_page(page: &str) -> Vec<Extracted> {
         (text, body_start)
     };
 
-    let cuts = record_starts(&text, body_start);
-    let mut out = Vec::with_capacity(cuts.len() + 1);
-    let mut bounds = vec![0];
-    bounds.extend(cuts);
-    bounds.push(text.len());
-    for w in bounds.windows(2) {
-        let piece = text[w[0]..w[1]].trim_end();
-        if piece.trim().is_empty() {
-            continue;
-        }
-        let first = out.is_empty();
+    let pieces = super::split_records(&text, body_start);
+    let mut out = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        let first = piece.first;
         out.push(Extracted {
-            text: piece.to_string(),
+            text: piece.text,
             format,
             published: if first { published.clone() } else { None },
             year: if first { year } else { None },
             index: out.len() + 1,
+            notes: piece.notes,
         });
     }
     out
@@ -612,6 +606,7 @@ pub fn plusd_page(page: &str) -> Vec<Extracted> {
         published: Some(p),
         year,
         index: 1,
+        notes: Vec::new(),
     }]
 }
 
@@ -1003,9 +998,14 @@ mod tests {
              id: 4242&#x000A;date: 1/2/1999 3:04&#x000A;refid: 99TESTPOST12&#x000A;header:&#x000A;\
              {HEADER}&#x000A;{BODY}"
         );
+        // Both are copies of one cable: one item, the longest copy (the export row).
         let items = viewer_page(&page_2011(TABLE, HEADER, &body));
-        assert_eq!(items.len(), 2);
-        assert!(items[1].text.starts_with("id: 4242\ndate:"));
+        assert_eq!(items.len(), 1);
+        assert!(items[0].text.starts_with("id: 4242\ndate:"));
+        assert!(items[0].text.ends_with("SMITH"));
+        assert!(items[0].published.is_some());
+        assert_eq!(items[0].notes.len(), 1);
+        assert!(items[0].notes[0].message.contains("2 times"));
 
         // The same tab row twice, the second glued behind the first's last line.
         let row = "4242\t1999-01-02 03:04:00\t99TESTPOST12\tEmbassy Testville\tSECRET\t\tVZCZCXYZ0001\\&#x000A;\
@@ -1013,24 +1013,27 @@ mod tests {
              TAGS: PREL\\&#x000A;1. Text.\\&#x000A;SMITH \\";
         let again = "\tEmbassy Testville\tSECRET\t\tVZCZCXYZ0001\\&#x000A;P 020304Z JAN 99\\&#x000A;\
              FM AMEMBASSY TESTVILLE\tS E C R E T TESTVILLE 000012 \\&#x000A;1. Text.\\&#x000A;SMITH";
+        // Copies of one cable: the longer (the first, with its TAGS line) is read.
         let items = viewer_page(&page_2011(TABLE, HEADER, &format!("{row}{again}")));
-        assert_eq!(items.len(), 2);
+        assert_eq!(items.len(), 1);
         assert!(items[0].text.ends_with("SMITH \\"));
-        assert!(items[1].text.starts_with("\tEmbassy Testville\tSECRET"));
+        assert!(items[0].text.contains("TAGS: PREL"));
     }
 
     #[test]
-    fn body_of_another_cable_splits_from_the_header() {
+    fn a_header_block_above_another_cables_row_is_no_record_of_its_own() {
         let body =
             "id: 4242&#x000A;date: 1/2/1998 3:04&#x000A;refid: 98TESTPOST7&#x000A;header:&#x000A;\
              VZCZCXYZ0001&#x000A;DE RUEHZZ #0007/01 0020304&#x000A;P 020304Z JAN 98&#x000A;\
              FM AMEMBASSY TESTVILLE&#x000A;TO RUEHC/SECSTATE WASHDC&#x000A;\
              S E C R E T TESTVILLE 000007&#x000A;TAGS: PREL&#x000A;1. Older text.";
+        // The header block holds routing lines only: no record of its own, it stays
+        // with the text (the parser names the record by the header and says so).
         let items = viewer_page(&page_2011(TABLE, HEADER, body));
-        assert_eq!(items.len(), 2);
+        assert_eq!(items.len(), 1);
         assert!(items[0].text.starts_with("VZCZCXYZ0001\nPP RUEHWEB"));
-        assert!(items[0].text.ends_with("PRIORITY 0001"));
-        assert!(items[1].text.starts_with("id: 4242"));
+        assert!(items[0].text.contains("PRIORITY 0001\n\nid: 4242"));
+        assert!(items[0].text.ends_with("1. Older text."));
         // The same envelope repeated in the body does not split.
         let body = format!(
             "id: 4242&#x000A;date: 1/2/1999 3:04&#x000A;header:&#x000A;{HEADER}&#x000A;{BODY}"

@@ -117,6 +117,7 @@ fn record(v: &Value, n: usize) -> Result<Extracted, JsonError> {
                 .and_then(|y| y.parse().ok())
         }),
         index: n,
+        notes: Vec::new(),
     })
 }
 

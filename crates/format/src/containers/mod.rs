@@ -72,6 +72,124 @@ pub struct Extracted {
     pub year: Option<i32>,
     /// Position of this cable in its container (row, record or split index), from 1.
     pub index: usize,
+    /// What cutting the text out of its container did (copies of the cable joined),
+    /// added to the record's diagnostics.
+    pub notes: Vec<Diagnostic>,
+}
+
+/// One record's text cut out of a container's text.
+#[derive(Debug)]
+pub(crate) struct Piece {
+    /// The text of the record.
+    pub(crate) text: String,
+    /// True for the piece that holds the start of the container's text (the one
+    /// the container's metadata describes).
+    pub(crate) first: bool,
+    /// Diagnostics about the cut.
+    pub(crate) notes: Vec<Diagnostic>,
+}
+
+/// Cuts a text holding one or more records (see [`html::record_starts`]) into one
+/// piece per cable. Consecutive pieces that are copies of one cable (the same DE
+/// line, DTG or classification line, and the same section: a page's header
+/// preview above an export row holding the whole cable, a cable pasted twice)
+/// become one piece: the longest copy, with the routing header of another copy
+/// put before it when it has none. Different sections of a cable stay apart
+/// (joining sections is the assembler's work).
+pub(crate) fn split_records(text: &str, body_start: usize) -> Vec<Piece> {
+    let mut bounds = vec![0];
+    bounds.extend(html::record_starts(text, body_start));
+    bounds.push(text.len());
+    bounds.dedup();
+    // A piece of routing lines only (a page's header block above another cable's
+    // export row) is no record: it stays with the text after it.
+    let mut joined: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for w in bounds.windows(2) {
+        let piece = &text[start..w[1]];
+        if w[1] < text.len() && crate::parse::is_routing_only(piece) {
+            continue;
+        }
+        joined.push((start, w[1]));
+        start = w[1];
+    }
+    let pieces: Vec<&str> = joined
+        .iter()
+        .map(|&(a, b)| text[a..b].trim_end())
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    if pieces.len() < 2 {
+        return pieces
+            .into_iter()
+            .map(|p| Piece {
+                text: p.to_string(),
+                first: true,
+                notes: Vec::new(),
+            })
+            .collect();
+    }
+    let ids: Vec<crate::parse::CopyIdentity> = pieces
+        .iter()
+        .map(|p| crate::parse::CopyIdentity::of(p))
+        .collect();
+    let mut out: Vec<Piece> = Vec::new();
+    let mut i = 0;
+    while i < pieces.len() {
+        let mut j = i + 1;
+        while j < pieces.len() && ids[j].same_cable(&ids[i]) {
+            j += 1;
+        }
+        let group = i..j;
+        // The longest copy; the first among equals.
+        let best = group
+            .clone()
+            .max_by_key(|&k| (pieces[k].len(), std::cmp::Reverse(k)))
+            .expect("a non-empty group");
+        let mut text = pieces[best].to_string();
+        let mut notes = Vec::new();
+        if j - i > 1 {
+            if !ids[best].has_envelope {
+                if let Some(k) = group.clone().find(|&k| ids[k].has_envelope) {
+                    text = format!("{}\n\n{text}", envelope_lines(pieces[k]));
+                }
+            }
+            notes.push(Diagnostic::new(
+                Code::MultipleCables,
+                format!(
+                    "the text holds this cable {} times (a header preview, an export row, a \
+                     second copy): copy {} of {}, the longest, was read",
+                    j - i,
+                    best - i + 1,
+                    j - i
+                ),
+            ));
+        }
+        out.push(Piece {
+            text,
+            first: i == 0,
+            notes,
+        });
+        i = j;
+    }
+    out
+}
+
+/// The routing header at the top of a copy: its lines up to the classification
+/// line (or the first field line).
+fn envelope_lines(piece: &str) -> &str {
+    let mut end = 0;
+    for l in piece.split('\n') {
+        let t = l.trim();
+        if crate::parse::read_classification_line(t).is_some()
+            || t.starts_with("E.O.")
+            || t.starts_with("TAGS")
+            || t.starts_with("SUBJECT")
+        {
+            break;
+        }
+        end += l.len() + 1;
+    }
+    piece[..end.min(piece.len())].trim_end()
 }
 
 use std::io::Read;
@@ -192,28 +310,36 @@ pub fn extract(format: Format, text: &str) -> Vec<Result<Extracted, String>> {
             // after cable text.
             // Most files hold one cable: only look for splits when a second
             // envelope could be there.
-            let several = occurs_twice(text, "VZCZC") || occurs_twice(text, "\nFM ");
-            let mut cuts = if several {
-                html::record_starts(text, 0)
+            let several = occurs_twice(text, "VZCZC")
+                || occurs_twice(text, "\nFM ")
+                || occurs_twice(text, "\nDE R");
+            let pieces = if several {
+                split_records(text, 0)
             } else {
                 Vec::new()
             };
-            cuts.insert(0, 0);
-            cuts.push(text.len());
-            cuts.dedup();
-            if cuts.len() < 2 {
+            if pieces.is_empty() {
                 // An empty text is still a (empty) cable: the hints may fill it.
-                cuts = vec![0, text.len()];
+                return vec![Ok(Extracted {
+                    text: text.to_string(),
+                    format: Format::Telegram,
+                    published: None,
+                    year: None,
+                    index: 1,
+                    notes: Vec::new(),
+                })];
             }
-            cuts.windows(2)
+            pieces
+                .into_iter()
                 .enumerate()
-                .map(|(i, w)| {
+                .map(|(i, p)| {
                     Ok(Extracted {
-                        text: text[w[0]..w[1]].to_string(),
+                        text: p.text,
                         format: Format::Telegram,
                         published: None,
                         year: None,
                         index: i + 1,
+                        notes: p.notes,
                     })
                 })
                 .collect()
@@ -230,6 +356,20 @@ fn occurs_twice(text: &str, pat: &str) -> bool {
         .is_some_and(|i| text[i + pat.len()..].contains(pat))
 }
 
+/// [`to_cable`], or why the text is no cable at all (see [`not_a_cable`]).
+fn cable_or_junk(
+    e: Extracted,
+    path: Option<String>,
+    encoding: &str,
+    several: bool,
+    opts: &ReadOptions,
+) -> Result<Cable, String> {
+    match parse_extracted(e, path, encoding, several, opts, true) {
+        (_, Some(why)) => Err(why),
+        (c, None) => Ok(c),
+    }
+}
+
 /// Parses one extracted text into a record, and sets what the container published
 /// beside it: fields the text lacks are taken from the container (with a
 /// diagnostic), and disagreements earn `published_mismatch` diagnostics.
@@ -240,9 +380,22 @@ pub fn to_cable(
     several: bool,
     opts: &ReadOptions,
 ) -> Cable {
+    parse_extracted(e, path, encoding, several, opts, false).0
+}
+
+/// [`to_cable`], and with `check_junk` why the text is no cable, if it is none.
+fn parse_extracted(
+    e: Extracted,
+    path: Option<String>,
+    encoding: &str,
+    several: bool,
+    opts: &ReadOptions,
+    check_junk: bool,
+) -> (Cable, Option<String>) {
     let hints = Hints {
         id: opts.id.clone(),
-        year: e.year.or(opts.year),
+        year: opts.year,
+        container_year: e.year,
         source: Source {
             path,
             format: e.format.name().to_string(),
@@ -252,10 +405,16 @@ pub fn to_cable(
         },
     };
     let mut c = parse(&e.text, &hints);
+    // A text the container published metadata for is a cable; others are looked at
+    // again only when the parser found no field or paragraph in them.
+    let junk = (check_junk && e.published.is_none())
+        .then(|| not_a_cable(&e.text, &c))
+        .flatten();
+    c.diagnostics.extend(e.notes);
     if let Some(p) = e.published {
         apply_published(&mut c, p, e.format);
     }
-    c
+    (c, junk)
 }
 
 fn apply_published(c: &mut Cable, p: crate::record::Published, format: Format) {
@@ -403,6 +562,10 @@ pub struct ReadOptions {
     pub year: Option<i32>,
     /// Largest input read whole (containers other than CSV dumps, which stream).
     pub max_bytes: u64,
+    /// Whether a file name that is a cable id (`03ABUDHABI2641.txt`,
+    /// `.../2003/01/03ABUDHABI2641.html`) gives the id of a record whose text gives
+    /// none (with an `id_from_file_name` diagnostic). On by default.
+    pub file_name_ids: bool,
 }
 
 impl Default for ReadOptions {
@@ -411,9 +574,151 @@ impl Default for ReadOptions {
             id: None,
             year: None,
             max_bytes: crate::decode::MAX_INPUT_BYTES as u64,
+            file_name_ids: true,
         }
     }
 }
+
+fn file_id_re() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(r"^(?:\d{2}|\d{4})[A-Z]{2,}\d{1,7}(?:_[a-z])?$").expect("valid regex")
+    })
+}
+
+/// The cable id a file name is, if it is one: the last component of the path
+/// (archive members included), its extension removed, shaped like an id and naming
+/// a known post.
+pub fn id_from_file_name(name: &str) -> Option<crate::id::CableId> {
+    let base = name.rsplit(['/', '\\', '!']).next()?;
+    let stem = base.split('.').next()?;
+    if !file_id_re().is_match(stem) {
+        return None;
+    }
+    let id = crate::id::parse_id(stem, None)?;
+    crate::station::is_known_station(&id.station).then_some(id)
+}
+
+/// Gives a record whose text gave no id the id of its file name, when the text
+/// does not contradict it (another post, or another year).
+fn apply_file_name_id(c: &mut Cable, name: &str) {
+    if c.id.is_some() {
+        return;
+    }
+    let Some(fid) = id_from_file_name(name) else {
+        return;
+    };
+    let text_line = c
+        .classification_line
+        .as_deref()
+        .and_then(crate::parse::read_classification_line);
+    let text_station = text_line
+        .as_ref()
+        .and_then(|l| l.station.as_deref())
+        .map(crate::parse::station_code)
+        .or_else(|| c.origin.station.clone());
+    if text_station.as_ref().is_some_and(|s| *s != fid.station) {
+        return;
+    }
+    if let Some(y) = c
+        .created
+        .as_deref()
+        .and_then(|d| d.get(..4)?.parse::<i32>().ok())
+    {
+        if y != fid.year {
+            return;
+        }
+    }
+    let text_serial = text_line
+        .as_ref()
+        .and_then(|l| l.serial.as_deref())
+        .and_then(|s| s.replace('O', "0").parse::<u64>().ok());
+    let id = fid.to_string();
+    let mut message = format!("the text gives no id: taken from the file name ({id})");
+    if let Some(s) = text_serial.filter(|s| *s != fid.serial) {
+        message.push_str(&format!("; the text's serial is {s}"));
+    }
+    c.diagnostics
+        .push(Diagnostic::new(Code::IdFromFileName, message));
+    c.origin.station.get_or_insert_with(|| fid.station.clone());
+    c.id = Some(id);
+}
+
+/// Why an extracted text is no cable at all (site boilerplate, a page of links),
+/// if it is none: the parser found no header field, no classification line, no
+/// numbered or marked paragraph and no field keyword, and what remains once known
+/// boilerplate is removed is a few words. Short or header-less cables always keep
+/// something of this (a mark, a field, a classification line) and are kept.
+fn not_a_cable(text: &str, c: &Cable) -> Option<String> {
+    let has_field = c.id.is_some()
+        || c.created.is_some()
+        || c.classification.is_some()
+        || c.subject.is_some()
+        || !c.tags.is_empty()
+        || !c.references.is_empty()
+        || !c.recipients.is_empty()
+        || !c.info_recipients.is_empty()
+        || c.eo.is_some()
+        || c.origin.station.is_some()
+        || c.origin.routing_indicator.is_some()
+        || c.published.is_some();
+    let has_paragraph = c
+        .paragraphs
+        .iter()
+        .any(|p| p.number > 0 || p.marking.is_some());
+    if has_field || has_paragraph {
+        return None;
+    }
+    let (stripped, _) = html::block_text(text);
+    let keyword = stripped.lines().any(|l| {
+        let t = l.trim_start().to_ascii_uppercase();
+        ["E.O.", "EO 1", "TAGS", "SUBJ", "REF", "CLASSIFIED BY"]
+            .iter()
+            .any(|k| t.starts_with(k))
+    });
+    if keyword {
+        return None;
+    }
+    let mut rest = stripped.clone();
+    let mut found: Vec<&str> = Vec::new();
+    for b in BOILERPLATE {
+        if rest.contains(b) {
+            found.push(b);
+            rest = rest.replace(b, " ");
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    let words = rest
+        .split_whitespace()
+        .filter(|w| !w.contains("://") && !w.starts_with("www."))
+        .filter(|w| w.chars().filter(char::is_ascii_alphabetic).count() >= 2)
+        .count();
+    (words < 30).then(|| {
+        format!(
+            "not a cable: the text is site boilerplate ({}) with no cable field, \
+             classification line or paragraph",
+            found
+                .iter()
+                .map(|b| format!("\u{201C}{b}\u{201D}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+/// Site furniture that pages around cables carry.
+const BOILERPLATE: &[&str] = &[
+    "Appears in these articles:",
+    "Page not found",
+    "This page could not be found",
+    "All rights reserved",
+    "Subscribe to our newsletter",
+    "Enable JavaScript",
+    "Share this article",
+    "Related articles",
+];
 
 /// How many bytes are sniffed to pick a format.
 const SNIFF: usize = 64 * 1024;
@@ -484,7 +789,20 @@ pub fn read_stream(
         match item {
             Ok(e) => {
                 let index = e.index;
-                let mut c = to_cable(e, path.clone(), decoded.encoding, several, opts);
+                let mut c = match cable_or_junk(e, path.clone(), decoded.encoding, several, opts) {
+                    Ok(c) => c,
+                    Err(why) => {
+                        on_cable(Err(ReadError::Item {
+                            format: format.name(),
+                            index,
+                            message: why,
+                        }));
+                        continue;
+                    }
+                };
+                if opts.file_name_ids && index == 1 {
+                    apply_file_name_id(&mut c, name);
+                }
                 if one_cable_format && index > 1 {
                     // Pages and telegram files usually hold one cable: say where an
                     // extra record came from.

@@ -102,6 +102,7 @@ pub fn extract(text: &str) -> Extracted {
         published: None,
         year: None,
         index: 1,
+        notes: Vec::new(),
     }
 }
 

@@ -34,7 +34,7 @@ re!(
 );
 re!(
     para_re,
-    r"^\s*(\d{1,3})\s*\.([ \t]*)(\(\s*([A-Za-z/ ,]{1,24}?)\s*\)\s*)?(.*)$"
+    r"^\s*(\d{1,3})\s*[.,]([ \t]*)(\(\s*([A-Za-z/ ,\-]{1,64}?)\s*\)\s*)?(.*)$"
 );
 // `para_re` without its trailing `(.*)$`. On a line without '\n' that tail
 // always matches the rest of the line, so this finds the same groups 1-4 and
@@ -42,7 +42,7 @@ re!(
 // the short prefix instead of the whole line (it was the body's main cost).
 re!(
     para_head_re,
-    r"^\s*(\d{1,3})\s*\.([ \t]*)(\(\s*([A-Za-z/ ,]{1,24}?)\s*\)\s*)?"
+    r"^\s*(\d{1,3})\s*[.,]([ \t]*)(\(\s*([A-Za-z/ ,\-]{1,64}?)\s*\)\s*)?"
 );
 
 /// A paragraph start as `para_re` reads it: number, spacing after the dot,
@@ -74,7 +74,7 @@ fn para_head(l: &str) -> Option<ParaHead<'_>> {
         rest,
     })
 }
-re!(lead_mark_re, r"^\s*\(\s*([A-Za-z/ ]{1,12}?)\s*\)\s*(.*)$");
+re!(lead_mark_re, r"^\s*\(\s*([A-Za-z/ \-]{1,24}?)\s*\)\s*(.*)$");
 re!(redaction_re, r"X{6,}");
 
 const CAPTION_LINES: &[&str] = &[
@@ -120,14 +120,38 @@ pub fn parse(lines: &[&str]) -> Body {
         let Ok(n) = c.number.parse::<u32>() else {
             continue;
         };
-        // "1.4 (b)" is not a paragraph: the dot must be followed by space or a mark.
-        if c.space.is_empty() && !c.paren && !c.rest.is_empty() {
-            continue;
-        }
         let mark_text = c.mark.map(|m| m.to_string());
         let is_mark = mark_text
             .as_deref()
             .is_some_and(|m| read_mark(m) != MarkReading::NotAMark);
+        // "5, (C)": a comma typed for the dot, only before a portion mark.
+        let comma = l.trim_start()[c.number.len()..]
+            .trim_start()
+            .starts_with(',');
+        if comma && !is_mark {
+            continue;
+        }
+        // "1.4 (b)" is not a paragraph: the dot must be followed by space or a mark,
+        // or (`1.Key ...`) by a word when the number is the one expected next.
+        if c.space.is_empty() && !c.paren && !c.rest.is_empty() {
+            let word = c
+                .rest
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_uppercase())
+                && c.rest
+                    .chars()
+                    .nth(1)
+                    .is_some_and(|c| c.is_ascii_alphabetic());
+            let expected_here = if starts.is_empty() {
+                n == 1
+            } else {
+                n == expected
+            };
+            if !(word && expected_here) {
+                continue;
+            }
+        }
         let prev_blank = i == 0 || cleaned[i - 1].trim().is_empty();
         let ok = if starts.is_empty() {
             n <= 3 || (is_mark && n <= 20)
@@ -135,6 +159,12 @@ pub fn parse(lines: &[&str]) -> Body {
             n == expected || (n > expected && n <= expected + 3 && (is_mark || prev_blank))
         };
         if !ok {
+            continue;
+        }
+        // An unmarked number out of sequence ("Please see para\n\n3."; "FY\n\n10.
+        // Post-Cairo Plans") is a wrapped line, not a paragraph, when the expected
+        // number follows later with a portion mark.
+        if n != expected && !is_mark && marked_number_follows(&cleaned[i + 1..], expected) {
             continue;
         }
         let (mark, rest) = if is_mark {
@@ -246,6 +276,18 @@ pub fn parse(lines: &[&str]) -> Body {
     body
 }
 
+/// True when one of the next lines starts paragraph `n` with a portion mark.
+fn marked_number_follows(lines: &[std::borrow::Cow<'_, str>], n: u32) -> bool {
+    lines.iter().take(80).any(|l| {
+        l.trim_start().starts_with(|c: char| c.is_ascii_digit())
+            && para_head(l).is_some_and(|c| {
+                c.number.parse() == Ok(n)
+                    && c.mark
+                        .is_some_and(|m| matches!(read_mark(m), MarkReading::Known(_)))
+            })
+    })
+}
+
 /// Cheap test run before the section-break regex: " OF " and eight digits in a row.
 fn might_be_section_break(t: &str) -> bool {
     if !t.contains(" OF ") {
@@ -268,9 +310,21 @@ fn might_be_section_break(t: &str) -> bool {
 /// Drops section breaks, page headers, repeated classification lines and caption
 /// lines; records what they said.
 fn clean<'a>(lines: &[&'a str], body: &mut Body) -> Vec<std::borrow::Cow<'a, str>> {
-    let mut out = Vec::with_capacity(lines.len());
+    let mut out: Vec<std::borrow::Cow<'a, str>> = Vec::with_capacity(lines.len());
+    // Blank lines around a section break or page header are the break's layout:
+    // dropping them joins the text the break cut (and keeps it from looking cut).
+    let mut after_break = false;
+    let drop_break = |out: &mut Vec<std::borrow::Cow<'a, str>>| {
+        while out.last().is_some_and(|l| l.trim().is_empty()) {
+            out.pop();
+        }
+    };
     for &l in lines {
         let t = l.trim();
+        if t.is_empty() && after_break {
+            continue;
+        }
+        after_break = false;
         if let Some(c) = might_be_section_break(t)
             .then(|| section_break_re().captures(t))
             .flatten()
@@ -282,14 +336,19 @@ fn clean<'a>(lines: &[&'a str], body: &mut Body) -> Vec<std::borrow::Cow<'a, str
             let m = c.get(0).expect("whole match");
             let rest = format!("{}{}", &t[..m.start()], &t[m.end()..]);
             if rest.trim().is_empty() {
+                drop_break(&mut out);
+                after_break = true;
                 continue;
             }
             out.push(std::borrow::Cow::Owned(rest.trim_end().to_string()));
             continue;
         }
-        if (t.starts_with("PAGE") && page_header_re().is_match(t))
-            || matches!(t, "NNNN" | "NNN" | "BT")
-        {
+        if t.starts_with("PAGE") && page_header_re().is_match(t) {
+            drop_break(&mut out);
+            after_break = true;
+            continue;
+        }
+        if matches!(t, "NNNN" | "NNN" | "BT") {
             continue;
         }
         if let Some(c) = super::classline::read(t) {
@@ -353,13 +412,37 @@ fn check_truncation(number: u32, lines: &[String], _last: bool, diags: &mut Vec<
         }
     }
     let l = content[last];
-    if l.len() >= 40 && !ends_sentence(l) && !is_rule(l) {
+    if l.len() >= 40 && !ends_sentence(l) && !is_rule(l) && !ends_with_heading_or_banner(l) {
         diags.push(Diagnostic::at(
             Code::TruncatedParagraph,
             number,
             format!("paragraph {number} ends mid-sentence (\u{201C}{}\u{201D}): its last line seems lost", tail_words(l)),
         ));
     }
+}
+
+/// True when a paragraph's last line ends in the next paragraph's heading glued on
+/// in a reflowed copy (`... the patent process. Biotechnology`, `... claims. TRIPS
+/// Compliance: Data Confidentiality`), a banner (`=====CABLE ENDS=====`) or an
+/// address: the sentence before it is complete.
+fn ends_with_heading_or_banner(l: &str) -> bool {
+    if l.contains("==") || l.contains("http") || l.contains("www.") {
+        return true;
+    }
+    let Some(dot) = l.rfind(". ") else {
+        return false;
+    };
+    let tail = &l[dot + 2..];
+    let words: Vec<&str> = tail.split_whitespace().collect();
+    !words.is_empty()
+        && words.len() <= 8
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(|c| !c.is_lowercase())
+                || matches!(
+                    *w,
+                    "and" | "of" | "the" | "to" | "for" | "in" | "on" | "a" | "with"
+                )
+        })
 }
 
 fn tail_words(l: &str) -> String {
@@ -438,10 +521,67 @@ mod tests {
     }
 
     #[test]
+    fn dashed_and_long_compound_marks_are_marks() {
+        // Read as text, these paragraphs would take the cable's level without
+        // their NOFORN: every reader of that level would read them.
+        let b = run("1. (S-NF) Dashed.\n\n2. (S//NF//REL TO USA, AUS, CAN, GBR, NZL) Long.\n\n3. (C-NOFORN) Spelt.\n\n4. (S//ZQX-ODD) Odd.");
+        let marks: Vec<Option<&str>> = b.paragraphs.iter().map(|p| p.marking.as_deref()).collect();
+        assert_eq!(marks[0], Some("S/NF"));
+        assert!(marks[1].is_some_and(|m| m.starts_with("S/NF")), "{marks:?}");
+        assert_eq!(marks[2], Some("C/NF"));
+        assert_eq!(marks[3], Some("S//ZQX-ODD"));
+        assert_eq!(b.paragraphs[1].text, "Long.");
+    }
+
+    #[test]
+    fn a_section_break_inside_a_paragraph_is_no_truncation() {
+        let b = run("1. (C) A sentence that runs on and on across the page break of the\n\nPARIS 00000997  002 OF 002\n\ncable and ends here.\n\n2. (U) Two.");
+        assert!(
+            !b.diagnostics
+                .iter()
+                .any(|d| d.code == Code::TruncatedParagraph),
+            "{:?}",
+            b.diagnostics
+        );
+        assert_eq!(
+            b.paragraphs[0].text,
+            "A sentence that runs on and on across the page break of the\ncable and ends here."
+        );
+    }
+
+    #[test]
+    fn a_heading_glued_at_the_end_is_no_truncation() {
+        let b = run("1. (C) The office will decide on the patent process. Biotechnology Patents\n\n2. (C) Two.");
+        assert!(!b
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::TruncatedParagraph));
+        let b = run("1. (C) The office will decide on the patent process. then it went on to say that\n\n2. (C) Two.");
+        assert!(b
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::TruncatedParagraph));
+    }
+
+    #[test]
     fn numbers_out_of_sequence_stay_in_text() {
         let b = run("1. (C) Intro:\n1. first item\n2. (C) Next.");
         assert_eq!(b.paragraphs.len(), 2);
         assert!(b.paragraphs[0].text.contains("1. first item"));
+    }
+
+    #[test]
+    fn a_wrapped_number_before_the_marked_sequence_is_text() {
+        let b = run(
+            "1. (U) This is an action request. Please see para\n\n3.\n2. (S) Two.\n\n3. (U) Three.",
+        );
+        let nums: Vec<u32> = b.paragraphs.iter().map(|p| p.number).collect();
+        assert_eq!(nums, vec![1, 2, 3]);
+        assert!(b.paragraphs[0].text.ends_with("para\n\n3."));
+        // Without a marked 2 later, the jump stands.
+        let b = run("1. (U) One.\n\n3. Three.\n\n4. Four.");
+        let nums: Vec<u32> = b.paragraphs.iter().map(|p| p.number).collect();
+        assert_eq!(nums, vec![1, 3, 4]);
     }
 
     #[test]

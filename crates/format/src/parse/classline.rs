@@ -22,6 +22,9 @@ pub struct ClassLine {
     pub station: Option<String>,
     /// Serial as written.
     pub serial: Option<String>,
+    /// True when the serial looks cut: fewer than the six digits the line pads it
+    /// to, and zero-padded or glued to the next word (`00167SIPDIS`).
+    pub serial_cut: bool,
     /// Words after the serial (captions glued onto the line).
     pub rest: String,
 }
@@ -35,7 +38,7 @@ fn class_re() -> &'static Regex {
             (?P<tail>(?:\s*//?\s*[A-Z]+)*)
             (?:\s+(?P<efto>E\ ?F\ ?T\ ?O))?
             (?:\s+(?i:SECTION|SECTON|SECT)\s*(?P<sn>\d{1,2})\s+(?i:OF)\s+(?P<sof>\d{1,2}))?
-            (?:\s+(?P<station>[A-Z][A-Z\ .'\-]*?[A-Z])\s*(?P<serial>[0-9O]*[0-9][0-9O]*)(?P<glued>[A-Z]*))?
+            (?:\s+(?P<station>[A-Z][A-Z\ .'\-]*?[A-Z])\s*(?P<serial>[0-9O]*[0-9][0-9O]*)(?P<glued>[A-Z][^\s]*)?)?
             (?P<rest>(?:\s.*)?)$",
         )
         .expect("valid class-line regex")
@@ -85,9 +88,32 @@ fn could_be_class_line(t: &str) -> bool {
         || first.starts_with("SECRET")
 }
 
+/// [`read`] for a line that may run on: collapsed copies put the whole preamble on
+/// the classification line (`S E C R E T KYIV 002414 SIPDIS DEPT FOR ... TAGS:
+/// ...`), past the length [`read`] accepts. The line's start is read; `rest` is
+/// everything after the serial.
+pub fn read_long(line: &str) -> Option<ClassLine> {
+    let trimmed = line.trim();
+    if trimmed.len() <= 200 {
+        return read(line);
+    }
+    let mut c = read(super::text::prefix(trimmed, 200))?;
+    let serial = c.serial.clone()?;
+    c.station.as_ref()?;
+    let at = trimmed.find(&serial)? + serial.len();
+    c.rest = trimmed[at..].trim().to_string();
+    Some(c)
+}
+
 /// Reads a classification line, if `line` is one.
 pub fn read(line: &str) -> Option<ClassLine> {
-    let trimmed = line.trim();
+    // Export debris before or after the line: `","S E C R E T THE HAGUE 000328`
+    // (a CSV row's cell boundary), a stray quote.
+    let trimmed = line
+        .trim()
+        .trim_start_matches(['"', ',', '\''])
+        .trim_end_matches(['"', ','])
+        .trim();
     if trimmed.is_empty() || trimmed.len() > 200 || !could_be_class_line(trimmed) {
         return None;
     }
@@ -139,13 +165,48 @@ pub fn read(line: &str) -> Option<ClassLine> {
         _ => return None,
     };
     let tail = c.name("tail").map(|m| m.as_str()).unwrap_or("");
-    let rest = c
+    let mut rest = c
         .name("rest")
         .map(|m| m.as_str().trim())
         .unwrap_or("")
         .to_string();
-    let station = c.name("station").map(|m| m.as_str().trim().to_string());
-    let serial = c.name("serial").map(|m| m.as_str().to_string());
+    // What the serial is glued to: a field or office (`000549E.O. 12958`,
+    // `008305S/CT`) or a caption (`SIPDIS`) stays in the line's tail; letters
+    // that are neither (`00040QSITIVE`, a garbled caption) are debris.
+    if let Some(g) = c.name("glued") {
+        let g = g.as_str();
+        let known = ["SIPDIS", "NOFORN", "SENSITIVE", "EXDIS", "NODIS", "LIMDIS"]
+            .iter()
+            .any(|k| g.starts_with(k));
+        if known || g.contains(['/', '.', ':']) {
+            rest = format!("{g} {rest}").trim().to_string();
+        }
+    }
+    let mut station = c.name("station").map(|m| m.as_str().trim().to_string());
+    let mut serial = c.name("serial").map(|m| m.as_str().to_string());
+    // A receiving station's banner (`CONFIDENTIAL     PTQ1859`): a short code glued
+    // to a number after a wide gap names no post; the line is a bare level.
+    // A line cut inside its section field (`C O N F I D E N T I A L SECTION 01`,
+    // `OF 02 JEDDAH 000084` on the next line) names no station.
+    if station.as_deref().is_some_and(|s| s.starts_with("SECT")) {
+        station = None;
+        serial = None;
+        rest = String::new();
+    }
+    if let (Some(st), Some(se)) = (c.name("station"), c.name("serial")) {
+        let glued_code = st.end() == se.start() && st.as_str().len() <= 4;
+        let wide_gap = line.contains("   ");
+        let code = crate::station::canonical_station(&crate::station::squash(st.as_str()));
+        if glued_code && (wide_gap || !crate::station::is_known_station(&code)) {
+            station = None;
+            serial = None;
+            rest = String::new();
+        }
+    }
+    let glued = c.name("glued").is_some_and(|m| !m.as_str().is_empty());
+    let serial_cut = serial
+        .as_deref()
+        .is_some_and(|s| s.len() < 6 && (glued || s.starts_with('0')));
     // A line whose remainder is prose is not a classification line: accept it when
     // it has a station and serial, or when what follows is known caption words.
     if station.is_none() && !rest.is_empty() {
@@ -180,6 +241,7 @@ pub fn read(line: &str) -> Option<ClassLine> {
         section,
         station,
         serial,
+        serial_cut,
         rest,
     })
 }
@@ -222,6 +284,60 @@ mod tests {
         let c = read("SS E C R E T PESHAWAR 000041").unwrap();
         assert_eq!(c.level, Level::S);
         assert_eq!(c.serial.as_deref(), Some("000041"));
+    }
+
+    #[test]
+    fn csv_and_quote_debris_around_the_line() {
+        let c = read("\",\"S E C R E T THE HAGUE 000328").unwrap();
+        assert_eq!(c.station.as_deref(), Some("THE HAGUE"));
+        assert_eq!(c.serial.as_deref(), Some("000328"));
+        let c = read("\"UNCLAS STATE 000012\"").unwrap();
+        assert_eq!(c.serial.as_deref(), Some("000012"));
+    }
+
+    #[test]
+    fn a_collapsed_preamble_on_the_classification_line() {
+        let line = format!(
+            "S E C R E T KYIV 002414 SIPDIS DEPT FOR EUR/UMB E.O. 12958: DECL: 12/10/2018 TAGS: PREL UP SUBJECT: {}",
+            "A LONG SUBJECT ".repeat(12)
+        );
+        assert!(read(&line).is_none());
+        let c = read_long(&line).unwrap();
+        assert_eq!(c.station.as_deref(), Some("KYIV"));
+        assert!(c.rest.starts_with("SIPDIS DEPT FOR EUR/UMB E.O."));
+        assert!(c.rest.ends_with("A LONG SUBJECT"));
+        // Long prose is no classification line.
+        assert!(read_long(&format!("SECRET talks {}", "went on ".repeat(40))).is_none());
+    }
+
+    #[test]
+    fn a_line_cut_in_its_section_field_names_no_station() {
+        let c = read("C O N F I D E N T I A L SECTION 01").unwrap();
+        assert_eq!(c.level, Level::C);
+        assert_eq!((c.station, c.serial), (None, None));
+    }
+
+    #[test]
+    fn a_receiving_station_banner_names_no_post() {
+        let c = read("CONFIDENTIAL     PTQ1859").unwrap();
+        assert_eq!(c.level, Level::C);
+        assert_eq!((c.station, c.serial), (None, None));
+        // A real line keeps its station, glued serial or not.
+        let c = read("CONFIDENTIAL PARIS 001859").unwrap();
+        assert_eq!(c.station.as_deref(), Some("PARIS"));
+    }
+
+    #[test]
+    fn a_serial_glued_to_the_next_token() {
+        let c = read("C O N F I D E N T I A L STATE 008305S/CT").unwrap();
+        assert_eq!(c.serial.as_deref(), Some("008305"));
+        assert_eq!(c.rest, "S/CT");
+        let c = read("UNCLAS CAIRO 000549E.O. 12958: N/A").unwrap();
+        assert_eq!(c.serial.as_deref(), Some("000549"));
+        assert!(c.rest.starts_with("E.O. 12958"));
+        let c = read("S E C R E T CAIRO 003126SIPDISSIPDIS").unwrap();
+        assert_eq!(c.serial.as_deref(), Some("003126"));
+        assert!(c.rest.starts_with("SIPDIS"));
     }
 
     #[test]

@@ -72,7 +72,13 @@ re!(
     r"^\s*((?:(?:NIACT\s+)?[RPOZY]{1,2}\s+){0,3})(\d{2})\s?(\d{2})(\d{2})\s?Z\s*([A-Za-z]{3})\s*(\d{4}|\d{2})(?-u:\b)"
 );
 re!(fm_re, r"^\s*FM\s+(.+?)\s*$");
-re!(addr_key_re, r"^\s*(TO|INFO|XMT)\s+(.*?)\s*$");
+// `XMT/AMEMBASSY KHARTOUM`: the exempt prosign may be joined to its address by a
+// slash.
+re!(
+    addr_key_re,
+    r"^\s*(TO|INFO|XMT)(?:\s+|(?-u:\b)/\s*)(.*?)\s*$"
+);
+re!(glued_page_re, r"\s+PAGE\s+\d{2,3}\s.*$");
 
 /// Precedence word for a DTG prosign.
 pub fn prosign_precedence(p: &str) -> Option<&'static str> {
@@ -119,6 +125,11 @@ pub fn read_de(line: &str) -> Option<DeLine> {
         return None;
     }
     let c = de_re().captures(line)?;
+    // Routing indicators start with R: `DE JANEIRO 1234` is an addressee line
+    // (`RUEHRI/AMCONSUL RIO` / `DE JANEIRO 1234`) wrapped, not a DE line.
+    if !c[1].starts_with('R') {
+        return None;
+    }
     let ssn = c[2].replace('O', "0").parse().ok()?;
     let day = match (c.get(4), c.get(5), c.get(6)) {
         (Some(d), Some(h), Some(m)) => Some((
@@ -147,6 +158,12 @@ pub fn is_ri_list(line: &str) -> bool {
 /// Hand-written rather than one regex: the optional parts sit at both ends of a
 /// free-text name, which a regex with captures can only take by backtracking.
 pub fn read_recipient(line: &str) -> Option<Recipient> {
+    // A page header glued on the line (`RUEHC/SECSTATE WASHDC 1234 PAGE 02 RUEHRO
+    // 0123`) is not part of the address.
+    let line = match glued_page_re().find(line) {
+        Some(m) => &line[..m.start()],
+        None => line,
+    };
     let t = line.trim().trim_end_matches(['.', ',']).trim_end();
     if t.is_empty() {
         return None;
@@ -370,6 +387,30 @@ mod tests {
         assert_eq!(de.ssn, 1599);
         assert_eq!(de.section, Some(1));
         assert_eq!(de.day, Some((157, 11, 19)));
+    }
+
+    #[test]
+    fn a_page_header_on_an_addressee_line_and_xmt_with_a_slash() {
+        let r = read_recipient("RUEHC/SECSTATE WASHDC 1234 PAGE 02 RUEHRO 0123").unwrap();
+        assert_eq!(r.name, "SECSTATE WASHDC");
+        assert_eq!(r.serial.as_deref(), Some("1234"));
+        let env = scan(
+            &[
+                "R 141200Z FEB 09",
+                "FM AMEMBASSY ROME",
+                "TO RUEHC/SECSTATE WASHDC 1234",
+                "XMT/AMEMBASSY KHARTOUM",
+            ],
+            &|_| false,
+        );
+        assert_eq!(env.exempt.len(), 1);
+        assert_eq!(env.exempt[0].name, "AMEMBASSY KHARTOUM");
+    }
+
+    #[test]
+    fn a_wrapped_rio_de_janeiro_is_no_de_line() {
+        assert!(read_de("DE JANEIRO 1234").is_none());
+        assert!(read_de("DE RUEHRI #1234 0451200").is_some());
     }
 
     #[test]

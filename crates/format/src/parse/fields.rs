@@ -138,6 +138,8 @@ const TITLE_WORDS: &[&str] = &[
     "POLMINCOUNS",
     "ECONCOUNS",
     "POLCOUNS",
+    "COUNS",
+    "COUNSL",
     "ECMIN",
     "EMIN",
     "ECPO",
@@ -393,7 +395,7 @@ const NOT_NAME_FRAGMENTS: &[&str] = &[
 re!(clby_keyword_re, r"(?i)(?-u:\b)class\w{0,4}e?d\s*by(?-u:\b)");
 re!(
     clby_stop_re,
-    r"(?i)(?-u:\b)fr\s+rea|(?-u:\b)per(?-u:\b)|(?-u:\b)under(?-u:\b)|(?-u:\b)based\s+on(?-u:\b)|(?-u:\b)due\s+to(?-u:\b)|reas[o0]n|(?-u:\b)re\s*asons(?-u:\b)|(?-u:\b)e\s?\.\s?o(?-u:\b)|(?-u:\b)eo\s+1|(?-u:\b)1\s?\.\s?[1-9](?-u:\b)|(?-u:\b)summary(?-u:\b)|\(\s*acting\s*\)|(?-u:\b)this\s+message(?-u:\b)|\n\s*\n|\n\s*1\.\s"
+    r"(?i)(?-u:\b)fr\s+rea|(?-u:\b)per(?-u:\b)|(?-u:\b)under(?-u:\b)|(?-u:\b)based\s+up?on(?-u:\b)|(?-u:\b)due\s+to(?-u:\b)|reas[o0]n|(?-u:\b)re\s*asons(?-u:\b)|(?-u:\b)e\s?\.\s?o(?-u:\b)|(?-u:\b)eo\s+1|(?-u:\b)1\s?\.\s?[1-9](?-u:\b)|(?-u:\b)summary(?-u:\b)|\(\s*acting\s*\)|(?-u:\b)this\s+message(?-u:\b)|\n\s*\n|\n\s*1\.\s"
 );
 re!(clby_for_re, r"(?i)(?-u:\b)for(?-u:\b)");
 
@@ -919,7 +921,14 @@ pub fn tags(text: &str) -> Vec<String> {
         // An inline next field ends the tags: "... AF, UK SUBJECT: ...".
         let up = line.to_ascii_uppercase();
         let mut end = line.len();
-        for k in [" SUBJECT", " SUBJ:", " REF:", " REFS:", " CLASSIFIED BY"] {
+        for k in [
+            " SUBJECT",
+            " SUBJ:",
+            " REF:",
+            " REFS:",
+            " CLASSIFIED BY",
+            "SUBJECT:",
+        ] {
             if let Some(p) = up.find(k) {
                 end = end.min(p);
             }
@@ -995,10 +1004,38 @@ re!(
 );
 re!(
     subject_stop_cs_re,
-    r"(?-u:\b)[A-Z][A-Z ]*\s+\d{5,}\s+\d{3}(?:\.\d)?\s+OF(?-u:\b)|-{4,}|(?:^|\s)PAGE\s+\d+"
+    r"(?-u:\b)\d{5,}\s+\d{3}(?:\.\d)?\s+OF(?-u:\b)|-{4,}|(?:^|\s)PAGE\s+\d+"
 );
-re!(lead_mark_subject_re, r"^\(([^)]{1,12})\)\s*");
-re!(trail_mark_subject_re, r"\s\(([A-Z/ ]{1,12})\)$");
+
+re!(hyphen_wrap_re, r"([A-Za-z])-[ \t]*\n[ \t]*");
+
+/// Where the station of a section break that ends at `end` starts: the last one to
+/// three words before it that name a known post (`THE HAGUE`), else the last word.
+fn break_station_start(text: &str, end: usize) -> usize {
+    let before = text[..end].trim_end();
+    let starts: Vec<usize> = before
+        .char_indices()
+        .filter(|&(i, c)| {
+            !c.is_whitespace() && (i == 0 || before[..i].ends_with(char::is_whitespace))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    for k in (1..=3).rev() {
+        if let Some(&at) = starts.len().checked_sub(k).and_then(|i| starts.get(i)) {
+            let words = &before[at..];
+            let code = crate::station::canonical_station(&crate::station::squash(words));
+            if crate::station::is_known_station(&code) {
+                return at;
+            }
+        }
+    }
+    match starts.last() {
+        Some(&at) if before[at..].bytes().all(|b| b.is_ascii_uppercase()) => at,
+        _ => end,
+    }
+}
+re!(lead_mark_subject_re, r"^\(([^)]{1,64})\)\s*");
+re!(trail_mark_subject_re, r"\s\(([A-Z/ ,\-]{1,64})\)$");
 
 fn decode_entities(s: &str) -> String {
     html_entity_re()
@@ -1028,13 +1065,21 @@ fn decode_entities(s: &str) -> String {
 /// mark normalised, `S/NF`).
 pub fn subject(text: &str) -> (Option<String>, Option<String>) {
     let text = text.replace("\\n", " ");
+    // A subject wrapped after a hyphen (`US-` / `INDIA NUCLEAR DEAL`) rejoins.
+    let text = hyphen_wrap_re().replace_all(&text, "$1-");
     let body = text.trim_start().trim_start_matches(':').trim_start();
     let mut end = body.len();
     if let Some(m) = subject_stop_re().find(body) {
         end = end.min(m.start());
     }
     if let Some(m) = subject_stop_cs_re().find(body) {
-        end = end.min(m.start());
+        let start = if m.as_str().starts_with(|c: char| c.is_ascii_digit()) {
+            // A section break: cut before its station too.
+            break_station_start(body, m.start())
+        } else {
+            m.start()
+        };
+        end = end.min(start);
     }
     let s = squeeze(&decode_entities(&body[..end]));
     let s = s.trim_end_matches(['\\']).trim();
@@ -1044,9 +1089,18 @@ pub fn subject(text: &str) -> (Option<String>, Option<String>) {
     let mut subject = s.to_string();
     let mut mark = None;
     if let Some(c) = lead_mark_subject_re().captures(&subject) {
-        if let MarkReading::Known(m) = read_mark(&c[1]) {
-            mark = Some(m.to_string());
-            subject = subject[c.get(0).expect("match").end()..].trim().to_string();
+        match read_mark(&c[1]) {
+            MarkReading::Known(m) => {
+                mark = Some(m.to_string());
+                subject = subject[c.get(0).expect("match").end()..].trim().to_string();
+            }
+            // Kept as written, so that the subject is judged by the rule for
+            // unreadable marks (never below what the mark shows), not as unmarked.
+            MarkReading::Unknown(_) => {
+                mark = Some(c[1].trim().to_string());
+                subject = subject[c.get(0).expect("match").end()..].trim().to_string();
+            }
+            MarkReading::NotAMark => {}
         }
     }
     if let Some(c) = trail_mark_subject_re().captures(&subject) {
@@ -1071,11 +1125,11 @@ pub fn subject(text: &str) -> (Option<String>, Option<String>) {
 
 re!(
     summary_open_re,
-    r"(?i)(?:^|[\s(\-])(?:begin\s+)?summ?a?ry(?:\s+(?:and|&)\s+(?:comment|introduction|action\s+request|background|action\s+requested))?\s*(?::|\.|-+|\n|$)"
+    r"(?i)(?:^|[\s(\-])(?:begin\s+)?summ?a?ry(?:\s+(?:and|&)\s+(?:comment|introduction|action\s+request|background|action\s+requested)|\s*/\s*comment)?\s*(?::|\.|-+|=+|\n|$)"
 );
 re!(
     summary_end_re,
-    r"(?i)(?-u:\b)end\s+(?:of\s+)?summ?a?ry(?-u:\b)[.:\-]?"
+    r"(?i)(?-u:\b)end\s+(?:of\s+)?summ?a?ry(?:\s*/\s*comment)?(?-u:\b)[.:\-]?"
 );
 // Without an END SUMMARY: a summary heading at a line start, running to a blank line or a rule.
 re!(
@@ -1084,11 +1138,11 @@ re!(
 );
 re!(
     summary_block_end_re,
-    r"\n[ \t]*\n|\n[ \t]*[-\u{2010}\u{2013}]{3,}"
+    r"\n[ \t]*\n|\n[ \t]*[-\u{2010}\u{2013}]{3,}|\s-{3,}[ \t]*[A-Za-z][^\n\-]{0,60}?-{3,}"
 );
 re!(
     summary_lead_re,
-    r"(?i)^\s*(?:\d{1,3}\s*\.\s*)?(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?(?:summ?a?ry\s*[:.\-]\s*)?(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?"
+    r"(?i)^\s*(?:\d{1,3}\s*\.\s*)?(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?(?:summ?a?ry(?:\s*/\s*comment)?\s*(?:[:.\-]|=+)\s*)?(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?"
 );
 re!(
     comment_open_re,
@@ -1178,6 +1232,14 @@ fn clean_summary(inner: &str) -> String {
     };
     s.trim_matches(|c: char| c == ':' || c.is_whitespace())
         .to_string()
+}
+
+/// A summary that runs on into the text stops at an inline `--- Heading ---`.
+pub fn cut_at_inline_heading(s: &str) -> &str {
+    match summary_block_end_re().find(s) {
+        Some(m) if m.as_str().trim_start().starts_with("---") => s[..m.start()].trim_end(),
+        _ => s,
+    }
 }
 
 /// Comment blocks of a body text, joined.
@@ -1611,6 +1673,86 @@ mod tests {
 
     fn subj(t: &str) -> Option<String> {
         subject(t).0
+    }
+
+    #[test]
+    fn a_subject_wrapped_at_a_hyphen_rejoins() {
+        assert_eq!(
+            subj(": TALKS ON THE US-\nINDIA NUCLEAR DEAL\n").as_deref(),
+            Some("TALKS ON THE US-INDIA NUCLEAR DEAL")
+        );
+    }
+
+    #[test]
+    fn a_section_break_glued_to_the_subject_ends_it_with_its_station() {
+        assert_eq!(
+            subj(": RUSSIAN RELATIONS WITH AN ASSERTIVE UZBEKISTAN MOSCOW 00000337 001.2 OF 002 Classified")
+                .as_deref(),
+            Some("RUSSIAN RELATIONS WITH AN ASSERTIVE UZBEKISTAN")
+        );
+        assert_eq!(
+            subj(": DUTCH VIEWS ON IRAN THE HAGUE 00000123  001.2 OF 002").as_deref(),
+            Some("DUTCH VIEWS ON IRAN")
+        );
+    }
+
+    #[test]
+    fn tags_end_at_a_glued_subject() {
+        assert_eq!(tags(" PREL PGOVSUBJECT: TALKS"), vec!["PREL", "PGOV"]);
+    }
+
+    #[test]
+    fn summary_openers_and_an_inline_heading() {
+        assert_eq!(
+            summary("1. (C) Summary/Comment: The talks went well. End Summary/Comment.").as_deref(),
+            Some("The talks went well.")
+        );
+        assert_eq!(
+            summary("1. (C) Summary ==== The talks went well. End summary.").as_deref(),
+            Some("The talks went well.")
+        );
+        assert_eq!(
+            cut_at_inline_heading("The talks went well. --- Background --- The minister came."),
+            "The talks went well."
+        );
+    }
+
+    #[test]
+    fn classified_by_variants() {
+        let names = |t: &str| classified_by(t);
+        assert_eq!(
+            names(": Pol/Econ Couns. Jane Roe, reason 1.4(b)"),
+            vec!["Jane Roe"]
+        );
+        assert_eq!(
+            names(": PolOff Jane Roe BASED UPON 1.4 (b)"),
+            vec!["Jane Roe"]
+        );
+        assert_eq!(
+            names(": Amb. Jane Roe and DCM John Doe for reasons 1.4 (b)"),
+            vec!["Jane Roe", "John Doe"]
+        );
+        assert_eq!(names(" by DCM Jane Roe, reasons 1.4(b)"), vec!["Jane Roe"]);
+        assert_eq!(
+            names(": Ambasador Jane Roe for reasons 1.4 (d)"),
+            vec!["Jane Roe"]
+        );
+    }
+
+    #[test]
+    fn subject_marks_long_dashed_and_unreadable() {
+        let (s, m) = subject("(S//NF//REL TO USA, GBR) TALKS");
+        assert_eq!(s.as_deref(), Some("TALKS"));
+        assert!(m.as_deref().is_some_and(|m| m.starts_with("S/NF")), "{m:?}");
+        assert_eq!(subject("(S-NF) TALKS").1.as_deref(), Some("S/NF"));
+        // Unreadable: kept as written, so it is judged as unreadable, not unmarked.
+        let (s, m) = subject("(S//ZQX) TALKS");
+        assert_eq!(
+            (s.as_deref(), m.as_deref()),
+            (Some("TALKS"), Some("S//ZQX"))
+        );
+        // Ordinary parentheses stay text.
+        assert_eq!(subject("(CORRECTED COPY) TALKS").1, None);
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod envelope;
 mod fields;
 mod preamble;
 mod references;
+mod reflow;
 mod signature;
 mod text;
 
@@ -44,8 +45,11 @@ pub use references::{parse as parse_references, Citing};
 pub struct Hints {
     /// The cable's id, for text that does not carry it (any written form).
     pub id: Option<String>,
-    /// The cable's year, for text that does not carry it.
+    /// The cable's year, for text that does not carry it (the user's hint).
     pub year: Option<i32>,
+    /// The year the container gave (a CSV row's or an export's date), for text that
+    /// does not carry its own; used before [`Hints::year`], without a diagnostic.
+    pub container_year: Option<i32>,
     /// Where the text came from.
     pub source: Source,
 }
@@ -66,7 +70,11 @@ re!(
 
 /// Parses the text of one cable.
 pub fn parse(text: &str, hints: &Hints) -> Cable {
-    let normalized = text::normalize(text);
+    let normalized = prepare(text);
+    let normalized = match reflow::split_inline_paragraphs(&normalized) {
+        std::borrow::Cow::Owned(s) => s,
+        std::borrow::Cow::Borrowed(_) => normalized,
+    };
     let all: Vec<&str> = normalized.split('\n').collect();
     let mut cable = Cable {
         source: hints.source.clone(),
@@ -114,6 +122,8 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     let mut dump = DumpRow::from_lines(skipped);
     // The DE serial of another cable's envelope read under this one, if any.
     let mut foreign_ssn: Option<u64> = None;
+    // The lines of a second copy of the cable that was not read.
+    let mut dropped_copy: Vec<&str> = Vec::new();
 
     // A second envelope: the same cable repeated (skip to its text) or another
     // cable glued on (cut it off; the container readers split such texts).
@@ -167,34 +177,88 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
             while cut > 0 && DumpRow::is_dump_line(rest[cut - 1]) {
                 cut -= 1;
             }
-            let what = if same {
-                "the cable's header repeats"
+            let later = &rest[k + env2.end..];
+            if same && chars(later) > chars(&rest[..cut]) {
+                // The cable twice, the second copy the more complete (the first a
+                // header preview): read the second.
+                diags.push(Diagnostic::new(
+                    Code::MultipleCables,
+                    format!(
+                        "the cable's header repeats at line {line_no}; the copy after it \
+                         is the longer and was read"
+                    ),
+                ));
+                dropped_copy = rest[..cut].to_vec();
+                env = merge_envelopes(env, env2);
+                rest = later;
             } else {
-                "a second cable starts"
-            };
-            diags.push(Diagnostic::new(
-                Code::MultipleCables,
-                format!("{what} at line {line_no}; only the text before it is in this record"),
-            ));
-            rest = &rest[..cut];
+                let what = if same {
+                    "the cable's header repeats"
+                } else {
+                    "a second cable starts"
+                };
+                diags.push(Diagnostic::new(
+                    Code::MultipleCables,
+                    format!("{what} at line {line_no}; only the text before it is in this record"),
+                ));
+                if same {
+                    dropped_copy = rest[k..].to_vec();
+                }
+                rest = &rest[..cut];
+            }
         }
     }
 
-    let para1 = rest
-        .iter()
-        .position(|l| preamble::is_para_start(l))
-        .unwrap_or(rest.len());
-    let search = para1.min(80).min(rest.len());
-    // Read the class line once, keeping its position (reading it is not cheap).
-    let (class_pos, mut class_line) = rest[..search]
-        .iter()
-        .enumerate()
-        .find_map(|(i, l)| classline::read(l).map(|c| (i, c)))
-        .unzip();
+    let (mut para1, mut class_pos, mut class_line) = locate_text(rest);
+    // The cable's classification line again, before the first paragraph or after
+    // the text: the cable twice in one text without a second envelope (a header
+    // preview, then a collapsed or complete copy). The longer copy is read.
+    if let Some(p) = class_pos {
+        if let Some(r) = repeated_class_line(rest, p, class_line.as_ref()) {
+            let (first, second) = (&rest[..r], &rest[r..]);
+            let line_no = env_start + env.end + r + 1;
+            if chars(second) > chars(first) {
+                dropped_copy = first.to_vec();
+                rest = second;
+                (para1, class_pos, class_line) = locate_text(rest);
+            } else {
+                // The second copy's own leading lines (an export row, its envelope)
+                // are not the first copy's text.
+                let mut cut = r;
+                while cut > p + 1 && is_copy_leader(rest[cut - 1]) {
+                    cut -= 1;
+                }
+                dropped_copy = rest[cut..].to_vec();
+                rest = &rest[..cut];
+                para1 = para1.min(rest.len());
+            }
+            diags.push(Diagnostic::new(
+                Code::MultipleCables,
+                format!(
+                    "the classification line repeats at line {line_no}: the text holds \
+                     the cable twice; the longer copy was read"
+                ),
+            ));
+        }
+    }
+    // The station and serial written without a level word (`ABU DHABI 002641`,
+    // or a section break line), where no classification line names them: a copy
+    // that lost its level word, a flattened export that put the level on a line of
+    // its own (`CONFIDENTIAL` / `NEW DELHI 005734`).
+    let station_line = if class_line.as_ref().is_some_and(|c| c.station.is_some()) {
+        None
+    } else {
+        let from = class_pos.map_or(0, |p| p + 1);
+        find_station_line(&rest[from.min(rest.len())..para1.max(from).min(rest.len())])
+    };
+    if let (Some(cl), Some((st, se))) = (class_line.as_mut(), &station_line) {
+        cl.station = Some(st.clone());
+        cl.serial = Some(se.clone());
+    }
     if let (Some(cl), Some(pos)) = (class_line.as_mut(), class_pos) {
         // 1970s pages put the bare level first and the station line later.
         if cl.station.is_none() {
-            if let Some(later) = rest[pos + 1..search]
+            if let Some(later) = rest[pos + 1..para1.min(80).min(rest.len()).max(pos + 1)]
                 .iter()
                 .filter_map(|l| classline::read(l))
                 .find(|c| c.station.is_some())
@@ -221,7 +285,38 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         pre_text.push('\n');
     }
     let pre_text = text::deglue(&pre_text).into_owned();
-    let pre = preamble::split(&pre_text);
+    let mut pre = preamble::split(&pre_text);
+    // Fields the read copy lacks come from the other copy of the header (a preview
+    // keeps SUBJECT and REF that a collapsed copy cut after TAGS lost).
+    if !dropped_copy.is_empty() {
+        let (p1, cp, cl) = locate_text(&dropped_copy);
+        if let (Some(cp), Some(cl)) = (cp, cl) {
+            let mut other = cl.rest.clone();
+            for l in &dropped_copy[cp + 1..p1.max(cp + 1)] {
+                other.push('\n');
+                other.push_str(l);
+            }
+            let other = preamble::split(&text::deglue(&other));
+            for f in other.fields {
+                let theirs = text::squeeze(&f.text);
+                match pre.fields.iter_mut().find(|x| x.field == f.field) {
+                    // Positions index the read copy's preamble: none for this one.
+                    None => pre.fields.push(preamble::FieldText { end: 0, ..f }),
+                    // A longer, uncut field (TAGS that wrapped onto a second line in
+                    // one copy and were cut in the other).
+                    Some(ours)
+                        if f.field != preamble::Field::Ref
+                            && theirs.len() > text::squeeze(&ours.text).len()
+                            && !theirs.ends_with("..") =>
+                    {
+                        ours.text = f.text;
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    let pre = pre;
     // Without numbered paragraphs the text after the last field is the body.
     let (pre_free, body_lines): (Vec<String>, Vec<&str>) = if para1 == rest.len() {
         let last_field_end = last_field_line(&pre_text, &pre);
@@ -257,15 +352,76 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
             add_caption("NOFORN", &mut captions);
         }
     }
+    // Free lines after the last field (headings, an opening before paragraph 1):
+    // passing lines there name an office to pass to.
+    let fields_end = pre
+        .fields
+        .iter()
+        .map(|f| f.end)
+        .max()
+        .unwrap_or(0)
+        .min(pre_text.len());
+    let after_fields: std::collections::HashSet<&str> =
+        pre_text[fields_end..].split('\n').map(str::trim).collect();
+    // Free lines that directly follow another line (no blank line between): the
+    // short line a long passing line wrapped onto.
+    let follows: std::collections::HashSet<&str> = pre_text
+        .split('\n')
+        .collect::<Vec<_>>()
+        .windows(2)
+        .filter(|w| !w[0].trim().is_empty())
+        .map(|w| w[1].trim())
+        .collect();
+    let mut after_passing = false;
     for f in &pre_free {
         let words = caption_words(f);
         let all_captions = !words.is_empty() && words.len() == word_count(f);
         for w in &words {
             add_caption(w, &mut captions);
         }
-        if !all_captions && text::is_upper(f) && f.len() <= 100 && !f.contains("partial extract") {
+        // A standalone SENSITIVE BUT UNCLASSIFIED line among the captions is the
+        // SENSITIVE caption written out; after the fields it is a handling notice.
+        if f.trim_end_matches(['.', ','])
+            .eq_ignore_ascii_case("SENSITIVE BUT UNCLASSIFIED")
+            && !after_fields.contains(f.as_str())
+        {
+            add_caption("SENSITIVE", &mut captions);
+            continue;
+        }
+        let note = f.contains("partial extract")
+            || f.contains("Cable dated")
+            || classline::read(text::prefix(f, 120)).is_some()
+            || DumpRow::is_dump_line(f);
+        let heading = {
+            let up = f.to_ascii_uppercase();
+            [
+                "SUMMARY",
+                "BEGIN",
+                "INTRODUCTION",
+                "OVERVIEW",
+                "COMMENT",
+                "BACKGROUND",
+            ]
+            .iter()
+            .any(|h| up.starts_with(h))
+        };
+        // Distribution lines: upper case (`DEPT FOR EUR/RUS`, long ones too), or an
+        // office then FOR/PASS in mixed case (`NSC for David Stephens`), and the
+        // short line a long one wrapped onto.
+        let passing = !all_captions
+            && !note
+            && !heading
+            && ((text::is_upper(f) && f.len() <= 400 && !after_fields.contains(f.as_str()))
+                || is_distribution_line(f)
+                || (after_passing
+                    && !heading
+                    && follows.contains(f.as_str())
+                    && f.len() <= 60
+                    && !f.ends_with(['.', ':', ','])));
+        if passing {
             cable.passing_lines.push(f.clone());
         }
+        after_passing = passing;
     }
     for c in &body.captions {
         add_caption(c, &mut captions);
@@ -274,8 +430,35 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
 
     // ---- fields
     let eo_field = pre.get(preamble::Field::Eo);
-    let year_from_text = env.dtg.as_ref().map(|d| d.year);
-    let year = year_from_text.or(hints.year);
+    // The year: the DTG's, else another date the text gives (an extract's date
+    // note, a weekday line), else the year of the cable's own id written in an
+    // export row inside the text; then the container's, then the user's hint.
+    let note_date = date_note(&normalized);
+    // The station and serial the text writes: on its classification line, else on
+    // a line of their own.
+    let text_station_serial: Option<(String, String)> = class_line
+        .as_ref()
+        .and_then(|c| Some((c.station.clone()?, c.serial.clone()?)))
+        .or_else(|| station_line.clone());
+    let class_ids = text_station_serial
+        .as_ref()
+        .map(|(st, se)| (station_code(st), se.as_str()))
+        .and_then(|(st, se)| Some((st, se.replace('O', "0").parse::<u64>().ok()?)));
+    // Only looked for when the text has no DTG or date note (a scan of the text).
+    let written = if env.dtg.is_none() && note_date.is_none() {
+        class_ids
+            .as_ref()
+            .and_then(|(st, se)| written_id(&normalized, st, *se))
+    } else {
+        None
+    };
+    let year_from_text = env
+        .dtg
+        .as_ref()
+        .map(|d| d.year)
+        .or(note_date.map(|d| i32::from(d.year())))
+        .or(written.as_ref().map(|w| w.0));
+    let year = year_from_text.or(hints.container_year).or(hints.year);
     if let Some(eo) = eo_field {
         let line = text::squeeze(&format!("{} {}", eo.keyword, eo.text));
         cable.declassify_on = fields::declassify_on(&eo.text, year);
@@ -314,6 +497,13 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         cable.classified_by = fields::classified_by(t);
         cable.reasons = fields::reasons(t);
     }
+    if let Some(f) = pre.get(preamble::Field::ClassifiedBy) {
+        let line = text::squeeze(&format!("{} {}", f.keyword, f.text));
+        cable.classified_by_line = Some(line.trim_start_matches('(').to_string());
+    }
+    if let Some(p) = class_pos {
+        cable.classification_line = Some(text::squeeze(rest[p].trim_matches(['"', ','])));
+    }
 
     // ---- id
     let hint_id = hints
@@ -322,8 +512,8 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         .and_then(|h| parse_id(h, hints.year.or(year)));
     let mut id: Option<CableId> = None;
     let mut header_body_mismatch = false;
-    if let Some(cl) = &class_line {
-        if let (Some(st), Some(se)) = (&cl.station, &cl.serial) {
+    if let Some((st, se)) = &text_station_serial {
+        {
             let station = station_code(st);
             if let (Some(y), Ok(serial)) = (
                 year.or(hint_id.as_ref().map(|h| h.year)),
@@ -337,6 +527,25 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
                         variant: None,
                     });
                 }
+            }
+        }
+    }
+    // A serial cut on the classification line (`BUENOS AIRES 00167SIPDIS`) that
+    // the DE line's serial completes (`#1673`): the DE line wins.
+    if let (Some(i), Some(de), Some(cl)) = (id.as_mut(), &env.de, &class_line) {
+        let same_post = by_routing_indicator(&de.ri).is_none_or(|(st, _)| st == i.station);
+        if cl.serial_cut && same_post && i.serial % 10_000 != de.ssn % 10_000 {
+            if let Some(full) = complete_serial(i.serial, de.ssn) {
+                diags.push(Diagnostic::new(
+                    Code::IdSerialMismatch,
+                    format!(
+                        "the classification line's serial {} is cut; the DE line's #{:04} \
+                         completes it: {full}",
+                        cl.serial.as_deref().unwrap_or(""),
+                        de.ssn
+                    ),
+                ));
+                i.serial = full;
             }
         }
     }
@@ -432,7 +641,12 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
                 format!("hint year {hy} ignored: the text says {ty}"),
             ));
         }
-    } else if hints.year.is_some() && year_from_text.is_none() {
+    } else if hints.year.is_some()
+        && year_from_text.is_none()
+        && hints.container_year.is_none()
+        && id.is_some()
+        && hint_id.is_none()
+    {
         diags.push(Diagnostic::new(
             Code::YearFromHint,
             "year taken from the --year hint",
@@ -488,29 +702,18 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
             ));
         }
         (None, None) => {
-            let from_note = cable_dated_re().captures(&normalized).and_then(|c| {
-                let g = |i: usize| c[i].parse::<i32>().ok();
-                let date = jiff::civil::Date::new(g(1)? as i16, g(2)? as i8, g(3)? as i8).ok()?;
-                Some(date.at(g(4)? as i8, g(5)? as i8, 0, 0))
-            });
-            let from_weekday = || {
-                weekday_re().captures(&normalized).and_then(|c| {
-                    let month = crate::dtg::month_number(c[2].get(..3)?)?;
-                    dtg_datetime(
-                        c[1].parse().ok()?,
-                        c[4].parse().ok()?,
-                        c[5].parse().ok()?,
-                        month,
-                        c[3].parse().ok()?,
-                    )
-                })
+            let from_row = written.as_ref().and_then(|w| w.1);
+            let msg = match (note_date, from_row) {
+                (Some(_), _) => {
+                    "no date-time group line; created taken from the extract's date note"
+                }
+                (None, Some(_)) => {
+                    "no date-time group line; created taken from the export row that names \
+                     the cable inside the text"
+                }
+                (None, None) => "no date-time group line and no other date: created is unknown",
             };
-            let found = from_note.or_else(from_weekday);
-            let msg = match found {
-                Some(_) => "no date-time group line; created taken from the extract's date note",
-                None => "no date-time group line and no other date: created is unknown",
-            };
-            cable.created = found.map(iso);
+            cable.created = note_date.or(from_row).map(iso);
             diags.push(Diagnostic::new(Code::MissingDtg, msg));
         }
     }
@@ -545,10 +748,9 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     // The station: the id's when the text named it (classification line or hint),
     // else the classification line's even without a year, else the FM line's, the
     // routing indicator's, or a rebuilt id's.
-    let class_station = class_line
+    let class_station = text_station_serial
         .as_ref()
-        .and_then(|c| c.station.as_deref())
-        .map(station_code)
+        .map(|(st, _)| station_code(st))
         .filter(|s| !s.is_empty() && !header_body_mismatch);
     let station = id
         .as_ref()
@@ -560,6 +762,15 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         .or_else(|| fm_station.clone().filter(|s| !s.is_empty()))
         .or_else(|| ri_entry.map(|(s, _)| s.to_string()))
         .or_else(|| id.as_ref().map(|i| i.station.clone()));
+    // The FM line naming another known post than the id (`FM USEU BRUSSELS` on a
+    // BRUSSELS id: the mission, not the embassy, sent it) gives the origin; the id
+    // stays as written.
+    let station = match (&fm_station, &station) {
+        (Some(fm), Some(st)) if fm != st && is_known_station(fm) && !header_body_mismatch => {
+            Some(fm.clone())
+        }
+        _ => station,
+    };
     cable.origin = Origin {
         routing_indicator: env.de.as_ref().map(|d| d.ri.clone()),
         station: station.clone(),
@@ -622,17 +833,33 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         .collect::<Vec<_>>()
         .join("\n\n");
     // A summary can stand before paragraph 1, among the preamble's free lines.
-    let with_lead = if pre_free.is_empty() {
+    // Captions and passing lines are not part of a summary that opens before
+    // paragraph 1.
+    let lead: Vec<&str> = pre_free
+        .iter()
+        .map(String::as_str)
+        .filter(|f| {
+            let captions_only = {
+                let w = caption_words(f);
+                !w.is_empty() && w.len() == word_count(f)
+            };
+            !captions_only && !cable.passing_lines.iter().any(|p| p == f)
+        })
+        .collect();
+    let with_lead = if lead.is_empty() {
         body_text.clone()
     } else {
-        format!("{}\n\n{body_text}", pre_free.join("\n"))
+        format!("{}\n\n{body_text}", lead.join("\n"))
     };
     cable.summary = fields::summary(&with_lead).or_else(|| {
         body.paragraphs.iter().find_map(|p| {
             let t = p.text.trim_start();
             let up = t.get(..7).unwrap_or("").to_ascii_uppercase();
             (up.starts_with("SUMMARY"))
-                .then(|| text::squeeze(t[7..].trim_start_matches([':', '.', ' ', '-'])))
+                .then(|| {
+                    let rest = t[7..].trim_start_matches([':', '.', ' ', '-', '=']);
+                    text::squeeze(fields::cut_at_inline_heading(rest))
+                })
                 .filter(|s| !s.is_empty())
         })
     });
@@ -680,7 +907,9 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
         _ => (None, None),
     };
     if let Some(l) = level {
+        // UNCLAS with NOFORN and no SENSITIVE: Cablegate published it as FOUO.
         let fouo = sensitive
+            || (l == Level::U && noforn)
             || (implied_by.is_some() && l == Level::Sbu)
             || (implied_by.is_some() && l == Level::U && has_sbu_marks);
         cable.classification = Some(classification_string(l, noforn, fouo));
@@ -710,9 +939,11 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
                 "(SBU) portion marks without the SENSITIVE caption: published as plain UNCLASSIFIED",
             ));
         }
+        // A FOR OFFICIAL USE ONLY cable is at SBU: its (SBU) paragraphs are not above it.
+        let effective = if fouo && l == Level::U { Level::Sbu } else { l };
         for (p, m) in body.paragraphs.iter().zip(&body.marks) {
             if let Some(m) = m {
-                if m.level.is_some_and(|ml| ml.rank() > l.rank()) {
+                if m.level.is_some_and(|ml| ml.rank() > effective.rank()) {
                     diags.push(Diagnostic::at(
                         Code::MarkingAboveClassification,
                         p.number,
@@ -831,6 +1062,32 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
             }
         }
     }
+    if cable.paragraphs.iter().all(|p| p.text.trim().is_empty()) && !dropped_copy.is_empty() {
+        // No text but a second copy of the header that was not read (a page whose
+        // body is a header preview and a collapsed repeat cut after TAGS): what the
+        // copy shows as its text is kept, so that no word of it is lost.
+        let from = dropped_copy
+            .iter()
+            .position(|l| classline::read_long(l).is_some_and(|c| c.station.is_some()))
+            .unwrap_or(0);
+        let kept: Vec<&str> = dropped_copy[from..]
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty())
+            .collect();
+        if !kept.is_empty() {
+            cable.paragraphs = vec![crate::record::Paragraph {
+                number: 0,
+                text: kept.join("\n"),
+                ..Default::default()
+            }];
+            diags.push(Diagnostic::new(
+                Code::MissingField,
+                "the copy has no text beyond its header: the repeated header it shows \
+                 in place of the text is kept as paragraph 0",
+            ));
+        }
+    }
     let empty = cable.paragraphs.iter().all(|p| p.text.trim().is_empty())
         && cable.id.is_none()
         && cable.subject.is_none()
@@ -850,10 +1107,321 @@ pub fn parse(text: &str, hints: &Hints) -> Cable {
     cable
 }
 
+/// The text normalised (line ends, anchors) with glued format lines and export-row
+/// timestamps put on lines of their own.
+fn prepare(text: &str) -> String {
+    let normalized = text::normalize(text);
+    let normalized = match reflow::unglue_envelope(&normalized) {
+        std::borrow::Cow::Owned(s) => s,
+        std::borrow::Cow::Borrowed(_) => normalized,
+    };
+    match reflow::split_row_timestamp(&normalized) {
+        std::borrow::Cow::Owned(s) => s,
+        std::borrow::Cow::Borrowed(_) => normalized,
+    }
+}
+
+/// What names one copy of a cable: its DE line, date-time group and
+/// classification line. Used to tell a cable repeated inside one text (a header
+/// preview above an export row, a cable pasted twice) from a second cable.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct CopyIdentity {
+    de: Option<(String, u64)>,
+    dtg: Option<(i8, i8, i8, i8, i32)>,
+    class: Option<(String, u64)>,
+    section: Option<u32>,
+    /// True when the copy carries a routing header (DE line or DTG).
+    pub(crate) has_envelope: bool,
+}
+
+/// True when a text holds routing lines only (an envelope, export-row fields): no
+/// classification line, field, paragraph or prose. Such a text is never a record
+/// of its own.
+pub(crate) fn is_routing_only(text: &str) -> bool {
+    let normalized = prepare(text);
+    let mut envelope_lines = 0;
+    for l in normalized.split('\n') {
+        let t = l.trim().trim_end_matches('\\').trim();
+        if t.is_empty() {
+            continue;
+        }
+        if classline::read_long(t).is_some()
+            || field_line_re().is_match(t)
+            || preamble::is_para_start(t)
+        {
+            return false;
+        }
+        let routing = t.starts_with("VZCZC")
+            || envelope::read_de(t).is_some()
+            || envelope::read_dtg(t).is_some()
+            || t.starts_with("ZN")
+            || t.starts_with("FM ")
+            || t.starts_with("TO ")
+            || t.starts_with("INFO ")
+            || t.starts_with("XMT ")
+            || envelope::is_ri_list(t)
+            || addressee_re().is_match(t)
+            || (text::is_upper(t) && t.len() <= 120 && !t.contains(": ") && !t.contains('.'));
+        if routing {
+            envelope_lines += 1;
+            continue;
+        }
+        if DumpRow::is_dump_line(t) || t.starts_with("header") || t.starts_with("---") {
+            continue;
+        }
+        return false;
+    }
+    envelope_lines > 0
+}
+
+impl CopyIdentity {
+    /// Reads the first DE line, DTG line and classification line with a station.
+    pub(crate) fn of(text: &str) -> CopyIdentity {
+        let normalized = prepare(text);
+        let mut id = CopyIdentity::default();
+        for l in normalized.split('\n').take(300) {
+            let t = l.trim();
+            if id.de.is_none() {
+                if let Some(de) = envelope::read_de(t) {
+                    id.section = id.section.or(de.section.filter(|s| *s > 0));
+                    id.de = Some((de.ri, de.ssn % 10_000));
+                    continue;
+                }
+            }
+            if id.dtg.is_none() {
+                if let Some(d) = envelope::read_dtg(t) {
+                    id.dtg = Some((d.day, d.hour, d.minute, d.month, d.year));
+                    continue;
+                }
+            }
+            if id.class.is_none() {
+                if let Some(c) = classline::read(t) {
+                    if let (Some(st), Some(se)) = (&c.station, &c.serial) {
+                        if let Ok(n) = se.replace('O', "0").parse::<u64>() {
+                            id.class = Some((squash(st), n));
+                            if let Some((n, _)) = c.section {
+                                id.section = id.section.or(Some(n));
+                            }
+                        }
+                    }
+                }
+            }
+            if id.de.is_some() && id.dtg.is_some() && id.class.is_some() {
+                break;
+            }
+        }
+        id.has_envelope = id.de.is_some() || id.dtg.is_some();
+        id
+    }
+
+    /// True when both copies name the same cable (and the same section of it): at
+    /// least one of DE line, DTG and classification line is on both and equal, and
+    /// none is on both and different.
+    pub(crate) fn same_cable(&self, other: &CopyIdentity) -> bool {
+        fn cmp<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> Option<bool> {
+            match (a, b) {
+                (Some(a), Some(b)) => Some(a == b),
+                _ => None,
+            }
+        }
+        let checks = [
+            cmp(&self.de, &other.de),
+            cmp(&self.dtg, &other.dtg),
+            cmp(&self.class, &other.class),
+            cmp(&self.section, &other.section),
+        ];
+        let class_or_env = checks[..3].contains(&Some(true));
+        class_or_env && !checks.contains(&Some(false))
+    }
+}
+
+/// The serial whose leading digits are `cut` (a serial that lost its last one or
+/// two digits) and whose last four are the DE line's `ssn`.
+fn complete_serial(cut: u64, ssn: u64) -> Option<u64> {
+    (1..=2).find_map(|k| {
+        let scale = 10u64.pow(k);
+        let base = cut.checked_mul(scale)?;
+        let x = (ssn % 10_000 + 10_000 - base % 10_000) % 10_000;
+        (x < scale).then_some(base + x)
+    })
+}
+
+/// A date the text gives besides its DTG: a media-partner extract's
+/// `Cable dated:2005-08-17T21:24:00` note, or a weekday line
+/// (`Monday, 14 August 2006, 17:17`).
+fn date_note(text: &str) -> Option<jiff::civil::DateTime> {
+    let from_note = cable_dated_re().captures(text).and_then(|c| {
+        let g = |i: usize| c[i].parse::<i32>().ok();
+        let date = jiff::civil::Date::new(g(1)? as i16, g(2)? as i8, g(3)? as i8).ok()?;
+        Some(date.at(g(4)? as i8, g(5)? as i8, 0, 0))
+    });
+    from_note.or_else(|| {
+        weekday_re().captures(text).and_then(|c| {
+            let month = crate::dtg::month_number(c[2].get(..3)?)?;
+            dtg_datetime(
+                c[1].parse().ok()?,
+                c[4].parse().ok()?,
+                c[5].parse().ok()?,
+                month,
+                c[3].parse().ok()?,
+            )
+        })
+    })
+}
+
+re!(
+    written_id_re,
+    r#"(?m)(?:^|[\s,"|:])(\d{2}[A-Z]{3,}\d{1,6})(?:[\s,"|\\]|$)"#
+);
+re!(
+    row_date_re,
+    r"(?:^|[\s,\t])(?:(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d\d)|(\d{4})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d))?)(?:[\s,\t:]|$)"
+);
+
+/// The cable's own id written in the text (an export row's reference id before a
+/// copy of the text: `05THEHAGUE2585`), recognised by the station and serial of
+/// the classification line; its year, and the row's date when one stands within a
+/// few lines before it in the same year.
+fn written_id(
+    text: &str,
+    station: &str,
+    serial: u64,
+) -> Option<(i32, Option<jiff::civil::DateTime>)> {
+    if station.is_empty() {
+        return None;
+    }
+    for c in written_id_re().captures_iter(text) {
+        let m = c.get(1).expect("group 1");
+        if !m.as_str().contains(station) {
+            continue;
+        }
+        let Some(id) = parse_id(m.as_str(), None) else {
+            continue;
+        };
+        if id.station != station || id.serial != serial {
+            continue;
+        }
+        // The row's date: the last timestamp in the few lines before the id (row
+        // number, date, id), or on the id's own line.
+        let line_end = text[m.end()..]
+            .find('\n')
+            .map_or(text.len(), |i| m.end() + i);
+        let mut from = m.start();
+        for _ in 0..6 {
+            from = text[..from].rfind('\n').unwrap_or(0);
+        }
+        let date = row_date_re()
+            .captures_iter(&text[from..line_end])
+            .filter_map(|d| {
+                let g = |i: usize| d.get(i).and_then(|x| x.as_str().parse::<i32>().ok());
+                let (y, mo, da, h, mi) = match g(3) {
+                    Some(y) => (y, g(1)?, g(2)?, g(4)?, g(5)?),
+                    None => (g(6)?, g(7)?, g(8)?, g(9).unwrap_or(0), g(10).unwrap_or(0)),
+                };
+                let dt = jiff::civil::Date::new(i16::try_from(y).ok()?, mo as i8, da as i8)
+                    .ok()?
+                    .at(h as i8, mi as i8, 0, 0);
+                (y == id.year).then_some(dt)
+            })
+            .last();
+        return Some((id.year, date));
+    }
+    None
+}
+
+/// Where the text's first paragraph starts (or the end), and its classification
+/// line (position and reading), looked for before the first paragraph.
+fn locate_text(rest: &[&str]) -> (usize, Option<usize>, Option<ClassLine>) {
+    let para1 = (0..rest.len())
+        .find(|&i| preamble::is_para_start(rest[i]) || reflow::is_marked_prose_at(rest, i))
+        .unwrap_or(rest.len());
+    let search = para1.min(80).min(rest.len());
+    // Read the class line once, keeping its position (reading it is not cheap).
+    let (class_pos, class_line) = rest[..search]
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| classline::read_long(l).map(|c| (i, c)))
+        .unzip();
+    (para1, class_pos, class_line)
+}
+
+/// The line where the classification line at `pos` (with its station and serial)
+/// is written again for the same section.
+fn repeated_class_line(rest: &[&str], pos: usize, first: Option<&ClassLine>) -> Option<usize> {
+    let first = first?;
+    let (station, serial) = (first.station.as_deref()?, first.serial.as_deref()?);
+    let serial = serial.trim_start_matches('0');
+    (pos + 1..rest.len()).find(|&i| {
+        let t = rest[i].trim_start();
+        // Cheap test: the same station must be on the line.
+        t.contains(station)
+            && classline::read_long(t).is_some_and(|c| {
+                c.station.as_deref() == Some(station)
+                    && c.serial.as_deref().map(|s| s.trim_start_matches('0')) == Some(serial)
+                    && c.section == first.section
+            })
+    })
+}
+
+/// A line that can stand between a cable's text and a second copy's classification
+/// line: blank, an export-row field, a format line or an addressee.
+fn is_copy_leader(l: &str) -> bool {
+    let t = l.trim().trim_end_matches('\\').trim();
+    t.is_empty()
+        || DumpRow::is_dump_line(t)
+        || t.starts_with("VZCZC")
+        || t.starts_with("ZNY ")
+        || t.starts_with("ZNR ")
+        || t.starts_with("FM ")
+        || t.starts_with("TO ")
+        || t.starts_with("INFO ")
+        || t.starts_with("header")
+        || t.starts_with("---")
+        || envelope::read_de(t).is_some()
+        || envelope::read_dtg(t).is_some()
+        || envelope::is_ri_list(t)
+        || dump_ts_re().is_match(t.split('\t').next().unwrap_or(""))
+        || addressee_re().is_match(t)
+}
+
+re!(
+    addressee_re,
+    r"^(?:R[A-Z]{3,7}/[A-Z]|[A-Z][A-Z0-9 /.,&()\-]{2,80}\s(?:PRIORITY|IMMEDIATE|ROUTINE|\d{4})$)"
+);
+
+re!(
+    station_line_re,
+    r"^(?:OF\s+\d{1,2}\s+)?([A-Z][A-Z .'\-]{1,30}?)\s+(\d{3,6}|\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3})\s*$"
+);
+
+/// A line holding only a known post and a serial (`ABU DHABI 002641`), or a
+/// section break (`ABU DHABI 00002641  002 OF 003`), among the first lines.
+fn find_station_line(lines: &[&str]) -> Option<(String, String)> {
+    lines
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .take(6)
+        .find_map(|l| {
+            let c = station_line_re().captures(l)?;
+            let station = c[1].trim();
+            if !is_known_station(&station_code(station)) {
+                return None;
+            }
+            let serial = c[2].split_whitespace().next()?.to_string();
+            Some((station.to_string(), serial))
+        })
+}
+
+/// Characters of text in some lines.
+fn chars(lines: &[&str]) -> usize {
+    lines.iter().map(|l| l.trim().len()).sum()
+}
+
 type DeLineRef = envelope::DeLine;
 
 /// Station code of a station as written on a classification line.
-fn station_code(written: &str) -> String {
+pub(crate) fn station_code(written: &str) -> String {
     let mut words: Vec<&str> = written.split_whitespace().collect();
     // Captions glued before the station: "UNCLAS SENSITIVE BERN 000123".
     while words.len() > 1 && CAPTIONS.contains(&words[0]) {
@@ -900,6 +1468,17 @@ fn caption_words(line: &str) -> Vec<String> {
         out.push("EYES ONLY".to_string());
     }
     out
+}
+
+re!(
+    distribution_re,
+    r"^(?:(?:[A-Z][A-Z0-9/.&\-]*|State|Department|Dept|Treasury|Commerce|Justice|Defense|Energy|Embassy)(?:,?\s+[A-Z][A-Z0-9/.&\-]*){0,3}\s+(?i:for|pass|also\s+for|please\s+pass)\s|(?i:please\s+pass|pass\s+to)\s)"
+);
+
+/// A passing line in mixed case: `NSC for David Stephens`, `STATE FOR EUR/FO A/S
+/// Dan Fried`, `Please pass to USTR`.
+fn is_distribution_line(f: &str) -> bool {
+    f.len() <= 300 && distribution_re().is_match(f)
 }
 
 fn word_count(line: &str) -> usize {
@@ -1129,15 +1708,25 @@ fn trailer_start(lines: &[&str]) -> Option<usize> {
     // Only the last part of the text can be boilerplate.
     let from = n.saturating_sub(400);
     for (i, l) in lines.iter().enumerate().skip(from) {
-        let t = l.trim();
-        if t.starts_with('\u{A9}')
-            || t.starts_with("(c) ") && t.len() < 60
-            || t.starts_with("Copyright ") && t.len() < 80
+        // A copyright notice (`© Scoop Media`, `Copyright 2010 ...`), with no cable
+        // paragraph after it. A heading or list item that begins with `Copyright` or
+        // `(c)` inside the text is text.
+        if is_copyright_notice(l.trim())
+            && !lines[i + 1..].iter().any(|l| preamble::is_para_start(l))
         {
             return Some(i);
         }
     }
     None
+}
+
+re!(
+    copyright_re,
+    r"^(?:\u{A9}|(?i:copyright)\s*(?:\u{A9}|\(c\)|\d{4})|\([cC]\)\s*(?:\d{4}|(?i:copyright)))"
+);
+
+fn is_copyright_notice(t: &str) -> bool {
+    t.len() < 100 && copyright_re().is_match(t)
 }
 
 #[cfg(test)]
@@ -1149,6 +1738,168 @@ mod tests {
         let c = parse("", &Hints::default());
         assert_eq!(c.id, None);
         assert!(c.paragraphs.is_empty());
+    }
+
+    #[test]
+    fn copyright_lines_inside_the_text_are_text() {
+        assert!(is_copyright_notice("\u{A9} Scoop Media"));
+        assert!(is_copyright_notice("Copyright 2010 The Daily Paper"));
+        assert!(is_copyright_notice("(c) 2009 Someone"));
+        assert!(!is_copyright_notice("Copyright Piracy - Positive Strides"));
+        assert!(!is_copyright_notice("(c) the third point of the list"));
+        let text = "UNCLAS ROME 000123\n\nSUBJECT: TEST\n\n1. (U) One.\n\nCopyright Piracy - Strides\n\n2. (U) Two.\n(c) a list item\n\nDOE\n";
+        let c = parse(text, &Hints::default());
+        let nums: Vec<u32> = c.paragraphs.iter().map(|p| p.number).collect();
+        assert_eq!(nums, vec![1, 2]);
+        assert!(c.paragraphs[1].text.contains("(c) a list item"));
+        assert!(!c.diagnostics.iter().any(|d| d.code == Code::TrailerRemoved));
+        // A notice after the last paragraph is boilerplate.
+        let c = parse(
+            &format!("{text}\n\u{A9} Scoop Media\nHeadlines\n"),
+            &Hints::default(),
+        );
+        assert!(c.diagnostics.iter().any(|d| d.code == Code::TrailerRemoved));
+        assert!(!c.paragraphs[1].text.contains("Scoop"));
+    }
+
+    #[test]
+    fn passing_lines_in_mixed_case_and_long_ones() {
+        let text = "C O N F I D E N T I A L ROME 000123\n\nSIPDIS\n\nSTATE FOR EUR/FO A/S Dan Fried, ISN/FO A/S\nJohn Rood\nNSC for David Stephens\nDEPT FOR E, P, EB, EAP/J, EAP/P, EAP/PD, PA WHITE HOUSE/NSC/NEC; JUSTICE FOR ANTI-TRUST DIVISION; TREASURY/OASIA/IMI/JAPAN; DEPT PASS USTR/PUBLIC AFFAIRS OFFICE\n\nE.O. 12958: DECL: 01/01/2019\nTAGS: PREL\nSUBJECT: TEST\n\n1. (C) One.\n";
+        let c = parse(text, &Hints::default());
+        assert_eq!(c.passing_lines.len(), 4, "{:?}", c.passing_lines);
+        assert_eq!(c.passing_lines[1], "John Rood");
+        assert!(!is_distribution_line("Summary and comment follow."));
+        assert!(is_distribution_line(
+            "State for EUR/NB, EEB/IFD/OMA (DFREUDENWALD)"
+        ));
+        assert!(!is_distribution_line("Thanks for your help."));
+        assert!(!is_distribution_line("The minister asked for more."));
+    }
+
+    #[test]
+    fn a_cut_serial_loses_to_the_de_line() {
+        assert_eq!(complete_serial(167, 1673), Some(1673));
+        assert_eq!(complete_serial(40, 401), Some(401));
+        assert_eq!(complete_serial(9694, 6945), Some(96945));
+        assert_eq!(complete_serial(123, 9999), None);
+        let text = "VZCZCXYZ0000\nDE RUEHBU #1673/01 1231234\nZNY CCCCC ZZH\nR 031234Z MAY 07\n\
+                    FM AMEMBASSY BUENOS AIRES\nTO RUEHC/SECSTATE WASHDC 1234\n\n\
+                    C O N F I D E N T I A L BUENOS AIRES 00167SIPDIS\n\nSUBJECT: TEST\n\n1. (C) Text.\n";
+        let c = parse(text, &Hints::default());
+        assert_eq!(c.id.as_deref(), Some("07BUENOSAIRES1673"));
+        // An uncut serial that disagrees stays (with its diagnostic).
+        let c = parse(&text.replace("00167SIPDIS", "001672"), &Hints::default());
+        assert_eq!(c.id.as_deref(), Some("07BUENOSAIRES1672"));
+        assert!(c
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::IdSerialMismatch));
+    }
+
+    #[test]
+    fn the_year_from_the_cables_own_id_in_an_export_row() {
+        let text = "This record is a partial extract of the original cable.\n\n\
+                    UNCLAS THE HAGUE 001695\n\nSUBJECT: A PREVIEW...\n\n1113\n2000-06-07\n\n\
+                    00THEHAGUE1695\n\nEmbassy The Hague\n\nUNCLASSIFIED\n\n\
+                    UNCLAS THE HAGUE 001695\n\nSUBJECT: A PREVIEW OF THE WHOLE\n\nREF: STATE 12\n\n\
+                    1. (U) The text, long enough to be the copy that is read.\n";
+        let c = parse(text, &Hints::default());
+        assert_eq!(c.id.as_deref(), Some("00THEHAGUE1695"));
+        assert_eq!(c.created.as_deref(), Some("2000-06-07T00:00:00Z"));
+        assert_eq!(c.references[0].id.as_deref(), Some("00STATE12"));
+        // Another cable's id (a REF in a row) gives nothing.
+        let other = text.replace("00THEHAGUE1695", "00THEHAGUE1600");
+        assert_eq!(parse(&other, &Hints::default()).id, None);
+    }
+
+    #[test]
+    fn a_preview_kept_over_a_shorter_collapsed_repeat_keeps_its_fields() {
+        let text = "UNCLAS STOCKHOLM 000704\n\nSTATE FOR CA/P/IP JANE ROE\n\nE.O. 12958: N/A\n\
+                    TAGS: CVIS PREL\nSUBJECT: A SCENESETTER FOR A VISIT\n\nREF: (A) S...\n\n\
+                    UNCLAS STOCKHOLM 000704 STATE FOR CA/P/IP JANE ROE E.O. 12958: N/A TAGS: CVIS\n";
+        let c = parse(text, &Hints::default());
+        assert_eq!(c.subject.as_deref(), Some("A SCENESETTER FOR A VISIT"));
+        assert_eq!(c.tags, vec!["CVIS", "PREL"]);
+        assert_eq!(c.passing_lines, vec!["STATE FOR CA/P/IP JANE ROE"]);
+        // The repeat is what the copy shows as its text.
+        assert_eq!(c.paragraphs.len(), 1);
+        assert!(c.paragraphs[0]
+            .text
+            .starts_with("UNCLAS STOCKHOLM 000704 STATE FOR"));
+    }
+
+    #[test]
+    fn sensitive_but_unclassified_and_unclas_noforn() {
+        let head = "UNCLAS ROME 000123\n\nSIPDIS\n";
+        let tail = "E.O. 12958: N/A\nTAGS: PREL\nSUBJECT: TEST\n\n";
+        let c = parse(
+            &format!("{head}SENSITIVE BUT UNCLASSIFIED\n\n{tail}1. (SBU) Text.\n"),
+            &Hints::default(),
+        );
+        assert!(c.captions.iter().any(|x| x == "SENSITIVE"));
+        assert_eq!(
+            c.classification.as_deref(),
+            Some("UNCLASSIFIED//FOR OFFICIAL USE ONLY")
+        );
+        // After the fields it is a handling notice.
+        let c = parse(
+            &format!("{head}{tail}SENSITIVE BUT UNCLASSIFIED\n\n1. (SBU) Text.\n"),
+            &Hints::default(),
+        );
+        assert_eq!(c.classification.as_deref(), Some("UNCLASSIFIED"));
+        let c = parse(
+            &format!("{head}NOFORN\n{tail}1. (U) Text.\n"),
+            &Hints::default(),
+        );
+        assert_eq!(
+            c.classification.as_deref(),
+            Some("UNCLASSIFIED//FOR OFFICIAL USE ONLY")
+        );
+    }
+
+    #[test]
+    fn station_and_serial_without_a_level_word() {
+        let hints = Hints {
+            year: Some(2003),
+            ..Hints::default()
+        };
+        let c = parse(
+            "ABU DHABI 002641\n\nSUBJECT: TEST\n\n1. (C) Text.\n",
+            &hints,
+        );
+        assert_eq!(c.id.as_deref(), Some("03ABUDHABI2641"));
+        assert_eq!(
+            c.classification.as_deref(),
+            Some("CONFIDENTIAL"),
+            "implied by the mark"
+        );
+        // A flattened export put the level on a line of its own.
+        let c = parse(
+            "CONFIDENTIAL\nNEW DELHI 005734\nE.O. 12958: DECL: 09/09/2014\n1. (C) Text.\n",
+            &hints,
+        );
+        assert_eq!(c.id.as_deref(), Some("03NEWDELHI5734"));
+        // The rest of a classification line cut in its section field.
+        let c = parse(
+            "C O N F I D E N T I A L SECTION 01\nOF 02 JEDDAH 000084\n\n1. (C) Text.\n",
+            &hints,
+        );
+        assert_eq!(c.id.as_deref(), Some("03JEDDAH84"));
+        // An unknown word and a number are no station line.
+        let c = parse("MEETING 2003\n\n1. (C) Text.\n", &hints);
+        assert_eq!(c.id, None);
+    }
+
+    #[test]
+    fn origin_from_an_fm_line_naming_another_post() {
+        let text = "DE RUEHBS #0269/01 0401234\nR 091234Z FEB 09\nFM USEU BRUSSELS\n\
+                    TO RUEHC/SECSTATE WASHDC 1234\n\nC O N F I D E N T I A L BRUSSELS 000269\n\n\
+                    SUBJECT: TEST\n\n1. (C) Text.\n";
+        let c = parse(text, &Hints::default());
+        assert_eq!(c.id.as_deref(), Some("09BRUSSELS269"));
+        assert_eq!(c.origin.station.as_deref(), Some("USEUBRUSSELS"));
+        let c = parse(&text.replace("FM USEU", "FM AMEMBASSY"), &Hints::default());
+        assert_eq!(c.origin.station.as_deref(), Some("BRUSSELS"));
     }
 
     #[test]

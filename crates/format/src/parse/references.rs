@@ -429,6 +429,8 @@ struct Parser<'a> {
     label: Option<String>,
     item_start: usize,
     item_cables: Vec<Found>,
+    /// Spans of cables cited without a year that no citing year supplies.
+    item_yearless: Vec<Range<usize>>,
     item_words: usize,
     item_nums: usize,
     item_num_tok: Option<usize>,
@@ -474,6 +476,7 @@ impl<'a> Parser<'a> {
             label: None,
             item_start: 0,
             item_cables: Vec::new(),
+            item_yearless: Vec::new(),
             item_words: 0,
             item_nums: 0,
             item_num_tok: None,
@@ -904,7 +907,11 @@ impl<'a> Parser<'a> {
             Some(y) => (y, inferred),
             None => match self.infer_year(&station, serial) {
                 Some(y) => (y, true),
-                None => return,
+                None => {
+                    // No year to be had: the reference is kept, without an id.
+                    self.item_yearless.push(span);
+                    return;
+                }
             },
         };
         let found = Found {
@@ -958,8 +965,9 @@ impl<'a> Parser<'a> {
         let value = self.p.base[self.item_start..end]
             .trim_matches(|c: char| c.is_whitespace() || c == ';' || c == ',');
         let cables = std::mem::take(&mut self.item_cables);
+        let yearless = std::mem::take(&mut self.item_yearless);
         match kind {
-            Some((kind, strong)) if strong || cables.is_empty() => {
+            Some((kind, strong)) if strong || (cables.is_empty() && yearless.is_empty()) => {
                 if !value.is_empty() {
                     self.out.push(Reference {
                         label: self.label.clone(),
@@ -973,6 +981,18 @@ impl<'a> Parser<'a> {
             _ => {
                 for f in cables {
                     self.push_cable(f);
+                }
+                for span in yearless {
+                    let text = self.p.base[span].trim().to_string();
+                    if self.seen.insert((self.label.clone(), text.clone())) {
+                        self.out.push(Reference {
+                            label: self.label.clone(),
+                            kind: ReferenceKind::Cable,
+                            id: None,
+                            text,
+                            year_inferred: false,
+                        });
+                    }
                 }
             }
         }
@@ -1586,8 +1606,15 @@ mod tests {
             ids("OSLO 3000; 11 LIMA 3", "10LIMA45"),
             vec!["10OSLO3000", "11LIMA3"]
         );
-        // Without any year, a cable cannot be built.
-        assert!(parse("OSLO 12", &Citing::default()).is_empty());
+        // Without any year, no id can be built: the reference is kept as written.
+        let r = parse("A. OSLO 12 B. 07 ROME 5", &Citing::default());
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            (r[0].kind, r[0].id.as_deref()),
+            (ReferenceKind::Cable, None)
+        );
+        assert_eq!(r[0].text, "OSLO 12");
+        assert_eq!(r[1].id.as_deref(), Some("07ROME5"));
     }
 
     #[test]

@@ -84,6 +84,10 @@ fn is_trailer_line(t: &str) -> bool {
         || NOT_SIGNERS.contains(&bare)
         || t.starts_with('#')
         || up.starts_with("DECLASSIFIED/RELEASED")
+        || (up.starts_with("<<") && up.ends_with(">>"))
+        || bare
+            .trim_start_matches(['<', ' '])
+            .starts_with("END OF DOCUMENT")
         || up.starts_with("NOTE BY")
         || up.starts_with("NOTE:")
         || re(&PAGE, r"^PAGE\s+\d{1,3}\s").is_match(&up)
@@ -216,6 +220,16 @@ mod tests {
         assert_eq!(sig("Text.\n\nO'FLAHERTY"), vec!["O'FLAHERTY"]);
         assert_eq!(sig("Text.\n\nBRANDT-OSSIAN"), vec!["BRANDT-OSSIAN"]);
         assert_eq!(sig("Some text.\nQUILLFEATHER"), vec!["QUILLFEATHER"]);
+    }
+
+    #[test]
+    fn a_signature_before_banners_and_release_footers() {
+        assert_eq!(sig("Text.\nSMITH\nCONFIDENTIAL\n\nNNN"), vec!["SMITH"]);
+        assert_eq!(sig("Text.\nSMITH\n\nNNNN"), vec!["SMITH"]);
+        assert_eq!(
+            sig("Text.\nSMITH\n\nUNCLASSIFIED\n\n<< END OF DOCUMENT >>"),
+            vec!["SMITH"]
+        );
     }
 
     #[test]

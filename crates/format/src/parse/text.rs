@@ -107,7 +107,7 @@ pub fn deglue(text: &str) -> std::borrow::Cow<'_, str> {
     use std::sync::OnceLock;
     static RE: OnceLock<regex::Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        regex::Regex::new(r"(SIPDIS|NOFORN|SENSITIVE)([A-Z]{2,}|E\.O\.)|([0-9a-z.])(TAGS:|SUBJECT:|E\.O\.\s?1[0-9]{4})")
+        regex::Regex::new(r"(SIPDIS|NOFORN|SENSITIVE)([A-Z]{2,}|E\.O\.)|([0-9a-z.])(TAGS:|SUBJECT:|E\.O\.\s?1[0-9]{4})|([0-9A-Za-z.])(Classified [Bb]y:)")
             .expect("valid deglue regex")
     });
     if !re.is_match(text) {
@@ -117,7 +117,11 @@ pub fn deglue(text: &str) -> std::borrow::Cow<'_, str> {
         match (c.get(1), c.get(2), c.get(3), c.get(4)) {
             (Some(a), Some(b), _, _) => format!("{} {}", a.as_str(), b.as_str()),
             (_, _, Some(a), Some(b)) => format!("{} {}", a.as_str(), b.as_str()),
-            _ => c[0].to_string(),
+            _ => match (c.get(5), c.get(6)) {
+                // A Classified By glued to the subject: `...RUSSIAClassified By:`.
+                (Some(a), Some(b)) => format!("{}\n{}", a.as_str(), b.as_str()),
+                _ => c[0].to_string(),
+            },
         }
     })
 }
@@ -153,6 +157,15 @@ pub fn despace(line: &str) -> String {
 
 fn is_letter(t: &str) -> bool {
     t.len() == 1 && t.as_bytes()[0].is_ascii_alphabetic()
+}
+
+/// The first `n` bytes of `s`, cut back to a character boundary.
+pub fn prefix(s: &str, n: usize) -> &str {
+    let mut end = n.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// Collapses all whitespace runs to single spaces and trims.
@@ -192,6 +205,14 @@ mod tests {
         );
         assert_eq!(despace("S E C R E T KYIV 002414"), "SECRET KYIV 002414");
         assert_eq!(despace("UNCLAS A B"), "UNCLAS AB");
+    }
+
+    #[test]
+    fn a_classified_by_glued_to_the_subject_is_cut_off() {
+        assert_eq!(
+            deglue("SUBJECT: TALKS ON RUSSIAClassified By: DCM Jane Roe"),
+            "SUBJECT: TALKS ON RUSSIA\nClassified By: DCM Jane Roe"
+        );
     }
 
     #[test]

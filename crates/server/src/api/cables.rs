@@ -4,14 +4,12 @@
 
 use axum::extract::State;
 use axum::Json;
-use cablescope_archive::access::{withheld_list, Resolved};
-use cablescope_archive::{Access, Archive};
+use cablescope_access::{Hit, Lookup};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::types::{CableResponse, ErrorBody, RefEdge, RefNode, RefsResponse};
 use super::{direction_param, int_param, ApiPath, ApiQuery};
-use crate::auth::audit_blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::{AppState, Viewer};
 
@@ -21,26 +19,36 @@ const MAX_ID_CHARS: usize = 200;
 /// Deepest reference walk.
 pub const MAX_DEPTH: u32 = 5;
 
-/// The canonical id of the cable `written` names for the reader, or the error to
-/// answer: `400 ambiguous_id` for an id without a year naming several cables.
-pub fn resolve(a: &Archive, written: &str, access: &Access) -> ApiResult<String> {
+/// `400 bad_path` for an id too long or blank to be one.
+pub fn check_id(written: &str) -> ApiResult<()> {
     if written.chars().count() > MAX_ID_CHARS || written.trim().is_empty() {
         return Err(ApiError::bad_request(
             "bad_path",
             format!("a cable id has 1 to {MAX_ID_CHARS} characters"),
         ));
     }
-    match a.resolve_id_for(written, access)? {
-        Resolved::Id(id) => Ok(id),
-        Resolved::Ambiguous { total, example } => Err(ApiError::bad_request(
-            "ambiguous_id",
-            format!("{written} names {total} cables; add the year (e.g. {example})"),
-        )),
+    Ok(())
+}
+
+/// The answer to a lookup that found no single cable: `400 ambiguous_id` for an id
+/// without a year naming several cables, `404` for none (an unknown id and a
+/// cable the reader may not see answer alike).
+pub fn not_one<T>(written: &str, found: Lookup<T>) -> ApiResult<T> {
+    match found {
+        Lookup::Found(t) => Ok(t),
+        Lookup::Ambiguous { total, hits, .. } => Err(ambiguous(written, total, &hits)),
+        Lookup::NotFound => Err(ApiError::not_found(format!(
+            "no cable {written} in the archive"
+        ))),
     }
 }
 
-fn no_cable(written: &str) -> ApiError {
-    ApiError::not_found(format!("no cable {written} in the archive"))
+fn ambiguous(written: &str, total: u64, hits: &[Hit]) -> ApiError {
+    let example = hits.first().map(|h| h.id.as_str()).unwrap_or("");
+    ApiError::bad_request(
+        "ambiguous_id",
+        format!("{written} names {total} cables; add the year (e.g. {example})"),
+    )
 }
 
 /// One cable: its record (what the reader may read of it) and its text.
@@ -60,28 +68,18 @@ pub async fn cable(
     viewer: Viewer,
     ApiPath(written): ApiPath<String>,
 ) -> ApiResult<Json<CableResponse>> {
-    let st = state.clone();
-    let r = state
-        .read(move |a| {
-            let access = viewer.access(a)?;
-            let id = match resolve(a, &written, &access) {
-                Ok(id) => id,
-                Err(e) => return Ok(Err(e)),
-            };
-            let Some(record) = a.cable_for(&id, &access)? else {
-                // Recorded like a read that found nothing: the answer is the
-                // same for an unknown id and an invisible cable.
-                audit_blocking(&st, &viewer, "read", &id, 0, Vec::new())?;
-                return Ok(Err(no_cable(&written)));
-            };
-            audit_blocking(&st, &viewer, "read", &id, 1, withheld_list(&record))?;
-            // A cited cable the reader may not see is shown as missing.
-            let present = |rid: &str| matches!(a.cable_for(rid, &access), Ok(Some(_)));
-            let text = cablescope_archive::render::cable_text(&record, &present);
-            Ok(Ok(CableResponse { id, record, text }))
-        })
-        .await??;
-    Ok(Json(r))
+    check_id(&written)?;
+    let w = written.clone();
+    let found = state.with_session(&viewer, move |s| s.cable(&w)).await?;
+    let read = not_one(&written, found)?;
+    // A cited cable the reader may not see is shown as missing.
+    let text =
+        cablescope_access::render::cable_text(&read.cable, &|rid| read.present.contains(rid));
+    Ok(Json(CableResponse {
+        id: read.id,
+        record: read.cable,
+        text,
+    }))
 }
 
 /// Parameters of `/api/cables/{id}/refs`.
@@ -120,48 +118,30 @@ pub async fn refs(
 ) -> ApiResult<Json<RefsResponse>> {
     let direction = direction_param(p.direction.as_deref())?;
     let depth = int_param("depth", p.depth.as_deref(), 1, 1, MAX_DEPTH)?;
-    let st = state.clone();
-    let r = state
-        .read(move |a| {
-            let access = viewer.access(a)?;
-            let id = match resolve(a, &written, &access) {
-                Ok(id) => id,
-                Err(e) => return Ok(Err(e)),
-            };
-            // `None`: unknown, or invisible to the reader (the two look the same).
-            let Some(walk) = a.refs_for(&id, direction, depth, &access)? else {
-                audit_blocking(&st, &viewer, "refs", &id, 0, Vec::new())?;
-                return Ok(Err(no_cable(&written)));
-            };
-            audit_blocking(
-                &st,
-                &viewer,
-                "refs",
-                &id,
-                walk.nodes.len() as u64,
-                Vec::new(),
-            )?;
-            Ok(Ok(RefsResponse {
-                nodes: walk
-                    .nodes
-                    .iter()
-                    .map(|n| RefNode {
-                        id: n.id.clone(),
-                        missing: !n.present,
-                        depth: n.depth,
-                    })
-                    .collect(),
-                edges: walk
-                    .edges
-                    .iter()
-                    .map(|e| RefEdge {
-                        from: e.from.clone(),
-                        to: e.to.clone(),
-                        label: e.label.clone(),
-                    })
-                    .collect(),
-            }))
-        })
-        .await??;
-    Ok(Json(r))
+    check_id(&written)?;
+    let w = written.clone();
+    let found = state
+        .with_session(&viewer, move |s| s.refs(&w, direction, depth))
+        .await?;
+    let walk = not_one(&written, found)?;
+    Ok(Json(RefsResponse {
+        nodes: walk
+            .nodes
+            .iter()
+            .map(|n| RefNode {
+                id: n.id.clone(),
+                missing: !n.present,
+                depth: n.depth,
+            })
+            .collect(),
+        edges: walk
+            .edges
+            .iter()
+            .map(|e| RefEdge {
+                from: e.from.clone(),
+                to: e.to.clone(),
+                label: e.label.clone(),
+            })
+            .collect(),
+    }))
 }

@@ -17,7 +17,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use cablescope_archive::{SearchOptions, Sort};
+use cablescope_access::Sort;
 use cablescope_format::Cable;
 use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
@@ -60,7 +60,7 @@ enum Format {
 #[derive(Debug, thiserror::Error)]
 enum ExportError {
     #[error(transparent)]
-    Archive(#[from] cablescope_archive::Error),
+    Archive(#[from] cablescope_access::Error),
     #[error("writing: {0}")]
     Io(#[from] io::Error),
     #[error("csv: {0}")]
@@ -86,39 +86,6 @@ impl ExportError {
 }
 
 type Chunk = Result<Vec<u8>, io::Error>;
-
-/// Most withheld items written in an export's audit entry (an export can
-/// withhold from thousands of cables); the rest are counted.
-const MAX_WITHHELD_KEPT: usize = 1000;
-
-/// What an export showed and withheld, for its audit entry.
-#[derive(Debug, Default)]
-struct Withheld {
-    shown: u64,
-    items: Vec<String>,
-    more: u64,
-}
-
-impl Withheld {
-    fn add(&mut self, c: &Cable) {
-        self.shown += 1;
-        for w in cablescope_archive::access::withheld_list(c) {
-            if self.items.len() < MAX_WITHHELD_KEPT {
-                self.items.push(w);
-            } else {
-                self.more += 1;
-            }
-        }
-    }
-
-    /// The list for the audit entry: the items kept, then how many more.
-    fn into_list(mut self) -> Vec<String> {
-        if self.more > 0 {
-            self.items.push(format!("... and {} more", self.more));
-        }
-        self.items
-    }
-}
 
 /// Buffers writes and sends them to the response body in chunks.
 struct ChunkWriter {
@@ -215,64 +182,68 @@ pub async fn export(
     let st = state.clone();
     tokio::task::spawn_blocking(move || {
         let permit = permit;
-        let started = st.checkout().and_then(|h| {
-            let access = viewer.access(&h)?;
-            let count = h.search_query(
-                &parsed,
-                &SearchOptions {
-                    limit: 0,
-                    ..access.search_options()
-                },
-            )?;
-            // The entry is written when the stream ends (it names what was
-            // withheld); a log that cannot even be opened stops the export first.
-            st.auth().log_ready_blocking().map_err(|e| {
-                cablescope_archive::Error::Other(format!("cannot open the audit log: {e}"))
-            })?;
-            Ok((h, access, count.total))
-        });
-        let (h, access, total) = match started {
-            Ok(s) => s,
+        let mut head_tx = Some(head_tx);
+        let handle = match st.checkout() {
+            Ok(h) => h,
             Err(e) => {
-                let _ = head_tx.send(Err(e.into()));
+                if let Some(t) = head_tx.take() {
+                    let _ = t.send(Err(e.into()));
+                }
                 return;
             }
         };
-        if head_tx.send(Ok(total)).is_err() {
-            return;
-        }
+        let session = match st.session(&handle, &viewer) {
+            Ok(s) => s,
+            Err(e) => {
+                if let Some(t) = head_tx.take() {
+                    let _ = t.send(Err(e.into()));
+                }
+                return;
+            }
+        };
         let mut out = ChunkWriter {
             buf: Vec::with_capacity(CHUNK + 4096),
             tx,
         };
-        let mut withheld = Withheld::default();
+        // The head goes out once the matches are counted (and the audit log is
+        // known to be writable): errors before then still get a proper status.
+        let mut start = |total: u64| -> Result<(), ExportError> {
+            match head_tx.take().map(|t| t.send(Ok(total))) {
+                Some(Ok(())) => Ok(()),
+                _ => Err(ExportError::Io(io::Error::new(
+                    io::ErrorKind::BrokenPipe,
+                    "the client went away",
+                ))),
+            }
+        };
         let result: Result<u64, ExportError> = match format {
-            Format::Jsonl => h.export_for(&parsed, sort, &access, &mut |c: Cable| {
-                withheld.add(&c);
+            Format::Jsonl => session.export(&text, &parsed, sort, &mut start, &mut |c: Cable| {
                 serde_json::to_writer(&mut out, &c)?;
                 out.write_all(b"\n")?;
                 Ok::<(), ExportError>(())
             }),
             Format::Csv => {
-                let mut w = csv::Writer::from_writer(&mut out);
-                let r = w
-                    .write_record([
-                        "id",
-                        "created",
-                        "classification",
-                        "origin",
-                        "tags",
-                        "subject",
-                    ])
-                    .map_err(ExportError::from)
-                    .and_then(|()| {
-                        h.export_for(&parsed, sort, &access, &mut |c: Cable| {
-                            withheld.add(&c);
-                            csv_row(&mut w, &c)
-                        })
-                    });
+                let w = std::cell::RefCell::new(csv::Writer::from_writer(&mut out));
+                let r = session.export(
+                    &text,
+                    &parsed,
+                    sort,
+                    &mut |total| {
+                        start(total)?;
+                        w.borrow_mut().write_record([
+                            "id",
+                            "created",
+                            "classification",
+                            "origin",
+                            "tags",
+                            "subject",
+                        ])?;
+                        Ok(())
+                    },
+                    &mut |c: Cable| csv_row(&mut w.borrow_mut(), &c),
+                );
                 r.and_then(|n| {
-                    w.flush()?;
+                    w.borrow_mut().flush()?;
                     Ok(n)
                 })
             }
@@ -284,24 +255,19 @@ pub async fn export(
         // Free the permit before the body ends (when `out`, holding the sender, is
         // dropped): a client that has read a whole export may start the next.
         drop(permit);
-        // Recorded however the stream ended (a client gone included): what was
-        // sent was read.
-        if let Err(e) = crate::auth::audit_blocking(
-            &st,
-            &viewer,
-            "export",
-            &text,
-            withheld.shown,
-            withheld.into_list(),
-        ) {
-            eprintln!("cablescope-server: export of {text:?} not recorded: {e}");
-        }
         match result {
             Ok(_) => {}
-            Err(e) if e.client_gone() => {}
             Err(e) => {
-                eprintln!("cablescope-server: export stopped: {e}");
-                out.fail(&e);
+                if let Some(t) = head_tx.take() {
+                    // Stopped before anything was sent: the error is the answer.
+                    let _ = t.send(Err(match e {
+                        ExportError::Archive(a) => a.into(),
+                        other => ApiError::internal(other),
+                    }));
+                } else if !e.client_gone() {
+                    eprintln!("cablescope-server: export stopped: {e}");
+                    out.fail(&e);
+                }
             }
         }
     });

@@ -5,11 +5,11 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use cablescope_archive::graph_format::{self, GraphEdge};
+use cablescope_access::graph_format::{self, GraphEdge};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::cables::resolve;
+use super::cables::{check_id, not_one};
 use super::types::{ErrorBody, GraphNode, GraphResponse, RefEdge};
 use super::{direction_param, int_param, ApiPath, ApiQuery};
 use crate::error::{ApiError, ApiResult};
@@ -76,58 +76,40 @@ pub async fn graph(
             )))
         }
     };
-    let st = state.clone();
-    let g = state
-        .read(move |a| {
-            let access = viewer.access(a)?;
-            let id = match resolve(a, &written, &access) {
-                Ok(id) => id,
-                Err(e) => return Ok(Err(e)),
-            };
-            let Some(walk) = a.refs_for(&id, direction, depth, &access)? else {
-                crate::auth::audit_blocking(&st, &viewer, "graph", &id, 0, Vec::new())?;
-                return Ok(Err(ApiError::not_found(format!(
-                    "no cable {written} in the archive"
-                ))));
-            };
-            crate::auth::audit_blocking(
-                &st,
-                &viewer,
-                "graph",
-                &id,
-                walk.nodes.len() as u64,
-                Vec::new(),
-            )?;
-            let mut nodes = Vec::with_capacity(walk.nodes.len());
-            for n in &walk.nodes {
-                let c = if n.present {
-                    a.cable_for(&n.id, &access)?
-                } else {
-                    None
-                };
-                nodes.push(GraphNode {
-                    id: n.id.clone(),
-                    present: c.is_some(),
-                    matched: n.depth == 0,
-                    depth: n.depth,
-                    created: c.as_ref().and_then(|c| c.created.clone()),
-                    origin: c.as_ref().and_then(|c| c.origin.station.clone()),
-                    classification: c.as_ref().and_then(|c| c.classification.clone()),
-                    subject: c.as_ref().and_then(|c| c.subject.clone()),
-                });
-            }
-            let edges = walk
-                .edges
-                .iter()
-                .map(|e| RefEdge {
-                    from: e.from.clone(),
-                    to: e.to.clone(),
-                    label: e.label.clone(),
+    check_id(&written)?;
+    let w = written.clone();
+    let found = state
+        .with_session(&viewer, move |s| s.neighbourhood(&w, direction, depth))
+        .await?;
+    let n = not_one(&written, found)?;
+    let g = (
+        n.id,
+        GraphResponse {
+            nodes: n
+                .nodes
+                .into_iter()
+                .map(|v| GraphNode {
+                    matched: v.depth == 0,
+                    id: v.id,
+                    present: v.present,
+                    depth: v.depth,
+                    created: v.created,
+                    origin: v.origin,
+                    classification: v.classification,
+                    subject: v.subject,
                 })
-                .collect();
-            Ok(Ok((id, GraphResponse { nodes, edges })))
-        })
-        .await??;
+                .collect(),
+            edges: n
+                .edges
+                .into_iter()
+                .map(|e| RefEdge {
+                    from: e.from,
+                    to: e.to,
+                    label: e.label,
+                })
+                .collect(),
+        },
+    );
     let (id, g) = g;
     if format == Format::Json {
         return Ok(Json(g).into_response());

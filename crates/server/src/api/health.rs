@@ -4,10 +4,10 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use cablescope_archive::{Role, Store};
+use cablescope_access::Role;
 
 use super::types::{ErrorBody, HealthResponse};
-use crate::auth;
+
 use crate::error::{ApiError, ApiResult};
 use crate::{AppState, Standing, Viewer};
 
@@ -20,7 +20,7 @@ fn sees_totals(viewer: &Viewer) -> bool {
 /// Cables in the store, read through the pool (which also checks that a handle
 /// can be opened and its index reloaded).
 async fn count(state: &AppState) -> ApiResult<u64> {
-    state.read(|a| a.store().count()).await.map_err(|e| {
+    state.read(|lib| lib.cable_count()).await.map_err(|e| {
         eprintln!("cablescope-server: health check failed: {e}");
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -68,7 +68,7 @@ pub async fn healthz(
 )]
 pub async fn metrics(State(state): State<AppState>, viewer: Viewer) -> Response {
     if !sees_totals(&viewer) {
-        if let Err(e) = auth::require(&state, &viewer, Role::Admin, "metrics") {
+        if let Err(e) = crate::gate::require(&state, &viewer, Role::Admin, "metrics") {
             return e.into_response();
         }
     }

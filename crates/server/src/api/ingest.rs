@@ -24,7 +24,8 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use cablescope_archive::{Archive, IngestOptions, Role, Store};
+use cablescope_access::audit::AuditEntry;
+use cablescope_access::{Admin, IngestOptions, Role};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
@@ -34,6 +35,7 @@ use super::types::{ErrorBody, IngestResponse};
 use super::ApiQuery;
 use crate::auth;
 use crate::error::{ApiError, ApiResult};
+use crate::gate;
 use crate::{AppState, Viewer};
 
 /// The route.
@@ -144,7 +146,7 @@ pub async fn ingest(
     body: Body,
 ) -> ApiResult<Json<IngestResponse>> {
     // The role first: nothing of a refused request is read or written.
-    auth::require(&state, &viewer, Role::Curator, "ingest")?;
+    gate::require(&state, &viewer, Role::Curator, "ingest")?;
     let name = upload_name(p.name.as_deref())?;
     let _permit = state.try_ingest_permit().ok_or_else(|| {
         ApiError::new(
@@ -173,19 +175,23 @@ pub async fn ingest(
         format!("upload {name} ({bytes} bytes)"),
     );
     let (summary, cables) = tokio::task::spawn_blocking(move || {
-        let mut a = Archive::open(&archive_dir)?;
+        let mut a = Admin::open_existing(&archive_dir)?;
         let summary = a.ingest(&[dest], &opts, &mut |_| {});
         a.close_writer();
         let summary = summary?;
-        let cables = a.store().count()?;
-        auth::audit_blocking(&st, &v, "ingest", &what, summary.cables_written, Vec::new())?;
-        Ok::<_, cablescope_archive::Error>((summary, cables))
+        let cables = a.cable_count()?;
+        let mut e = AuditEntry::for_viewer(&v.access_viewer(), "ingest", &what);
+        e.results = summary.cables_written;
+        st.auditor().record_read(&e).map_err(|e| {
+            cablescope_access::Error::Other(format!("cannot write the audit log: {e}"))
+        })?;
+        Ok::<_, cablescope_access::Error>((summary, cables))
     })
     .await
     .map_err(ApiError::internal)?
     .map_err(|e| match e {
         // Another process holds the index writer.
-        cablescope_archive::Error::Tantivy(t) if t.to_string().to_lowercase().contains("lock") => {
+        cablescope_access::Error::Tantivy(t) if t.to_string().to_lowercase().contains("lock") => {
             ApiError::new(
                 StatusCode::CONFLICT,
                 "busy",

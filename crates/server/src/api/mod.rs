@@ -16,9 +16,10 @@
 //! | `POST /api/users/{name}/revoke`, `.../rotate` | admins: revoke a user, give them a new token |
 //! | `GET /healthz`, `GET /metrics` | health, Prometheus metrics (admins, on a closed archive) |
 //!
-//! Every handler takes the [`Viewer`](crate::Viewer) and passes its clearance into
-//! each archive read; who the viewer is, and what each role may do, is decided in
-//! [`crate::auth`]. Errors are JSON ([`crate::error::ApiError`]).
+//! Every handler takes the [`Viewer`](crate::Viewer) and reads through the
+//! viewer's session (`cablescope_access::Session`: redacted, audited); who the
+//! viewer is, and what each role may do, is decided in [`crate::gate`]. Errors are
+//! JSON ([`crate::error::ApiError`]).
 
 pub mod cables;
 pub mod docs;
@@ -206,7 +207,7 @@ where
 pub fn query_param(
     q: Option<&str>,
     state: &AppState,
-) -> Result<(String, cablescope_archive::query::Query), ApiError> {
+) -> Result<(String, cablescope_access::query::Query), ApiError> {
     let q = match q.map(str::trim) {
         None | Some("") => "*",
         Some(q) => q,
@@ -219,7 +220,7 @@ pub fn query_param(
             format!("the query is {n} characters long; the limit is {max}"),
         ));
     }
-    let parsed = cablescope_archive::query::parse(q)?;
+    let parsed = cablescope_access::query::parse(q)?;
     Ok((q.to_string(), parsed))
 }
 
@@ -245,9 +246,9 @@ pub fn int_param(
 /// Parses `sort`: `relevance`, `date` (oldest first) or `-date` (newest first).
 pub fn sort_param(
     value: Option<&str>,
-    default: cablescope_archive::Sort,
-) -> Result<cablescope_archive::Sort, ApiError> {
-    use cablescope_archive::Sort;
+    default: cablescope_access::Sort,
+) -> Result<cablescope_access::Sort, ApiError> {
+    use cablescope_access::Sort;
     match value.map(str::trim) {
         None | Some("") => Ok(default),
         Some("relevance") => Ok(Sort::Relevance),
@@ -260,8 +261,8 @@ pub fn sort_param(
 }
 
 /// Parses `direction`: `cites`, `cited-by` or `both`.
-pub fn direction_param(value: Option<&str>) -> Result<cablescope_archive::Direction, ApiError> {
-    use cablescope_archive::Direction;
+pub fn direction_param(value: Option<&str>) -> Result<cablescope_access::Direction, ApiError> {
+    use cablescope_access::Direction;
     match value.map(str::trim) {
         None | Some("") | Some("both") => Ok(Direction::Both),
         Some("cites") => Ok(Direction::Cites),

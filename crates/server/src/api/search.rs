@@ -3,7 +3,8 @@
 
 use axum::extract::State;
 use axum::Json;
-use cablescope_archive::{Hit, SearchOptions, SearchResults, Sort};
+use cablescope_access::query::Query;
+use cablescope_access::{Hit, Page, SearchResults, Sort};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -134,36 +135,27 @@ fn pick_facets(r: &SearchResults, names: &[&str]) -> Facets {
         .collect()
 }
 
-/// Runs `q` for `viewer` with `opts` (the reader's clearance and date are added),
-/// and records it in the audit log as `action` on `text` (the query as written).
+/// What a request of this module asks of the viewer's session.
+enum Ask {
+    Search(Page),
+    Facets,
+    Timeline,
+}
+
+/// Runs `q` (written as `text`) for `viewer` through their session (redacted and
+/// audited there).
 async fn run(
     state: &AppState,
     viewer: Viewer,
-    q: cablescope_archive::query::Query,
-    opts: SearchOptions,
-    action: &'static str,
+    q: Query,
+    ask: Ask,
     text: String,
 ) -> ApiResult<SearchResults> {
-    let st = state.clone();
     Ok(state
-        .read(move |a| {
-            let access = viewer.access(a)?;
-            let base = access.search_options();
-            a.search_query(
-                &q,
-                &SearchOptions {
-                    limit: opts.limit,
-                    sort: opts.sort,
-                    cursor: opts.cursor,
-                    facets: opts.facets,
-                    snippets: opts.snippets,
-                    ..base
-                },
-            )
-            .and_then(|r| {
-                crate::auth::audit_blocking(&st, &viewer, action, &text, r.total, Vec::new())?;
-                Ok(r)
-            })
+        .with_session(&viewer, move |s| match ask {
+            Ask::Search(page) => s.search(&text, &q, &page),
+            Ask::Facets => s.facets(&text, &q),
+            Ask::Timeline => s.timeline(&text, &q),
         })
         .await?)
 }
@@ -187,15 +179,14 @@ pub async fn search(
     let (text, parsed) = query_param(p.q.as_deref(), &state)?;
     let sort = sort_param(p.sort.as_deref(), Sort::Relevance)?;
     let limit = int_param("limit", p.limit.as_deref(), 20, 1, MAX_LIMIT)?;
-    let opts = SearchOptions {
+    let page = Page {
         limit: limit as usize,
         sort,
         cursor: p.cursor.filter(|c| !c.is_empty()),
         facets: true,
         snippets: true,
-        ..SearchOptions::default()
     };
-    let r = run(&state, viewer, parsed, opts, "search", text).await?;
+    let r = run(&state, viewer, parsed, Ask::Search(page), text).await?;
     Ok(Json(SearchResponse {
         total: r.total,
         hits: r.hits.iter().map(hit).collect(),
@@ -221,12 +212,7 @@ pub async fn facets(
     ApiQuery(p): ApiQuery<QueryParams>,
 ) -> ApiResult<Json<FacetsResponse>> {
     let (text, parsed) = query_param(p.q.as_deref(), &state)?;
-    let opts = SearchOptions {
-        limit: 0,
-        facets: true,
-        ..SearchOptions::default()
-    };
-    let r = run(&state, viewer, parsed, opts, "facets", text).await?;
+    let r = run(&state, viewer, parsed, Ask::Facets, text).await?;
     Ok(Json(FacetsResponse {
         total: r.total,
         facets: pick_facets(&r, ALL_FACETS),
@@ -299,12 +285,7 @@ pub async fn timeline(
     ApiQuery(p): ApiQuery<QueryParams>,
 ) -> ApiResult<Json<TimelineResponse>> {
     let (text, parsed) = query_param(p.q.as_deref(), &state)?;
-    let opts = SearchOptions {
-        limit: 0,
-        facets: true,
-        ..SearchOptions::default()
-    };
-    let r = run(&state, viewer, parsed, opts, "timeline", text).await?;
+    let r = run(&state, viewer, parsed, Ask::Timeline, text).await?;
     let mut months = r.facets.get("month").cloned().unwrap_or_default();
     months.sort();
     Ok(Json(TimelineResponse {

@@ -6,7 +6,7 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::types::{buckets, ErrorBody, StatsResponse};
+use super::types::{buckets, ErrorBody, MarkInfo, StatsResponse};
 use super::{int_param, ApiQuery};
 use crate::error::ApiResult;
 use crate::{AppState, Viewer};
@@ -37,14 +37,8 @@ pub async fn stats(
     ApiQuery(p): ApiQuery<StatsParams>,
 ) -> ApiResult<Json<StatsResponse>> {
     let missing = int_param("missing", p.missing.as_deref(), 20, 0, 1000)?;
-    let st = state.clone();
     let s = state
-        .read(move |a| {
-            let access = viewer.access(a)?;
-            let s = a.stats_for(missing as usize, &access)?;
-            crate::auth::audit_blocking(&st, &viewer, "stats", "", s.cables, Vec::new())?;
-            Ok(s)
-        })
+        .with_session(&viewer, move |s| s.stats(missing as usize))
         .await?;
     Ok(Json(StatsResponse {
         cables: s.cables,
@@ -53,5 +47,18 @@ pub async fn stats(
         by_classification: buckets(&s.by_classification),
         by_level: buckets(&s.by_level),
         most_cited_missing: buckets(&s.most_cited_missing),
+        marks: s
+            .marks
+            .into_iter()
+            .map(|m| MarkInfo {
+                written: m.written,
+                stored: m.stored,
+                unknown: m.unknown,
+                code: m.code,
+                level: m.level,
+                controls: m.controls,
+                cables: m.cables,
+            })
+            .collect(),
     }))
 }

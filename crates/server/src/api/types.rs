@@ -177,6 +177,29 @@ pub struct StatsResponse {
     /// Cited cables that are not in the archive, most cited first (count = how
     /// many cables cite it).
     pub most_cited_missing: Vec<FacetBucket>,
+    /// Every portion mark seen in the cables the reader may see, unreadable ones
+    /// first.
+    pub marks: Vec<MarkInfo>,
+}
+
+/// A portion mark as written and how the marking vocabulary reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct MarkInfo {
+    /// As written (`S//OC/NF`, `S-NF`).
+    pub written: String,
+    /// The mark the record keeps, when it differs from `written`.
+    pub stored: Option<String>,
+    /// True when it cannot be read in full: judged by the unreadable-mark rule
+    /// (the cable's highest level and every control seen in it).
+    pub unknown: bool,
+    /// The normalised code of what could be read (`S/NF/OC`).
+    pub code: String,
+    /// The level it names.
+    pub level: Option<String>,
+    /// The controls it carries (`NOFORN`, `ORCON`).
+    pub controls: Vec<String>,
+    /// Cables carrying it.
+    pub cables: u64,
 }
 
 /// The server's health.

@@ -7,22 +7,26 @@
 //! | `POST /api/users/{name}/revoke` | their token stops working; the name stays taken |
 //! | `POST /api/users/{name}/rotate` | a new token (in the answer); the old one stops working |
 //!
-//! A token appears once, in the answer that made it; only its digest is kept.
+//! An admin cannot add a user cleared above their own clearance and controls, nor
+//! rotate (and so obtain) the token of one (`403 forbidden`): file-system access,
+//! through `cablescope users`, stays the root. A token appears once, in the answer
+//! that made it; only its digest is kept.
 //! Every change is written to the audit log (action `users`). Revoking or
 //! rotating ends the user's browser sessions at their next request.
 
 use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::Json;
-use cablescope_archive::users::{self, AccessError, Users};
-use cablescope_archive::{Role, User};
+use cablescope_access::audit::AuditEntry;
+use cablescope_access::users::{self, AccessError, Users};
+use cablescope_access::{Role, User};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::types::{ErrorBody, RevokeResponse, UserInfo, UserTokenResponse, UsersResponse};
 use super::{ApiJson, ApiPath};
-use crate::auth;
 use crate::error::{ApiError, ApiResult};
+use crate::gate;
 use crate::{AppState, Viewer};
 
 /// The body of `POST /api/users`.
@@ -62,6 +66,9 @@ fn access_error(e: AccessError) -> ApiError {
             ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
         }
         AccessError::NoSuchUser(_) => ApiError::not_found(e.to_string()),
+        AccessError::AboveOwnClearance(_) => {
+            ApiError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string())
+        }
         other => ApiError::internal(other),
     }
 }
@@ -74,7 +81,7 @@ async fn as_admin<T: Send + 'static>(
     what: &'static str,
     f: impl FnOnce(&Users) -> Result<(T, Option<String>), AccessError> + Send + 'static,
 ) -> ApiResult<T> {
-    auth::require(state, viewer, Role::Admin, what)?;
+    gate::require(state, viewer, Role::Admin, what)?;
     let (st, v) = (state.clone(), viewer.clone());
     tokio::task::spawn_blocking(move || {
         let (out, change) = st
@@ -83,7 +90,11 @@ async fn as_admin<T: Send + 'static>(
             .map_err(access_error)?
             .map_err(access_error)?;
         if let Some(c) = change {
-            auth::audit_blocking(&st, &v, "users", &c, 1, Vec::new()).map_err(ApiError::from)?;
+            let mut e = AuditEntry::for_viewer(&v.access_viewer(), "users", &c);
+            e.results = 1;
+            st.auditor()
+                .record_read(&e)
+                .map_err(|e| ApiError::internal(format!("cannot write the audit log: {e}")))?;
         }
         Ok(out)
     })
@@ -120,6 +131,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Js
     responses(
         (status = 201, description = "The user and their token", body = UserTokenResponse),
         (status = 400, description = "Bad name, role, clearance or expiry", body = ErrorBody),
+        (status = 403, description = "Not an admin, or a clearance above the admin's own", body = ErrorBody),
         (status = 409, description = "The name is taken", body = ErrorBody),
     )
 )]
@@ -129,7 +141,7 @@ pub async fn add(
     req: Request,
 ) -> ApiResult<(StatusCode, Json<UserTokenResponse>)> {
     // The role before the body: a refused caller learns nothing about its shape.
-    auth::require(&state, &viewer, Role::Admin, "managing users")?;
+    gate::require(&state, &viewer, Role::Admin, "managing users")?;
     let ApiJson(body) = ApiJson::<NewUser>::from_request(req, &state).await?;
     let role: Role = match body.role.as_deref() {
         None => Role::Reader,
@@ -141,8 +153,11 @@ pub async fn add(
     let level = parts.next().unwrap_or("");
     let caveats: Vec<&str> = parts.collect();
     let clearance = users::parse_clearance(level, &caveats).map_err(access_error)?;
+    // An admin grants no more than they hold (the CLI, with file access, is the
+    // root).
+    let mine = viewer.clearance.clone();
     let r = as_admin(&state, &viewer, "managing users", move |u| {
-        let token = u.add(&body.name, &clearance, role, body.expires_days)?;
+        let token = u.add_as(&mine, &body.name, &clearance, role, body.expires_days)?;
         let user = get_user(u, &body.name)?;
         let change = format!(
             "add {} role={role} clearance={} expires={}",
@@ -204,6 +219,7 @@ pub async fn revoke(
     params(("name" = String, Path, description = "The user name")),
     responses(
         (status = 200, description = "The user and their new token", body = UserTokenResponse),
+        (status = 403, description = "Not an admin, or a user cleared above the admin", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 409, description = "The user is revoked", body = ErrorBody),
     )
@@ -213,8 +229,9 @@ pub async fn rotate(
     viewer: Viewer,
     ApiPath(name): ApiPath<String>,
 ) -> ApiResult<Json<UserTokenResponse>> {
+    let mine = viewer.clearance.clone();
     let r = as_admin(&state, &viewer, "managing users", move |u| {
-        let token = u.rotate(&name)?;
+        let token = u.rotate_as(&mine, &name)?;
         let user = get_user(u, &name)?;
         Ok((
             UserTokenResponse {

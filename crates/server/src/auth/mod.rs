@@ -21,19 +21,22 @@
 //!   minute old ([`limit`]).
 //! * Roles: readers read; curators also ingest (`POST /api/ingest`); admins also
 //!   manage users (`/api/users`) and read `/metrics`. A role violation is `403
-//!   forbidden` ([`require`]). Nobody ingests or manages users over HTTP on an
+//!   forbidden` ([`crate::gate::require`]). Nobody ingests or manages users over HTTP on an
 //!   open archive (there is no one to check), nor on a `--public` server (`403
 //!   read_only`).
 //! * `serve --public` serves everything read-only to anyone: no sign-in, every
 //!   request is the anonymous reader cleared for everything ([`Standing::Public`]).
 //! * A cable the reader may not see answers exactly like an unknown id (the
-//!   handlers and `cablescope_archive::access` see to that).
+//!   session every handler reads through sees to that).
 //! * Every search, read, export, refs, graph and stats request of a closed
-//!   archive, and every sign-in, failed sign-in and sign-out, is written to the
-//!   archive's hash-chained audit log ([`audit`]); an open archive keeps no log
-//!   (its readers have no names), like the CLI.
+//!   archive is written to the archive's hash-chained audit log by the session it
+//!   reads through (`cablescope_access::Session`), and so is every sign-in, failed
+//!   sign-in and sign-out; an open archive keeps no log (its readers have no
+//!   names), like the CLI.
 //!
-//! Browser sessions and CSRF are in [`session`] and [`csrf`]. Every response
+//! This module holds the state (users, browser sessions, failure counts, the
+//! audit sink) and the answers; the layer that applies them to each request is
+//! [`crate::gate`]. Browser sessions and CSRF are in [`session`] and [`csrf`]. Every response
 //! carries [`CSP`], `X-Frame-Options: DENY` and `Referrer-Policy: no-referrer`
 //! (set in [`crate::router`]), and a signed-in user's responses
 //! `Cache-Control: no-store` unless the handler chose otherwise.
@@ -42,24 +45,19 @@ pub mod csrf;
 pub mod limit;
 pub mod session;
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use axum::middleware::Next;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use cablescope_archive::audit::{AuditEntry, AuditLog, ANONYMOUS};
-use cablescope_archive::users::{AccessError, AuthError, UserStatus, Users};
-use cablescope_archive::{Role, User};
+use cablescope_access::audit::{AuditEntry, Auditor, ANONYMOUS};
+use cablescope_access::users::{AccessError, AuthError, UserStatus, Users};
+use cablescope_access::User;
 
 use crate::error::ApiError;
-use crate::state::{AppState, Standing, Viewer};
 use limit::{ClientKey, FailureLimiter};
-use session::{SessionInfo, Sessions, SESSION_COOKIE};
+use session::{SessionInfo, Sessions};
 
 /// The Content-Security-Policy of every response: only this server's own scripts,
 /// styles and images (and `data:` images), no plugins, no `<base>`, no framing,
@@ -78,22 +76,21 @@ const MAX_IDLE_USERS: usize = 8;
 /// Users, sessions, failure counts and the audit log of one served archive.
 pub struct Auth {
     dir: PathBuf,
-    /// Latched once the archive is seen with users: it never opens again (users
-    /// are revoked, never deleted; a deleted `access.db` must not open it).
-    closed: AtomicBool,
     /// Idle connections to `access.db` (a connection is `Send`, not `Sync`).
     users: Mutex<Vec<Users>>,
     sessions: Mutex<Sessions>,
     limiter: Mutex<FailureLimiter>,
-    /// The audit log, opened on first write; one writer at a time.
-    audit: Mutex<Option<AuditLog>>,
+    /// The audit log, and whether the archive is closed (latched once seen with
+    /// users: users are revoked, never deleted; a deleted `access.db` must not
+    /// open it).
+    auditor: Auditor,
 }
 
 impl std::fmt::Debug for Auth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Auth")
             .field("dir", &self.dir)
-            .field("closed", &self.closed.load(Ordering::Relaxed))
+            .field("closed", &self.auditor.known_closed())
             .finish_non_exhaustive()
     }
 }
@@ -118,12 +115,16 @@ impl Auth {
     pub fn new(dir: &Path) -> Auth {
         Auth {
             dir: dir.to_path_buf(),
-            closed: AtomicBool::new(false),
             users: Mutex::new(Vec::new()),
             sessions: Mutex::new(Sessions::default()),
             limiter: Mutex::new(FailureLimiter::default()),
-            audit: Mutex::new(None),
+            auditor: Auditor::new(dir),
         }
+    }
+
+    /// The audit sink of this archive (every read, sign-in and change).
+    pub fn auditor(&self) -> &Auditor {
+        &self.auditor
     }
 
     /// Runs `f` with a connection to `access.db` (blocking: call it on a blocking
@@ -145,17 +146,12 @@ impl Auth {
     /// True when the archive has users (blocking). Cheap once closed; on an open
     /// archive a file check, and a query only when `access.db` exists.
     pub fn is_closed_blocking(&self) -> Result<bool, AccessError> {
-        if self.closed.load(Ordering::Acquire) {
-            return Ok(true);
-        }
-        if !cablescope_archive::access_db::exists(&self.dir) {
-            return Ok(false);
-        }
-        let closed = self.with_users(|u| u.has_users())??;
-        if closed {
-            self.closed.store(true, Ordering::Release);
-        }
-        Ok(closed)
+        self.auditor.is_closed()
+    }
+
+    /// True once the archive was seen closed (no file access).
+    pub fn known_closed(&self) -> bool {
+        self.auditor.known_closed()
     }
 
     /// The user `token` belongs to (blocking), with the failure limit for `who`
@@ -192,29 +188,9 @@ impl Auth {
         }
     }
 
-    /// Opens the audit log when the archive is closed (blocking): an export
-    /// checks this before it streams, since its entry is written at the end.
-    pub fn log_ready_blocking(&self) -> Result<(), AccessError> {
-        if !self.is_closed_blocking()? {
-            return Ok(());
-        }
-        let mut log = lock(&self.audit);
-        if log.is_none() {
-            *log = Some(AuditLog::open(&self.dir)?);
-        }
-        Ok(())
-    }
-
     /// Appends `entry` to the audit log (blocking).
     pub fn record(&self, entry: &AuditEntry) -> Result<u64, AccessError> {
-        let mut log = lock(&self.audit);
-        if log.is_none() {
-            *log = Some(AuditLog::open(&self.dir)?);
-        }
-        match log.as_ref() {
-            Some(l) => l.record(entry),
-            None => unreachable!("opened above"),
-        }
+        self.auditor.record(entry)
     }
 
     /// The user of session `id` when it is alive and its user may still read
@@ -250,33 +226,6 @@ impl Auth {
     pub fn session_info(&self, id: &str) -> Option<SessionInfo> {
         lock(&self.sessions).touch(id, Instant::now())
     }
-}
-
-/// [`Auth::is_closed_blocking`] on a blocking thread.
-pub async fn is_closed(state: &AppState) -> Result<bool, ApiError> {
-    if state.auth().closed.load(Ordering::Acquire) {
-        return Ok(true);
-    }
-    let st = state.clone();
-    tokio::task::spawn_blocking(move || st.auth().is_closed_blocking())
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)
-}
-
-/// Checks `token` for a sign-in from `who` (`how`: `web sign-in`, `bearer token`)
-/// on a blocking thread.
-pub async fn sign_in(
-    state: &AppState,
-    token: String,
-    who: &ClientKey,
-    how: &'static str,
-) -> Result<User, SignInError> {
-    let st = state.clone();
-    let who = who.clone();
-    tokio::task::spawn_blocking(move || st.auth().authenticate_blocking(&token, &who, how))
-        .await
-        .map_err(|e| SignInError::Internal(e.to_string()))?
 }
 
 /// Which requests need a sign-in.
@@ -344,7 +293,7 @@ pub fn too_many(wait: Duration) -> Response {
     with_header(e.into_response(), header::RETRY_AFTER, &secs.to_string())
 }
 
-fn sign_in_failure(e: SignInError) -> Response {
+pub(crate) fn sign_in_failure(e: SignInError) -> Response {
     match e {
         SignInError::Limited(wait) => too_many(wait),
         SignInError::Refused(e) => refused_token(&e),
@@ -354,7 +303,7 @@ fn sign_in_failure(e: SignInError) -> Response {
 
 /// The token of an `Authorization` header: `Bearer TOKEN` (scheme in any case).
 /// Anything else (another scheme, several words, not text) is `None`.
-fn bearer(value: &HeaderValue) -> Option<String> {
+pub(crate) fn bearer(value: &HeaderValue) -> Option<String> {
     let v = value.to_str().ok()?.trim();
     let (scheme, token) = v.split_once(' ')?;
     let token = token.trim();
@@ -362,230 +311,9 @@ fn bearer(value: &HeaderValue) -> Option<String> {
         .then(|| token.to_string())
 }
 
-/// The `303` to the sign-in page, coming back to `uri` afterwards; a stale
-/// session cookie is deleted on the way.
-fn to_login(uri: &Uri, clear: Option<HeaderValue>) -> Response {
-    let back = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let next: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
-    let mut r = (
-        StatusCode::SEE_OTHER,
-        [(header::LOCATION, format!("/login?next={next}"))],
-    )
-        .into_response();
-    if let Some(c) = clear {
-        r.headers_mut().append(header::SET_COOKIE, c);
-    }
-    r
-}
-
-/// Decides who is asking (see the module documentation).
-async fn identify(
-    state: &AppState,
-    headers: &HeaderMap,
-    uri: &Uri,
-    class: Class,
-    who: &ClientKey,
-) -> Result<Viewer, Response> {
-    if !is_closed(state)
-        .await
-        .map_err(IntoResponse::into_response)?
-    {
-        return Ok(Viewer::anonymous());
-    }
-    if class != Class::Free {
-        if let Some(h) = headers.get(header::AUTHORIZATION) {
-            // A header that is not `Bearer TOKEN` is refused (and counted) like a
-            // wrong token: the archive's check calls "-" malformed.
-            let token = bearer(h).unwrap_or_else(|| "-".to_string());
-            return match sign_in(state, token, who, "bearer token").await {
-                Ok(user) => Ok(Viewer::user(&user, Standing::Token, None)),
-                Err(e) => Err(sign_in_failure(e)),
-            };
-        }
-    }
-    let mut stale = false;
-    if let Some(id) = session::cookie(headers, SESSION_COOKIE) {
-        let id = id.to_string();
-        let st = state.clone();
-        let found = tokio::task::spawn_blocking(move || st.auth().session_blocking(&id))
-            .await
-            .map_err(|e| ApiError::internal(e).into_response())?
-            .map_err(|e| ApiError::internal(e).into_response())?;
-        if let Some((user, info)) = found {
-            return Ok(Viewer::user(&user, Standing::Session, Some(info.csrf)));
-        }
-        stale = true;
-    }
-    match class {
-        Class::Free => Ok(Viewer::signed_out()),
-        Class::Api => Err(missing_credentials()),
-        Class::Page => {
-            let secure = session::is_secure(headers, uri);
-            let clear = stale.then(|| session::clear_cookie(SESSION_COOKIE, "/", secure));
-            Err(to_login(uri, clear))
-        }
-    }
-}
-
-fn is_safe(m: &Method) -> bool {
-    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
-}
-
 /// `403 csrf`.
 pub fn csrf_refused(why: &str) -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, "csrf", why.to_string())
-}
-
-/// The authentication layer: decides the [`Viewer`] of every request and leaves
-/// it in the request for the handlers, or answers 401, 429 or a redirect itself.
-pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    let who = ClientKey::of(peer);
-    req.extensions_mut().insert(Client(who.clone()));
-    let class = classify(req.uri().path());
-    let viewer = if state.config().public {
-        Viewer::public()
-    } else if req.uri().path().starts_with("/assets/") {
-        // The same files for everyone: no need to look anyone up.
-        Viewer::signed_out()
-    } else {
-        match identify(&state, req.headers(), req.uri(), class, &who).await {
-            Ok(v) => v,
-            Err(r) => return r,
-        }
-    }
-    .at(state.config().as_of);
-
-    // A browser's cookie rides along on any request to this site: a change made
-    // through the API with a session must prove it comes from our own pages.
-    // (Bearer requests need no such proof: a browser never adds the header itself.)
-    if viewer.standing == Standing::Session && !is_safe(req.method()) && class == Class::Api {
-        if csrf::origin(req.headers()) == csrf::Origin::Cross {
-            return csrf_refused("cross-origin request refused").into_response();
-        }
-        let given = req
-            .headers()
-            .get(csrf::HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !csrf::tokens_match(viewer.csrf.as_deref().unwrap_or(""), given) {
-            return csrf_refused(
-                "a change made with a session cookie needs the X-CSRF-Token header (or use a Bearer token)",
-            )
-            .into_response();
-        }
-    }
-
-    let signed_in = viewer.signed_in();
-    req.extensions_mut().insert(viewer);
-    let mut resp = next.run(req).await;
-    if signed_in {
-        // What a signed-in user reads is for them alone: no shared cache keeps it.
-        resp.headers_mut()
-            .entry(header::CACHE_CONTROL)
-            .or_insert(HeaderValue::from_static("no-store"));
-    }
-    resp
-}
-
-/// `403` unless `viewer` may do `what`, which needs `needed`: always refused on a
-/// `--public` server (`read_only`) and on an open archive (nobody to check).
-pub fn require(
-    state: &AppState,
-    viewer: &Viewer,
-    needed: Role,
-    what: &str,
-) -> Result<(), ApiError> {
-    if state.config().public {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "read_only",
-            format!("this server is public and read-only (--public): {what} is off"),
-        ));
-    }
-    if viewer.has_role(needed) {
-        return Ok(());
-    }
-    let a = |r: Role| if r == Role::Admin { "an" } else { "a" };
-    let message = match (viewer.standing, viewer.role) {
-        (Standing::Open, _) => format!(
-            "{what} needs {} {needed}'s token, and this archive has no users (add them with `cablescope users add`)",
-            a(needed)
-        ),
-        (_, Some(role)) => format!("{what} needs the {needed} role; you are {} {role}", a(role)),
-        (_, None) => format!("{what} needs the {needed} role"),
-    };
-    Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", message))
-}
-
-/// Writes an audit entry for a read by `viewer` (blocking: call it on a blocking
-/// thread, such as inside [`AppState::read`]). `action` is `search`, `read`,
-/// `export`, `refs`, `graph`, `stats`, ...; `what` the query or the cable id;
-/// `results` how many results were shown; `withheld` what the reader's clearance
-/// held back (`cablescope_archive::access::withheld_list`). Nothing is written on
-/// an open archive. An error means the read must not be shown.
-pub fn audit_blocking(
-    state: &AppState,
-    viewer: &Viewer,
-    action: &str,
-    what: &str,
-    results: u64,
-    withheld: Vec<String>,
-) -> cablescope_archive::Result<()> {
-    let fail = |e: AccessError| {
-        cablescope_archive::Error::Other(format!("cannot write the audit log: {e}"))
-    };
-    if !state.auth().is_closed_blocking().map_err(fail)? {
-        return Ok(());
-    }
-    let what = match viewer.as_of {
-        Some(d) => format!("{what} (as of {d})"),
-        None => what.to_string(),
-    };
-    let mut e = AuditEntry::for_viewer(&viewer.archive_viewer(), action, &what);
-    e.results = results;
-    e.withheld = withheld;
-    state.auth().record(&e).map_err(fail)?;
-    Ok(())
-}
-
-/// [`audit_blocking`] from async code: the write runs on a blocking thread, and
-/// the request waits for it (a read that cannot be recorded is not shown).
-pub async fn audit(
-    state: &AppState,
-    viewer: &Viewer,
-    action: &str,
-    what: &str,
-    results: u64,
-    withheld: Vec<String>,
-) -> Result<(), ApiError> {
-    let (st, v, action, what) = (
-        state.clone(),
-        viewer.clone(),
-        action.to_string(),
-        what.to_string(),
-    );
-    tokio::task::spawn_blocking(move || audit_blocking(&st, &v, &action, &what, results, withheld))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::from)
-}
-
-/// Records a sign-in event (`login`, `logout`) of `viewer` (blocking); failures
-/// are reported on standard error but do not undo the event.
-pub fn audit_event(
-    state: &AppState,
-    viewer: &cablescope_archive::Viewer,
-    action: &str,
-    what: &str,
-) {
-    let e = AuditEntry::for_viewer(viewer, action, what);
-    if let Err(err) = state.auth().record(&e) {
-        eprintln!("cablescope-server: cannot write the audit log: {err}");
-    }
 }
 
 #[cfg(test)]

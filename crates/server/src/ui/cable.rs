@@ -2,7 +2,13 @@
 //! portion marks, references linked to their cables (or marked "not in archive"),
 //! the cables that cite this one, the sources with a side-by-side diff where merged
 //! copies differ, the diagnostics, and a citation with a BibTeX entry. Paragraphs and
-//! header fields the viewer's clearance withholds show as placeholders.
+//! header fields the viewer's clearance withholds show as placeholders: in the
+//! record, and in every copy of the Sources diff, whose portions are judged by the
+//! join of the copy's own marking and the merged record's
+//! (`cablescope_access::Access::judge_copy`), so a diff never shows as `<ins>` text
+//! what the merged record withholds. Everything comes from one audited read
+//! (`Session::cable_page`); the citation and BibTeX are made from the redacted
+//! record.
 //!
 //! Ids are read loosely: `/cables/08%20MOSCOW%201599` redirects (308) to
 //! `/cables/08MOSCOW1599`; an id without a year redirects when it names one cable
@@ -13,36 +19,24 @@ use std::collections::BTreeSet;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use cablescope_archive::query::{IdPattern, Query};
-use cablescope_archive::store::CopyRow;
-use cablescope_archive::{Access, Archive, Hit, SearchOptions};
+use cablescope_access::{CablePage, CopyView, Hit, Lookup, Resolved};
 use cablescope_format::{Cable, Paragraph, Recipient};
 use maud::{html, Markup};
 use similar::{DiffOp, DiffTag};
 
-use crate::state::{AppState, Viewer};
+use crate::state::AppState;
 use crate::ui::layout::{self, Page};
 use crate::ui::text::{
     cable_url, count, level_class, long_date, long_time, mark_words, one_line, reflow, short_date,
     url_with, ymd,
 };
-use crate::ui::{access, bad_request, internal_error, not_found, tags};
+use crate::ui::{bad_request, internal_error, not_found, tags};
+use crate::viewer::Viewer;
 
-/// Most citing cables listed with their subjects (the rest by id only).
-const CITED_BY_DETAILED: usize = 200;
 /// Most rows of one side-by-side diff.
 const MAX_DIFF_ROWS: usize = 600;
 
-/// A cable that cites the one shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Citing {
-    /// Its id.
-    pub id: String,
-    /// Its subject, when known and readable.
-    pub subject: Option<String>,
-    /// Its creation time.
-    pub created: Option<String>,
-}
+pub use cablescope_access::Citing;
 
 /// Everything the cable page shows, gathered in one read of the archive.
 #[derive(Debug, Clone, Default)]
@@ -53,8 +47,9 @@ pub struct CableView {
     pub present: BTreeSet<String>,
     /// The cables that cite this one.
     pub cited_by: Vec<Citing>,
-    /// The stored copies, as the viewer may see them.
-    pub copies: Vec<CopyRow>,
+    /// The stored copies, each as the viewer may see it (judged by the join of its
+    /// own markings and the merged record's).
+    pub copies: Vec<CopyView>,
 }
 
 impl CableView {
@@ -67,106 +62,48 @@ impl CableView {
     }
 }
 
-/// How a written id resolves.
-pub(crate) enum Resolved {
-    /// The id is canonical and the cable is there.
-    Exact(String),
-    /// The id names this cable when written canonically.
+impl From<CablePage> for CableView {
+    fn from(p: CablePage) -> Self {
+        CableView {
+            cable: p.read.cable,
+            present: p.read.present,
+            cited_by: p.cited_by,
+            copies: p.copies,
+        }
+    }
+}
+
+/// What a page of a cable (`/cables/{id}`, `/cables/{id}/graph`) does with an id
+/// as written: serve it, send the browser to its canonical form, list the
+/// candidates, or say there is none.
+pub(crate) enum Route {
+    /// The id is canonical and names a cable the viewer may see.
+    Serve(String),
+    /// The canonical form of the id.
     Redirect(String),
-    /// An id without a year names several cables.
+    /// An id without a year names several cables (the id without its year, and
+    /// some of them).
     Ambiguous(String, Vec<Hit>),
     /// No cable (that the viewer may see).
     NotFound,
 }
 
-/// Resolves an id written loosely, as the viewer may see the archive.
-pub(crate) fn resolve(
-    a: &Archive,
-    written: &str,
-    access: &Access,
-) -> cablescope_archive::Result<Resolved> {
-    let raw = written.trim();
-    if !raw.is_empty() && access::visible(a, raw, access)? {
-        return Ok(if raw == written {
-            Resolved::Exact(raw.to_string())
-        } else {
-            Resolved::Redirect(raw.to_string())
-        });
-    }
-    let Some(p) = IdPattern::parse(raw) else {
-        return Ok(Resolved::NotFound);
-    };
-    if let Some(c) = p.canonical() {
-        let id = match cablescope_archive::index::norm::id_terms(&c) {
-            Some(("id", v)) => v,
-            _ => c,
-        };
-        return Ok(if id != written && access::visible(a, &id, access)? {
-            Resolved::Redirect(id)
-        } else {
-            Resolved::NotFound
-        });
-    }
-    let r = a.search_query(
-        &Query::Id(p.clone()),
-        &SearchOptions {
-            limit: 50,
-            sort: cablescope_archive::Sort::Date,
-            ..SearchOptions::default()
+impl Route {
+    /// The route of `written`, resolved for the viewer (audited as `resolve`).
+    pub(crate) fn of(written: &str, r: Resolved) -> Route {
+        match r {
+            Resolved::Id(id) if id == written => Route::Serve(id),
+            Resolved::Id(id) => Route::Redirect(id),
+            Resolved::Ambiguous { id, hits, .. } => Route::Ambiguous(id, hits),
+            Resolved::NotFound => Route::NotFound,
         }
-        .with_access(access),
-    )?;
-    Ok(match r.hits.len() {
-        0 => Resolved::NotFound,
-        1 => Resolved::Redirect(r.hits[0].id.clone()),
-        _ => Resolved::Ambiguous(p.without_year(), r.hits),
-    })
+    }
 }
 
 /// What the handler found.
 enum Found {
     Page(Box<CableView>),
-    Other(Resolved),
-}
-
-/// Reads everything the page shows.
-fn gather(a: &Archive, id: &str, access: &Access) -> cablescope_archive::Result<Option<CableView>> {
-    let Some(cable) = access::cable(a, id, access)? else {
-        return Ok(None);
-    };
-    let refs: Vec<String> = cable
-        .references
-        .iter()
-        .filter_map(|r| r.id.clone())
-        .collect();
-    let present = access::visible_set(a, &refs, access)?;
-    let mut citing: Vec<String> = access::cited_by(a, id, access)?
-        .into_iter()
-        .map(|e| e.from)
-        .collect();
-    citing.sort();
-    citing.dedup();
-    let mut cited_by = Vec::with_capacity(citing.len());
-    for (i, from) in citing.into_iter().enumerate() {
-        let c = if i < CITED_BY_DETAILED {
-            access::cable(a, &from, access)?
-        } else {
-            None
-        };
-        cited_by.push(Citing {
-            id: from,
-            subject: c.as_ref().and_then(|c| c.subject.clone()),
-            created: c.and_then(|c| c.created),
-        });
-    }
-    cited_by.sort_by(|x, y| x.created.cmp(&y.created).then_with(|| x.id.cmp(&y.id)));
-    let copies = access::copies(a, id, access)?;
-    Ok(Some(CableView {
-        cable,
-        present,
-        cited_by,
-        copies,
-    }))
+    Other(Route),
 }
 
 /// `GET /cables/{id}`.
@@ -178,39 +115,25 @@ pub async fn page(
     let Ok(Path(written)) = path else {
         return bad_request(&viewer, "The address does not hold a readable cable id.");
     };
-    let v = viewer.clone();
     let w = written.clone();
-    let st = state.clone();
     let found = state
-        .read(move |a| {
-            let access = access::of(&v, a)?;
-            Ok(match resolve(a, &w, &access)? {
-                Resolved::Exact(id) => match gather(a, &id, &access)? {
-                    Some(view) => {
-                        let withheld = cablescope_archive::access::withheld_list(&view.cable);
-                        crate::auth::audit_blocking(&st, &v, "read", &id, 1, withheld)?;
-                        Found::Page(Box::new(view))
-                    }
-                    None => {
-                        crate::auth::audit_blocking(&st, &v, "read", &id, 0, Vec::new())?;
-                        Found::Other(Resolved::NotFound)
-                    }
+        .with_session(&viewer, move |s| {
+            Ok(match Route::of(&w, s.resolve(&w)?) {
+                Route::Serve(id) => match s.cable_page(&id)? {
+                    Lookup::Found(p) => Found::Page(Box::new(p.into())),
+                    _ => Found::Other(Route::NotFound),
                 },
-                Resolved::NotFound => {
-                    crate::auth::audit_blocking(&st, &v, "read", w.trim(), 0, Vec::new())?;
-                    Found::Other(Resolved::NotFound)
-                }
                 other => Found::Other(other),
             })
         })
         .await;
     match found {
         Ok(Found::Page(view)) => render(&view, &viewer).into_response(),
-        Ok(Found::Other(Resolved::Redirect(id))) => {
+        Ok(Found::Other(Route::Redirect(id))) => {
             Redirect::permanent(&cable_url(&id)).into_response()
         }
-        Ok(Found::Other(Resolved::Ambiguous(written, hits))) => {
-            ambiguous(&viewer, &written, &hits, "").into_response()
+        Ok(Found::Other(Route::Ambiguous(id, hits))) => {
+            ambiguous(&viewer, &id, &hits, "").into_response()
         }
         Ok(Found::Other(_)) => not_found_cable(&viewer, &written),
         Err(e) => internal_error(&viewer, &e),
@@ -807,7 +730,7 @@ fn diff_table(a_name: &str, b_name: &str, a: &[String], b: &[String]) -> Markup 
     }
 }
 
-fn copy_name(row: &CopyRow) -> String {
+fn copy_name(row: &CopyView) -> String {
     if row.item > 1 || row.record.source.item.is_some() {
         format!("{} #{}", row.path, row.item)
     } else {
@@ -817,7 +740,7 @@ fn copy_name(row: &CopyRow) -> String {
 
 fn sources(view: &CableView) -> Markup {
     let c = &view.cable;
-    let is_main = |row: &CopyRow| {
+    let is_main = |row: &CopyView| {
         c.source.path.as_deref() == Some(row.path.as_str())
             && c.source.item.map(|i| i as u64).unwrap_or(row.item) == row.item
     };

@@ -8,15 +8,16 @@ use std::collections::BTreeMap;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use cablescope_archive::{Access, Archive, RefWalk};
+use cablescope_access::{Direction, Lookup, Neighbourhood};
 use maud::{html, Markup, PreEscaped};
 use serde::Serialize;
 
-use crate::state::{AppState, Viewer};
-use crate::ui::cable::{ambiguous, not_found_cable, resolve, Resolved};
+use crate::state::AppState;
+use crate::ui::cable::{ambiguous, not_found_cable, Route};
 use crate::ui::layout::{self, Page};
 use crate::ui::text::{cable_url, count, long_date, one_line, short_date};
-use crate::ui::{access, bad_request, internal_error};
+use crate::ui::{bad_request, internal_error};
+use crate::viewer::Viewer;
 
 /// Most nodes drawn; a larger neighbourhood is cut (nearest first) with a notice.
 pub const MAX_NODES: usize = 300;
@@ -66,34 +67,24 @@ pub struct GraphData {
     pub truncated: bool,
 }
 
-/// Builds the drawing's data from a walk, reading subjects and dates of the cables
-/// present.
-fn build(
-    a: &Archive,
-    walk: RefWalk,
-    center: &str,
-    depth: u32,
-    access: &Access,
-) -> cablescope_archive::Result<GraphData> {
-    let truncated = walk.nodes.len() > MAX_NODES;
-    let mut nodes = Vec::with_capacity(walk.nodes.len().min(MAX_NODES));
-    for n in walk.nodes.into_iter().take(MAX_NODES) {
-        let c = if n.present {
-            access::cable(a, &n.id, access)?
-        } else {
-            None
-        };
-        nodes.push(GraphNode {
-            url: n.present.then(|| cable_url(&n.id)),
-            subject: c.as_ref().and_then(|c| c.subject.as_deref().map(one_line)),
-            created: c.and_then(|c| c.created),
-            id: n.id,
-            depth: n.depth,
-            present: n.present,
-        });
-    }
+/// Builds the drawing's data from the neighbourhood the viewer may see.
+fn build(n: Neighbourhood, depth: u32) -> GraphData {
+    let truncated = n.nodes.len() > MAX_NODES;
+    let nodes: Vec<GraphNode> = n
+        .nodes
+        .into_iter()
+        .take(MAX_NODES)
+        .map(|v| GraphNode {
+            url: v.present.then(|| cable_url(&v.id)),
+            subject: v.subject.as_deref().map(one_line),
+            created: v.created,
+            id: v.id,
+            depth: v.depth,
+            present: v.present,
+        })
+        .collect();
     let kept: BTreeMap<&str, ()> = nodes.iter().map(|n| (n.id.as_str(), ())).collect();
-    let edges = walk
+    let edges = n
         .edges
         .into_iter()
         .filter(|e| kept.contains_key(e.from.as_str()) && kept.contains_key(e.to.as_str()))
@@ -103,13 +94,13 @@ fn build(
             label: e.label,
         })
         .collect();
-    Ok(GraphData {
-        center: center.to_string(),
+    GraphData {
+        center: n.id,
         depth,
         nodes,
         edges,
         truncated,
-    })
+    }
 }
 
 /// The depth asked for in the query string, 1 to [`MAX_DEPTH`] (default 1).
@@ -123,7 +114,7 @@ fn depth_param(raw: Option<&str>) -> u32 {
 
 enum Found {
     Graph(Box<GraphData>),
-    Other(Resolved),
+    Other(Route),
 }
 
 /// `GET /cables/{id}/graph`.
@@ -137,23 +128,14 @@ pub async fn page(
         return bad_request(&viewer, "The address does not hold a readable cable id.");
     };
     let depth = depth_param(raw.as_deref());
-    let v = viewer.clone();
     let w = written.clone();
-    let st = state.clone();
     let found = state
-        .read(move |a| {
-            let access = access::of(&v, a)?;
-            Ok(match resolve(a, &w, &access)? {
-                Resolved::Exact(id) => {
-                    let walk = access::refs(a, &id, depth, &access)?;
-                    let nodes = walk.nodes.len() as u64;
-                    crate::auth::audit_blocking(&st, &v, "graph", &id, nodes, Vec::new())?;
-                    Found::Graph(Box::new(build(a, walk, &id, depth, &access)?))
-                }
-                Resolved::NotFound => {
-                    crate::auth::audit_blocking(&st, &v, "graph", w.trim(), 0, Vec::new())?;
-                    Found::Other(Resolved::NotFound)
-                }
+        .with_session(&viewer, move |s| {
+            Ok(match Route::of(&w, s.resolve(&w)?) {
+                Route::Serve(id) => match s.neighbourhood(&id, Direction::Both, depth)? {
+                    Lookup::Found(n) => Found::Graph(Box::new(build(n, depth))),
+                    _ => Found::Other(Route::NotFound),
+                },
                 other => Found::Other(other),
             })
         })
@@ -161,11 +143,11 @@ pub async fn page(
     let suffix = format!("/graph?depth={depth}");
     match found {
         Ok(Found::Graph(data)) => render(&data, &viewer).into_response(),
-        Ok(Found::Other(Resolved::Redirect(id))) => {
+        Ok(Found::Other(Route::Redirect(id))) => {
             Redirect::permanent(&format!("{}{suffix}", cable_url(&id))).into_response()
         }
-        Ok(Found::Other(Resolved::Ambiguous(written, hits))) => {
-            ambiguous(&viewer, &written, &hits, &suffix).into_response()
+        Ok(Found::Other(Route::Ambiguous(id, hits))) => {
+            ambiguous(&viewer, &id, &hits, &suffix).into_response()
         }
         Ok(Found::Other(_)) => not_found_cable(&viewer, &written),
         Err(e) => internal_error(&viewer, &e),

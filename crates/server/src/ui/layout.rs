@@ -7,8 +7,8 @@
 
 use maud::{html, Markup, DOCTYPE};
 
-use crate::state::{Standing, Viewer};
 use crate::ui::assets;
+use crate::viewer::{Standing, Viewer};
 
 /// Which navigation entry a page belongs to (marked `aria-current`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,14 +52,11 @@ impl<'a> Page<'a> {
 /// The viewer's clearance in words: "everything", "C", "S with NOFORN".
 pub fn clearance_words(viewer: &Viewer) -> String {
     let cl = &viewer.clearance;
-    if *cl == cablescope_archive::Clearance::all() {
+    if cl.is_all() {
         return "everything".to_string();
     }
-    let level = cablescope_archive::marking::LEVELS
-        .get(cl.rank as usize)
-        .copied()
-        .unwrap_or("?");
-    let caveats: Vec<&str> = cl.caveats.iter().map(String::as_str).collect();
+    let level = cl.level().code();
+    let caveats: Vec<&str> = cl.controls.iter().map(|c| c.name()).collect();
     if caveats.is_empty() {
         level.to_string()
     } else {
@@ -69,10 +66,10 @@ pub fn clearance_words(viewer: &Viewer) -> String {
 
 /// The clearance as one short word for the badge: `C`, `S+NOFORN`, `all`.
 fn clearance_short(viewer: &Viewer) -> String {
-    if viewer.clearance == cablescope_archive::Clearance::all() {
+    if viewer.clearance.is_all() {
         "all".to_string()
     } else {
-        cablescope_archive::users::clearance_label(&viewer.clearance)
+        cablescope_access::users::clearance_label(&viewer.clearance)
     }
 }
 

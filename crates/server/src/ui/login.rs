@@ -23,9 +23,10 @@ use serde::Deserialize;
 
 use crate::auth::csrf::{self, Origin};
 use crate::auth::session::{self, LOGIN_COOKIE, SESSION_COOKIE};
-use crate::auth::{self, Client, SignInError};
-use crate::state::{AppState, Standing, Viewer};
+use crate::auth::{Client, SignInError};
+use crate::state::AppState;
 use crate::ui::layout::{self, Page};
+use crate::viewer::{Standing, Viewer};
 
 /// How long the sign-in form's CSRF cookie lives.
 const FORM_LIFETIME: Duration = Duration::from_secs(3600);
@@ -244,7 +245,7 @@ pub async fn sign_in(
     }
     let next = safe_next(form.next.as_deref());
     let token = form.token.unwrap_or_default();
-    let user = match auth::sign_in(&state, token, &who, "web sign-in").await {
+    let user = match crate::gate::sign_in(&state, token, &who, "web sign-in").await {
         Ok(u) => u,
         Err(SignInError::Limited(wait)) => {
             let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
@@ -290,8 +291,9 @@ pub async fn sign_in(
     }
     let st = state.clone();
     let what = format!("web sign-in from {}", who.as_str());
-    let v = cablescope_archive::Viewer::from_user(&user);
-    let _ = tokio::task::spawn_blocking(move || auth::audit_event(&st, &v, "login", &what)).await;
+    let v = cablescope_access::Viewer::from_user(&user);
+    let _ = tokio::task::spawn_blocking(move || crate::gate::audit_event(&st, &v, "login", &what))
+        .await;
 
     let secure = session::is_secure(&headers, &uri);
     let mut r = see_other(&next);
@@ -341,10 +343,11 @@ pub async fn sign_out(
     }
     state.auth().end_session(id);
     let st = state.clone();
-    let v = viewer.archive_viewer();
-    let _ =
-        tokio::task::spawn_blocking(move || auth::audit_event(&st, &v, "logout", "web sign-out"))
-            .await;
+    let v = viewer.access_viewer();
+    let _ = tokio::task::spawn_blocking(move || {
+        crate::gate::audit_event(&st, &v, "logout", "web sign-out")
+    })
+    .await;
     let mut r = see_other("/login");
     r.headers_mut().append(header::SET_COOKIE, clear);
     r

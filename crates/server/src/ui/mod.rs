@@ -13,17 +13,18 @@
 //! without JavaScript (search is a GET form, facets and paging are links) and under a
 //! strict Content-Security-Policy: no inline scripts, styles or event handlers. Every
 //! handler takes the [`Viewer`] and every archive read goes through the viewer's
-//! [`cablescope_archive::Access`] (module `access`), so clearance applies to the UI.
+//! session (`cablescope_access::Session`, [`AppState::with_session`]): redacted
+//! and audited there, so clearance applies to the UI exactly as to the API and the
+//! CLI, the cable page's copies diff included.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use maud::{html, Markup};
 
-use crate::state::Viewer;
+use crate::viewer::Viewer;
 use crate::AppState;
 
-mod access;
 pub mod assets;
 pub mod cable;
 pub mod charts;
@@ -73,7 +74,7 @@ pub(crate) fn bad_request(viewer: &Viewer, message: &str) -> Response {
 
 /// A 500 page: the archive could not be read. The error is named (it says what
 /// failed: a damaged record, a locked index) so that the operator can act on it.
-pub(crate) fn internal_error(viewer: &Viewer, err: &cablescope_archive::Error) -> Response {
+pub(crate) fn internal_error(viewer: &Viewer, err: &cablescope_access::Error) -> Response {
     status_page(
         StatusCode::INTERNAL_SERVER_ERROR,
         viewer,

@@ -4,15 +4,16 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use cablescope_archive::Stats;
+use cablescope_access::Stats;
 use maud::{html, Markup};
 
-use crate::state::{AppState, Viewer};
+use crate::state::AppState;
 use crate::ui::charts::{self, Bar};
+use crate::ui::internal_error;
 use crate::ui::layout::{self, Nav, Page};
 use crate::ui::search::classification_clauses;
 use crate::ui::text::{count, quote_value, url_with};
-use crate::ui::{access, internal_error};
+use crate::viewer::Viewer;
 
 /// Origins drawn.
 const TOP_ORIGINS: usize = 20;
@@ -21,16 +22,7 @@ const TOP_MISSING: usize = 25;
 
 /// `GET /overview`.
 pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
-    let v = viewer.clone();
-    let st = state.clone();
-    match state
-        .read(move |a| {
-            let s = access::stats(a, TOP_MISSING, &access::of(&v, a)?)?;
-            crate::auth::audit_blocking(&st, &v, "stats", "", s.cables, Vec::new())?;
-            Ok(s)
-        })
-        .await
-    {
+    match state.with_session(&viewer, |s| s.stats(TOP_MISSING)).await {
         Ok(stats) => render(&stats, &viewer).into_response(),
         Err(e) => internal_error(&viewer, &e),
     }

@@ -8,18 +8,19 @@ use std::collections::BTreeMap;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use cablescope_archive::query::QuerySyntaxError;
-use cablescope_archive::{Error, Hit, SearchOptions, SearchResults, Sort};
+use cablescope_access::query::QuerySyntaxError;
+use cablescope_access::{Error, Hit, Page as Wanted, SearchResults, Sort};
 use maud::{html, Markup};
 
-use crate::state::{AppState, Viewer};
+use crate::state::AppState;
 use crate::ui::charts::{self, Bar};
 use crate::ui::layout::{self, Nav, Page};
 use crate::ui::text::{
     cable_url, count, has_clause, level_class, long_date, quote_value, refine, remove_clause,
     snippet_parts, url_with,
 };
-use crate::ui::{access, internal_error, tags};
+use crate::ui::{internal_error, tags};
+use crate::viewer::Viewer;
 
 /// Hits per page unless `limit` says otherwise.
 pub const DEFAULT_LIMIT: usize = 20;
@@ -149,39 +150,24 @@ pub async fn page(
 ) -> Response {
     let params = Params::parse(raw.as_deref());
     if params.q.is_empty() {
-        let v = viewer.clone();
-        let total = state
-            .read(move |a| {
-                let access = access::of(&v, a)?;
-                let opts = SearchOptions {
-                    limit: 1,
-                    ..SearchOptions::default()
-                };
-                Ok(a.search_str("*", &opts.with_access(&access))?.total)
-            })
-            .await;
+        let total = state.with_session(&viewer, |s| s.count()).await;
         return match total {
             Ok(total) => home(&viewer, total).into_response(),
             Err(e) => internal_error(&viewer, &e),
         };
     }
-    let opts = SearchOptions {
+    let page = Wanted {
         limit: params.limit,
         cursor: params.cursor.clone(),
         sort: params.sort.sort(),
         facets: true,
         snippets: true,
-        ..SearchOptions::default()
     };
     let q = params.q.clone();
-    let v = viewer.clone();
-    let st = state.clone();
     let results = state
-        .read(move |a| {
-            let access = access::of(&v, a)?;
-            let r = a.search_str(&q, &opts.with_access(&access))?;
-            crate::auth::audit_blocking(&st, &v, "search", &q, r.total, Vec::new())?;
-            Ok(r)
+        .with_session(&viewer, move |s| {
+            let parsed = cablescope_access::query::parse(&q)?;
+            s.search(&q, &parsed, &page)
         })
         .await;
     match results {
@@ -384,7 +370,10 @@ fn caveats_of(class: &str) -> Vec<String> {
         .split("//")
         .skip(1)
         .map(|p| p.trim().to_string())
-        .filter(|p| cablescope_archive::marking::CAVEATS.contains(&p.replace(' ', "_").as_str()))
+        .filter(|p| {
+            cablescope_format::marking::Control::parse(p)
+                .is_some_and(|c| c.is_caption() || c == cablescope_format::marking::Control::Noforn)
+        })
         .collect()
 }
 
@@ -395,8 +384,8 @@ pub(crate) fn classification_clauses(
     value: &str,
     siblings: &[(String, u64)],
 ) -> Option<Vec<String>> {
-    let level = cablescope_archive::marking::classification_level(value)?;
-    let code = cablescope_archive::marking::LEVELS[level.rank() as usize];
+    let (level, _) = cablescope_format::marking::read_classification(value)?;
+    let code = level.rank_code();
     let mut out = vec![format!("classification:{code}")];
     let own = caveats_of(value);
     for c in &own {
@@ -406,7 +395,7 @@ pub(crate) fn classification_clauses(
         let mut others: Vec<String> = siblings
             .iter()
             .filter(|(s, _)| {
-                cablescope_archive::marking::classification_level(s).map(|l| l.rank())
+                cablescope_format::marking::read_classification(s).map(|(l, _)| l.rank())
                     == Some(level.rank())
             })
             .flat_map(|(s, _)| caveats_of(s))

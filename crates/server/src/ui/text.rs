@@ -439,12 +439,12 @@ pub(crate) fn count(n: u64) -> String {
 pub(crate) fn level_class(mark: &str) -> &'static str {
     let up = mark.trim().to_ascii_uppercase();
     let level = if up.contains("//") {
-        cablescope_archive::marking::classification_level(&up)
+        cablescope_format::marking::read_classification(&up).map(|(l, _)| l)
     } else {
         cablescope_format::marking::Level::parse(up.split('/').next().unwrap_or(""))
     };
     match level {
-        Some(l) => match cablescope_archive::marking::LEVELS[l.rank() as usize] {
+        Some(l) => match l.rank_code() {
             "U" => "lvl-u",
             "SBU" => "lvl-sbu",
             "C" => "lvl-c",

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
-use cablescope_archive::users::{Role, Users};
-use cablescope_archive::{Archive, Clearance, IngestOptions};
+use cablescope_access::users::{Role, Users};
+use cablescope_access::{Admin, Clearance, IngestOptions};
 use cablescope_server::{AppState, ServerConfig};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -190,6 +190,146 @@ pub const CABLES: &[Tg] = &[
             ("TS", "Closed kvtopsec remarks."),
         ],
     },
+    // Compound and unreadable marks in an UNCLAS cable: SBU NOFORN, a bare (NF),
+    // and an unknown control (the cable's highest level, SBU, with NOFORN).
+    Tg {
+        id: "09LISBON8",
+        station: "LISBON",
+        serial: 8,
+        dtg: "091015Z AUG 09",
+        class_line: "UNCLAS",
+        captions: &["SIPDIS"],
+        decl: "N/A",
+        subject: "(U) LISBON ITEMS",
+        refs: "",
+        classified_by: "",
+        paras: &[
+            ("U", "Open kvmadopen remarks."),
+            ("SBU NOFORN", "Sensitive kvsensnf remarks."),
+            ("NF", "Bare kvbarenf remarks."),
+            ("U//ZQX", "Oddly kvweirdmad marked remarks."),
+        ],
+    },
+    // In a CONFIDENTIAL cable: C/NF/PROPIN, S-NF above the classification, and an
+    // unknown control (highest level S, every control seen: NOFORN, PROPIN).
+    Tg {
+        id: "09CAIRO9",
+        station: "CAIRO",
+        serial: 9,
+        dtg: "101015Z SEP 09",
+        class_line: "C O N F I D E N T I A L",
+        captions: &["SIPDIS"],
+        decl: "DECL: 09/10/2019",
+        subject: "(U) CAIRO ITEMS",
+        refs: "",
+        classified_by: "",
+        paras: &[
+            ("U", "Open kvcairopen remarks."),
+            ("C/NF/PROPIN", "Vendor kvpropin remarks."),
+            ("S-NF", "Dashed kvsdashnf remarks."),
+            ("C//XQZ", "Oddly kvstrangecai marked remarks."),
+        ],
+    },
+    // Every compound mark of the issue in a SECRET cable (ORCON and SI are judged
+    // as one group per cable).
+    Tg {
+        id: "09OSLO10",
+        station: "OSLO",
+        serial: 10,
+        dtg: "111015Z OCT 09",
+        class_line: "S E C R E T",
+        captions: &["SIPDIS"],
+        decl: "DECL: 10/11/2034",
+        subject: "(U) OSLO ITEMS",
+        refs: "",
+        classified_by: "",
+        paras: &[
+            ("U", "Open kvosloopen remarks."),
+            ("S//OC/NF", "Orcon kvorcon remarks."),
+            ("S//SI//NF", "Sigint kvsigint remarks."),
+            ("S/NOFORN/ORCON", "Spelt kvnforcon remarks."),
+            ("S//NF//REL", "Release kvnfrel remarks."),
+            ("S/REL/NF", "Slashed kvrelnf remarks."),
+            ("S//ZQX", "Oddly kvbizarreos marked remarks."),
+        ],
+    },
+    // The SECRET copy of a cable; `COPIES` holds a longer UNCLAS copy.
+    Tg {
+        id: "09VIENNA11",
+        station: "VIENNA",
+        serial: 11,
+        dtg: "121015Z NOV 09",
+        class_line: "S E C R E T",
+        captions: &["SIPDIS"],
+        decl: "DECL: 11/12/2034",
+        subject: "(S) KVCOPYSUBJ VISIT",
+        refs: "",
+        classified_by: "",
+        paras: &[
+            ("S", "The envoy named kvcopysecret sources in the capital."),
+            ("S", "The second kvcopytwo paragraph names the minister."),
+        ],
+    },
+    // The UNCLAS copy of a cable; `COPIES` holds a CONFIDENTIAL copy.
+    Tg {
+        id: "09DUBLIN12",
+        station: "DUBLIN",
+        serial: 12,
+        dtg: "131015Z DEC 09",
+        class_line: "UNCLAS",
+        captions: &["SIPDIS"],
+        decl: "N/A",
+        subject: "(U) KVDUBSUBJ HARBOUR",
+        refs: "",
+        classified_by: "",
+        paras: &[
+            ("U", "The harbour kvdubconf plans were shown to the team."),
+            ("U", "The port authority kvdubopen answered at length."),
+        ],
+    },
+];
+
+/// More copies of cables of [`CABLES`], as (file name, telegram), written beside
+/// them: each file name sorts before `ID.txt`, so the UNCLAS copy of 09VIENNA11
+/// arrives before its SECRET copy and the CONFIDENTIAL copy of 09DUBLIN12 before
+/// its UNCLAS one.
+pub const COPIES: &[(&str, Tg)] = &[
+    (
+        "09VIENNA11-copy.txt",
+        Tg {
+            id: "09VIENNA11",
+            station: "VIENNA",
+            serial: 11,
+            dtg: "121015Z NOV 09",
+            class_line: "UNCLAS",
+            captions: &["SIPDIS"],
+            decl: "N/A",
+            subject: "(U) KVCOPYSUBJ VISIT",
+            refs: "A. 09 ROME 2",
+            classified_by: "Kvauthorby",
+            paras: &[
+                ("U", "The envoy named kvcopysecret sources in the capital."),
+                ("U", "The second kvcopytwo paragraph names the minister."),
+                ("U", "Third kvcopyopen paragraph about the weather."),
+            ],
+        },
+    ),
+    (
+        "09DUBLIN12-copy.txt",
+        Tg {
+            id: "09DUBLIN12",
+            station: "DUBLIN",
+            serial: 12,
+            dtg: "131015Z DEC 09",
+            class_line: "C O N F I D E N T I A L",
+            captions: &["SIPDIS"],
+            decl: "DECL: 12/13/2019",
+            subject: "(C) KVDUBSUBJ HARBOUR",
+            refs: "",
+            classified_by: "",
+            paras: &[("C", "The harbour kvdubconf plans were shown to the team.")],
+        },
+    ),
 ];
 
 /// A canary word, its cable, the field it must be searched in ("" for text), and
@@ -210,7 +350,11 @@ pub struct Canary {
 impl Canary {
     /// True when a reader with `c` may read this canary.
     pub fn readable_by(&self, c: &Clearance) -> bool {
-        c.rank >= self.rank && self.caveats.iter().all(|cv| c.caveats.contains(*cv))
+        c.rank >= self.rank
+            && self
+                .caveats
+                .iter()
+                .all(|cv| c.controls.iter().any(|h| h.name() == *cv))
     }
 
     /// The query that finds it.
@@ -337,16 +481,191 @@ pub const CANARIES: &[Canary] = &[
         rank: 4,
         caveats: &[],
     },
+    Canary {
+        word: "kvmadopen",
+        cable: "09LISBON8",
+        field: "",
+        rank: 0,
+        caveats: &[],
+    },
+    Canary {
+        word: "kvsensnf",
+        cable: "09LISBON8",
+        field: "",
+        rank: 1,
+        caveats: &["NOFORN"],
+    },
+    Canary {
+        word: "kvbarenf",
+        cable: "09LISBON8",
+        field: "",
+        rank: 0,
+        caveats: &["NOFORN"],
+    },
+    Canary {
+        word: "kvweirdmad",
+        cable: "09LISBON8",
+        field: "",
+        rank: 1,
+        caveats: &["NOFORN"],
+    },
+    Canary {
+        word: "kvcairopen",
+        cable: "09CAIRO9",
+        field: "",
+        rank: 0,
+        caveats: &[],
+    },
+    Canary {
+        word: "kvpropin",
+        cable: "09CAIRO9",
+        field: "",
+        rank: 2,
+        caveats: &["NOFORN", "PROPIN"],
+    },
+    Canary {
+        word: "kvsdashnf",
+        cable: "09CAIRO9",
+        field: "",
+        rank: 3,
+        caveats: &["NOFORN"],
+    },
+    Canary {
+        word: "kvstrangecai",
+        cable: "09CAIRO9",
+        field: "",
+        rank: 3,
+        caveats: &["NOFORN", "PROPIN"],
+    },
+    Canary {
+        word: "kvosloopen",
+        cable: "09OSLO10",
+        field: "",
+        rank: 0,
+        caveats: &[],
+    },
+    Canary {
+        word: "kvorcon",
+        cable: "09OSLO10",
+        field: "",
+        rank: 3,
+        caveats: &["NOFORN", "ORCON", "SI"],
+    },
+    Canary {
+        word: "kvsigint",
+        cable: "09OSLO10",
+        field: "",
+        rank: 3,
+        caveats: &["NOFORN", "ORCON", "SI"],
+    },
+    Canary {
+        word: "kvnforcon",
+        cable: "09OSLO10",
+        field: "",
+        rank: 3,
+        caveats: &["NOFORN", "ORCON", "SI"],
+    },
+    Canary {
+        word: "kvnfrel",
+        cable: "09OSLO10",
+        field: "",
+        rank: 3,
+        caveats: &["NOFORN"],
+    },
+    Canary {
+        word: "kvrelnf",
+        cable: "09OSLO10",
+        field: "",
+        rank: 3,
+        caveats: &["NOFORN"],
+    },
+    Canary {
+        word: "kvbizarreos",
+        cable: "09OSLO10",
+        field: "",
+        rank: 3,
+        caveats: &["NOFORN", "ORCON", "SI"],
+    },
+    Canary {
+        word: "kvcopysecret",
+        cable: "09VIENNA11",
+        field: "",
+        rank: 3,
+        caveats: &[],
+    },
+    Canary {
+        word: "kvcopytwo",
+        cable: "09VIENNA11",
+        field: "",
+        rank: 3,
+        caveats: &[],
+    },
+    Canary {
+        word: "kvcopyopen",
+        cable: "09VIENNA11",
+        field: "",
+        rank: 0,
+        caveats: &[],
+    },
+    Canary {
+        word: "kvcopysubj",
+        cable: "09VIENNA11",
+        field: "subject",
+        rank: 3,
+        caveats: &[],
+    },
+    Canary {
+        word: "kvauthorby",
+        cable: "09VIENNA11",
+        field: "classified_by",
+        rank: 3,
+        caveats: &[],
+    },
+    Canary {
+        word: "kvdubconf",
+        cable: "09DUBLIN12",
+        field: "",
+        rank: 2,
+        caveats: &[],
+    },
+    Canary {
+        word: "kvdubopen",
+        cable: "09DUBLIN12",
+        field: "",
+        rank: 0,
+        caveats: &[],
+    },
+    Canary {
+        word: "kvdubsubj",
+        cable: "09DUBLIN12",
+        field: "subject",
+        rank: 2,
+        caveats: &[],
+    },
 ];
 
 /// The cables a reader with `c` sees (the oracle, from the fixtures' markings): a
 /// cable without a readable portion, or with a cable-wide caveat the reader lacks,
 /// is invisible.
 pub fn visible_cables(c: &Clearance) -> BTreeSet<&'static str> {
-    let mut v: BTreeSet<&str> = ["09ROME1", "09ROME2", "09BERLIN3", "09PARIS6", "09LONDON7"]
-        .into_iter()
-        .collect();
-    if c.caveats.contains("NODIS") {
+    // Each of the others holds a (U) paragraph and no cable-wide caveat.
+    let mut v: BTreeSet<&str> = [
+        "09ROME1",
+        "09ROME2",
+        "09BERLIN3",
+        "09PARIS6",
+        "09LONDON7",
+        "09LISBON8",
+        "09CAIRO9",
+        "09OSLO10",
+        "09VIENNA11",
+        "09DUBLIN12",
+    ]
+    .into_iter()
+    .collect();
+    if c.controls
+        .contains(&cablescope_format::marking::Control::Nodis)
+    {
         v.insert("09STATE4");
     }
     if c.rank >= 3 {
@@ -378,7 +697,7 @@ pub fn test_users() -> Vec<TestUser> {
     let r = |name, level, caveats: &[&str], role| TestUser {
         name,
         role,
-        clearance: Clearance::new(level, caveats).expect("clearance"),
+        clearance: Clearance::parse(level, caveats).expect("clearance"),
     };
     vec![
         r("u", "U", &[], Role::Reader),
@@ -422,8 +741,11 @@ pub fn build_archive(root: &Path) -> PathBuf {
     for c in CABLES {
         std::fs::write(src.join(format!("{}.txt", c.id)), c.text()).expect("write");
     }
+    for (name, c) in COPIES {
+        std::fs::write(src.join(name), c.text()).expect("write");
+    }
     let dir = root.join("archive");
-    let mut a = Archive::open(&dir).expect("open archive");
+    let mut a = Admin::open(&dir).expect("open archive");
     let p = a
         .ingest(&[src], &IngestOptions::default(), &mut |_| {})
         .expect("ingest");
@@ -457,7 +779,7 @@ impl Env {
                     u.add(t.name, &t.clearance, t.role, None).expect("add"),
                 );
             }
-            let two_days_ago = cablescope_archive::audit::Timestamp::now()
+            let two_days_ago = cablescope_access::audit::Timestamp::now()
                 - std::time::Duration::from_secs(2 * 24 * 3600);
             expired = u
                 .add_at("old", &Clearance::all(), Role::Admin, Some(1), two_days_ago)
@@ -498,8 +820,8 @@ impl Env {
     }
 
     /// The audit log's entries.
-    pub fn audit(&self) -> Vec<cablescope_archive::audit::AuditRecord> {
-        cablescope_archive::audit::AuditLog::open(&self.dir)
+    pub fn audit(&self) -> Vec<cablescope_access::audit::AuditRecord> {
+        cablescope_access::audit::AuditLog::open(&self.dir)
             .expect("audit log")
             .entries(&Default::default())
             .expect("entries")

@@ -105,9 +105,13 @@ pub enum AccessError {
     /// `rotate` of a revoked user.
     #[error("{0} is revoked; a revoked user gets no new token")]
     UserRevoked(String),
-    /// A clearance level or caveat that is not known.
+    /// A clearance level or control that is not known.
     #[error("{0}")]
     InvalidClearance(String),
+    /// An administrator granting (or taking the token of) a clearance above their
+    /// own.
+    #[error("{0}")]
+    AboveOwnClearance(String),
     /// An expiry too far in the future to represent.
     #[error("expiry of {0} days is out of range")]
     ExpiryOutOfRange(u32),
@@ -137,6 +141,8 @@ pub fn open(dir: &Path) -> Result<Connection, AccessError> {
         return Err(AccessError::NoDirectory(dir.to_path_buf()));
     }
     let p = path(dir);
+    // The file holds who may read what: private to the owner like the archive.
+    crate::files::private_umask();
     let mut conn = Connection::open(&p)?;
     // The timeout first: switching to WAL itself can meet a busy database.
     conn.busy_timeout(BUSY_TIMEOUT)?;

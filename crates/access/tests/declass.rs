@@ -2,15 +2,19 @@
 //! date, the 25-year rule and its exemptions, what a released cable shows to a U
 //! reader (records, search, snippets, facets, walks), and the `declass due` list.
 
+#[path = "../../archive/tests/leak_build/mod.rs"]
+mod leak_build;
+#[path = "../../archive/tests/leak_common/mod.rs"]
 mod leak_common;
 
-use cablescope_archive::declass::ReleaseRule;
+use cablescope_access::declass::ReleaseRule;
+use cablescope_access::{Access, Auditor, Library, Lookup, RefWalk, Viewer};
 use cablescope_archive::query;
-use cablescope_archive::{
-    Access, Archive, Clearance, DeclassPolicy, Direction, SearchOptions, Store,
-};
+use cablescope_archive::{Archive, Clearance, DeclassPolicy, Direction, SearchOptions, Store};
+use cablescope_format::Cable;
 use jiff::civil::Date;
-use leak_common::{archive_of, tg};
+use leak_build::archive_of;
+use leak_common::tg;
 
 /// (id, telegram) of the fixtures: all SECRET from Moscow, each released by
 /// another rule.
@@ -71,6 +75,55 @@ fn decl() -> Vec<(&'static str, String)> {
     .collect()
 }
 
+/// The record-level reads of a reader, through the access crate.
+trait Reads {
+    fn access(&self, c: Clearance, as_of: Option<Date>) -> cablescope_archive::Result<Access>;
+    fn cable_for(&self, id: &str, acc: &Access) -> cablescope_archive::Result<Option<Cable>>;
+    fn refs_for(
+        &self,
+        id: &str,
+        dir: Direction,
+        depth: u32,
+        acc: &Access,
+    ) -> cablescope_archive::Result<Option<RefWalk>>;
+}
+
+impl Reads for Archive {
+    fn access(&self, c: Clearance, as_of: Option<Date>) -> cablescope_archive::Result<Access> {
+        Ok(Access::new(
+            c,
+            as_of.unwrap_or_else(cablescope_access::declass::today),
+            self.declass_policy()?,
+        ))
+    }
+
+    fn cable_for(&self, id: &str, acc: &Access) -> cablescope_archive::Result<Option<Cable>> {
+        Ok(self.cable(id)?.and_then(|c| acc.redact(&c)))
+    }
+
+    fn refs_for(
+        &self,
+        id: &str,
+        dir: Direction,
+        depth: u32,
+        acc: &Access,
+    ) -> cablescope_archive::Result<Option<RefWalk>> {
+        let lib = Library::open_for_reading(self.dir())?;
+        let auditor = Auditor::new(self.dir());
+        let viewer = Viewer {
+            name: None,
+            role: None,
+            clearance: acc.clearance.clone(),
+        };
+        let s = lib.session(&viewer, Some(acc.as_of), &auditor)?;
+        assert_eq!(&s.access().policy, &acc.policy);
+        Ok(match s.refs(id, dir, depth)? {
+            Lookup::Found(w) => Some(w),
+            _ => None,
+        })
+    }
+}
+
 fn d(s: &str) -> Date {
     s.parse().unwrap()
 }
@@ -80,7 +133,7 @@ fn build(dir: &std::path::Path) -> Archive {
 }
 
 fn u() -> Clearance {
-    Clearance::new("U", &[]).unwrap()
+    Clearance::parse("U", &[]).unwrap()
 }
 
 fn found(a: &Archive, q: &str, acc: &Access) -> Vec<String> {
@@ -196,13 +249,13 @@ fn released_cables_read_as_unclassified_from_their_date() {
         .unwrap();
     assert_eq!(w.edges.len(), 1);
     assert!(w.missing().is_empty());
-    let s = a.stats_for(10, &acc).unwrap();
+    let s = a.stats_for(10, &acc.scope()).unwrap();
     assert_eq!(s.cables, 3);
     // The future date is not reached.
     assert!(found(&a, "zqdeclfour", &acc).is_empty());
     // The trait search path agrees.
     let q = a
-        .translate_for(&query::parse("zqdecltwo").unwrap(), &acc.search_options())
+        .translate_for(&query::parse("zqdecltwo").unwrap(), &acc.scope())
         .unwrap();
     let r = a.search(q.as_ref(), &acc.search_options()).unwrap();
     assert_eq!(r.total, 1);
@@ -234,7 +287,9 @@ fn due_lists_what_releases_next() {
     let tmp = tempfile::tempdir().unwrap();
     let mut a = build(tmp.path());
     let all = |as_of: &str| Access::new(Clearance::all(), d(as_of), DeclassPolicy::default());
-    let due = a.declass_due(d("2016-01-01"), &all("2000-01-01")).unwrap();
+    let due = a
+        .declass_due(d("2016-01-01"), &all("2000-01-01").scope())
+        .unwrap();
     let got: Vec<(&str, Date, &str)> = due
         .iter()
         .map(|x| (x.id.as_str(), x.release, x.level.as_str()))
@@ -248,24 +303,28 @@ fn due_lists_what_releases_next() {
     );
     assert_eq!(due[0].rule, ReleaseRule::DeclDate);
     // After the as-of date, before the limit (exclusive both ends).
-    let due = a.declass_due(d("2033-06-05"), &all("2005-02-01")).unwrap();
+    let due = a
+        .declass_due(d("2033-06-05"), &all("2005-02-01").scope())
+        .unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].id, "90MOSCOW2");
-    let due = a.declass_due(d("2040-01-01"), &all("2020-01-01")).unwrap();
+    let due = a
+        .declass_due(d("2040-01-01"), &all("2020-01-01").scope())
+        .unwrap();
     assert_eq!(due.len(), 1, "{due:?}");
     assert_eq!(due[0].id, "08MOSCOW4");
     // Readers only learn of cables they may see.
     let s = Access::new(
-        Clearance::new("S", &[]).unwrap(),
+        Clearance::parse("S", &[]).unwrap(),
         d("2000-01-01"),
         DeclassPolicy::default(),
     );
-    let due = a.declass_due(d("2016-01-01"), &s).unwrap();
+    let due = a.declass_due(d("2016-01-01"), &s.scope()).unwrap();
     assert_eq!(due.len(), 1, "the NODIS cable is not listed: {due:?}");
     // The exemption list decides: without exemptions the 25X1 cable is due.
     a.set_declass_policy(&on("none")).unwrap();
     let acc = a.access(Clearance::all(), Some(d("2016-01-01"))).unwrap();
-    let due = a.declass_due(d("2021-01-01"), &acc).unwrap();
+    let due = a.declass_due(d("2021-01-01"), &acc.scope()).unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].id, "95MOSCOW3");
     assert_eq!(due[0].release, d("2020-12-31"));

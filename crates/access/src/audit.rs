@@ -22,7 +22,7 @@
 //! transaction), so the CLI and a server writing at once never fork the chain.
 //!
 //! ```no_run
-//! use cablescope_archive::audit::{AuditEntry, AuditLog};
+//! use cablescope_access::audit::{AuditEntry, AuditLog};
 //!
 //! let log = AuditLog::open("cablescope-data".as_ref())?;
 //! let mut e = AuditEntry::new("alice", "search", "tag:PREL");
@@ -31,7 +31,7 @@
 //! let seq = log.record(&e)?;
 //! assert!(log.verify()?.is_ok());
 //! # let _ = seq;
-//! # Ok::<(), cablescope_archive::users::AccessError>(())
+//! # Ok::<(), cablescope_access::users::AccessError>(())
 //! ```
 
 use std::path::Path;
@@ -44,10 +44,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::access_db::{self, from_us, to_us, AccessError};
-use crate::users::Viewer;
-
-/// The `who` of entries made by a reader of an archive without users.
-pub const ANONYMOUS: &str = "anonymous";
+use crate::viewer::Viewer;
+pub use crate::viewer::ANONYMOUS;
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -549,6 +547,108 @@ pub fn parse_time_bound(s: &str, end_of_day: bool) -> Option<Timestamp> {
     d.to_zoned(jiff::tz::TimeZone::UTC)
         .ok()
         .map(|z| z.timestamp())
+}
+
+/// The audit sink of one archive, shared by every reader of a process (the CLI's
+/// one command, every request of a server): it writes an entry for each read once
+/// the archive has users (it is *closed*), and nothing on an open archive (whose
+/// readers have no names). Once seen closed it stays closed for the life of the
+/// process (users are revoked, never deleted; a deleted `access.db` must not open
+/// it).
+pub struct Auditor {
+    dir: std::path::PathBuf,
+    closed: std::sync::atomic::AtomicBool,
+    /// The log, opened on first write; one writer at a time.
+    log: std::sync::Mutex<Option<AuditLog>>,
+}
+
+impl std::fmt::Debug for Auditor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auditor")
+            .field("dir", &self.dir)
+            .field(
+                "closed",
+                &self.closed.load(std::sync::atomic::Ordering::Relaxed),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Auditor {
+    /// The audit sink of the archive in `dir` (nothing is opened yet).
+    pub fn new(dir: &Path) -> Auditor {
+        Auditor {
+            dir: dir.to_path_buf(),
+            closed: std::sync::atomic::AtomicBool::new(false),
+            log: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The archive directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// True once the archive was seen closed (no file access; see
+    /// [`Auditor::is_closed`]).
+    pub fn known_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// True when the archive has users (blocking). Cheap once closed; on an open
+    /// archive a file check, and a query only when `access.db` exists.
+    pub fn is_closed(&self) -> Result<bool, AccessError> {
+        if self.known_closed() {
+            return Ok(true);
+        }
+        let closed = crate::users::has_users(&self.dir)?;
+        if closed {
+            self.closed
+                .store(true, std::sync::atomic::Ordering::Release);
+        }
+        Ok(closed)
+    }
+
+    /// Opens the log when the archive is closed: a streamed read (an export) checks
+    /// this before it starts, since its entry is written at the end.
+    pub fn ready(&self) -> Result<(), AccessError> {
+        if !self.is_closed()? {
+            return Ok(());
+        }
+        let mut log = self
+            .log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if log.is_none() {
+            *log = Some(AuditLog::open(&self.dir)?);
+        }
+        Ok(())
+    }
+
+    /// Appends `entry` to the log, whether or not the archive is closed (sign-ins,
+    /// user changes); returns its seq.
+    pub fn record(&self, entry: &AuditEntry) -> Result<u64, AccessError> {
+        let mut log = self
+            .log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if log.is_none() {
+            *log = Some(AuditLog::open(&self.dir)?);
+        }
+        match log.as_ref() {
+            Some(l) => l.record(entry),
+            None => unreachable!("opened above"),
+        }
+    }
+
+    /// Appends `entry` when the archive is closed; `None` when it is open (nothing
+    /// written).
+    pub fn record_read(&self, entry: &AuditEntry) -> Result<Option<u64>, AccessError> {
+        if !self.is_closed()? {
+            return Ok(None);
+        }
+        self.record(entry).map(Some)
+    }
 }
 
 #[cfg(test)]

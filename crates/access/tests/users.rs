@@ -1,11 +1,11 @@
 //! Users and tokens: add, authenticate, list, revoke, rotate, expiry, refusal of
 //! wrong and malformed tokens, and that only digests of the secrets are stored.
 
-use cablescope_archive::access_db::{self, AccessError};
-use cablescope_archive::users::{
-    self, clearance_label, demo_users, parse_clearance, AuthError, Role, UserStatus, Users, Viewer,
+use cablescope_access::access_db::{self, AccessError};
+use cablescope_access::users::{
+    self, clearance_label, demo_users, parse_clearance, AuthError, Role, UserStatus, Users,
 };
-use cablescope_archive::Clearance;
+use cablescope_access::{Clearance, Viewer};
 use jiff::{SignedDuration, Timestamp};
 
 fn clearance(level: &str, caveats: &[&str]) -> Clearance {
@@ -282,7 +282,10 @@ fn demo_users_have_the_three_clearances() {
         assert_eq!(user.role, Role::Reader);
     }
     let snf = u.get("reader-s-nf").unwrap().unwrap();
-    assert!(snf.clearance.caveats.contains("NOFORN"));
+    assert!(snf
+        .clearance
+        .controls
+        .contains(&cablescope_access::Control::Noforn));
     assert_eq!(snf.clearance.rank, 3);
 }
 

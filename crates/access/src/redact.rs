@@ -1,20 +1,24 @@
-//! What one reader may see of the archive (issue 7): the clearance model applied to
-//! records, and the reading functions every front end (CLI, HTTP server) uses.
+//! Redaction: what one reader may see of a record. The record-side half of the
+//! clearance rule; the index-side half (search gating) is
+//! `cablescope_archive::gating`. Both derive from
+//! `cablescope_format::marking::effective_marks` and `Clearance::may_read` and
+//! nothing else, and a property test (`tests/agree.rs`) checks that they agree.
 //!
 //! # The rules
 //!
-//! * Levels U < SBU (= LOU) < C < S < TS. The caveats NOFORN, EXDIS, NODIS, NODIF,
-//!   LIMDIS, STADIS, CHEROKEE, ROGER and EYES ONLY restrict readers; SIPDIS,
-//!   SENSITIVE (which only makes the level SBU), passing lines and TAGS restrict no
-//!   one.
-//! * A **portion** (a paragraph, the subject line) is readable when its effective
-//!   marking's level is at most the reader's and the reader holds every caveat it
-//!   carries (`/NF` carries NOFORN). An unmarked portion takes the cable's overall
-//!   classification level ([`crate::marking::effective`]).
-//! * A caveat written on the cable (a caption, or after `//` in the classification)
+//! * Levels U < SBU (= LOU) < C < S < TS. Controls (dissemination controls such as
+//!   NOFORN, ORCON, PROPIN, IMCON; SCI systems; distribution captions such as NODIS
+//!   and EXDIS) restrict readers: a reader must hold every control on what they read.
+//!   SIPDIS, passing lines, TAGS and REL TO lists restrict no one.
+//! * A **portion** (a paragraph, the subject line) is readable when
+//!   `Clearance::may_read` of its effective marking holds (rules of the effective
+//!   marking in `cablescope_format::marking`: an unmarked or level-less portion takes
+//!   the overall level; an unreadable mark is judged at the cable's highest level
+//!   with every control seen in the cable; special controls are one group per cable).
+//! * A **cable-wide control** (a caption, or after `//` in the classification)
 //!   applies to all of it: a reader lacking one sees nothing of the cable.
 //! * **Header text** that carries no mark of its own — the REF list (and the
-//!   citation edges it creates), `classified_by`, `reasons` — is at the overall
+//!   citation edges it creates), `classified_by`, `reasons` — is read at the overall
 //!   level. SUMMARY and COMMENT are drawn from the paragraphs: they are shown when
 //!   every paragraph they were drawn from is readable (found by matching their words
 //!   back to the paragraphs, [`drawn_from`]); when that cannot be established they are
@@ -23,36 +27,33 @@
 //!   string, captions, TAGS, E.O. line and DECL date, section, signers, sources and
 //!   published metadata, and the number and marking of every paragraph — is visible
 //!   to anyone who may see the cable at all.
-//! * A cable is **visible** when no cable-wide caveat is lacking and at least one
+//! * A cable is **visible** when every cable-wide control is held and at least one
 //!   portion is readable (a cable without any portion: when its header is). An
 //!   invisible cable is "not found" everywhere, exactly like an unknown id, and
 //!   counted nowhere.
-//! * A cable **released** under the declassification policy (see
-//!   [`crate::declass`]) at the reader's `as_of` date is fully readable by everyone.
+//! * A cable **released** under the declassification policy at the reader's
+//!   `as_of` date is fully readable by everyone.
 //! * **Diagnostics** keep their code and paragraph number; their messages (which may
 //!   quote text) are emptied whenever anything of the cable is withheld.
+//! * A stored **copy** of a cable (the Sources diff) is judged portion by portion by
+//!   the join of its own effective marking and the merged record's marking for the
+//!   same portion ([`Access::judge_copy`]): a copy never shows more than the merged
+//!   record does.
 //!
-//! A redacted record ([`Access::redact`], [`Archive::cable_for`]) keeps every
-//! paragraph: a withheld one keeps its number and marking, gets `withheld: true`,
-//! and loses its text and heading; withheld header fields are emptied and named in
-//! `Cable::withheld`.
+//! A redacted record ([`Access::redact`]) keeps every paragraph: a withheld one keeps
+//! its number and marking, gets `withheld: true`, and loses its text and heading;
+//! withheld header fields are emptied and named in `Cable::withheld`.
 
 use std::collections::BTreeMap;
 
+use cablescope_archive::declass::{self, Date, DeclassPolicy};
+use cablescope_archive::{Scope, SearchOptions};
+use cablescope_format::marking::{effective_marks, Clearance, EffectiveMarks, Marking};
 use cablescope_format::{Cable, Paragraph};
-use jiff::civil::Date;
-
-use crate::archive::Archive;
-use crate::declass::{self, DeclassPolicy};
-use crate::error::{Error, Result};
-use crate::index::{Index, SearchOptions, TantivyIndex};
-use crate::marking::{self, Clearance};
-use crate::query::{IdPattern, Query};
-use crate::store::Store;
 
 /// A reader's view of the archive: their clearance, the date the archive is read
 /// at, and the archive's declassification policy (loaded once, with
-/// [`Archive::access`]).
+/// [`crate::Library::session`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Access {
     /// What the reader is cleared for.
@@ -93,6 +94,18 @@ impl Verdict {
             && self.paragraphs.iter().all(|&p| p)
     }
 
+    fn nothing(c: &Cable) -> Verdict {
+        Verdict {
+            visible: false,
+            released: false,
+            header: false,
+            subject: false,
+            paragraphs: vec![false; c.paragraphs.len()],
+            summary: false,
+            comment: false,
+        }
+    }
+
     fn everything(c: &Cable, released: bool) -> Verdict {
         Verdict {
             visible: true,
@@ -123,7 +136,12 @@ impl Access {
 
     /// True when the reader may read every cable in full.
     pub fn sees_everything(&self) -> bool {
-        self.clearance == Clearance::all()
+        self.clearance.is_all()
+    }
+
+    /// This reader as the index gates searches for them.
+    pub fn scope(&self) -> Scope {
+        Scope::new(self.clearance.clone(), self.as_of, self.policy.clone())
     }
 
     /// True when `c` is released at this reader's date under the policy.
@@ -133,10 +151,11 @@ impl Access {
 
     /// Search options for this reader (limit, sort and the rest at their defaults).
     pub fn search_options(&self) -> SearchOptions {
-        SearchOptions::default().with_access(self)
+        SearchOptions::new(self.scope())
     }
 
-    /// What this reader may read of `c`.
+    /// What this reader may read of `c`, by the effective marking of each of its
+    /// portions (`cablescope_format::marking::effective_marks`).
     pub fn judge(&self, c: &Cable) -> Verdict {
         if self.sees_everything() {
             return Verdict::everything(c, false);
@@ -144,31 +163,23 @@ impl Access {
         if self.released(c) {
             return Verdict::everything(c, true);
         }
+        self.judge_marks(c, &effective_marks(c))
+    }
+
+    /// What this reader may read of `c` when its portions carry `marks` (the
+    /// releases and the reader cleared for everything aside).
+    pub fn judge_marks(&self, c: &Cable, marks: &EffectiveMarks) -> Verdict {
         let cl = &self.clearance;
-        let lacking = marking::cable_caveats(c)
-            .iter()
-            .any(|cv| !cl.caveats.contains(cv));
-        let header = cl.rank >= marking::cable_level(c).rank();
+        let lacking = !cl.holds_all(&marks.cable);
+        let header = cl.may_read(&marks.header());
         let subject_ok =
-            c.subject.is_none() || cl.may_read(marking::effective(c.subject_marking.as_deref(), c));
-        let paragraphs: Vec<bool> = c
-            .paragraphs
-            .iter()
-            .map(|p| cl.may_read(marking::effective(p.marking.as_deref(), c)))
-            .collect();
+            c.subject.is_none() || marks.subject.as_ref().is_some_and(|m| cl.may_read(m));
+        let paragraphs: Vec<bool> = marks.paragraphs.iter().map(|m| cl.may_read(m)).collect();
         let has_portion = c.subject.is_some() || !c.paragraphs.is_empty();
         let some_portion = (c.subject.is_some() && subject_ok) || paragraphs.iter().any(|&p| p);
         let visible = !lacking && (some_portion || (!has_portion && header));
         if !visible {
-            return Verdict {
-                visible: false,
-                released: false,
-                header: false,
-                subject: false,
-                paragraphs: vec![false; c.paragraphs.len()],
-                summary: false,
-                comment: false,
-            };
+            return Verdict::nothing(c);
         }
         let whole = header && subject_ok && paragraphs.iter().all(|&p| p);
         let derived = |text: &Option<String>| match text {
@@ -192,7 +203,11 @@ impl Access {
     /// The copy of `c` this reader may see (see the module documentation), `None`
     /// when the cable is invisible to them.
     pub fn redact(&self, c: &Cable) -> Option<Cable> {
-        let v = self.judge(c);
+        self.redact_by(c, &self.judge(c))
+    }
+
+    /// `c` redacted by the verdict `v` (`None` when `v` says invisible).
+    pub fn redact_by(&self, c: &Cable, v: &Verdict) -> Option<Cable> {
         if !v.visible {
             return None;
         }
@@ -223,7 +238,8 @@ impl Access {
                 out.references.clear();
                 withheld.push("references");
             }
-            if !out.classified_by.is_empty() {
+            let statement = out.classified_by_line.take().is_some();
+            if !out.classified_by.is_empty() || statement {
                 out.classified_by.clear();
                 withheld.push("classified_by");
             }
@@ -238,6 +254,102 @@ impl Access {
         }
         out.withheld = withheld.into_iter().map(str::to_string).collect();
         Some(out)
+    }
+}
+
+impl Access {
+    /// What this reader may read of `copy`, a stored copy of the cable whose merged
+    /// record is `merged`: each portion by the join (the more restrictive) of the
+    /// copy's own effective marking and the merged record's markings for the same
+    /// portion (the merged paragraph of the same number, and every merged paragraph
+    /// the copy paragraph's words are drawn from, [`drawn_from`]; the most
+    /// restrictive marking of the merged record, its highest level with every
+    /// control seen, for a paragraph with neither). Header text is read at the
+    /// join of both overall levels, and every cable-wide control of either applies.
+    /// A copy of a cable the reader may not see shows nothing; a copy of a visible
+    /// cable is always listed, with whatever it withholds.
+    pub fn judge_copy(&self, copy: &Cable, merged: &Cable) -> Verdict {
+        let mv = self.judge(merged);
+        if !mv.visible {
+            return Verdict::nothing(copy);
+        }
+        if self.sees_everything() || mv.released {
+            return Verdict::everything(copy, mv.released);
+        }
+        let own = effective_marks(copy);
+        let theirs = effective_marks(merged);
+        let strictest = Marking {
+            level: theirs.highest,
+            controls: theirs.seen.clone(),
+        };
+        // The merged paragraphs a copy paragraph corresponds to: the one of the
+        // same number, and every one its words are drawn from. A paragraph whose
+        // words are not all in the merged text and that has no numbered
+        // counterpart is judged by the strictest marking of the merged record.
+        let counterpart = |i: usize| -> Marking {
+            let p = &copy.paragraphs[i];
+            let mut at: Vec<usize> = Vec::new();
+            if p.number > 0 {
+                let mut same = merged
+                    .paragraphs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, q)| q.number == p.number);
+                if let (Some((j, _)), None) = (same.next(), same.next()) {
+                    at.push(j);
+                }
+            }
+            let text = match &p.heading {
+                Some(h) => format!("{h} {}", p.text),
+                None => p.text.clone(),
+            };
+            match drawn_from(&text, &merged.paragraphs) {
+                Some(from) => at.extend(from),
+                None if at.is_empty() => return strictest.clone(),
+                None => {}
+            }
+            if at.is_empty() {
+                // No words at all (an empty paragraph): nothing to show anyway.
+                return strictest.clone();
+            }
+            at.iter()
+                .fold(Marking::default(), |m, &j| m.join(&theirs.paragraphs[j]))
+        };
+        let paragraphs: Vec<Marking> = own
+            .paragraphs
+            .iter()
+            .enumerate()
+            .map(|(i, m)| m.join(&counterpart(i)))
+            .collect();
+        let subject = own
+            .subject
+            .as_ref()
+            .map(|m| m.join(theirs.subject.as_ref().unwrap_or(&strictest)));
+        let joined = EffectiveMarks {
+            overall: own.overall.max_rank(theirs.overall),
+            highest: own.highest.max_rank(theirs.highest),
+            cable: own.cable.union(&theirs.cable).copied().collect(),
+            seen: own.seen.union(&theirs.seen).copied().collect(),
+            group: own.group.union(&theirs.group).copied().collect(),
+            subject,
+            paragraphs,
+        };
+        let v = self.judge_marks(copy, &joined);
+        if v.visible {
+            v
+        } else {
+            // Listed, with everything withheld.
+            Verdict {
+                visible: true,
+                ..Verdict::nothing(copy)
+            }
+        }
+    }
+
+    /// `copy` (a stored copy of the cable `merged`) as this reader may see it
+    /// ([`Access::judge_copy`]); `None` when the cable is invisible to them.
+    pub fn redact_copy(&self, copy: &Cable, merged: &Cable) -> Option<Cable> {
+        self.redact_by(copy, &self.judge_copy(copy, merged))
     }
 }
 
@@ -319,123 +431,6 @@ pub fn drawn_from(block: &str, paragraphs: &[Paragraph]) -> Option<Vec<usize>> {
     Some(sources.into_keys().collect())
 }
 
-/// How a loosely written id resolved for a reader ([`Archive::resolve_id_for`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolved {
-    /// The canonical id (which may name no cable the reader can see).
-    Id(String),
-    /// An id without a year that names several visible cables: how many, and one.
-    Ambiguous {
-        /// Visible cables it names.
-        total: u64,
-        /// One of them.
-        example: String,
-    },
-}
-
-impl<S: Store, I: Index> Archive<S, I> {
-    /// The archive's declassification policy (off, every exemption, when never set).
-    pub fn declass_policy(&self) -> Result<DeclassPolicy> {
-        match self.store.meta(declass::POLICY_KEY)? {
-            None => Ok(DeclassPolicy::default()),
-            Some(json) => serde_json::from_str(&json).map_err(|e| {
-                Error::Other(format!("damaged declassification policy in the store: {e}"))
-            }),
-        }
-    }
-
-    /// Stores the declassification policy. Takes effect for readers who load their
-    /// [`Access`] afterwards; the index needs no change (the policy is applied at
-    /// query time).
-    pub fn set_declass_policy(&mut self, policy: &DeclassPolicy) -> Result<()> {
-        let json = serde_json::to_string(policy)?;
-        self.store.set_meta(declass::POLICY_KEY, &json)
-    }
-
-    /// The [`Access`] of a reader with `clearance`, at `as_of` (today when `None`),
-    /// under the archive's declassification policy.
-    pub fn access(&self, clearance: Clearance, as_of: Option<Date>) -> Result<Access> {
-        Ok(Access::new(
-            clearance,
-            as_of.unwrap_or_else(declass::today),
-            self.declass_policy()?,
-        ))
-    }
-
-    /// The record of `id` as `access` may see it (redacted), `None` when the archive
-    /// does not hold it or the reader may not see it (the two are indistinguishable).
-    pub fn cable_for(&self, id: &str, access: &Access) -> Result<Option<Cable>> {
-        Ok(self.store.cable(id)?.and_then(|c| access.redact(&c)))
-    }
-}
-
-impl<S: Store> Archive<S, TantivyIndex> {
-    /// Resolves a loosely written id (`08 MOSCOW 1599`, `MOSCOW 1599`) for a reader:
-    /// with a year, its canonical form; without, the one visible cable it names (or
-    /// the written form when none). Cables the reader may not see are never named.
-    pub fn resolve_id_for(&self, written: &str, access: &Access) -> Result<Resolved> {
-        let Some(p) = IdPattern::parse(written) else {
-            return Ok(Resolved::Id(written.trim().to_string()));
-        };
-        if let Some(c) = p.canonical() {
-            if let Some(("id", v)) = crate::index::norm::id_terms(&c) {
-                return Ok(Resolved::Id(v));
-            }
-            return Ok(Resolved::Id(c));
-        }
-        let r = self.search_query(
-            &Query::Id(p.clone()),
-            &SearchOptions {
-                limit: 2,
-                ..access.search_options()
-            },
-        )?;
-        Ok(match r.hits.as_slice() {
-            [one] => Resolved::Id(one.id.clone()),
-            [] => Resolved::Id(p.without_year()),
-            more => Resolved::Ambiguous {
-                total: r.total,
-                example: more[0].id.clone(),
-            },
-        })
-    }
-
-    /// Calls `each` with the redacted record of every cable `q` matches for
-    /// `access`, in `sort` order (an export): what a reader may not see is neither
-    /// matched nor written.
-    pub fn export_for<E: From<Error>>(
-        &self,
-        q: &Query,
-        sort: crate::index::Sort,
-        access: &Access,
-        each: &mut dyn FnMut(Cable) -> std::result::Result<(), E>,
-    ) -> std::result::Result<u64, E> {
-        let mut cursor = None;
-        let mut n = 0;
-        loop {
-            let r = self.search_query(
-                q,
-                &SearchOptions {
-                    limit: 500,
-                    sort,
-                    cursor: cursor.take(),
-                    ..access.search_options()
-                },
-            )?;
-            for h in &r.hits {
-                if let Some(c) = self.cable_for(&h.id, access)? {
-                    each(c)?;
-                    n += 1;
-                }
-            }
-            match r.next_cursor {
-                Some(c) => cursor = Some(c),
-                None => return Ok(n),
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,7 +474,7 @@ mod tests {
 
     fn reader(level: &str, caveats: &[&str]) -> Access {
         Access::new(
-            Clearance::new(level, caveats).unwrap(),
+            Clearance::parse(level, caveats).unwrap(),
             "2020-01-01".parse().unwrap(),
             DeclassPolicy::default(),
         )

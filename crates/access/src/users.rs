@@ -14,14 +14,14 @@
 //! working at once.
 //!
 //! ```no_run
-//! use cablescope_archive::users::{Role, Users};
-//! use cablescope_archive::Clearance;
+//! use cablescope_access::users::{Role, Users};
+//! use cablescope_access::Clearance;
 //!
 //! let users = Users::open("cablescope-data".as_ref())?;
-//! let token = users.add("alice", &Clearance::new("S", &["NOFORN"]).unwrap(), Role::Reader, Some(90))?;
+//! let token = users.add("alice", &Clearance::parse("S", &["NOFORN"]).unwrap(), Role::Reader, Some(90))?;
 //! let alice = users.authenticate(&token).expect("a fresh token works");
 //! assert_eq!(alice.name, "alice");
-//! # Ok::<(), cablescope_archive::users::AccessError>(())
+//! # Ok::<(), cablescope_access::users::AccessError>(())
 //! ```
 
 use std::fmt;
@@ -34,8 +34,7 @@ use sha2::{Digest, Sha256};
 
 pub use crate::access_db::AccessError;
 use crate::access_db::{self, from_us, to_us};
-use crate::marking::{CAVEATS, LEVELS};
-use crate::Clearance;
+use cablescope_format::marking::{Clearance, Control, Level};
 
 /// Prefix of every token (so a leaked one is recognisable by secret scanners).
 pub const TOKEN_PREFIX: &str = "cst_";
@@ -156,55 +155,6 @@ impl User {
     }
 }
 
-/// Who reads, and what they may read: shared by the CLI, the access checks and the
-/// server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Viewer {
-    /// The user's name; `None` for the anonymous reader of an archive without users.
-    pub name: Option<String>,
-    /// The user's role; `None` when anonymous.
-    pub role: Option<Role>,
-    /// What the viewer may read.
-    pub clearance: Clearance,
-}
-
-impl Viewer {
-    /// The reader of an archive without users: anonymous, cleared for everything.
-    pub fn anonymous() -> Viewer {
-        Viewer {
-            name: None,
-            role: None,
-            clearance: Clearance::all(),
-        }
-    }
-
-    /// The viewer signed in as `user`.
-    pub fn from_user(user: &User) -> Viewer {
-        Viewer {
-            name: Some(user.name.clone()),
-            role: Some(user.role),
-            clearance: user.clearance.clone(),
-        }
-    }
-
-    /// The name written in the audit log: the user's, or `anonymous`.
-    pub fn who(&self) -> &str {
-        self.name.as_deref().unwrap_or(crate::audit::ANONYMOUS)
-    }
-
-    /// The clearance as written in the audit log (`C+NOFORN`).
-    pub fn clearance_label(&self) -> String {
-        clearance_label(&self.clearance)
-    }
-
-    /// True when the viewer is a signed-in user whose role includes `needed`.
-    /// The anonymous viewer has no role: what it may do beyond reading is the
-    /// caller's decision (the CLI treats file access to an archive as admin).
-    pub fn has_role(&self, needed: Role) -> bool {
-        self.role.is_some_and(|r| r.allows(needed))
-    }
-}
-
 /// Why a token was refused. The messages say no more than needed: a wrong secret
 /// and an unknown id read the same, so guessing learns nothing.
 #[derive(Debug, thiserror::Error)]
@@ -263,54 +213,62 @@ pub fn valid_name(name: &str) -> bool {
 pub fn parse_level(s: &str) -> Option<u8> {
     let norm = s.trim().replace(['-', '_'], " ");
     let norm = norm.split_whitespace().collect::<Vec<_>>().join(" ");
-    Clearance::new(&norm, &[]).map(|c| c.rank)
+    Level::parse(&norm).map(Level::rank)
 }
 
-/// The canonical name of a caveat (`noforn` → `NOFORN`, `eyes only` →
-/// `EYES_ONLY`), or `None` when it is not one of [`CAVEATS`].
-pub fn parse_caveat(s: &str) -> Option<&'static str> {
-    let norm = s.trim().to_ascii_uppercase().replace([' ', '-'], "_");
-    CAVEATS.iter().copied().find(|c| *c == norm)
+/// A control a reader may be granted, by name or code, any case (`noforn`,
+/// `NF`, `orcon`, `eyes only`, `SI`, `EXDIS`): any control of the marking
+/// vocabulary ([`Control::ALL`]), or `None` for an unknown name.
+pub fn parse_caveat(s: &str) -> Option<Control> {
+    Control::parse(s)
 }
 
-/// A clearance from a level and caveats as a person writes them; unknown levels
-/// and caveats are errors (a typo must not silently narrow or widen a clearance).
+/// Every control name, comma-separated (for error messages).
+pub fn control_names() -> String {
+    Control::ALL
+        .iter()
+        .map(|c| c.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A clearance from a level and controls as a person writes them; unknown levels
+/// and controls are errors (a typo must not silently narrow or widen a clearance).
 pub fn parse_clearance(level: &str, caveats: &[&str]) -> Result<Clearance, AccessError> {
     let rank = parse_level(level).ok_or_else(|| {
         AccessError::InvalidClearance(format!(
             "unknown clearance level {level:?}: use U, SBU (LOU), C, S or TS, or their full names"
         ))
     })?;
-    let mut out = Clearance {
-        rank,
-        caveats: Default::default(),
-    };
+    let mut out = Clearance::none();
+    out.rank = rank;
     for c in caveats.iter().flat_map(|c| c.split(',')) {
         if c.trim().is_empty() {
             continue;
         }
         let cv = parse_caveat(c).ok_or_else(|| {
             AccessError::InvalidClearance(format!(
-                "unknown caveat {c:?}: use {}",
-                CAVEATS.join(", ")
+                "unknown control {:?}: use {}",
+                c.trim(),
+                control_names()
             ))
         })?;
-        out.caveats.insert(cv.to_string());
+        out.controls.insert(cv);
     }
     Ok(out)
 }
 
-/// A clearance written as one word: the level code, then each caveat, joined by
-/// `+` (`U`, `C+NOFORN`, `TS+EXDIS+NOFORN`). The stored and logged form.
+/// A clearance written as one word: the level code, then each control's name in
+/// alphabetical order, joined by `+` (`U`, `C+NOFORN`, `TS+EXDIS+NOFORN`). The
+/// stored and logged form; rows written by earlier versions (the same names)
+/// read back unchanged.
 pub fn clearance_label(c: &Clearance) -> String {
-    let mut s = LEVELS
-        .get(c.rank as usize)
-        .copied()
-        .unwrap_or("TS")
-        .to_string();
-    for cv in &c.caveats {
+    let mut names: Vec<&str> = c.controls.iter().map(|c| c.name()).collect();
+    names.sort_unstable();
+    let mut s = c.level().code().to_string();
+    for n in names {
         s.push('+');
-        s.push_str(cv);
+        s.push_str(n);
     }
     s
 }
@@ -540,6 +498,45 @@ impl Users {
         Ok(token.text)
     }
 
+    /// [`Users::add`] on behalf of an administrator cleared for `actor`: refused
+    /// ([`AccessError::AboveOwnClearance`]) unless the new clearance is within the
+    /// actor's (`Clearance::within`: no higher level, no control the actor lacks).
+    /// What the API's admins go through; file-system access (the CLI) is the root
+    /// and uses [`Users::add`].
+    pub fn add_as(
+        &self,
+        actor: &Clearance,
+        name: &str,
+        clearance: &Clearance,
+        role: Role,
+        expires_days: Option<u32>,
+    ) -> Result<String, AccessError> {
+        if !clearance.within(actor) {
+            return Err(AccessError::AboveOwnClearance(format!(
+                "cannot add {name} cleared {}: that is above your own clearance ({})",
+                clearance_label(clearance),
+                clearance_label(actor)
+            )));
+        }
+        self.add(name, clearance, role, expires_days)
+    }
+
+    /// [`Users::rotate`] on behalf of an administrator cleared for `actor`: the new
+    /// token is shown to the actor, so a user whose clearance is not within the
+    /// actor's is refused ([`AccessError::AboveOwnClearance`]).
+    pub fn rotate_as(&self, actor: &Clearance, name: &str) -> Result<String, AccessError> {
+        if let Some(u) = self.get(name)? {
+            if !u.clearance.within(actor) {
+                return Err(AccessError::AboveOwnClearance(format!(
+                    "cannot rotate the token of {name} cleared {}: that is above your own clearance ({}), and the new token would be yours",
+                    clearance_label(&u.clearance),
+                    clearance_label(actor)
+                )));
+            }
+        }
+        self.rotate(name)
+    }
+
     /// True when there is any user, revoked and expired ones included: once users
     /// exist the archive is closed to readers without a token.
     pub fn has_users(&self) -> Result<bool, AccessError> {
@@ -640,14 +637,23 @@ mod tests {
         assert_eq!(parse_level("LOU"), Some(1));
         assert_eq!(parse_level("limited official use"), Some(1));
         assert_eq!(parse_level("restricted"), None);
-        assert_eq!(parse_caveat("eyes only"), Some("EYES_ONLY"));
-        assert_eq!(parse_caveat("noforn"), Some("NOFORN"));
+        assert_eq!(parse_caveat("eyes only"), Some(Control::EyesOnly));
+        assert_eq!(parse_caveat("EYES_ONLY"), Some(Control::EyesOnly));
+        assert_eq!(parse_caveat("noforn"), Some(Control::Noforn));
+        assert_eq!(parse_caveat("orcon"), Some(Control::Orcon));
+        assert_eq!(parse_caveat("SI"), Some(Control::Si));
         assert_eq!(parse_caveat("NOFRON"), None);
         let c = parse_clearance("c", &["NOFORN,exdis"]).unwrap();
         assert_eq!(clearance_label(&c), "C+EXDIS+NOFORN");
-        assert_eq!(parse_clearance_label("C+EXDIS+NOFORN"), Some(c));
-        assert!(parse_clearance("C", &["NOFRON"]).is_err());
-        assert_eq!(clearance_label(&Clearance::all()).split('+').count(), 10);
+        assert_eq!(parse_clearance_label("C+EXDIS+NOFORN"), Some(c.clone()));
+        assert_eq!(parse_clearance_label("C+NOFORN+EXDIS"), Some(c));
+        assert!(parse_clearance_label("TS+EYES_ONLY").is_some());
+        let e = parse_clearance("C", &["NOFRON"]).unwrap_err().to_string();
+        assert!(e.contains("NOFRON") && e.contains("ORCON"), "{e}");
+        assert_eq!(
+            clearance_label(&Clearance::all()).split('+').count(),
+            1 + Control::ALL.len()
+        );
     }
 
     #[test]
@@ -657,7 +663,7 @@ mod tests {
         assert!(!Role::Reader.allows(Role::Curator));
         assert_eq!("ADMIN".parse::<Role>(), Ok(Role::Admin));
         assert!("root".parse::<Role>().is_err());
-        assert!(!Viewer::anonymous().has_role(Role::Reader));
+        assert!(!crate::viewer::Viewer::anonymous().has_role(Role::Reader));
     }
 
     #[test]

@@ -4,10 +4,11 @@
 
 use std::path::Path;
 
-use cablescope_archive::audit::{
+use cablescope_access::audit::{
     parse_time_bound, AuditEntry, AuditFilter, AuditLog, BreakReason, GENESIS_HASH,
 };
-use cablescope_archive::users::{parse_clearance, Viewer};
+use cablescope_access::users::parse_clearance;
+use cablescope_access::Viewer;
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::Connection;
 

@@ -1,0 +1,210 @@
+//! The administrator's handle on an archive: ingest, removal, verification, the
+//! declassification policy and official releases. It writes the archive and reads
+//! no record: what a person reads goes through a [`crate::Session`].
+//!
+//! Who may hold it: whoever has file-system access to the archive (the CLI: file
+//! access is full access anyway), and the server on behalf of a curator (uploads).
+
+use std::path::{Path, PathBuf};
+
+use cablescope_archive::ingest::{IngestOptions, Progress};
+use cablescope_archive::query::{IdPattern, Query};
+use cablescope_archive::{
+    Archive, Error, Released, Removed, Result, Scope, SearchOptions, VerifyReport,
+};
+
+use crate::audit::{AuditEntry, Auditor};
+use crate::declass::DeclassPolicy;
+use crate::files;
+use crate::session::archive_exists;
+use crate::viewer::Viewer;
+
+/// An archive opened for writing.
+pub struct Admin {
+    archive: Archive,
+}
+
+impl std::fmt::Debug for Admin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Admin")
+            .field("dir", &self.archive.dir())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Admin {
+    /// Opens the archive in `dir` for writing, creating it when absent. The process
+    /// umask becomes `077` first, and a new archive is made private to its owner
+    /// (directory `0700`, files `0600`; see [`crate::files`]).
+    pub fn open(dir: impl AsRef<Path>) -> Result<Admin> {
+        let dir = dir.as_ref();
+        files::private_umask();
+        let fresh = !archive_exists(dir);
+        if fresh {
+            files::create_private_dir(dir)?;
+        }
+        let archive = Archive::open(dir)?;
+        if fresh {
+            files::make_private(dir)?;
+        }
+        Ok(Admin { archive })
+    }
+
+    /// Opens an existing archive for writing (an absent one is an error: nothing
+    /// is created where a typo points).
+    pub fn open_existing(dir: impl AsRef<Path>) -> Result<Admin> {
+        let dir = dir.as_ref();
+        if !archive_exists(dir) {
+            return Err(Error::NotFound(format!("no archive at {}", dir.display())));
+        }
+        Admin::open(dir)
+    }
+
+    /// Opens an existing archive without taking the index writer (for checks such
+    /// as [`Admin::verify`] while an ingest runs: the cables committed so far are
+    /// seen).
+    pub fn open_read_only(dir: impl AsRef<Path>) -> Result<Admin> {
+        let dir = dir.as_ref();
+        if !archive_exists(dir) {
+            return Err(Error::NotFound(format!("no archive at {}", dir.display())));
+        }
+        Ok(Admin {
+            archive: Archive::open_for_reading(dir)?,
+        })
+    }
+
+    /// The archive directory.
+    pub fn dir(&self) -> &Path {
+        self.archive.dir()
+    }
+
+    /// Ingests files, folders and archives (see `cablescope_archive::ingest`).
+    pub fn ingest(
+        &mut self,
+        paths: &[PathBuf],
+        opts: &IngestOptions,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Progress> {
+        self.archive.ingest(paths, opts, progress)
+    }
+
+    /// Reads again the inputs that failed before.
+    pub fn retry_failed(
+        &mut self,
+        opts: &IngestOptions,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Progress> {
+        self.archive.retry_failed(opts, progress)
+    }
+
+    /// Releases the index writer lock (other processes may then write).
+    pub fn close_writer(&mut self) {
+        self.archive.close_writer();
+    }
+
+    /// How many cables the archive holds.
+    pub fn cable_count(&self) -> Result<u64> {
+        use cablescope_archive::Store;
+        self.archive.store().count()
+    }
+
+    /// The canonical id of the cable a loosely written id names (`MOSCOW 1599`
+    /// when exactly one cable has it), over the whole archive; else the id as
+    /// canonicalised. An id without a year naming several cables is an error.
+    pub fn resolve_id(&self, written: &str) -> Result<String> {
+        let Some(p) = IdPattern::parse(written) else {
+            return Ok(written.trim().to_string());
+        };
+        if let Some(c) = p.canonical() {
+            if let Some(("id", v)) = cablescope_archive::index::norm::id_terms(&c) {
+                return Ok(v);
+            }
+            return Ok(c);
+        }
+        let r = self.archive.search_query(
+            &Query::Id(p.clone()),
+            &SearchOptions {
+                limit: 2,
+                ..SearchOptions::new(Scope::unrestricted())
+            },
+        )?;
+        match r.hits.as_slice() {
+            [one] => Ok(one.id.clone()),
+            [] => Ok(p.without_year()),
+            more => Err(Error::Other(format!(
+                "{written} names {} cables; add the year (e.g. {})",
+                r.total, more[0].id
+            ))),
+        }
+    }
+
+    /// Takes a cable out (a takedown; re-ingesting its files does not bring it
+    /// back).
+    pub fn remove_id(&mut self, id: &str) -> Result<Removed> {
+        self.archive.remove_id(id)
+    }
+
+    /// Takes out every copy read from `path`.
+    pub fn remove_source(&mut self, path: &str) -> Result<Removed> {
+        self.archive.remove_source(path)
+    }
+
+    /// Declares every stored copy read from `path` an official release (a
+    /// declassified or FOIA copy, which then governs the markings of what it holds
+    /// when copies merge), or takes the declaration back (`official: false`), and
+    /// merges the cables again. `by` is audited first (a change that cannot be
+    /// recorded is not made) when the archive has users.
+    pub fn release_copy(
+        &mut self,
+        path: &str,
+        official: bool,
+        by: &Viewer,
+        auditor: &Auditor,
+    ) -> Result<Released> {
+        let what = format!(
+            "{} {path}",
+            if official {
+                "official release"
+            } else {
+                "no longer an official release"
+            }
+        );
+        auditor
+            .record_read(&AuditEntry::for_viewer(by, "release_copy", &what))
+            .map_err(|e| Error::Other(format!("cannot write the audit log: {e}")))?;
+        self.archive.set_official_release(path, official)
+    }
+
+    /// Checks that store and index agree.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        self.archive.verify()
+    }
+
+    /// The declassification policy.
+    pub fn declass_policy(&self) -> Result<DeclassPolicy> {
+        self.archive.declass_policy()
+    }
+
+    /// Stores a new declassification policy, set by `by` and audited first (a
+    /// change that cannot be recorded is not made) when the archive has users.
+    pub fn set_declass_policy(
+        &mut self,
+        policy: &DeclassPolicy,
+        by: &Viewer,
+        auditor: &Auditor,
+    ) -> Result<()> {
+        let exempt = if policy.exempt.is_empty() {
+            "none".to_string()
+        } else {
+            policy.exempt.iter().cloned().collect::<Vec<_>>().join(",")
+        };
+        let what = format!(
+            "declassification: {}; exempt from the 25-year rule: {exempt}",
+            if policy.enabled { "on" } else { "off" }
+        );
+        auditor
+            .record_read(&AuditEntry::for_viewer(by, "declass", &what))
+            .map_err(|e| Error::Other(format!("cannot write the audit log: {e}")))?;
+        self.archive.set_declass_policy(policy)
+    }
+}
