@@ -321,6 +321,15 @@ impl<S: Store, I: Index> Archive<S, I> {
     /// up to date) and that the store is sound.
     pub fn verify(&self) -> Result<VerifyReport> {
         let index_damage = self.index.file_damage()?;
+        self.verify_with_damage(index_damage)
+    }
+
+    /// [`Archive::verify`] with the index files already checked (`index_damage`:
+    /// what [`crate::integrity::check_index`] found).
+    pub(crate) fn verify_with_damage(
+        &self,
+        index_damage: Vec<crate::integrity::Damage>,
+    ) -> Result<VerifyReport> {
         let store_ids = self.store.id_seqs()?;
         // Damaged files are not read (what they hold is not what was written): the
         // store is then compared with itself, and the damage is the finding.

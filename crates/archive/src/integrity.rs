@@ -38,7 +38,7 @@ use tantivy::index::SegmentComponent;
 
 use crate::archive::{Archive, VerifyReport};
 use crate::error::{Error, Result};
-use crate::index::{Index, TantivyIndex, INDEX_DIR};
+use crate::index::{TantivyIndex, INDEX_DIR};
 use crate::store::{SqliteStore, Store};
 
 /// How much of the index [`check_index`] reads.
@@ -113,6 +113,30 @@ const META_FILE: &str = "meta.json";
 /// it for writing: see the module docs for what each [`Depth`] reads. Problems
 /// reading a file are damage too; the function itself does not fail.
 pub fn check_index(index_dir: &Path, depth: Depth) -> IndexHealth {
+    check_index_with(index_dir, depth, &BTreeSet::new()).health
+}
+
+/// What [`check_index_with`] found, and the segment files it read.
+struct Checked {
+    health: IndexHealth,
+    /// The segment files checked (every one the last commit uses).
+    checked: Vec<String>,
+}
+
+/// [`check_index`], reading the files in `quick_only` at [`Depth::Quick`]
+/// whatever `depth` says (files already checksummed: see [`IndexMonitor`]).
+fn check_index_with(index_dir: &Path, depth: Depth, quick_only: &BTreeSet<String>) -> Checked {
+    let mut checked = Vec::new();
+    let health = check_index_inner(index_dir, depth, quick_only, &mut checked);
+    Checked { health, checked }
+}
+
+fn check_index_inner(
+    index_dir: &Path,
+    depth: Depth,
+    quick_only: &BTreeSet<String>,
+    checked: &mut Vec<String>,
+) -> IndexHealth {
     let mut h = IndexHealth::default();
     let name = |f: &str| format!("{INDEX_DIR}/{f}");
     let damage = |h: &mut IndexHealth, file: &str, problem: String| {
@@ -202,6 +226,12 @@ pub fn check_index(index_dir: &Path, depth: Depth) -> IndexHealth {
                     );
                 }
             }
+            let depth = if quick_only.contains(file) {
+                Depth::Quick
+            } else {
+                depth
+            };
+            checked.push(file.clone());
             if let Err(problem) = check_file(&dir, Path::new(file), depth, &mut h.bytes_checksummed)
             {
                 damage(&mut h, file, problem);
@@ -244,7 +274,11 @@ pub fn check_index(index_dir: &Path, depth: Depth) -> IndexHealth {
             Err(_) => Some("opening a segment panicked".to_string()),
         };
         if let Some(p) = problem {
-            damage(&mut h, META_FILE, format!("a segment cannot be opened: {p}"));
+            damage(
+                &mut h,
+                META_FILE,
+                format!("a segment cannot be opened: {p}"),
+            );
         }
     }
     h.damage.sort();
@@ -263,7 +297,7 @@ fn read_json(path: &Path) -> std::result::Result<serde_json::Value, String> {
 /// `SegmentMeta::relative_path`), or `None` when it names segments in no form
 /// tantivy writes. Read from the JSON, not through tantivy, so that the files of an
 /// index tantivy cannot open are checked too.
-fn segment_files(meta: &serde_json::Value) -> Option<Vec<Vec<String>>> {
+pub(crate) fn segment_files(meta: &serde_json::Value) -> Option<Vec<Vec<String>>> {
     let mut out = Vec::new();
     for seg in meta.get("segments")?.as_array()? {
         let id = seg.get("segment_id")?.as_str()?;
@@ -295,6 +329,68 @@ fn segment_files(meta: &serde_json::Value) -> Option<Vec<Vec<String>>> {
         out.push(files);
     }
     Some(out)
+}
+
+/// Checks the archive in `dir` the way `cablescope verify` does: every index file
+/// first ([`Depth::Full`], from the folder alone), then, when the index is sound,
+/// store ⇄ index agreement ([`Archive::verify`]). A damaged index is never opened
+/// (opening it would read the damaged files, and an index tantivy cannot open
+/// would be recreated empty): the report then names the damage, with the store's
+/// own counts and checks.
+pub fn verify_dir(dir: &Path) -> Result<VerifyReport> {
+    if !dir.join(crate::store::DB_FILE).is_file() {
+        return Err(Error::NotFound(format!("no archive at {}", dir.display())));
+    }
+    let health = check_index(&dir.join(INDEX_DIR), Depth::Full);
+    if health.ok() {
+        let archive = Archive::open_for_reading(dir)?;
+        return archive.verify_with_damage(Vec::new());
+    }
+    let store = SqliteStore::open(dir)?;
+    Ok(VerifyReport {
+        store_count: store.count()?,
+        index_count: 0,
+        store_damage: store.check()?,
+        index_damage: health.damage,
+        index_seq: health.committed_seq.unwrap_or(0),
+        store_seq: store.last_seq()?,
+        ..VerifyReport::default()
+    })
+}
+
+/// Watches the index of a long-running reader (a server) for damage, cheaply.
+///
+/// Segment files never change once written, so each is checksummed in full once,
+/// the first time [`IndexMonitor::check`] sees it; after that only its presence and
+/// footer are read ([`Depth::Quick`]), with `meta.json` and `.managed.json` read
+/// every time. A check therefore costs milliseconds except right after a commit
+/// (the new segments' bytes). Damage that strikes a file after it was checksummed
+/// (a disk going bad under a running server) is found by `cablescope verify`, or
+/// when a search fails on it.
+#[derive(Debug, Default)]
+pub struct IndexMonitor {
+    verified: std::sync::Mutex<BTreeSet<String>>,
+}
+
+impl IndexMonitor {
+    /// A monitor that has checksummed nothing yet.
+    pub fn new() -> IndexMonitor {
+        IndexMonitor::default()
+    }
+
+    /// Checks the index folder `index_dir`: [`Depth::Quick`] for the files already
+    /// checksummed, [`Depth::Full`] for the others (see the type's docs).
+    pub fn check(&self, index_dir: &Path) -> IndexHealth {
+        let mut verified = self
+            .verified
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let h = check_index_with(index_dir, Depth::Full, &verified);
+        if h.health.ok() {
+            verified.extend(h.checked);
+        }
+        h.health
+    }
 }
 
 /// Checks one segment file: present, a readable footer of a format this tantivy
@@ -394,7 +490,11 @@ pub fn repair(dir: &Path) -> Result<RepairReport> {
     // Left over from a repair that was killed.
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
-        if entry.file_name().to_string_lossy().starts_with(REPAIR_PREFIX) {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(REPAIR_PREFIX)
+        {
             std::fs::remove_dir_all(entry.path())?;
         }
     }

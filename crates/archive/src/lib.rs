@@ -41,6 +41,7 @@
 
 pub mod alias;
 pub mod archive;
+pub mod backup;
 pub mod declass;
 pub mod due;
 pub mod error;

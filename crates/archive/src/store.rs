@@ -147,8 +147,7 @@ pub trait Store {
     /// ([`copy_content_hash`]): one per distinct content (the first by path and
     /// item), leaving out copies read from the `skip` paths. Identical copies (the
     /// same file under many names) then cost one merge input, not one each.
-    fn distinct_copies(&self, id: &str, skip: &BTreeSet<String>)
-        -> Result<Vec<(String, CopyRow)>>;
+    fn distinct_copies(&self, id: &str, skip: &BTreeSet<String>) -> Result<Vec<(String, CopyRow)>>;
     /// The ids of the copies read from `path`.
     fn ids_from_source(&self, path: &str) -> Result<Vec<String>>;
     /// The input paths equal to `path` or inside it (`path!...`, `path/...`).
@@ -596,11 +595,7 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn distinct_copies(
-        &self,
-        id: &str,
-        skip: &BTreeSet<String>,
-    ) -> Result<Vec<(String, CopyRow)>> {
+    fn distinct_copies(&self, id: &str, skip: &BTreeSet<String>) -> Result<Vec<(String, CopyRow)>> {
         // A loose index scan: one seek per distinct hash, however many copies
         // share it.
         let mut next = self.conn.prepare_cached(
@@ -615,8 +610,8 @@ impl Store for SqliteStore {
             .prepare_cached("SELECT record FROM sources WHERE path=?1 AND item=?2")?;
         let mut out = Vec::new();
         let mut after = String::new();
-        while let Some(hash) = next
-            .query_row(params![id, after], |r| r.get::<_, Option<String>>(0))?
+        while let Some(hash) =
+            next.query_row(params![id, after], |r| r.get::<_, Option<String>>(0))?
         {
             let mut rows = keys.query(params![id, hash])?;
             while let Some(r) = rows.next()? {
@@ -625,9 +620,8 @@ impl Store for SqliteStore {
                     continue;
                 }
                 let item: i64 = r.get(1)?;
-                let rec = record.query_row(params![path, item], |r| {
-                    Ok(decode_record(r.get_ref(0)?))
-                })??;
+                let rec = record
+                    .query_row(params![path, item], |r| Ok(decode_record(r.get_ref(0)?)))??;
                 out.push((
                     hash.clone(),
                     CopyRow {
