@@ -190,17 +190,20 @@ impl<S: Store, I: Index> Archive<S, I> {
 
     /// Recomputes the merged records of `ids` from their stored copies, leaving out
     /// copies from `dropped` paths and adding `new`: fills `batch.upsert` and
-    /// `batch.delete`. Ids whose merged record is unchanged are left alone.
+    /// `batch.delete`. Ids whose merged record is unchanged are left alone. Returns
+    /// the copies merged (each distinct content once per cable: the merge work).
     pub(crate) fn recompute(
         &self,
         ids: &BTreeSet<String>,
         dropped: &BTreeSet<String>,
         new: &BTreeMap<String, Vec<CopyRow>>,
         batch: &mut WriteBatch,
-    ) -> Result<()> {
+    ) -> Result<u64> {
+        let mut inputs = 0;
         for id in ids {
             // Each content once: identical copies cost one merge input.
             let copies = crate::ingest::merge_inputs(&self.store, id, dropped, new.get(id))?;
+            inputs += copies.len() as u64;
             let existing = self.store.cable(id)?;
             if copies.is_empty() {
                 if existing.is_some() {
@@ -219,7 +222,7 @@ impl<S: Store, I: Index> Archive<S, I> {
                 batch.upsert.push(cable);
             }
         }
-        Ok(())
+        Ok(inputs)
     }
 
     /// Flags every stored copy read from `path` (a file, a folder prefix, or an
