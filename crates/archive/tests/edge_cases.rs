@@ -144,3 +144,44 @@ fn a_fifo_named_as_an_input_is_refused_and_the_rest_ingested() {
     assert!(p.errors[0].contains("not a regular file"), "{:?}", p.errors);
     assert!(a.cable("08OSLO9").unwrap().is_some());
 }
+
+#[test]
+fn created_ranges_beyond_the_index_span_mean_from_the_start_or_to_the_end() {
+    use cablescope_archive::{Scope, SearchOptions};
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    write(
+        &src,
+        "c.txt",
+        common::simple("MOSCOW", 1599, "Dated June 2008."),
+    );
+    let mut a = Archive::open(tmp.path().join("archive")).unwrap();
+    ingest(&mut a, &[&src], &IngestOptions::default());
+    let total = |q: &str| {
+        a.search_str(q, &SearchOptions::new(Scope::unrestricted()))
+            .unwrap_or_else(|e| panic!("{q}: {e}"))
+            .total
+    };
+    // tantivy holds 1677 to 2262; these used to overflow (a panic in a debug
+    // build, nothing found in a release one).
+    assert_eq!(total("created:[1000 TO 2010]"), 1);
+    assert_eq!(total("created:[2000 TO 9000]"), 1);
+    assert_eq!(total("created:{1000 TO *]"), 1);
+    assert_eq!(total("created:[1000 TO 1500]"), 0);
+    assert_eq!(total("created:3000"), 0);
+    assert_eq!(total("created:1200"), 0);
+    // Malformed or reversed ranges are query errors, never silently nothing.
+    for bad in [
+        "created:[2010 TO 2000]",
+        "created:[2008 TO 2007-13]",
+        "created:999",
+    ] {
+        let e = a
+            .search_str(bad, &SearchOptions::new(Scope::unrestricted()))
+            .unwrap_err();
+        assert!(
+            matches!(e, cablescope_archive::Error::Query(_)),
+            "{bad}: {e}"
+        );
+    }
+}
