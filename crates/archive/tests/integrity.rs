@@ -221,3 +221,69 @@ fn the_monitor_checksums_new_segments_and_catches_later_damage_on_a_fresh_start(
         fresh.bytes_checksummed
     );
 }
+
+#[test]
+fn backups_taken_during_an_ingest_restore_to_archives_that_verify() {
+    use cablescope_archive::backup::{backup, restore};
+    use std::sync::mpsc;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = build(tmp.path());
+    let more = tmp.path().join("more");
+    for i in 1..=400u32 {
+        write(
+            &more,
+            format!("m{i:03}.txt"),
+            common::simple("ROME", 1000 + i, &format!("Olive harvest report {i}.")),
+        );
+    }
+    let (at_batch, paused) = mpsc::channel::<()>();
+    let (resume, go_on) = mpsc::channel::<()>();
+    let ingest_dir = dir.clone();
+    let writer = std::thread::spawn(move || {
+        let mut a = Archive::open(&ingest_dir).unwrap();
+        let opts = IngestOptions {
+            batch_files: 20,
+            ..IngestOptions::default()
+        };
+        let mut signalled = false;
+        a.ingest(&[more], &opts, &mut |p| {
+            // Between two commits, hold still once while a backup is taken.
+            if p.batches == 3 && !signalled {
+                signalled = true;
+                at_batch.send(()).unwrap();
+                go_on.recv().unwrap();
+            }
+        })
+        .unwrap();
+    });
+    paused.recv().unwrap();
+    let mut backups = vec![backup(&dir, &tmp.path().join("b0")).unwrap()];
+    resume.send(()).unwrap();
+    // More while the ingest runs on, committing as it goes.
+    let mut n = 1;
+    while !writer.is_finished() && n < 4 {
+        backups.push(backup(&dir, &tmp.path().join(format!("b{n}"))).unwrap());
+        n += 1;
+    }
+    writer.join().unwrap();
+    let first = &backups[0];
+    assert!(first.cables > u64::from(CABLES) && first.cables < u64::from(CABLES) + 400);
+    for (i, b) in backups.iter().enumerate() {
+        assert!(b.index_seq.is_none_or(|s| s <= b.store_seq), "{b:?}");
+        let restored = tmp.path().join(format!("r{i}"));
+        let r = restore(&b.dest, &restored).unwrap();
+        assert!(r.verify.ok(), "backup {i}: {:?}", r.verify);
+        assert_eq!(r.verify.store_count, b.cables, "backup {i}");
+        let a = Archive::open_for_reading(&restored).unwrap();
+        let all = a
+            .search_str("*", &SearchOptions::new(Scope::unrestricted()))
+            .unwrap();
+        assert_eq!(all.total, b.cables, "backup {i}");
+    }
+    // The finished archive and a backup of it answer the same.
+    let last = backup(&dir, &tmp.path().join("final")).unwrap();
+    assert_eq!(last.cables, u64::from(CABLES) + 400);
+    let restored = tmp.path().join("final-restored");
+    assert!(restore(&last.dest, &restored).unwrap().verify.ok());
+    assert_eq!(answers(&restored), answers(&dir));
+}
