@@ -45,6 +45,10 @@ fn identical_files_cost_linear_merge_work() {
     // two merge inputs each. Without the content dedupe this is about
     // N² / (2 · BATCH) = 125,000.
     let batches = N.div_ceil(BATCH) as u64;
+    eprintln!(
+        "{N} identical files: {} batches, {} merge inputs, {sources} copies kept",
+        p.batches, p.merge_inputs
+    );
     assert!(p.batches <= batches, "{} batches", p.batches);
     assert!(
         p.merge_inputs <= 2 * batches,
