@@ -94,7 +94,7 @@ pub struct Progress {
     /// Batches committed.
     pub batches: u64,
     /// Copies fed to merges, summed over batches: the merge work. Identical copies
-    /// of a cable count once per batch ([`merge_inputs`]), so N identical files
+    /// of a cable count once per batch (`ingest::merge_inputs`), so N identical files
     /// cost O(N) in all, not O(N²).
     pub merge_inputs: u64,
     /// Time since the start.
