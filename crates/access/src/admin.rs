@@ -7,7 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
+use cablescope_archive::backup::{BackupReport, RestoreReport};
 use cablescope_archive::ingest::{IngestOptions, Progress};
+use cablescope_archive::integrity::RepairReport;
 use cablescope_archive::query::{IdPattern, Query};
 use cablescope_archive::{
     Archive, Error, Released, Removed, Result, Scope, SearchOptions, VerifyReport,
@@ -178,6 +180,37 @@ impl Admin {
     /// Checks that store and index agree.
     pub fn verify(&self) -> Result<VerifyReport> {
         self.archive.verify()
+    }
+
+    /// Checks the archive in `dir` without opening it first: every index file
+    /// against tantivy's checksums (a damaged index is named file by file and not
+    /// opened), then store ⇄ index agreement and the store's own checks
+    /// (`cablescope verify`; see `cablescope_archive::integrity::verify_dir`).
+    pub fn verify_dir(dir: impl AsRef<Path>) -> Result<VerifyReport> {
+        cablescope_archive::integrity::verify_dir(dir.as_ref())
+    }
+
+    /// Rebuilds the index of the archive in `dir` from its store (the system of
+    /// record), beside the old one, then swaps it in (`cablescope repair`; see
+    /// `cablescope_archive::integrity::repair`). Refused while an ingest writes.
+    pub fn repair(dir: impl AsRef<Path>) -> Result<RepairReport> {
+        files::private_umask();
+        cablescope_archive::integrity::repair(dir.as_ref())
+    }
+
+    /// Takes a consistent copy of the archive in `dir` into the new folder `dest`
+    /// while readers and an ingest may run (`cablescope backup`; see
+    /// `cablescope_archive::backup`).
+    pub fn backup(dir: impl AsRef<Path>, dest: impl AsRef<Path>) -> Result<BackupReport> {
+        files::private_umask();
+        cablescope_archive::backup::backup(dir.as_ref(), dest.as_ref())
+    }
+
+    /// Makes the new archive `dest` from the backup `from`, catches its index up
+    /// with its store and verifies it (`cablescope restore`).
+    pub fn restore(from: impl AsRef<Path>, dest: impl AsRef<Path>) -> Result<RestoreReport> {
+        files::private_umask();
+        cablescope_archive::backup::restore(from.as_ref(), dest.as_ref())
     }
 
     /// The declassification policy.

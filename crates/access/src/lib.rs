@@ -59,9 +59,11 @@ pub use session::{
 pub use users::{Role, User, Users};
 pub use viewer::Viewer;
 
+pub use cablescope_archive::backup::{BackupReport, RestoreReport};
 pub use cablescope_archive::graph::Graph;
 pub use cablescope_archive::graph_format::{self, GraphEdge, GraphNode};
 pub use cablescope_archive::ingest::{IngestOptions, Progress};
+pub use cablescope_archive::integrity::{Damage, IndexHealth, RepairReport};
 pub use cablescope_archive::search::FACETS;
 pub use cablescope_archive::store::Edge;
 pub use cablescope_archive::{

@@ -14,6 +14,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 
 use cablescope_archive::graph::Graph;
+use cablescope_archive::integrity::{IndexHealth, IndexMonitor};
 use cablescope_archive::query::{IdPattern, Query};
 use cablescope_archive::store::{Edge, Store};
 use cablescope_archive::{
@@ -46,6 +47,9 @@ pub fn archive_exists(dir: &Path) -> bool {
 /// [`Session`]: this type offers nothing that reads a cable.
 pub struct Library {
     archive: Archive,
+    /// Checks the index for damage, checksumming each file once
+    /// ([`Library::health`]).
+    monitor: IndexMonitor,
 }
 
 impl std::fmt::Debug for Library {
@@ -67,6 +71,7 @@ impl Library {
         }
         Ok(Library {
             archive: Archive::open_for_reading(dir)?,
+            monitor: IndexMonitor::new(),
         })
     }
 
@@ -78,6 +83,16 @@ impl Library {
     /// Makes commits by other handles or processes visible (cheap when none).
     pub fn reload(&self) -> Result<()> {
         self.archive.index().reload()
+    }
+
+    /// The health of the index: [`IndexHealth::ok`], or the damaged files and
+    /// what is wrong with them ([`IndexHealth::summary`]: the reason a server's
+    /// `/healthz` gives with its 503). Every index file is checksummed the first
+    /// time it is seen (at the first call, and after each commit for the new
+    /// segments), then only its presence and footer are read: milliseconds once
+    /// warm (`cablescope_archive::integrity::IndexMonitor`).
+    pub fn health(&self) -> IndexHealth {
+        self.monitor.check(self.archive.index().path())
     }
 
     /// How many cables the archive holds (for health checks and metrics: shown

@@ -74,6 +74,9 @@ pub struct VerifyReport {
     pub stale_in_index: Vec<String>,
     /// Damage reported by the store's own checks.
     pub store_damage: Vec<String>,
+    /// Damaged index files ([`crate::integrity`]); a damaged index is not compared
+    /// with the store (`cablescope repair` rebuilds it).
+    pub index_damage: Vec<crate::integrity::Damage>,
     /// Change sequence of the index's last commit.
     pub index_seq: u64,
     /// Last change sequence of the store.
@@ -89,6 +92,7 @@ impl VerifyReport {
             && self.duplicated_in_index.is_empty()
             && self.stale_in_index.is_empty()
             && self.store_damage.is_empty()
+            && self.index_damage.is_empty()
             && self.index_seq == self.store_seq
     }
 }
@@ -186,25 +190,20 @@ impl<S: Store, I: Index> Archive<S, I> {
 
     /// Recomputes the merged records of `ids` from their stored copies, leaving out
     /// copies from `dropped` paths and adding `new`: fills `batch.upsert` and
-    /// `batch.delete`. Ids whose merged record is unchanged are left alone.
+    /// `batch.delete`. Ids whose merged record is unchanged are left alone. Returns
+    /// the copies merged (each distinct content once per cable: the merge work).
     pub(crate) fn recompute(
         &self,
         ids: &BTreeSet<String>,
         dropped: &BTreeSet<String>,
         new: &BTreeMap<String, Vec<CopyRow>>,
         batch: &mut WriteBatch,
-    ) -> Result<()> {
+    ) -> Result<u64> {
+        let mut inputs = 0;
         for id in ids {
-            let mut copies: Vec<Cable> = self
-                .store
-                .copies_of(id)?
-                .into_iter()
-                .filter(|c| !dropped.contains(&c.path))
-                .map(|c| c.record)
-                .collect();
-            if let Some(n) = new.get(id) {
-                copies.extend(n.iter().map(|c| c.record.clone()));
-            }
+            // Each content once: identical copies cost one merge input.
+            let copies = crate::ingest::merge_inputs(&self.store, id, dropped, new.get(id))?;
+            inputs += copies.len() as u64;
             let existing = self.store.cable(id)?;
             if copies.is_empty() {
                 if existing.is_some() {
@@ -223,7 +222,7 @@ impl<S: Store, I: Index> Archive<S, I> {
                 batch.upsert.push(cable);
             }
         }
-        Ok(())
+        Ok(inputs)
     }
 
     /// Flags every stored copy read from `path` (a file, a folder prefix, or an
@@ -324,8 +323,24 @@ impl<S: Store, I: Index> Archive<S, I> {
     /// Checks that store and index agree (same ids, once each; same count; index
     /// up to date) and that the store is sound.
     pub fn verify(&self) -> Result<VerifyReport> {
+        let index_damage = self.index.file_damage()?;
+        self.verify_with_damage(index_damage)
+    }
+
+    /// [`Archive::verify`] with the index files already checked (`index_damage`:
+    /// what [`crate::integrity::check_index`] found).
+    pub(crate) fn verify_with_damage(
+        &self,
+        index_damage: Vec<crate::integrity::Damage>,
+    ) -> Result<VerifyReport> {
         let store_ids = self.store.id_seqs()?;
-        let index_ids = self.index.ids()?;
+        // Damaged files are not read (what they hold is not what was written): the
+        // store is then compared with itself, and the damage is the finding.
+        let index_ids = if index_damage.is_empty() {
+            self.index.ids()?
+        } else {
+            store_ids.clone()
+        };
         let mut duplicated: Vec<String> = index_ids
             .windows(2)
             .filter(|w| w[0].0 == w[1].0)
@@ -355,6 +370,7 @@ impl<S: Store, I: Index> Archive<S, I> {
             duplicated_in_index: duplicated,
             stale_in_index: stale,
             store_damage: self.store.check()?,
+            index_damage,
             index_seq: self.index.committed_seq()?,
             store_seq: self.store.last_seq()?,
         })

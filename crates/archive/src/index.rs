@@ -139,6 +139,11 @@ pub trait Index {
     fn count(&self) -> Result<u64>;
     /// Runs `query` restricted to the reader of `opts.scope`.
     fn search(&self, query: &dyn Query, opts: &SearchOptions) -> Result<SearchResults>;
+    /// Damaged index files, found by the index's own checksums and file lists
+    /// ([`crate::integrity`]); empty when sound or when the backend has none.
+    fn file_damage(&self) -> Result<Vec<crate::integrity::Damage>> {
+        Ok(Vec::new())
+    }
 }
 
 /// Builds the document of a cable: each portion filed by its effective marking
@@ -498,6 +503,10 @@ impl Index for TantivyIndex {
 
     fn count(&self) -> Result<u64> {
         Ok(self.reader.searcher().num_docs())
+    }
+
+    fn file_damage(&self) -> Result<Vec<crate::integrity::Damage>> {
+        Ok(crate::integrity::check_index(&self.dir, crate::integrity::Depth::Full).damage)
     }
 
     fn search(&self, query: &dyn Query, opts: &SearchOptions) -> Result<SearchResults> {

@@ -93,6 +93,10 @@ pub struct Progress {
     pub errors: Vec<String>,
     /// Batches committed.
     pub batches: u64,
+    /// Copies fed to merges, summed over batches: the merge work. Identical copies
+    /// of a cable count once per batch (`ingest::merge_inputs`), so N identical files
+    /// cost O(N) in all, not O(N²).
+    pub merge_inputs: u64,
     /// Time since the start.
     #[serde(skip)]
     pub elapsed: Duration,
@@ -182,6 +186,25 @@ fn process(job: FileJob, known: &BTreeMap<String, InputRecord>, opts: &IngestOpt
         cables: 0,
     };
     if let Some(k) = known.get(&job.path) {
+        // A file that held cables and now holds nothing is most likely caught
+        // mid-rewrite (truncated, not yet written): its cables are kept and the
+        // input fails, to be read again. Taking them out is `remove --source`.
+        if k.cables > 0 && job.bytes.iter().all(u8::is_ascii_whitespace) {
+            input.ok = false;
+            input.cables = k.cables;
+            input.format = k.format.clone();
+            input.error = Some(format!(
+                "empty now, though it held {} cable(s) when last read: they are kept \
+                 (read it again once written, or take them out with `cablescope remove \
+                 --source`)",
+                k.cables
+            ));
+            return Msg::File(Box::new(FileOutcome {
+                input,
+                copies: None,
+                item_errors: Vec::new(),
+            }));
+        }
         if k.ok && k.hash == hash && !opts.force {
             input.format = k.format.clone();
             input.cables = k.cables;
@@ -276,6 +299,15 @@ impl<S: Store, I: Index> Archive<S, I> {
         self.run(&paths, Selection::All, opts, progress)
     }
 
+    /// `opts` with the archive's own folder among the folders the walk skips (an
+    /// ingest of a folder holding the archive must not read the archive's files
+    /// as cables).
+    fn skipping_self(&self, opts: &IngestOptions) -> IngestOptions {
+        let mut opts = opts.clone();
+        opts.limits.skip_dirs.push(self.dir().to_path_buf());
+        opts
+    }
+
     /// Reads again only the inputs recorded as failed.
     pub fn retry_failed(
         &mut self,
@@ -309,6 +341,7 @@ impl<S: Store, I: Index> Archive<S, I> {
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Progress> {
         let start = Instant::now();
+        let opts = &self.skipping_self(opts);
         let known = self.store.inputs()?;
         let threads = if opts.threads == 0 {
             std::thread::available_parallelism()
@@ -506,7 +539,7 @@ impl<S: Store, I: Index> Archive<S, I> {
                 None => {}
             }
         }
-        self.recompute(&affected, &dropped, &new, &mut batch)?;
+        prog.merge_inputs += self.recompute(&affected, &dropped, &new, &mut batch)?;
         prog.cables_written += batch.upsert.len() as u64;
         prog.cables_removed += batch.delete.len() as u64;
         if batch.is_empty() {
@@ -517,6 +550,39 @@ impl<S: Store, I: Index> Archive<S, I> {
         prog.batches += 1;
         Ok(())
     }
+}
+
+/// The copies a merge of cable `id` takes: the stored ones (copies read from
+/// `dropped` paths left out) and the `new` ones, each content once
+/// ([`crate::store::copy_content_hash`]; the copy first by path and item stands
+/// for its identical twins, so the choice does not depend on batches or order).
+///
+/// Why: N identical files (one cable under N names, a hostile archive of copies)
+/// would otherwise make every batch merge every copy so far (quadratic), and the
+/// merged record list all N as sources. The `sources` table keeps every copy, so
+/// removing one input leaves the cable as long as a twin remains.
+pub(crate) fn merge_inputs<S: Store>(
+    store: &S,
+    id: &str,
+    dropped: &BTreeSet<String>,
+    new: Option<&Vec<CopyRow>>,
+) -> Result<Vec<Cable>> {
+    let mut by_content: BTreeMap<String, CopyRow> = BTreeMap::new();
+    let mut keep = |hash: String, row: CopyRow| match by_content.get(&hash) {
+        Some(have) if (&have.path, have.item) <= (&row.path, row.item) => {}
+        _ => {
+            by_content.insert(hash, row);
+        }
+    };
+    for (hash, row) in store.distinct_copies(id, dropped)? {
+        keep(hash, row);
+    }
+    for row in new.into_iter().flatten() {
+        keep(crate::store::copy_content_hash(&row.record)?, row.clone());
+    }
+    let mut rows: Vec<CopyRow> = by_content.into_values().collect();
+    rows.sort_by(|a, b| (&a.path, a.item).cmp(&(&b.path, b.item)));
+    Ok(rows.into_iter().map(|r| r.record).collect())
 }
 
 fn walker(

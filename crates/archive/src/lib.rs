@@ -41,6 +41,7 @@
 
 pub mod alias;
 pub mod archive;
+pub mod backup;
 pub mod declass;
 pub mod due;
 pub mod error;
@@ -49,6 +50,7 @@ pub mod graph;
 pub mod graph_format;
 pub mod index;
 pub mod ingest;
+pub mod integrity;
 pub mod nearcopy;
 pub mod query;
 pub mod render;

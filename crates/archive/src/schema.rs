@@ -230,16 +230,30 @@ pub mod norm {
     }
 }
 
-/// Seconds since the epoch of an ISO 8601 time (or date).
+/// Seconds since the epoch of an ISO 8601 time (or date), within the span the
+/// index can hold ([`MIN_INDEX_SECS`]..=[`MAX_INDEX_SECS`]): a time outside it is
+/// taken as its nearer end.
+///
+/// Why: tantivy keeps dates as nanoseconds in an `i64` (1677-09-21 to 2262-04-11),
+/// and a date beyond that overflowed — a panic in a debug build, a wrapped-around
+/// date (so `created:[1000 TO 2010]` silently found nothing) in a release one.
+/// Clamped, a bound outside the span means "from the beginning" or "to the end",
+/// which is what it says of any cable the index can hold.
 pub fn parse_time(s: &str) -> Option<i64> {
-    if let Ok(t) = s.parse::<jiff::Timestamp>() {
-        return Some(t.as_second());
-    }
-    let d: jiff::civil::Date = s.get(..10)?.parse().ok()?;
-    Some(
+    let secs = if let Ok(t) = s.parse::<jiff::Timestamp>() {
+        t.as_second()
+    } else {
+        let d: jiff::civil::Date = s.get(..10)?.parse().ok()?;
         d.to_zoned(jiff::tz::TimeZone::UTC)
             .ok()?
             .timestamp()
-            .as_second(),
-    )
+            .as_second()
+    };
+    Some(secs.clamp(MIN_INDEX_SECS, MAX_INDEX_SECS))
 }
+
+/// The earliest time the index holds, in seconds since the epoch (tantivy's
+/// nanosecond `i64`, whole seconds).
+pub const MIN_INDEX_SECS: i64 = i64::MIN / 1_000_000_000 + 1;
+/// The latest time the index holds, in seconds since the epoch.
+pub const MAX_INDEX_SECS: i64 = i64::MAX / 1_000_000_000 - 1;

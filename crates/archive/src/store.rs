@@ -143,6 +143,11 @@ pub trait Store {
     fn inputs(&self) -> Result<BTreeMap<String, InputRecord>>;
     /// The stored copies of a cable.
     fn copies_of(&self, id: &str) -> Result<Vec<CopyRow>>;
+    /// The stored copies of a cable that a merge needs, with their content hashes
+    /// ([`copy_content_hash`]): one per distinct content (the first by path and
+    /// item), leaving out copies read from the `skip` paths. Identical copies (the
+    /// same file under many names) then cost one merge input, not one each.
+    fn distinct_copies(&self, id: &str, skip: &BTreeSet<String>) -> Result<Vec<(String, CopyRow)>>;
     /// The ids of the copies read from `path`.
     fn ids_from_source(&self, path: &str) -> Result<Vec<String>>;
     /// The input paths equal to `path` or inside it (`path!...`, `path/...`).
@@ -268,6 +273,16 @@ CREATE TABLE IF NOT EXISTS bands (
 CREATE INDEX IF NOT EXISTS bands_cable ON bands(cable_id);
 ";
 
+/// Copies of one cable by content ([`Store::distinct_copies`] seeks from one
+/// content hash to the next through it).
+const SOURCES_CONTENT_INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS sources_content ON sources(cable_id, content_hash, path, item)";
+
+/// `meta.copy_hash`: what `sources.content_hash` hashes. Absent in stores written
+/// before copies were compared by content (the hash then covered the source path
+/// too, so no two copies shared it); those rows are hashed again on open.
+const COPY_HASH_VERSION: &str = "content-without-path-1";
+
 /// Migrations: `MIGRATIONS[i]` takes a store from version `i + 1` to `i + 2`.
 ///
 /// 1 → 2: records are written LZ4-compressed (BLOB) instead of JSON text. Version 1
@@ -387,7 +402,43 @@ impl SqliteStore {
             }
         }
         store.ensure_derived()?;
+        store.ensure_copy_hashes()?;
         Ok(store)
+    }
+
+    /// Hashes every copy by its content ([`copy_content_hash`]) when the store was
+    /// written before copies were compared by content, and creates the index that
+    /// [`Store::distinct_copies`] reads. Once per store.
+    fn ensure_copy_hashes(&mut self) -> Result<()> {
+        let version: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key='copy_hash'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if version.as_deref() == Some(COPY_HASH_VERSION) {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        {
+            let mut update =
+                tx.prepare("UPDATE sources SET content_hash=?1 WHERE path=?2 AND item=?3")?;
+            let mut st = tx.prepare("SELECT path, item, record FROM sources")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let path: String = r.get(0)?;
+                let item: i64 = r.get(1)?;
+                let hash = copy_content_hash(&decode_record(r.get_ref(2)?)?)?;
+                update.execute(params![hash, path, item])?;
+            }
+        }
+        tx.execute_batch(SOURCES_CONTENT_INDEX)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('copy_hash', ?1)",
+            [COPY_HASH_VERSION],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Creates the derived tables when missing and rebuilds them when they were
@@ -470,6 +521,17 @@ impl SqliteStore {
     }
 }
 
+/// The content hash of a copy (`sources.content_hash`): the SHA-256 of its
+/// record's JSON with the source's path and item left out, so that one cable read
+/// from identical files (or identical members of archives) hashes the same, and
+/// any difference in what was read from them does not.
+pub fn copy_content_hash(record: &Cable) -> Result<String> {
+    let mut anonymous = record.clone();
+    anonymous.source.path = None;
+    anonymous.source.item = None;
+    Ok(sha256_hex(serde_json::to_string(&anonymous)?.as_bytes()))
+}
+
 /// SHA-256 of `bytes`, lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
@@ -533,6 +595,49 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    fn distinct_copies(&self, id: &str, skip: &BTreeSet<String>) -> Result<Vec<(String, CopyRow)>> {
+        // A loose index scan: one seek per distinct hash, however many copies
+        // share it.
+        let mut next = self.conn.prepare_cached(
+            "SELECT min(content_hash) FROM sources WHERE cable_id=?1 AND content_hash > ?2",
+        )?;
+        let mut keys = self.conn.prepare_cached(
+            "SELECT path, item FROM sources WHERE cable_id=?1 AND content_hash=?2
+             ORDER BY path, item",
+        )?;
+        let mut record = self
+            .conn
+            .prepare_cached("SELECT record FROM sources WHERE path=?1 AND item=?2")?;
+        let mut out = Vec::new();
+        let mut after = String::new();
+        while let Some(hash) =
+            next.query_row(params![id, after], |r| r.get::<_, Option<String>>(0))?
+        {
+            let mut rows = keys.query(params![id, hash])?;
+            while let Some(r) = rows.next()? {
+                let path: String = r.get(0)?;
+                if skip.contains(&path) {
+                    continue;
+                }
+                let item: i64 = r.get(1)?;
+                let rec = record
+                    .query_row(params![path, item], |r| Ok(decode_record(r.get_ref(0)?)))??;
+                out.push((
+                    hash.clone(),
+                    CopyRow {
+                        path,
+                        item: item as u64,
+                        cable_id: id.to_string(),
+                        record: rec,
+                    },
+                ));
+                break;
+            }
+            after = hash;
+        }
+        Ok(out)
+    }
+
     fn ids_from_source(&self, path: &str) -> Result<Vec<String>> {
         let mut st = self
             .conn
@@ -574,7 +679,7 @@ impl Store for SqliteStore {
                     c.path,
                     c.item as i64,
                     c.record.source.format,
-                    sha256_hex(json.as_bytes()),
+                    copy_content_hash(&c.record)?,
                     c.cable_id,
                     encode_record(&json)
                 ])?;
@@ -901,7 +1006,10 @@ impl Store for SqliteStore {
     }
 
     fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
-        if matches!(key, "format_version" | "next_seq" | "sketch_version") {
+        if matches!(
+            key,
+            "format_version" | "next_seq" | "sketch_version" | "copy_hash"
+        ) {
             return Err(Error::Other(format!("{key} is the store's own setting")));
         }
         self.conn.execute(

@@ -176,11 +176,15 @@ fn changed_file_updates_its_records() {
 #[test]
 fn copies_merge_and_remove_by_source_keeps_the_rest() {
     let (_tmp, src, dir) = setup();
-    // A second copy of the Paris cable, in another folder.
+    // A second copy of the Paris cable, in another folder, differing in its
+    // signature (identical copies are merged once: `edge_cases.rs`).
     write(
         &src,
         "c/copy.txt",
-        simple("PARIS", 77, "Croissants and policy."),
+        Telegram::new("PARIS", 77)
+            .para("U", "Croissants and policy.")
+            .signature("HARTLEY")
+            .text(),
     );
     let mut a = Archive::open(&dir).unwrap();
     ingest(&mut a, &[&src]);

@@ -1,4 +1,4 @@
-//! `cablescope stats`, `cablescope remove` and `cablescope verify`.
+//! `cablescope stats`, `cablescope remove` and `cablescope verify [--repair]`.
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -166,19 +166,32 @@ pub fn run_remove(args: RemoveArgs) -> anyhow::Result<ExitCode> {
 pub struct VerifyArgs {
     #[command(flatten)]
     archive: ArchiveArg,
+    /// When the index is damaged or disagrees with the store, rebuild it from the
+    /// store (`cablescope repair`) and verify again.
+    #[arg(long)]
+    repair: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
     format: TextOrJson,
 }
 
-/// Runs `cablescope verify`: 0 when store and index agree, 1 otherwise.
+/// Runs `cablescope verify`: every index file against tantivy's checksums, then
+/// store ⇄ index agreement and the store's own checks. 0 when all is sound, 1
+/// otherwise (each damaged file named); with `--repair`, the status of the
+/// archive after the repair.
 pub fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     args.archive.check_exists()?;
     let dir = args.archive.dir();
-    let archive = cablescope_access::Admin::open_read_only(&dir)
-        .with_context(|| format!("cannot open the archive {}", dir.display()))?;
     crate::archive_opts::warn_if_exposed(&dir);
-    let r = archive.verify()?;
+    let mut r = cablescope_access::Admin::verify_dir(&dir)
+        .with_context(|| format!("cannot verify the archive {}", dir.display()))?;
+    let mut repaired = None;
+    if args.repair && !r.ok() {
+        let rep = cablescope_access::Admin::repair(&dir)
+            .with_context(|| format!("cannot repair the archive {}", dir.display()))?;
+        repaired = Some((r, rep.cables));
+        r = rep.verify;
+    }
     let code = if r.ok() {
         ExitCode::SUCCESS
     } else {
@@ -192,35 +205,76 @@ pub fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
                     ok: bool,
                     #[serde(flatten)]
                     report: &'a cablescope_access::VerifyReport,
+                    #[serde(skip_serializing_if = "Option::is_none")]
+                    before_repair: Option<&'a cablescope_access::VerifyReport>,
                 }
                 print_json(&Out {
                     ok: r.ok(),
                     report: &r,
+                    before_repair: repaired.as_ref().map(|(b, _)| b),
                 })?;
             }
             TextOrJson::Text => {
                 let mut out = io::stdout().lock();
-                writeln!(
-                    out,
-                    "store: {} cables (change {}); index: {} documents (change {})",
-                    r.store_count, r.store_seq, r.index_count, r.index_seq
-                )?;
-                for (name, ids) in [
-                    ("missing in the index", &r.missing_in_index),
-                    ("in the index but not the store", &r.extra_in_index),
-                    ("indexed more than once", &r.duplicated_in_index),
-                    ("indexed at an old version", &r.stale_in_index),
-                    ("store damage", &r.store_damage),
-                ] {
-                    if !ids.is_empty() {
-                        writeln!(out, "{name} ({}): {}", ids.len(), ids.join(", "))?;
-                    }
+                if let Some((before, cables)) = &repaired {
+                    write_verify(&mut out, before)?;
+                    writeln!(
+                        out,
+                        "repaired: index rebuilt from the store ({cables} cables)"
+                    )?;
                 }
-                writeln!(out, "{}", if r.ok() { "ok" } else { "DAMAGED" })?;
+                write_verify(&mut out, &r)?;
             }
         }
         Ok(code)
     })())
+}
+
+/// The text form of a verification report, ending in `ok` or `DAMAGED`.
+pub fn write_verify(
+    out: &mut impl Write,
+    r: &cablescope_access::VerifyReport,
+) -> anyhow::Result<()> {
+    if r.index_damage.is_empty() {
+        writeln!(
+            out,
+            "store: {} cables (change {}); index: {} documents (change {})",
+            r.store_count, r.store_seq, r.index_count, r.index_seq
+        )?;
+    } else {
+        writeln!(
+            out,
+            "store: {} cables (change {}); index: DAMAGED, {} damaged file(s) \
+             (run `cablescope repair` to rebuild it from the store)",
+            r.store_count,
+            r.store_seq,
+            r.index_damage.len()
+        )?;
+        for d in &r.index_damage {
+            writeln!(out, "  damaged: {d}")?;
+        }
+    }
+    for (name, ids) in [
+        ("missing in the index", &r.missing_in_index),
+        ("in the index but not the store", &r.extra_in_index),
+        ("indexed more than once", &r.duplicated_in_index),
+        ("indexed at an old version", &r.stale_in_index),
+        ("store damage", &r.store_damage),
+    ] {
+        if !ids.is_empty() {
+            writeln!(out, "{name} ({}): {}", ids.len(), ids.join(", "))?;
+        }
+    }
+    if r.index_damage.is_empty() && r.index_seq != r.store_seq {
+        writeln!(
+            out,
+            "the index is at change {}, the store at {} (an ingest is running, or \
+             `cablescope repair` catches it up)",
+            r.index_seq, r.store_seq
+        )?;
+    }
+    writeln!(out, "{}", if r.ok() { "ok" } else { "DAMAGED" })?;
+    Ok(())
 }
 
 /// `-` for an empty string.

@@ -27,6 +27,10 @@ pub struct IngestArgs {
     /// Parser threads (0: one per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Files per batch (one store transaction and one index commit). Hidden: for
+    /// tests that need many commits from a small corpus (the crash test).
+    #[arg(long, hide = true)]
+    batch_files: Option<usize>,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -71,6 +75,10 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let opts = IngestOptions {
         threads: args.threads,
         force: args.force,
+        batch_files: args
+            .batch_files
+            .unwrap_or(IngestOptions::default().batch_files)
+            .max(1),
         ..IngestOptions::default()
     };
     let bar = ProgressBar::new(0);

@@ -13,6 +13,7 @@ mod demo_cmd;
 mod generate_cmd;
 mod graph_cmd;
 mod ingest_cmd;
+mod maintain_cmd;
 mod parse_cmd;
 mod release_cmd;
 mod search_cmd;
@@ -73,8 +74,14 @@ enum Command {
     Remove(admin_cmd::RemoveArgs),
     /// Declare the copies read from an input an official (declassified) release.
     ReleaseCopy(release_cmd::ReleaseArgs),
-    /// Check that the store and the index agree.
+    /// Check every index file (checksums), and that the store and the index agree.
     Verify(admin_cmd::VerifyArgs),
+    /// Rebuild the index from the store (after `verify` found damage).
+    Repair(maintain_cmd::RepairArgs),
+    /// Copy the archive into a new folder while it is read and written.
+    Backup(maintain_cmd::BackupArgs),
+    /// Make a new archive from a backup, and verify it.
+    Restore(maintain_cmd::RestoreArgs),
     /// Declassification: the archive's policy (on/off, exemptions) and the cables
     /// due for release.
     Declass(declass_cmd::DeclassArgs),
@@ -108,6 +115,9 @@ fn main() -> ExitCode {
         Command::Remove(args) => admin_cmd::run_remove(args),
         Command::ReleaseCopy(args) => release_cmd::run(args),
         Command::Verify(args) => admin_cmd::run_verify(args),
+        Command::Repair(args) => maintain_cmd::run_repair(args),
+        Command::Backup(args) => maintain_cmd::run_backup(args),
+        Command::Restore(args) => maintain_cmd::run_restore(args),
         Command::Declass(args) => declass_cmd::run(args),
         Command::Serve(args) => serve_cmd::run(args),
         Command::Users(args) => users_cmd::run(args),

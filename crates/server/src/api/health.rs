@@ -39,13 +39,33 @@ async fn count(state: &AppState) -> ApiResult<u64> {
     tag = "server",
     responses(
         (status = 200, description = "The archive is readable", body = HealthResponse),
-        (status = 503, description = "The archive cannot be read", body = ErrorBody),
+        (status = 503, description = "The archive cannot be read, or its index is damaged (the message names the damaged files)", body = ErrorBody),
     )
 )]
 pub async fn healthz(
     State(state): State<AppState>,
     viewer: Viewer,
 ) -> ApiResult<Json<HealthResponse>> {
+    // A damaged index answers wrongly or fails: not healthy, and the reason (the
+    // damaged files; `cablescope repair` mends them) says why.
+    let health = state.read(|lib| Ok(lib.health())).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the archive cannot be read",
+        )
+    })?;
+    if !health.ok() {
+        eprintln!(
+            "cablescope-server: health check failed: {}",
+            health.summary()
+        );
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "index_damaged",
+            health.summary(),
+        ));
+    }
     let cables = count(&state).await?;
     state.metrics().set_cables(cables);
     Ok(Json(HealthResponse {
