@@ -31,8 +31,10 @@
 
 pub mod api;
 pub mod auth;
+pub mod conn;
 pub mod error;
 pub mod gate;
+pub mod logging;
 pub mod metrics;
 pub mod openapi;
 pub mod shutdown;
@@ -145,15 +147,15 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
 
 /// Serves the application on `listener` until `shutdown` resolves, then stops
 /// accepting connections and returns once the requests in flight have finished.
+/// Connections are bounded by [`Limits::connections`] (see [`conn`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.limits().connections.clone();
+    let trusted = state.config().trusted_proxies.clone();
+    conn::serve(listener, router(state), limits, trusted, shutdown).await
 }
 
 /// Serves on `listener` until SIGINT or SIGTERM; then lets requests in flight
@@ -162,7 +164,7 @@ pub async fn serve_until_signal(
     listener: tokio::net::TcpListener,
     state: AppState,
 ) -> std::io::Result<()> {
-    shutdown::serve_until(listener, router(state), shutdown::signal, shutdown::GRACE).await
+    shutdown::serve_until(listener, state, shutdown::signal, shutdown::GRACE).await
 }
 
 /// Binds `addr`, calls `on_listening` with the address bound (the port chosen when

@@ -43,6 +43,7 @@
 
 pub mod csrf;
 pub mod limit;
+pub mod proxy;
 pub mod session;
 
 use std::path::{Path, PathBuf};
@@ -181,7 +182,7 @@ impl Auth {
                     &format!("{how} from {}: {e}", who.as_str()),
                 );
                 if let Err(err) = self.record(&entry) {
-                    eprintln!("cablescope-server: cannot write the audit log: {err}");
+                    tracing::error!(error = %err, "cannot write the audit log");
                 }
                 Err(SignInError::Refused(e))
             }
