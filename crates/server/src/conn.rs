@@ -32,6 +32,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Body;
+use futures_util::task::AtomicWaker;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
@@ -84,6 +85,9 @@ const MIN_HEADER_BYTES: usize = 8192;
 struct Activity {
     started: AtomicU64,
     finished: AtomicU64,
+    /// The connection's reader, waiting while a request was in flight: woken when
+    /// it finishes, so that the idle deadline starts.
+    reader: AtomicWaker,
 }
 
 impl Activity {
@@ -98,6 +102,7 @@ struct Finished(Arc<Activity>);
 impl Drop for Finished {
     fn drop(&mut self) {
         self.0.finished.fetch_add(1, Ordering::AcqRel);
+        self.0.reader.wake();
     }
 }
 
@@ -232,6 +237,11 @@ impl AsyncRead for Guarded {
         if !idle {
             // A request is being handled (or its body read): not timed here.
             this.was_idle = false;
+            this.activity.reader.register(cx.waker());
+            if this.activity.idle() {
+                // Finished meanwhile: start over, timed.
+                return Pin::new(this).poll_read(cx, buf);
+            }
             return Pin::new(&mut this.stream).poll_read(cx, buf);
         }
         if !this.was_idle {
