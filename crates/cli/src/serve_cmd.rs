@@ -152,6 +152,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         },
         ..Limits::default()
     };
-    serve_with(&args.archive.dir(), args.addr, config, limits, |_| Vec::new())?;
+    serve_with(&args.archive.dir(), args.addr, config, limits, |_| {
+        Vec::new()
+    })?;
     Ok(ExitCode::SUCCESS)
 }

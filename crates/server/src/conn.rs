@@ -32,9 +32,9 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Body;
-use futures_util::task::AtomicWaker;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
+use futures_util::task::AtomicWaker;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -468,10 +468,10 @@ mod tests {
         assert!(out.ends_with(r#""code":"headers_too_large","message":"the request's headers are too large or too many"}}"#) || out.contains("headers_too_large"), "{out}");
         // A response of the application (a body follows, or another status) is left alone.
         assert!(replace_parse_error(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").is_none());
-        assert!(replace_parse_error(
-            b"HTTP/1.1 400 Bad Request\r\ncontent-length: 2\r\n\r\n{}"
-        )
-        .is_none());
+        assert!(
+            replace_parse_error(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 2\r\n\r\n{}")
+                .is_none()
+        );
         assert!(replace_parse_error(b"HTTP/1.1 431 x\r\ncontent-length: 0\r\n\r\nHTTP/1.1 431 x\r\ncontent-length: 0\r\n\r\n").is_none());
     }
 }

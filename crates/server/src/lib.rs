@@ -62,12 +62,19 @@ pub use viewer::{Standing, Viewer};
 /// authentication ([`auth`]), the server's limits (URI and body size, timeout),
 /// panic catching, security headers and metrics.
 pub fn router(state: AppState) -> axum::Router {
+    router_with(state, axum::Router::new())
+}
+
+/// [`router`] with `extra` routes beside the application's, behind the same layers
+/// (authentication, limits, panic catching, headers, metrics and the request log).
+pub fn router_with(state: AppState, extra: axum::Router<AppState>) -> axum::Router {
     let limits = state.limits().clone();
     // Forms and JSON bodies are small; uploads to `POST /api/ingest` have their
     // own, much larger limit (the handler streams them to disk).
     let small = axum::Router::new()
         .merge(api::router())
         .merge(ui::router())
+        .merge(extra)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(RequestBodyLimitLayer::new(limits.max_body_bytes));
     let uploads = api::upload_router()

@@ -41,9 +41,14 @@ pub struct RequestIdentity {
 /// `info` level, and routes panics to the log. Returns `None` when a global
 /// subscriber was already installed (then nothing changes).
 pub fn init<W: Write + Send + 'static>(writer: W) -> Option<LogGuard> {
+    init_with(writer, BUFFERED_LINES)
+}
+
+/// [`init`] with a queue of `lines` lines.
+pub fn init_with<W: Write + Send + 'static>(writer: W, lines: usize) -> Option<LogGuard> {
     let (nb, guard) = NonBlockingBuilder::default()
         .lossy(true)
-        .buffered_lines_limit(BUFFERED_LINES)
+        .buffered_lines_limit(lines.max(1))
         .thread_name("cablescope-log")
         .finish(writer);
     tracing_subscriber::fmt()
@@ -54,10 +59,7 @@ pub fn init<W: Write + Send + 'static>(writer: W) -> Option<LogGuard> {
         .ok()?;
     std::panic::set_hook(Box::new(|info| {
         let thread = std::thread::current();
-        tracing::error!(
-            thread = thread.name().unwrap_or("unnamed"),
-            "panic: {info}"
-        );
+        tracing::error!(thread = thread.name().unwrap_or("unnamed"), "panic: {info}");
     }));
     Some(LogGuard(guard))
 }

@@ -183,7 +183,12 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .get::<RouteName>()
         .map_or("unmatched", |r| r.0.as_str());
     let elapsed = start.elapsed();
-    metrics.observe(&method, route, resp.status().as_u16(), elapsed.as_secs_f64());
+    metrics.observe(
+        &method,
+        route,
+        resp.status().as_u16(),
+        elapsed.as_secs_f64(),
+    );
     let identity = resp.extensions().get::<RequestIdentity>();
     span.in_scope(|| {
         tracing::info!(

@@ -51,11 +51,17 @@ where
     let first = stop();
     let limits = state.limits().connections.clone();
     let trusted = state.config().trusted_proxies.clone();
-    let server = crate::conn::serve(listener, crate::router(state), limits, trusted, async move {
-        let mut rx = rx;
-        // An error means the sender is gone: stop as well.
-        let _ = rx.wait_for(|stopping| *stopping).await;
-    });
+    let server = crate::conn::serve(
+        listener,
+        crate::router(state),
+        limits,
+        trusted,
+        async move {
+            let mut rx = rx;
+            // An error means the sender is gone: stop as well.
+            let _ = rx.wait_for(|stopping| *stopping).await;
+        },
+    );
     let watch = async move {
         first.await;
         let _ = tx.send(true);

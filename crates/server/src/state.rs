@@ -11,6 +11,7 @@ use cablescope_access::declass::Date;
 use cablescope_access::{Auditor, Library, Session};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::auth::limit::Policy;
 use crate::auth::proxy::TrustedProxies;
 use crate::auth::Auth;
 use crate::conn::ConnLimits;
@@ -52,6 +53,8 @@ pub struct Limits {
     pub max_upload_bytes: u64,
     /// Bounds on connections: timeouts and caps ([`ConnLimits`]).
     pub connections: ConnLimits,
+    /// Failed sign-ins allowed ([`crate::auth::limit`]).
+    pub sign_in: Policy,
 }
 
 impl Default for Limits {
@@ -65,6 +68,7 @@ impl Default for Limits {
             max_body_bytes: 64 * 1024,
             max_upload_bytes: 1 << 30,
             connections: ConnLimits::default(),
+            sign_in: Policy::default(),
         }
     }
 }
@@ -142,6 +146,7 @@ impl AppState {
         let cables = first.cable_count().unwrap_or(0);
         let metrics = Metrics::new();
         metrics.set_cables(cables);
+        let auth = Auth::with_policy(&dir, limits.sign_in.clone());
         Ok(AppState {
             inner: Arc::new(Inner {
                 config,
@@ -151,7 +156,7 @@ impl AppState {
                 idle: Mutex::new(vec![first]),
                 ingests: Arc::new(Semaphore::new(1)),
                 metrics,
-                auth: Auth::new(&dir),
+                auth,
                 dir,
             }),
         })

@@ -147,8 +147,12 @@ async fn a_search_is_answered_while_2000_half_open_connections_are_held() {
     assert_eq!(body["hits"][0]["id"], "08MOSCOW1599", "{body}");
     // The half-open connections are still held, not dropped to make room.
     let mut probe = [0u8; 1];
-    let still_open = tokio::time::timeout(Duration::from_millis(200), held[0].read(&mut probe)).await;
-    assert!(still_open.is_err(), "the first half-open connection is still open");
+    let still_open =
+        tokio::time::timeout(Duration::from_millis(200), held[0].read(&mut probe)).await;
+    assert!(
+        still_open.is_err(),
+        "the first half-open connection is still open"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -179,13 +183,19 @@ async fn a_flood_from_one_address_is_capped_and_others_are_served() {
     drop(held);
     let mut answered = false;
     for _ in 0..100 {
-        if try_search("127.0.0.1", addr).await.is_ok_and(|r| r.0 == 200) {
+        if try_search("127.0.0.1", addr)
+            .await
+            .is_ok_and(|r| r.0 == 200)
+        {
             answered = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(answered, "the address is served once its connections closed");
+    assert!(
+        answered,
+        "the address is served once its connections closed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -270,7 +280,9 @@ async fn oversized_and_malformed_heads_are_answered_with_json() {
 
     // Not HTTP at all: 400.
     let mut s = connect_from("127.0.0.1", addr).await;
-    s.write_all(b"GET / HTTP/1.1\r\nHo st: x\r\n\r\n").await.unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHo st: x\r\n\r\n")
+        .await
+        .unwrap();
     let r = read_to_close(&mut s).await;
     assert!(r.starts_with("HTTP/1.1 400"), "{r}");
     assert_eq!(json_body(&r)["error"]["code"], "bad_request");

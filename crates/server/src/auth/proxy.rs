@@ -28,7 +28,9 @@ impl Network {
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, canonical(ip)) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
@@ -172,10 +174,7 @@ mod tests {
             "192.0.2.1".parse::<IpAddr>().unwrap()
         );
         // Garbage stops the walk at the last trusted hop.
-        assert_eq!(
-            proxies.client(proxy, &xff(&["192.0.2.1, garbage"])),
-            proxy
-        );
+        assert_eq!(proxies.client(proxy, &xff(&["192.0.2.1, garbage"])), proxy);
         // No header: the proxy itself.
         assert_eq!(proxies.client(proxy, &HeaderMap::new()), proxy);
         // Nobody trusted: the header never counts.
