@@ -94,6 +94,7 @@ pub fn router_with(state: AppState, extra: axum::Router<AppState>) -> axum::Rout
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("a request handler panicked").into_response()
         }))
+        .layer(middleware::from_fn(json_errors))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -150,6 +151,61 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
         )
         .into_response(),
     }
+}
+
+/// Longest body of a framework's error answer kept as the JSON error's message.
+const MAX_ERROR_MESSAGE: usize = 1024;
+
+/// Error answers made by the framework rather than a handler (a body over the
+/// limit: 413; a malformed JSON or form body: 400, 415, 422; a wrong method: 405)
+/// come as plain text or empty: they are rewritten as the JSON error every
+/// handler answers (`{"error": {"code", "message"}}`). JSON answers and the web
+/// UI's HTML pages are left as they are.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let kind = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if kind.starts_with("application/json") || kind.starts_with("text/html") {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let text = match axum::body::to_bytes(body, MAX_ERROR_MESSAGE * 4).await {
+        Ok(b) => String::from_utf8_lossy(&b).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    let mut message: String = text.chars().take(MAX_ERROR_MESSAGE).collect();
+    if message.is_empty() {
+        message = status.canonical_reason().unwrap_or("error").to_lowercase();
+    }
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::URI_TOO_LONG => "uri_too_long",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "headers_too_large",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let mut out = ApiError::new(status, code, message).into_response();
+    // Keep what the framework said beside the body (`Allow`, `Retry-After`, ...).
+    let own: Vec<header::HeaderName> = out.headers().keys().cloned().collect();
+    for (name, value) in parts.headers.iter() {
+        if !own.contains(name) && name != header::CONTENT_LENGTH {
+            out.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    out
 }
 
 /// Serves the application on `listener` until `shutdown` resolves, then stops
