@@ -125,6 +125,8 @@ fn empty_report(expect: Option<&str>) -> AuditReport {
             hash: h.to_string(),
             found_at: (h == GENESIS_HASH).then_some(0),
         }),
+        keyed_from: None,
+        unkeyed: 0,
     }
 }
 
@@ -171,6 +173,20 @@ fn print_verify(dir: &Path, r: &AuditReport) -> anyhow::Result<()> {
         )?,
     }
     writeln!(out, "head: seq {} hash {}", r.head_seq, r.head_hash)?;
+    match r.keyed_from {
+        Some(1) | None if r.unkeyed == 0 => {}
+        Some(from) => writeln!(
+            out,
+            "notice: entries 1-{} were written before the audit key existed (keyed from seq {from}); a rewrite of those alone is caught only by an anchored head",
+            from - 1
+        )?,
+        None => writeln!(
+            out,
+            "notice: this log has no audit key ({}) yet: its {} entries are checked unkeyed, and a rewrite of the whole log is caught only by an anchored head; the key is made with the next entry",
+            cablescope_access::audit::KEY_FILE,
+            r.unkeyed
+        )?,
+    }
     match &r.anchor {
         Some(Anchor {
             hash,
