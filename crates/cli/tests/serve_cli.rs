@@ -232,3 +232,37 @@ fn demo_ends_by_serving_its_archive() {
     let status = child.wait().expect("wait");
     assert!(status.success(), "exit status after SIGTERM: {status:?}");
 }
+
+#[test]
+fn serve_goes_on_answering_when_nobody_reads_its_log() {
+    // Standard error is a pipe nobody reads: once its buffer (64 KiB on Linux) is
+    // full, log lines are dropped, never requests.
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = build_archive(tmp.path());
+    let mut child = spawn(&["serve", "--archive", &archive, "--addr", "127.0.0.1:0"]);
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let (addr, _) = wait_for_url(&mut out);
+    // About 100 bytes of log per request: well past the pipe's buffer.
+    for i in 0..2000 {
+        let (status, body) = http_get(&addr, "/api/search?q=*&limit=1");
+        assert_eq!(status, 200, "request {i}: {body}");
+    }
+    sigterm(&child);
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "exit status after SIGTERM: {status:?}");
+    // What was logged names routes, never the query.
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let start = &err[..err.len().min(2000)];
+    assert!(
+        err.lines()
+            .any(|l| l.contains("answered") && l.contains("/api/search") && l.contains("status=200")),
+        "{start}"
+    );
+    assert!(!err.contains("q=*"), "the query is not logged");
+}
