@@ -392,13 +392,16 @@ fn concurrent_appends_keep_one_chain() {
     }
 }
 
+/// seq, at_us, who, action, what, results, withheld, clearance.
+type RawRow = (i64, i64, String, String, String, i64, String, String);
+
 /// Rewrites every row of the log in `dir` as an attacker without the key would:
 /// `edit` applied to each `what`, the chain recomputed with plain SHA-256 (the
 /// unkeyed scheme) and the head updated to match.
 fn rewrite_without_key(dir: &Path, edit: impl Fn(&str) -> String) {
     use sha2::{Digest, Sha256};
     let c = sql(dir);
-    let rows: Vec<(i64, i64, String, String, String, i64, String, String)> = c
+    let rows: Vec<RawRow> = c
         .prepare("SELECT seq, at_us, who, action, what, results, withheld, clearance FROM audit ORDER BY seq")
         .unwrap()
         .query_map([], |r| {

@@ -260,8 +260,9 @@ fn serve_goes_on_answering_when_nobody_reads_its_log() {
         .unwrap();
     let start = &err[..err.len().min(2000)];
     assert!(
-        err.lines()
-            .any(|l| l.contains("answered") && l.contains("/api/search") && l.contains("status=200")),
+        err.lines().any(|l| l.contains("answered")
+            && l.contains("/api/search")
+            && l.contains("status=200")),
         "{start}"
     );
     assert!(!err.contains("q=*"), "the query is not logged");

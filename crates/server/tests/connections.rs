@@ -39,7 +39,7 @@ fn archive() -> tempfile::TempDir {
                 .text(),
         ),
     ];
-    let mut a = Admin::open(&tmp.path().join("arch")).unwrap();
+    let mut a = Admin::open(tmp.path().join("arch")).unwrap();
     let s = a
         .ingest(&files, &IngestOptions::default(), &mut |_| {})
         .unwrap();
