@@ -267,3 +267,21 @@ fn serve_goes_on_answering_when_nobody_reads_its_log() {
     );
     assert!(!err.contains("q=*"), "the query is not logged");
 }
+
+#[test]
+fn serve_refuses_a_malformed_trusted_proxy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("none");
+    for bad in ["nope", "10.0.0.0/33", "10.0.0.1/x"] {
+        let o = cablescope(&[
+            "serve",
+            "--archive",
+            archive.to_str().unwrap(),
+            "--trusted-proxy",
+            bad,
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("not an IP address or network"), "{err}");
+    }
+}

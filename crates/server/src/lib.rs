@@ -13,6 +13,11 @@
 //! also manage users (`/api/users`), and every read is written to the archive's
 //! audit log. [`ServerConfig::public`] serves everything read-only to anyone.
 //!
+//! Connections are served by [`conn`]: header-read and idle timeouts, caps on
+//! connections overall and per address, a bounded request head, and hyper's own
+//! error answers rewritten as JSON. The log ([`logging`]) is written by a
+//! background thread that drops lines rather than stall a request.
+//!
 //! Handlers read the archive only through a `cablescope_access::Session`
 //! ([`AppState::with_session`]): the crate does not depend on
 //! `cablescope-archive`, so the unredacted store is out of its reach.
