@@ -12,10 +12,27 @@
 //! (last seq and hash) is written in the same transaction as every entry; a tail
 //! deleted without updating the head is caught.
 //!
-//! **What this does not catch:** someone with write access to `access.db` who
-//! rewrites the whole chain from some point on and the head with it. Only a copy of
-//! the head kept elsewhere catches that: `cablescope audit verify` prints the head
-//! hash, and `--expect-head HASH` checks that an anchored hash is still part of the
+//! **Keyed.** The chain is keyed: `hash = HMAC-SHA-256(key, prev_hash ‖
+//! canonical(...))`, with a random 256-bit key kept apart from `access.db`, in
+//! [`KEY_FILE`] beside it (created 0600 with the first entry written; see
+//! [`AuditKey`]). Someone with write access to `access.db` alone who rewrites the
+//! whole chain (and the head) cannot compute the hashes, and `verify` reports the
+//! first rewritten entry as edited.
+//!
+//! **Logs written before the key** (by an older cablescope) are not rewritten:
+//! their entries keep their plain `SHA-256(prev_hash ‖ canonical)` hashes (so
+//! head hashes anchored earlier stay valid), the key file records the first seq
+//! written with the key (`keyed-from`), and the chain goes on keyed from there.
+//! `verify` checks the older entries the old way and says how many there are
+//! ([`AuditReport::unkeyed`]): a rewrite of those alone is caught only by an
+//! anchored head. A log without a key file is checked unkeyed throughout (with
+//! that notice); deleting the key file makes the next entry start a new key from
+//! there, and every earlier keyed entry then fails to verify.
+//!
+//! **What this does not catch:** someone who can read the key file (then they
+//! can rewrite the chain as well as cablescope can). A copy of the head kept
+//! elsewhere still catches that: `cablescope audit verify` prints the head hash,
+//! and `--expect-head HASH` checks that an anchored hash is still part of the
 //! chain ([`AuditLog::verify_anchored`]).
 //!
 //! Appends take SQLite's write lock before reading the previous hash (an IMMEDIATE
@@ -36,6 +53,7 @@
 
 use std::path::Path;
 
+use hmac::{Hmac, Mac};
 /// The time type of [`AuditEntry::at`] and [`AuditFilter`] (re-exported so that
 /// callers need no direct dependency on `jiff`).
 pub use jiff::Timestamp;
@@ -180,6 +198,11 @@ pub struct AuditReport {
     /// With [`AuditLog::verify_anchored`]: the anchored hash and the seq it was
     /// found at in the verified chain (`None`: not found, the chain was rewritten).
     pub anchor: Option<Anchor>,
+    /// The first seq keyed with the archive's audit key (`None`: no key yet).
+    pub keyed_from: Option<u64>,
+    /// Entries checked with plain SHA-256 (written before the key existed): a
+    /// rewrite of these alone is caught only by an anchored head.
+    pub unkeyed: u64,
 }
 
 /// An externally kept head hash and where it was found.
@@ -201,6 +224,9 @@ impl AuditReport {
 /// The audit log of one archive.
 pub struct AuditLog {
     conn: Connection,
+    dir: std::path::PathBuf,
+    /// The chain's key, once loaded or made.
+    key: std::sync::Mutex<Option<AuditKey>>,
 }
 
 impl std::fmt::Debug for AuditLog {
@@ -225,17 +251,148 @@ fn canonical(
     serde_json::json!([seq, at_us, who, action, what, results, withheld, clearance]).to_string()
 }
 
-fn chain_hash(prev: &str, canonical: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(prev.as_bytes());
-    h.update(canonical.as_bytes());
-    let d = h.finalize();
-    let mut s = String::with_capacity(64);
-    for b in d {
+fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
         use std::fmt::Write;
         let _ = write!(s, "{b:02x}");
     }
     s
+}
+
+/// The hash of an entry: keyed with `key` (HMAC-SHA-256), or the plain SHA-256 of
+/// entries written before the archive had a key.
+fn chain_hash(key: Option<&[u8; 32]>, prev: &str, canonical: &str) -> String {
+    match key {
+        Some(k) => {
+            let mut m =
+                <Hmac<Sha256> as Mac>::new_from_slice(k).expect("HMAC takes a key of any length");
+            m.update(prev.as_bytes());
+            m.update(canonical.as_bytes());
+            hex(&m.finalize().into_bytes())
+        }
+        None => {
+            let mut h = Sha256::new();
+            h.update(prev.as_bytes());
+            h.update(canonical.as_bytes());
+            hex(&h.finalize())
+        }
+    }
+}
+
+/// The audit key's file, beside `access.db` in the archive directory.
+pub const KEY_FILE: &str = "audit.key";
+
+/// The first line of [`KEY_FILE`].
+const KEY_MAGIC: &str = "cablescope audit key v1";
+
+/// The key of an archive's audit chain and the first seq hashed with it.
+///
+/// The file ([`KEY_FILE`]) is text: `cablescope audit key v1`, `key <64 hex>`,
+/// `keyed-from <seq>`, one a line. It is created with mode 0600 and never
+/// rewritten. Back it up with the archive, and keep it from anyone who must not
+/// be able to rewrite the log.
+#[derive(Clone)]
+pub struct AuditKey {
+    key: [u8; 32],
+    /// The first seq hashed with the key; earlier entries are plain SHA-256.
+    pub keyed_from: u64,
+}
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditKey")
+            .field("keyed_from", &self.keyed_from)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuditKey {
+    /// The key of the archive in `dir`, `None` when it has none yet.
+    pub fn load(dir: &Path) -> Result<Option<AuditKey>, AccessError> {
+        let path = dir.join(KEY_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(AccessError::Damaged(format!(
+                    "cannot read the audit key {}: {e}",
+                    path.display()
+                )))
+            }
+        };
+        AuditKey::parse(&text).map(Some).ok_or_else(|| {
+            AccessError::Damaged(format!(
+                "the audit key {} is not a cablescope audit key",
+                path.display()
+            ))
+        })
+    }
+
+    fn parse(text: &str) -> Option<AuditKey> {
+        let mut lines = text.lines();
+        if lines.next()? != KEY_MAGIC {
+            return None;
+        }
+        let key_hex = lines.next()?.strip_prefix("key ")?;
+        let from = lines.next()?.strip_prefix("keyed-from ")?.parse().ok()?;
+        if key_hex.len() != 64 {
+            return None;
+        }
+        let mut key = [0u8; 32];
+        for (i, b) in key.iter_mut().enumerate() {
+            *b = u8::from_str_radix(key_hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some(AuditKey {
+            key,
+            keyed_from: from,
+        })
+    }
+
+    /// Creates the key of the archive in `dir`, first used for seq `keyed_from`;
+    /// if another process created it first, that one.
+    fn create(dir: &Path, keyed_from: u64) -> Result<AuditKey, AccessError> {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(|e| AccessError::Random(e.to_string()))?;
+        let text = format!("{KEY_MAGIC}\nkey {}\nkeyed-from {keyed_from}\n", hex(&key));
+        let path = dir.join(KEY_FILE);
+        // Written whole under a temporary name, then linked into place: a reader
+        // never sees half a key, and of two creators one wins.
+        let tmp = dir.join(format!(".{KEY_FILE}.{}.tmp", std::process::id()));
+        let damaged = |e: std::io::Error| {
+            AccessError::Damaged(format!(
+                "cannot write the audit key {}: {e}",
+                path.display()
+            ))
+        };
+        {
+            let mut o = std::fs::OpenOptions::new();
+            o.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                o.mode(0o600);
+            }
+            let _ = std::fs::remove_file(&tmp);
+            let mut f = o.open(&tmp).map_err(damaged)?;
+            use std::io::Write;
+            f.write_all(text.as_bytes()).map_err(damaged)?;
+            f.sync_all().map_err(damaged)?;
+        }
+        let linked = std::fs::hard_link(&tmp, &path);
+        let _ = std::fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => Ok(AuditKey { key, keyed_from }),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => AuditKey::load(dir)?
+                .ok_or_else(|| AccessError::Damaged("the audit key vanished".into())),
+            Err(e) => Err(damaged(e)),
+        }
+    }
+
+    /// The key to hash seq `seq` with: `None` before [`AuditKey::keyed_from`].
+    fn for_seq(&self, seq: u64) -> Option<&[u8; 32]> {
+        (seq >= self.keyed_from).then_some(&self.key)
+    }
 }
 
 /// One stored row, as verify reads it.
@@ -301,7 +458,27 @@ impl AuditLog {
     pub fn open(dir: &Path) -> Result<AuditLog, AccessError> {
         Ok(AuditLog {
             conn: access_db::open(dir)?,
+            dir: dir.to_path_buf(),
+            key: std::sync::Mutex::new(None),
         })
+    }
+
+    /// The chain's key: loaded once; made (first used for `next_seq`) when
+    /// `next_seq` is given and the archive has none.
+    fn key(&self, next_seq: Option<u64>) -> Result<Option<AuditKey>, AccessError> {
+        let mut k = self
+            .key
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if k.is_none() {
+            *k = AuditKey::load(&self.dir)?;
+        }
+        if k.is_none() {
+            if let Some(seq) = next_seq {
+                *k = Some(AuditKey::create(&self.dir, seq)?);
+            }
+        }
+        Ok(k.clone())
     }
 
     /// Appends an entry and returns its seq. The time is kept to the microsecond.
@@ -341,7 +518,12 @@ impl AuditLog {
             &e.withheld,
             &e.clearance,
         );
-        let hash = chain_hash(&prev_hash, &canon);
+        let key = self.key(Some(seq))?;
+        let hash = chain_hash(
+            key.as_ref().and_then(|k| k.for_seq(seq)),
+            &prev_hash,
+            &canon,
+        );
         tx.execute(
             &format!("INSERT INTO audit ({ROW_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
             params![
@@ -386,6 +568,8 @@ impl AuditLog {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .optional()?;
+        let key = self.key(None)?;
+        let mut unkeyed = 0u64;
         let mut anchor = anchor.map(|hash| Anchor {
             found_at: (hash == GENESIS_HASH).then_some(0),
             hash,
@@ -435,7 +619,11 @@ impl AuditLog {
                     &withheld,
                     &row.clearance,
                 );
-                if chain_hash(&prev, &canon) != row.hash {
+                let k = key.as_ref().and_then(|k| k.for_seq(seq));
+                if k.is_none() {
+                    unkeyed += 1;
+                }
+                if chain_hash(k, &prev, &canon) != row.hash {
                     broken = Some(ChainBreak {
                         seq,
                         reason: BreakReason::Edited,
@@ -486,6 +674,8 @@ impl AuditLog {
             head_hash,
             broken,
             anchor,
+            keyed_from: key.map(|k| k.keyed_from),
+            unkeyed,
         })
     }
 
@@ -661,7 +851,11 @@ mod tests {
         let a = canonical(1, 0, "ab", "c", "", 0, &[], "");
         let b = canonical(1, 0, "a", "bc", "", 0, &[], "");
         assert_ne!(a, b);
-        assert_eq!(chain_hash(GENESIS_HASH, &a).len(), 64);
+        assert_eq!(chain_hash(None, GENESIS_HASH, &a).len(), 64);
+        assert_ne!(
+            chain_hash(Some(&[7; 32]), GENESIS_HASH, &a),
+            chain_hash(None, GENESIS_HASH, &a)
+        );
     }
 
     #[test]

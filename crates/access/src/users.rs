@@ -315,6 +315,12 @@ fn new_token() -> Result<NewToken, AccessError> {
     })
 }
 
+/// The public id of a well-formed token (the account it claims, not a proof of
+/// it): what sign-in limits count failures by. `None` for a malformed token.
+pub fn token_account(token: &str) -> Option<&str> {
+    split_token(token.trim()).map(|(id, _)| id)
+}
+
 /// Splits a token into its public id and secret, checking the shape exactly.
 fn split_token(token: &str) -> Option<(&str, &str)> {
     let rest = token.strip_prefix(TOKEN_PREFIX)?;

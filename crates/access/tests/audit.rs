@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use cablescope_access::audit::{
-    parse_time_bound, AuditEntry, AuditFilter, AuditLog, BreakReason, GENESIS_HASH,
+    parse_time_bound, AuditEntry, AuditFilter, AuditLog, BreakReason, GENESIS_HASH, KEY_FILE,
 };
 use cablescope_access::users::parse_clearance;
 use cablescope_access::Viewer;
@@ -198,6 +198,10 @@ fn edited_row_with_a_valid_hash_breaks_the_next_link() {
     let b = AuditLog::open(db.path()).unwrap();
     for i in 1..=3 {
         a.record(&fixed(i, "alice")).unwrap();
+        if i == 1 {
+            // The same chain key too (the forger holds it: the worst case).
+            std::fs::copy(da.path().join(KEY_FILE), db.path().join(KEY_FILE)).unwrap();
+        }
         b.record(&fixed(i, "alice")).unwrap();
     }
     a.record(&fixed(4, "alice")).unwrap();
@@ -386,4 +390,99 @@ fn concurrent_appends_keep_one_chain() {
             .unwrap();
         assert_eq!(mine.len() as u64, per_thread);
     }
+}
+
+/// seq, at_us, who, action, what, results, withheld, clearance.
+type RawRow = (i64, i64, String, String, String, i64, String, String);
+
+/// Rewrites every row of the log in `dir` as an attacker without the key would:
+/// `edit` applied to each `what`, the chain recomputed with plain SHA-256 (the
+/// unkeyed scheme) and the head updated to match.
+fn rewrite_without_key(dir: &Path, edit: impl Fn(&str) -> String) {
+    use sha2::{Digest, Sha256};
+    let c = sql(dir);
+    let rows: Vec<RawRow> = c
+        .prepare("SELECT seq, at_us, who, action, what, results, withheld, clearance FROM audit ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut prev = GENESIS_HASH.to_string();
+    for (seq, at, who, action, what, results, withheld, clearance) in rows {
+        let what = edit(&what);
+        let withheld: Vec<String> = serde_json::from_str(&withheld).unwrap();
+        let canon = serde_json::json!([seq, at, who, action, what, results, withheld, clearance])
+            .to_string();
+        let mut h = Sha256::new();
+        h.update(prev.as_bytes());
+        h.update(canon.as_bytes());
+        let hash: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        c.execute(
+            "UPDATE audit SET what = ?1, prev_hash = ?2, hash = ?3 WHERE seq = ?4",
+            rusqlite::params![what, prev, hash, seq],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    c.execute("UPDATE audit_head SET hash = ?1", [&prev])
+        .unwrap();
+}
+
+#[test]
+fn a_rewrite_of_the_whole_chain_without_the_key_is_caught() {
+    let d = tempfile::tempdir().unwrap();
+    let log = log_with(d.path(), 5);
+    assert!(log.verify().unwrap().is_ok());
+    assert_eq!(
+        log.verify().unwrap().unkeyed,
+        0,
+        "a new log is keyed throughout"
+    );
+    rewrite_without_key(d.path(), |w| format!("{w} (innocent)"));
+    let r = AuditLog::open(d.path()).unwrap().verify().unwrap();
+    let b = r.broken.expect("the rewrite is caught");
+    assert_eq!((b.seq, b.reason), (1, BreakReason::Edited));
+}
+
+#[cfg(unix)]
+#[test]
+fn the_key_is_private_and_apart_from_access_db() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    log_with(d.path(), 1);
+    let meta = std::fs::metadata(d.path().join(KEY_FILE)).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let text = std::fs::read_to_string(d.path().join(KEY_FILE)).unwrap();
+    assert!(text.starts_with("cablescope audit key v1\n"), "{text}");
+}
+
+#[test]
+fn a_log_from_before_the_key_verifies_with_a_notice_and_goes_on_keyed() {
+    let d = tempfile::tempdir().unwrap();
+    log_with(d.path(), 4);
+    // A log as an older cablescope wrote it: unkeyed hashes, no key file.
+    std::fs::remove_file(d.path().join(KEY_FILE)).unwrap();
+    rewrite_without_key(d.path(), str::to_string);
+    let log = AuditLog::open(d.path()).unwrap();
+    let r = log.verify().unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!((r.unkeyed, r.keyed_from), (4, None));
+    // The next entry makes the key and is the first keyed one; anchors of the old
+    // head stay valid.
+    let old_head = r.head_hash.clone();
+    log.record(&entry(5, "alice", "read")).unwrap();
+    let r = AuditLog::open(d.path())
+        .unwrap()
+        .verify_anchored(&old_head)
+        .unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!((r.unkeyed, r.keyed_from), (4, Some(5)));
+    // A rewrite without the key is caught at the first keyed entry.
+    rewrite_without_key(d.path(), |w| format!("{w}!"));
+    let r = AuditLog::open(d.path()).unwrap().verify().unwrap();
+    let b = r.broken.expect("caught");
+    assert_eq!((b.seq, b.reason), (5, BreakReason::Edited));
 }

@@ -125,6 +125,8 @@ fn empty_report(expect: Option<&str>) -> AuditReport {
             hash: h.to_string(),
             found_at: (h == GENESIS_HASH).then_some(0),
         }),
+        keyed_from: None,
+        unkeyed: 0,
     }
 }
 
@@ -171,6 +173,20 @@ fn print_verify(dir: &Path, r: &AuditReport) -> anyhow::Result<()> {
         )?,
     }
     writeln!(out, "head: seq {} hash {}", r.head_seq, r.head_hash)?;
+    match r.keyed_from {
+        Some(1) | None if r.unkeyed == 0 => {}
+        Some(from) => writeln!(
+            out,
+            "notice: entries 1-{} were written before the audit key existed (keyed from seq {from}); a rewrite of those alone is caught only by an anchored head",
+            from - 1
+        )?,
+        None => writeln!(
+            out,
+            "notice: this log has no audit key ({}) yet: its {} entries are checked unkeyed, and a rewrite of the whole log is caught only by an anchored head; the key is made with the next entry",
+            cablescope_access::audit::KEY_FILE,
+            r.unkeyed
+        )?,
+    }
     match &r.anchor {
         Some(Anchor {
             hash,
@@ -213,12 +229,15 @@ fn show(a: ShowArgs) -> anyhow::Result<ExitCode> {
     }
     ok_on_broken_pipe((|| {
         match a.format {
-            ShowFormat::Json => print_json(&records)?,
+            ShowFormat::Json => {
+                let mut out = BufWriter::new(io::stdout().lock());
+                writeln!(out, "{}", json_safe(&serde_json::to_string(&records)?))?;
+                out.flush()?;
+            }
             ShowFormat::Jsonl => {
                 let mut out = BufWriter::new(io::stdout().lock());
                 for r in &records {
-                    serde_json::to_writer(&mut out, r)?;
-                    writeln!(out)?;
+                    writeln!(out, "{}", json_safe(&serde_json::to_string(r)?))?;
                 }
                 out.flush()?;
             }
@@ -226,6 +245,47 @@ fn show(a: ShowArgs) -> anyhow::Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     })())
+}
+
+/// True for a character a terminal may act on rather than show: C0 controls,
+/// DEL, C1 controls (U+0080–U+009F, `U+009B` is a one-character CSI) and the
+/// bidirectional overrides and isolates (which reorder what is shown).
+fn is_terminal_control(c: char) -> bool {
+    matches!(c, '\0'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A field as the table shows it: one entry, one line (a newline or tab is a
+/// space), and every other control character visible as an escape (`\x1b`,
+/// `\u{202e}`) instead of acting on the terminal. Audited text comes from
+/// anyone who can send a query.
+pub fn terminal_safe(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\t' => out.push(' '),
+            c if is_terminal_control(c) && (c as u32) < 0x100 => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if is_terminal_control(c) => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JSON text with the control characters JSON leaves raw (DEL, C1 controls,
+/// bidirectional controls) written as `\u` escapes too: the same string to a
+/// parser, inert on a terminal. (serde_json already escapes C0.)
+pub fn json_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if is_terminal_control(c) && c as u32 >= 0x20 {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn print_table(records: &[AuditRecord]) -> anyhow::Result<()> {
@@ -251,12 +311,11 @@ fn print_table(records: &[AuditRecord]) -> anyhow::Result<()> {
             [
                 r.seq.to_string(),
                 r.entry.at.strftime("%Y-%m-%d %H:%M:%S").to_string(),
-                r.entry.who.clone(),
-                r.entry.action.clone(),
+                terminal_safe(&r.entry.who),
+                terminal_safe(&r.entry.action),
                 r.entry.results.to_string(),
-                r.entry.clearance.clone(),
-                // One entry, one line, whatever was queried.
-                what.replace(['\n', '\r', '\t'], " "),
+                terminal_safe(&r.entry.clearance),
+                terminal_safe(&what),
             ]
         })
         .collect();

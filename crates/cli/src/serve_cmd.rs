@@ -5,15 +5,21 @@
 //! `Authorization: Bearer TOKEN`; browsers sign in at `/login`), and readers see
 //! what their clearance allows. `--public` serves everything, read-only, to
 //! anyone (no sign-in; ingest and user management answer 403). `--as-of DATE`
-//! evaluates declassification at DATE instead of today.
+//! evaluates declassification at DATE instead of today. Slow clients are bounded
+//! (`--header-timeout`, `--idle-timeout`, `--max-connections`,
+//! `--max-connections-per-address`), and behind a reverse proxy
+//! `--trusted-proxy ADDR` takes the client's address from `X-Forwarded-For`.
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use cablescope_access::declass::Date;
-use cablescope_server::{AppState, ServerConfig};
+use cablescope_server::auth::proxy::{Network, TrustedProxies};
+use cablescope_server::conn::ConnLimits;
+use cablescope_server::{AppState, Limits, ServerConfig};
 use clap::Args;
 
 use crate::archive_opts::{check_archive_exists, ArchiveDirArg};
@@ -40,20 +46,54 @@ pub struct ServeArgs {
     /// YYYY-MM, YYYY).
     #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
     as_of: Option<Date>,
+    /// A reverse proxy (address or network, like 10.0.0.0/8) whose
+    /// `X-Forwarded-For` names the client; repeat for several. Without it the
+    /// header is ignored and the client is the connection's peer.
+    #[arg(long = "trusted-proxy", value_name = "ADDR[/PREFIX]")]
+    trusted_proxies: Vec<Network>,
+    /// Seconds a client has to send a request's headers.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds a kept-alive connection may wait for its next request (and a
+    /// response for the client to read on).
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    idle_timeout: u64,
+    /// Connections served at once; more are answered 503 and closed.
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    max_connections: usize,
+    /// Connections served at once from one client address (trusted proxies
+    /// excepted).
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    max_connections_per_address: usize,
 }
 
 /// What the server prints once listening: the URL line (`Serving DIR at
 /// http://HOST:PORT/ ...`), then `after(url)`'s lines.
+/// With the default [`Limits`]; see [`serve_with`].
 pub fn serve(
     dir: &Path,
     addr: SocketAddr,
     config: ServerConfig,
     after: impl FnOnce(&str) -> Vec<String>,
 ) -> anyhow::Result<()> {
+    serve_with(dir, addr, config, Limits::default(), after)
+}
+
+/// [`serve`] within `limits`. The server logs to standard error through a
+/// background thread ([`cablescope_server::logging`]): a stalled standard error
+/// costs log lines, never requests.
+pub fn serve_with(
+    dir: &Path,
+    addr: SocketAddr,
+    config: ServerConfig,
+    limits: Limits,
+    after: impl FnOnce(&str) -> Vec<String>,
+) -> anyhow::Result<()> {
     let mode = mode_line(dir, &config)?;
     crate::archive_opts::warn_if_exposed(dir);
-    let state = AppState::open(dir, config)
+    let state = AppState::open_with_limits(dir, config, limits)
         .with_context(|| format!("cannot open the archive {}", dir.display()))?;
+    let _log = cablescope_server::logging::init_stderr();
     let shown = dir.display().to_string();
     cablescope_server::run(addr, state, |bound| {
         let host = if bound.ip().is_unspecified() {
@@ -100,7 +140,20 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = ServerConfig {
         public: args.public,
         as_of: args.as_of,
+        trusted_proxies: TrustedProxies::new(args.trusted_proxies),
     };
-    serve(&args.archive.dir(), args.addr, config, |_| Vec::new())?;
+    let limits = Limits {
+        connections: ConnLimits {
+            header_read_timeout: Duration::from_secs(args.header_timeout.max(1)),
+            idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
+            max_connections: args.max_connections.max(1),
+            max_per_address: args.max_connections_per_address.max(1),
+            ..ConnLimits::default()
+        },
+        ..Limits::default()
+    };
+    serve_with(&args.archive.dir(), args.addr, config, limits, |_| {
+        Vec::new()
+    })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -220,3 +220,38 @@ fn show_formats() {
     assert!(lines[5].contains("quota figure"));
     assert!(lines[1].contains("2024-06-01 09:00:00"));
 }
+
+#[test]
+fn show_escapes_terminal_control_characters_in_every_field() {
+    let f = Fixture::new();
+    let log = AuditLog::open(&f.archive).unwrap();
+    let nasty = "a\u{1b}[2J\u{1b}]0;owned\u{7}b\rc\u{9b}31md\u{202e}e\u{7f}";
+    let mut e = AuditEntry::new("eve", "search", nasty);
+    e.clearance = format!("C{nasty}");
+    e.withheld = vec![format!("08OSLO321 {nasty}")];
+    log.record(&e).unwrap();
+    let is_control =
+        |c: char| (c < ' ' && c != '\n') || ('\u{7f}'..='\u{9f}').contains(&c) || c == '\u{202e}';
+    for format in ["table", "json", "jsonl"] {
+        let o = f.run(&["audit", "show", "--format", format]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(
+            !out.chars().any(is_control),
+            "{format}: raw control characters in {out:?}"
+        );
+        if format == "table" {
+            assert!(
+                out.contains(r"a\x1b[2J\x1b]0;owned\x07b\x0dc\x9b31md\u{202e}e\x7f"),
+                "{out}"
+            );
+        } else {
+            // The same text to a JSON reader.
+            let first = out.lines().next().unwrap();
+            let v: Value = serde_json::from_str(first).unwrap();
+            let rec = if format == "json" { &v[0] } else { &v };
+            assert_eq!(rec["what"], nasty);
+            assert_eq!(rec["clearance"], format!("C{nasty}"));
+        }
+    }
+}

@@ -287,3 +287,56 @@ fn quoted_words(s: &str) -> Vec<String> {
     }
     out
 }
+
+#[test]
+fn serve_goes_on_answering_when_nobody_reads_its_log() {
+    // Standard error is a pipe nobody reads: once its buffer (64 KiB on Linux) is
+    // full, log lines are dropped, never requests.
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = build_archive(tmp.path());
+    let mut child = spawn(&["serve", "--archive", &archive, "--addr", "127.0.0.1:0"]);
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let (addr, _) = wait_for_url(&mut out);
+    // About 100 bytes of log per request: well past the pipe's buffer.
+    for i in 0..2000 {
+        let (status, body) = http_get(&addr, "/api/search?q=*&limit=1");
+        assert_eq!(status, 200, "request {i}: {body}");
+    }
+    sigterm(&child);
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "exit status after SIGTERM: {status:?}");
+    // What was logged names routes, never the query.
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let start = &err[..err.len().min(2000)];
+    assert!(
+        err.lines().any(|l| l.contains("answered")
+            && l.contains("/api/search")
+            && l.contains("status=200")),
+        "{start}"
+    );
+    assert!(!err.contains("q=*"), "the query is not logged");
+}
+
+#[test]
+fn serve_refuses_a_malformed_trusted_proxy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("none");
+    for bad in ["nope", "10.0.0.0/33", "10.0.0.1/x"] {
+        let o = cablescope(&[
+            "serve",
+            "--archive",
+            archive.to_str().unwrap(),
+            "--trusted-proxy",
+            bad,
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("not an IP address or network"), "{err}");
+    }
+}

@@ -47,10 +47,10 @@ impl ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
-    /// 500 `internal`; the cause goes to the server's standard error, not to the
+    /// 500 `internal`; the cause goes to the server's log ([`crate::logging`]), not to the
     /// client.
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
-        eprintln!("cablescope-server: internal error: {cause}");
+        tracing::error!(cause = %cause, "internal error");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",

@@ -20,6 +20,7 @@ use crate::auth::{
     SignInError,
 };
 use crate::error::ApiError;
+use crate::logging::RequestIdentity;
 use crate::state::AppState;
 use crate::viewer::{Standing, Viewer};
 
@@ -126,6 +127,8 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
+    // Behind a trusted proxy, the client it names (`serve --trusted-proxy`).
+    let peer = peer.map(|ip| state.config().trusted_proxies.client(ip, req.headers()));
     let who = ClientKey::of(peer);
     req.extensions_mut().insert(Client(who.clone()));
     let class = classify(req.uri().path());
@@ -163,8 +166,13 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     }
 
     let signed_in = viewer.signed_in();
+    let identity = RequestIdentity {
+        user: viewer.user.clone(),
+        client: who.as_str().to_string(),
+    };
     req.extensions_mut().insert(viewer);
     let mut resp = next.run(req).await;
+    resp.extensions_mut().insert(identity);
     if signed_in {
         // What a signed-in user reads is for them alone: no shared cache keeps it.
         resp.headers_mut()
@@ -209,6 +217,6 @@ pub fn require(
 pub fn audit_event(state: &AppState, viewer: &cablescope_access::Viewer, action: &str, what: &str) {
     let e = AuditEntry::for_viewer(viewer, action, what);
     if let Err(err) = state.auth().record(&e) {
-        eprintln!("cablescope-server: cannot write the audit log: {err}");
+        tracing::error!(error = %err, "cannot write the audit log");
     }
 }

@@ -13,6 +13,11 @@
 //! also manage users (`/api/users`), and every read is written to the archive's
 //! audit log. [`ServerConfig::public`] serves everything read-only to anyone.
 //!
+//! Connections are served by [`conn`]: header-read and idle timeouts, caps on
+//! connections overall and per address, a bounded request head, and hyper's own
+//! error answers rewritten as JSON. The log ([`logging`]) is written by a
+//! background thread that drops lines rather than stall a request.
+//!
 //! Handlers read the archive only through a `cablescope_access::Session`
 //! ([`AppState::with_session`]): the crate does not depend on
 //! `cablescope-archive`, so the unredacted store is out of its reach.
@@ -31,8 +36,10 @@
 
 pub mod api;
 pub mod auth;
+pub mod conn;
 pub mod error;
 pub mod gate;
+pub mod logging;
 pub mod metrics;
 pub mod openapi;
 pub mod shutdown;
@@ -60,12 +67,19 @@ pub use viewer::{Standing, Viewer};
 /// authentication ([`auth`]), the server's limits (URI and body size, timeout),
 /// panic catching, security headers and metrics.
 pub fn router(state: AppState) -> axum::Router {
+    router_with(state, axum::Router::new())
+}
+
+/// [`router`] with `extra` routes beside the application's, behind the same layers
+/// (authentication, limits, panic catching, headers, metrics and the request log).
+pub fn router_with(state: AppState, extra: axum::Router<AppState>) -> axum::Router {
     let limits = state.limits().clone();
     // Forms and JSON bodies are small; uploads to `POST /api/ingest` have their
     // own, much larger limit (the handler streams them to disk).
     let small = axum::Router::new()
         .merge(api::router())
         .merge(ui::router())
+        .merge(extra)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(RequestBodyLimitLayer::new(limits.max_body_bytes));
     let uploads = api::upload_router()
@@ -85,6 +99,7 @@ pub fn router(state: AppState) -> axum::Router {
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("a request handler panicked").into_response()
         }))
+        .layer(middleware::from_fn(json_errors))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -143,17 +158,72 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
     }
 }
 
+/// Longest body of a framework's error answer kept as the JSON error's message.
+const MAX_ERROR_MESSAGE: usize = 1024;
+
+/// Error answers made by the framework rather than a handler (a body over the
+/// limit: 413; a malformed JSON or form body: 400, 415, 422; a wrong method: 405)
+/// come as plain text or empty: they are rewritten as the JSON error every
+/// handler answers (`{"error": {"code", "message"}}`). JSON answers and the web
+/// UI's HTML pages are left as they are.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let kind = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if kind.starts_with("application/json") || kind.starts_with("text/html") {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let text = match axum::body::to_bytes(body, MAX_ERROR_MESSAGE * 4).await {
+        Ok(b) => String::from_utf8_lossy(&b).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    let mut message: String = text.chars().take(MAX_ERROR_MESSAGE).collect();
+    if message.is_empty() {
+        message = status.canonical_reason().unwrap_or("error").to_lowercase();
+    }
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::URI_TOO_LONG => "uri_too_long",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "headers_too_large",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let mut out = ApiError::new(status, code, message).into_response();
+    // Keep what the framework said beside the body (`Allow`, `Retry-After`, ...).
+    let own: Vec<header::HeaderName> = out.headers().keys().cloned().collect();
+    for (name, value) in parts.headers.iter() {
+        if !own.contains(name) && name != header::CONTENT_LENGTH {
+            out.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
 /// Serves the application on `listener` until `shutdown` resolves, then stops
 /// accepting connections and returns once the requests in flight have finished.
+/// Connections are bounded by [`Limits::connections`] (see [`conn`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.limits().connections.clone();
+    let trusted = state.config().trusted_proxies.clone();
+    conn::serve(listener, router(state), limits, trusted, shutdown).await
 }
 
 /// Serves on `listener` until SIGINT or SIGTERM; then lets requests in flight
@@ -162,7 +232,7 @@ pub async fn serve_until_signal(
     listener: tokio::net::TcpListener,
     state: AppState,
 ) -> std::io::Result<()> {
-    shutdown::serve_until(listener, router(state), shutdown::signal, shutdown::GRACE).await
+    shutdown::serve_until(listener, state, shutdown::signal, shutdown::GRACE).await
 }
 
 /// Binds `addr`, calls `on_listening` with the address bound (the port chosen when

@@ -24,6 +24,9 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
+use tracing::Instrument;
+
+use crate::logging::RequestIdentity;
 use crate::AppState;
 
 /// The content type of [`Metrics::render`]'s output.
@@ -162,7 +165,9 @@ impl Drop for InFlight<'_> {
     }
 }
 
-/// Outermost middleware: counts every request, with its route, status and time.
+/// Outermost middleware: counts every request, with its route, status and time,
+/// and logs it ([`crate::logging`]): method, route template, status, latency, user
+/// and client; never the path, query, tokens or cookies.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
@@ -170,18 +175,31 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     metrics.in_flight.inc();
     // Decrements even when the client goes away and the request is dropped.
     let guard = InFlight(&metrics.in_flight);
-    let resp = next.run(req).await;
+    let span = tracing::info_span!("request", method = %method);
+    let resp = next.run(req).instrument(span.clone()).await;
     drop(guard);
     let route = resp
         .extensions()
         .get::<RouteName>()
         .map_or("unmatched", |r| r.0.as_str());
+    let elapsed = start.elapsed();
     metrics.observe(
         &method,
         route,
         resp.status().as_u16(),
-        start.elapsed().as_secs_f64(),
+        elapsed.as_secs_f64(),
     );
+    let identity = resp.extensions().get::<RequestIdentity>();
+    span.in_scope(|| {
+        tracing::info!(
+            route,
+            status = resp.status().as_u16(),
+            latency_ms = elapsed.as_secs_f64() * 1000.0,
+            user = identity.and_then(|i| i.user.as_deref()).unwrap_or("-"),
+            client = identity.map_or("-", |i| i.client.as_str()),
+            "answered"
+        );
+    });
     resp
 }
 

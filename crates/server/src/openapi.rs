@@ -129,7 +129,7 @@ impl Modify for Security {
                 r.entry("403".into())
                     .or_insert_with(|| error_response(&forbidden));
                 r.entry("429".into()).or_insert_with(|| {
-                    error_response("Too many refused tokens from this address; retry after `Retry-After` seconds")
+                    error_response("Too many refused tokens (per address and account, account, or address); retry after `Retry-After` seconds")
                 });
             }
         }

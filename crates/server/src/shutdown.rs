@@ -1,7 +1,7 @@
 //! Graceful shutdown: stop on SIGINT (Ctrl-C) or SIGTERM, let the requests in
 //! flight finish, but not forever.
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::time::Duration;
 
 /// How long requests in flight may run on after a shutdown signal.
@@ -39,7 +39,7 @@ pub async fn signal() {
 /// cannot keep the process alive after it was asked to stop.
 pub async fn serve_until<T, F>(
     listener: tokio::net::TcpListener,
-    app: axum::Router,
+    state: crate::AppState,
     mut stop: F,
     grace: Duration,
 ) -> std::io::Result<()>
@@ -49,32 +49,38 @@ where
 {
     let (tx, rx) = tokio::sync::watch::channel(false);
     let first = stop();
-    // With the peer's address: the sign-in limits count failures per address.
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        let mut rx = rx;
-        // An error means the sender is gone: stop as well.
-        let _ = rx.wait_for(|stopping| *stopping).await;
-    });
+    let limits = state.limits().connections.clone();
+    let trusted = state.config().trusted_proxies.clone();
+    let server = crate::conn::serve(
+        listener,
+        crate::router(state),
+        limits,
+        trusted,
+        async move {
+            let mut rx = rx;
+            // An error means the sender is gone: stop as well.
+            let _ = rx.wait_for(|stopping| *stopping).await;
+        },
+    );
     let watch = async move {
         first.await;
         let _ = tx.send(true);
-        eprintln!(
-            "cablescope: stopping; requests in flight may finish within {} s (signal again to stop now)",
+        tracing::warn!(
+            "stopping; requests in flight may finish within {} s (signal again to stop now)",
             grace.as_secs()
         );
         tokio::select! {
             _ = tokio::time::sleep(grace) => {
-                eprintln!(
-                    "cablescope: requests still running after {} s; stopping anyway",
+                tracing::warn!(
+                    "requests still running after {} s; stopping anyway",
                     grace.as_secs()
                 );
             }
-            _ = stop() => eprintln!("cablescope: stopping now"),
+            _ = stop() => tracing::warn!("stopping now"),
         }
     };
     tokio::select! {
-        r = server.into_future() => r,
+        r = server => r,
         _ = watch => Ok(()),
     }
 }

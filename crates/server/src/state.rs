@@ -11,7 +11,10 @@ use cablescope_access::declass::Date;
 use cablescope_access::{Auditor, Library, Session};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::auth::limit::Policy;
+use crate::auth::proxy::TrustedProxies;
 use crate::auth::Auth;
+use crate::conn::ConnLimits;
 use crate::metrics::Metrics;
 use crate::viewer::Viewer;
 
@@ -24,6 +27,9 @@ pub struct ServerConfig {
     pub public: bool,
     /// Evaluate declassification at this date instead of today (`serve --as-of`).
     pub as_of: Option<Date>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`serve
+    /// --trusted-proxy`); see [`crate::auth::proxy`].
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Bounds on what one request, and all of them together, may cost.
@@ -45,6 +51,10 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Largest upload to `POST /api/ingest`, in bytes; larger gets 413.
     pub max_upload_bytes: u64,
+    /// Bounds on connections: timeouts and caps ([`ConnLimits`]).
+    pub connections: ConnLimits,
+    /// Failed sign-ins allowed ([`crate::auth::limit`]).
+    pub sign_in: Policy,
 }
 
 impl Default for Limits {
@@ -57,6 +67,8 @@ impl Default for Limits {
             max_uri_query_bytes: 16 * 1024,
             max_body_bytes: 64 * 1024,
             max_upload_bytes: 1 << 30,
+            connections: ConnLimits::default(),
+            sign_in: Policy::default(),
         }
     }
 }
@@ -134,6 +146,7 @@ impl AppState {
         let cables = first.cable_count().unwrap_or(0);
         let metrics = Metrics::new();
         metrics.set_cables(cables);
+        let auth = Auth::with_policy(&dir, limits.sign_in.clone());
         Ok(AppState {
             inner: Arc::new(Inner {
                 config,
@@ -143,7 +156,7 @@ impl AppState {
                 idle: Mutex::new(vec![first]),
                 ingests: Arc::new(Semaphore::new(1)),
                 metrics,
-                auth: Auth::new(&dir),
+                auth,
                 dir,
             }),
         })

@@ -621,9 +621,50 @@ async fn oversized_request_bodies_are_refused() {
         .unwrap();
     let resp = app.clone().oneshot(req).await.unwrap();
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_json_error(resp, "payload_too_large").await;
+
+    // Other answers of the framework itself are JSON too: a wrong method, a JSON
+    // body that is not JSON.
+    let req = Request::builder()
+        .method(Method::DELETE)
+        .uri("/api/search")
+        .body(Body::empty())
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(resp.headers().contains_key("allow"), "Allow is kept");
+    assert_json_error(resp, "method_not_allowed").await;
+
+    // A query string over the limit: 414, JSON.
+    let long = format!("/api/search?q={}", "a".repeat(20_000));
+    let req = Request::get(long).body(Body::empty()).unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::URI_TOO_LONG);
+    assert_json_error(resp, "uri_too_long").await;
 
     // (The request timeout is tested in the crate's unit tests, with a handler
     // that never finishes.)
+}
+
+/// Checks that `resp` is a JSON error `{"error": {"code", "message"}}` with `code`.
+async fn assert_json_error(resp: axum::response::Response, code: &str) {
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"),
+        "{:?}",
+        resp.headers()
+    );
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["error"]["code"], code, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{v}"
+    );
 }
 
 /// Substitutes example values for the path parameters of an OpenAPI path.

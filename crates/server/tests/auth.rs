@@ -1,6 +1,7 @@
 //! Authentication from the attacker's side: missing, wrong, malformed, expired and
 //! revoked tokens on every protected route (enumerated from the OpenAPI document);
-//! role violations; the per-address sign-in limit; the session cookie's flags and
+//! role violations; the sign-in limits (per address and account, atomic, behind
+//! trusted proxies); the session cookie's flags and
 //! contents; CSRF on sign-in, sign-out and cookie-authenticated API changes;
 //! cross-origin posts; the security headers of every page; sessions ending when
 //! their token is rotated or revoked; and what curators and admins may do.
@@ -140,6 +141,18 @@ async fn every_protected_route_refuses_missing_wrong_malformed_expired_and_revok
         ("revoked", Some(format!("Bearer {}", env.revoked))),
     ];
     let routes = documented_routes(&env.app).await;
+    // Every route is tried with the same wrong tokens: lift the per-account
+    // budget (tested below), which would otherwise answer 429 after a while.
+    let limits = Limits {
+        sign_in: cablescope_server::auth::limit::Policy {
+            per_account: usize::MAX,
+            ..Default::default()
+        },
+        ..Limits::default()
+    };
+    let app = cablescope_server::router(
+        AppState::open_with_limits(&env.dir, ServerConfig::default(), limits).unwrap(),
+    );
     let mut ip = 100;
     for (method, path) in &routes {
         let uri = example_uri(path);
@@ -155,7 +168,7 @@ async fn every_protected_route_refuses_missing_wrong_malformed_expired_and_revok
             if let Some(a) = auth {
                 req = req.header("authorization", a);
             }
-            let r = req.send(&env.app).await;
+            let r = req.send(&app).await;
             if free {
                 assert_eq!(
                     r.status,
@@ -991,4 +1004,200 @@ async fn an_admin_grants_no_more_than_their_own_clearance() {
         .send(&env.app)
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}
+
+/// A well-formed token for a random account nobody has.
+fn stranger_token(n: u32) -> String {
+    format!(
+        "cst_{:016x}_{}",
+        0xdead_0000_u64 + u64::from(n),
+        "0".repeat(64)
+    )
+}
+
+#[tokio::test]
+async fn a_neighbour_on_the_same_address_cannot_lock_others_out() {
+    let env = Env::closed();
+    let c = env.token("c").to_string();
+    let u = env.token("u").to_string();
+    // c has signed in from behind the NAT (client 7) before.
+    let r = Req::get("/api/stats")
+        .bearer(&c)
+        .client(7)
+        .send(&env.app)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    // A neighbour guesses at u's account until that pair is blocked ...
+    for _ in 0..5 {
+        let r = Req::get("/api/stats")
+            .bearer(&wrong(&u))
+            .client(7)
+            .send(&env.app)
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = Req::get("/api/stats")
+        .bearer(&wrong(&u))
+        .client(7)
+        .send(&env.app)
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // ... which does not block c on the same address.
+    let r = Req::get("/api/stats")
+        .bearer(&c)
+        .client(7)
+        .send(&env.app)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Spraying many accounts spends the address's wider budget: new accounts from
+    // there wait, but c, known from there, still signs in.
+    for n in 0..60 {
+        let _ = Req::get("/api/stats")
+            .bearer(&stranger_token(n))
+            .client(7)
+            .send(&env.app)
+            .await;
+    }
+    let r = Req::get("/api/stats")
+        .bearer(&stranger_token(999))
+        .client(7)
+        .send(&env.app)
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let r = Req::get("/api/stats")
+        .bearer(&c)
+        .client(7)
+        .send(&env.app)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // And u's blocked pair is only that pair: u from elsewhere signs in.
+    let r = Req::get("/api/stats")
+        .bearer(&u)
+        .client(8)
+        .send(&env.app)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn an_account_is_limited_across_addresses() {
+    let env = Env::closed();
+    let u = env.token("u").to_string();
+    // 20 failures spread over 20 addresses: the account's budget.
+    for n in 0..20 {
+        let r = Req::get("/api/stats")
+            .bearer(&wrong(&u))
+            .client(100 + n)
+            .send(&env.app)
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {n}");
+    }
+    let r = Req::get("/api/stats")
+        .bearer(&wrong(&u))
+        .client(200)
+        .send(&env.app)
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_parallel_bad_tokens_get_no_more_tries_than_the_limit() {
+    let env = Env::closed();
+    let bad = wrong(env.token("c"));
+    let app = env.app.clone();
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let app = app.clone();
+            let bad = bad.clone();
+            tokio::spawn(async move {
+                Req::get("/api/stats")
+                    .bearer(&bad)
+                    .client(9)
+                    .send(&app)
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    let mut refused = 0;
+    let mut limited = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::UNAUTHORIZED => refused += 1,
+            StatusCode::TOO_MANY_REQUESTS => limited += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(refused <= 5, "{refused} tries got through");
+    assert_eq!(refused + limited, 50);
+    let failed = env
+        .audit()
+        .iter()
+        .filter(|e| e.entry.action == "login_failed")
+        .count();
+    assert!(failed <= 5, "{failed} failures were checked");
+}
+
+#[tokio::test]
+async fn forwarded_for_counts_only_from_a_trusted_proxy() {
+    // Behind a trusted proxy (the tests' peer is 127.0.0.1), each client named in
+    // X-Forwarded-For has its own budget.
+    let proxied = Env::build(
+        true,
+        ServerConfig {
+            trusted_proxies: cablescope_server::auth::proxy::TrustedProxies::new(vec!["127.0.0.1"
+                .parse()
+                .unwrap()]),
+            ..ServerConfig::default()
+        },
+    );
+    let u = proxied.token("u").to_string();
+    for _ in 0..5 {
+        let r = Req::get("/api/stats")
+            .bearer(&wrong(&u))
+            .header("x-forwarded-for", "192.0.2.1")
+            .send(&proxied.app)
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = Req::get("/api/stats")
+        .bearer(&u)
+        .header("x-forwarded-for", "192.0.2.1")
+        .send(&proxied.app)
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let r = Req::get("/api/stats")
+        .bearer(&u)
+        .header("x-forwarded-for", "192.0.2.2")
+        .send(&proxied.app)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "another client behind the proxy");
+    let failed: Vec<String> = proxied
+        .audit()
+        .iter()
+        .filter(|e| e.entry.action == "login_failed")
+        .map(|e| e.entry.what.clone())
+        .collect();
+    assert!(
+        failed.iter().all(|w| w.contains("from 192.0.2.1")),
+        "{failed:?}"
+    );
+
+    // Without trust, a client cannot escape its budget by inventing the header.
+    let env = Env::closed();
+    let u = env.token("u").to_string();
+    for n in 0..5 {
+        let r = Req::get("/api/stats")
+            .bearer(&wrong(&u))
+            .header("x-forwarded-for", &format!("192.0.2.{n}"))
+            .send(&env.app)
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = Req::get("/api/stats")
+        .bearer(&wrong(&u))
+        .header("x-forwarded-for", "192.0.2.99")
+        .send(&env.app)
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -265,7 +265,7 @@ pub async fn export(
                         other => ApiError::internal(other),
                     }));
                 } else if !e.client_gone() {
-                    eprintln!("cablescope-server: export stopped: {e}");
+                    tracing::warn!(error = %e, "export stopped");
                     out.fail(&e);
                 }
             }

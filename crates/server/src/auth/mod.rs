@@ -15,10 +15,13 @@
 //!   `/login?next=PAGE`. A missing, malformed, unknown, expired or revoked token is
 //!   `401` too, with `error="invalid_token"` (on any route but the open ones,
 //!   which ignore tokens).
-//! * Five failed sign-ins (a refused token, by Bearer or by the sign-in form) from
-//!   one address within a minute block that address's sign-ins (Bearer requests
-//!   and `POST /login`) with `429` and `Retry-After` until the oldest failure is a
-//!   minute old ([`limit`]).
+//! * Failed sign-ins (a refused token, by Bearer or by the sign-in form) are
+//!   counted per (address, account), per account and per address (a wider
+//!   budget); a used-up budget answers sign-ins (Bearer requests and `POST
+//!   /login`) with `429` and `Retry-After` until its oldest failure is a minute
+//!   old. Five per (address, account) by default; a pair that signed in before is
+//!   not locked out by others' failures ([`limit`]). Behind a reverse proxy the
+//!   address is the client it names, if trusted ([`proxy`]).
 //! * Roles: readers read; curators also ingest (`POST /api/ingest`); admins also
 //!   manage users (`/api/users`) and read `/metrics`. A role violation is `403
 //!   forbidden` ([`crate::gate::require`]). Nobody ingests or manages users over HTTP on an
@@ -43,6 +46,7 @@
 
 pub mod csrf;
 pub mod limit;
+pub mod proxy;
 pub mod session;
 
 use std::path::{Path, PathBuf};
@@ -56,7 +60,7 @@ use cablescope_access::users::{AccessError, AuthError, UserStatus, Users};
 use cablescope_access::User;
 
 use crate::error::ApiError;
-use limit::{ClientKey, FailureLimiter};
+use limit::{Attempt, ClientKey, FailureLimiter, Outcome, Policy};
 use session::{SessionInfo, Sessions};
 
 /// The Content-Security-Policy of every response: only this server's own scripts,
@@ -80,6 +84,7 @@ pub struct Auth {
     users: Mutex<Vec<Users>>,
     sessions: Mutex<Sessions>,
     limiter: Mutex<FailureLimiter>,
+    pair_locks: Vec<Mutex<()>>,
     /// The audit log, and whether the archive is closed (latched once seen with
     /// users: users are revoked, never deleted; a deleted `access.db` must not
     /// open it).
@@ -99,10 +104,37 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Locks that run the sign-in attempts of one (address, account) pair one at a
+/// time (pairs share a lock by hash; sharing only serialises a little more).
+const PAIR_LOCKS: usize = 64;
+
+fn shard(who: &ClientKey, account: &str) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    who.hash(&mut h);
+    account.hash(&mut h);
+    (h.finish() % PAIR_LOCKS as u64) as usize
+}
+
+/// An admitted attempt, settled with its outcome when dropped.
+struct PendingAttempt<'a> {
+    limiter: &'a Mutex<FailureLimiter>,
+    attempt: Option<Attempt>,
+    outcome: Outcome,
+}
+
+impl Drop for PendingAttempt<'_> {
+    fn drop(&mut self) {
+        if let Some(a) = self.attempt.take() {
+            lock(self.limiter).finish(a, self.outcome, Instant::now());
+        }
+    }
+}
+
 /// A refused sign-in (form or Bearer).
 #[derive(Debug)]
 pub enum SignInError {
-    /// Too many failures from this address: retry after this long.
+    /// Too many failures (see [`limit`]): retry after this long.
     Limited(Duration),
     /// The token was refused (missing, malformed, unknown, expired, revoked).
     Refused(AuthError),
@@ -118,7 +150,16 @@ impl Auth {
             users: Mutex::new(Vec::new()),
             sessions: Mutex::new(Sessions::default()),
             limiter: Mutex::new(FailureLimiter::default()),
+            pair_locks: (0..PAIR_LOCKS).map(|_| Mutex::new(())).collect(),
             auditor: Auditor::new(dir),
+        }
+    }
+
+    /// The access state of the archive in `dir`, with sign-in budgets `policy`.
+    pub fn with_policy(dir: &Path, policy: Policy) -> Auth {
+        Auth {
+            limiter: Mutex::new(FailureLimiter::new(policy)),
+            ..Auth::new(dir)
         }
     }
 
@@ -154,25 +195,40 @@ impl Auth {
         self.auditor.known_closed()
     }
 
-    /// The user `token` belongs to (blocking), with the failure limit for `who`
-    /// applied and failures counted and audited.
+    /// The user `token` belongs to (blocking), with the sign-in limits for `who`
+    /// applied and failures counted and audited ([`limit`]). Attempts of one
+    /// (address, account) pair run one at a time, and each reserves its place in
+    /// the budgets before the token is checked, so parallel attempts get no more
+    /// tries than the budget.
     pub fn authenticate_blocking(
         &self,
         token: &str,
         who: &ClientKey,
         how: &str,
     ) -> Result<User, SignInError> {
-        if let Err(wait) = lock(&self.limiter).check(who, Instant::now()) {
-            return Err(SignInError::Limited(wait));
-        }
+        let account = limit::account_of(token);
+        let _serial = lock(&self.pair_locks[shard(who, &account)]);
+        let attempt = lock(&self.limiter)
+            .begin(who, &account, Instant::now())
+            .map_err(SignInError::Limited)?;
+        // Settled on every path, a panic included (then not counted).
+        let mut pending = PendingAttempt {
+            limiter: &self.limiter,
+            attempt: Some(attempt),
+            outcome: Outcome::Abandoned,
+        };
         let result = self
             .with_users(|u| u.authenticate(token))
             .map_err(|e| SignInError::Internal(e.to_string()))?;
         match result {
-            Ok(user) => Ok(user),
+            Ok(user) => {
+                pending.outcome = Outcome::Success;
+                Ok(user)
+            }
             Err(AuthError::Store(e)) => Err(SignInError::Internal(e.to_string())),
             Err(e) => {
-                lock(&self.limiter).fail(who, Instant::now());
+                pending.outcome = Outcome::Failure;
+                drop(pending);
                 // A trace of the attempt; the refusal stands even when it cannot
                 // be written.
                 let entry = AuditEntry::new(
@@ -181,7 +237,7 @@ impl Auth {
                     &format!("{how} from {}: {e}", who.as_str()),
                 );
                 if let Err(err) = self.record(&entry) {
-                    eprintln!("cablescope-server: cannot write the audit log: {err}");
+                    tracing::error!(error = %err, "cannot write the audit log");
                 }
                 Err(SignInError::Refused(e))
             }
@@ -288,7 +344,7 @@ pub fn too_many(wait: Duration) -> Response {
     let e = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "too_many_attempts",
-        format!("too many failed sign-ins from this address; retry in {secs} s"),
+        format!("too many failed sign-ins; retry in {secs} s"),
     );
     with_header(e.into_response(), header::RETRY_AFTER, &secs.to_string())
 }

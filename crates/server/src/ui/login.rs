@@ -8,7 +8,7 @@
 //! cross-site forgery ([`crate::auth::csrf`]): a request from another origin is
 //! refused, and the form must carry its CSRF token (the session's for sign-out,
 //! the sign-in form's own cookie for sign-in). Failed sign-ins count towards the
-//! per-address limit, like refused Bearer tokens (`429` with `Retry-After`), and
+//! sign-in limits, like refused Bearer tokens (`429` with `Retry-After`), and
 //! every sign-in, failure and sign-out is written to the audit log.
 
 use std::time::Duration;
@@ -254,7 +254,7 @@ pub async fn sign_in(
                 &viewer,
                 "Too many attempts",
                 html! {
-                    p { "Too many failed sign-ins from this address. Try again in " (secs) " seconds." }
+                    p { "Too many failed sign-ins. Try again in " (secs) " seconds." }
                 },
             );
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
