@@ -38,6 +38,11 @@ use crate::store::DB_FILE;
 const ACCESS_DB: &str = "access.db";
 /// The kept uploads of an archive.
 const UPLOADS_DIR: &str = "uploads";
+/// The audit log's key (`cablescope_access::audit::KEY_FILE`, named here because
+/// this crate sits below the access crate): without it a restored log's keyed
+/// chain cannot be verified. Copied before `access.db`, so the snapshot's entries
+/// are always covered by the key copied.
+const AUDIT_KEY: &str = "audit.key";
 /// Attempts at copying the index at one commit before giving up on it.
 const INDEX_ATTEMPTS: usize = 5;
 
@@ -105,6 +110,10 @@ pub fn backup(dir: &Path, dest: &Path) -> Result<BackupReport> {
             (cables as u64, next.saturating_sub(1))
         };
         bytes += std::fs::metadata(work.join(DB_FILE))?.len();
+        if dir.join(AUDIT_KEY).is_file() {
+            // `fs::copy` keeps the key's 0600 mode.
+            bytes += std::fs::copy(dir.join(AUDIT_KEY), work.join(AUDIT_KEY))?;
+        }
         if dir.join(ACCESS_DB).is_file() {
             snapshot(&dir.join(ACCESS_DB), &work.join(ACCESS_DB))?;
             bytes += std::fs::metadata(work.join(ACCESS_DB))?.len();

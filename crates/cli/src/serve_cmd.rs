@@ -91,6 +91,20 @@ pub fn serve_with(
 ) -> anyhow::Result<()> {
     let mode = mode_line(dir, &config)?;
     crate::archive_opts::warn_if_exposed(dir);
+    // Checked once at start (every index file by its checksum): a damaged index
+    // is served, so that readers learn why, but `/healthz` answers 503 and the
+    // operator is told here.
+    if let Ok(lib) = cablescope_access::Library::open_for_reading(dir) {
+        let health = lib.health();
+        if !health.ok() {
+            eprintln!(
+                "cablescope: warning: the index of {} is damaged ({}); /healthz answers 503 until `cablescope repair --archive {}` rebuilds it from the store",
+                dir.display(),
+                health.summary(),
+                dir.display()
+            );
+        }
+    }
     let state = AppState::open_with_limits(dir, config, limits)
         .with_context(|| format!("cannot open the archive {}", dir.display()))?;
     let _log = cablescope_server::logging::init_stderr();

@@ -214,3 +214,42 @@ fn restore_rebuilds_an_index_the_backup_lacks() {
     assert!(v["reindexed"].as_u64().unwrap() >= 40, "{v}");
     assert_eq!(answers(&restored), want);
 }
+
+#[test]
+fn a_restored_archive_keeps_its_users_and_a_keyed_audit_log_that_verifies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = archive(tmp.path());
+    let a = dir.to_str().unwrap();
+    let o = run(&["users", "add", "reader", "--clearance", "S", "--archive", a]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let token = stdout(&o).trim().to_string();
+    // Reads write keyed audit entries.
+    for q in ["wheat", "tag:EAGR"] {
+        let o = run(&["search", "--archive", a, "--token", &token, q]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    assert!(dir.join("audit.key").is_file());
+    let backup = tmp.path().join("backup");
+    let o = run(&["backup", "--archive", a, backup.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let restored = tmp.path().join("restored");
+    let r = restored.to_str().unwrap();
+    let o = run(&["restore", backup.to_str().unwrap(), r]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    // Without the key the keyed chain could not be checked: it travels along,
+    // private to its owner.
+    let o = run(&["audit", "verify", "--archive", r]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(restored.join("audit.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "audit.key readable by others: {mode:o}");
+    }
+    // The token still works on the restored archive.
+    let o = run(&["search", "--archive", r, "--token", &token, "wheat"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
