@@ -4,7 +4,9 @@
 //! fields. Read as a stream: a 1.7 GB dump passes through in bounded memory (one
 //! record at a time).
 
+use std::cell::Cell;
 use std::io::Read;
+use std::rc::Rc;
 
 use super::{Extracted, Format};
 use crate::decode::decode;
@@ -41,26 +43,72 @@ pub enum CsvError {
 
 /// Streams the cables of a `cables.csv` dump.
 pub struct CsvCables<R: Read> {
-    reader: csv::Reader<R>,
+    reader: csv::Reader<RowBudget<R>>,
     record: csv::ByteRecord,
     row: u64,
     done: bool,
+    /// Bytes read since the current row began (shared with [`RowBudget`]).
+    used: Rc<Cell<u64>>,
+    max_row: u64,
+}
+
+/// The reader under the CSV parser, counting the bytes of the row being read. The
+/// `csv` crate buffers a whole record before it returns it, so one enormous row
+/// (a 200 MB field) would otherwise be held in memory several times over before
+/// any check could see it; this fails the read as soon as the row passes its budget.
+/// Hand-written because the crate has no record-size limit of its own.
+struct RowBudget<R> {
+    inner: R,
+    used: Rc<Cell<u64>>,
+    max_row: u64,
+}
+
+/// The message of the I/O error [`RowBudget`] fails with.
+const ROW_TOO_LONG: &str = "row too long";
+
+impl<R: Read> Read for RowBudget<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.used.get() > self.max_row {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                ROW_TOO_LONG,
+            ));
+        }
+        let n = self.inner.read(buf)?;
+        self.used.set(self.used.get() + n as u64);
+        Ok(n)
+    }
 }
 
 impl<R: Read> CsvCables<R> {
-    /// Reads the dump from `input`.
+    /// A reader over `input`, whose rows may each be at most
+    /// [`MAX_INPUT_BYTES`](crate::decode::MAX_INPUT_BYTES) long.
     pub fn new(input: R) -> Self {
+        Self::with_row_limit(input, crate::decode::MAX_INPUT_BYTES as u64)
+    }
+
+    /// A reader over `input` whose rows may each be at most `max_row` bytes: a
+    /// longer row is reported as an error as soon as it passes the limit (memory
+    /// stays bounded), and the rest of the input is not read.
+    pub fn with_row_limit(input: R, max_row: u64) -> Self {
+        let used = Rc::new(Cell::new(0));
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .escape(Some(b'\\'))
             .double_quote(false)
             .flexible(true)
-            .from_reader(input);
+            .from_reader(RowBudget {
+                inner: input,
+                used: used.clone(),
+                max_row,
+            });
         CsvCables {
             reader,
             record: csv::ByteRecord::new(),
             row: 0,
             done: false,
+            used,
+            max_row,
         }
     }
 }
@@ -72,6 +120,9 @@ impl<R: Read> Iterator for CsvCables<R> {
         if self.done {
             return None;
         }
+        // The parser reads ahead by at most its buffer (8 KiB), so a row is
+        // charged at most that much of the next one.
+        self.used.set(0);
         match self.reader.read_byte_record(&mut self.record) {
             Ok(false) => {
                 self.done = true;
@@ -86,9 +137,19 @@ impl<R: Read> Iterator for CsvCables<R> {
                 // An I/O error or broken syntax ends the stream: what follows cannot
                 // be trusted to align with rows.
                 self.done = matches!(e.kind(), csv::ErrorKind::Io(_)) || e.is_io_error();
+                let too_long =
+                    matches!(e.kind(), csv::ErrorKind::Io(io) if io.to_string() == ROW_TOO_LONG);
+                let message = if too_long {
+                    format!(
+                        "longer than {} bytes: not read, and the rows after it neither (a row is one cable)",
+                        self.max_row
+                    )
+                } else {
+                    e.to_string()
+                };
                 Some(Err(CsvError::Syntax {
                     row: self.row,
-                    message: e.to_string(),
+                    message,
                 }))
             }
         }
@@ -174,5 +235,35 @@ mod tests {
             Err(CsvError::Columns { row: 1, found: 3 })
         ));
         assert!(rows[1].is_ok());
+    }
+
+    #[test]
+    fn a_row_past_its_budget_is_an_error_in_bounded_memory() {
+        let good = "\"1\",\"2/25/1972 9:30\",\"72TEHRAN1164\",\"o\",\"c\",\"\",\"h\",\"b\"\n";
+        let long = format!(
+            "\"2\",\"d\",\"i\",\"o\",\"c\",\"\",\"h\",\"{}\"\n",
+            "x".repeat(50_000)
+        );
+        let dump = format!("{good}{long}{good}");
+        let rows: Vec<_> = CsvCables::with_row_limit(dump.as_bytes(), 20_000).collect();
+        assert!(rows[0].is_ok());
+        match &rows[1] {
+            Err(CsvError::Syntax { row: 2, message }) => {
+                assert!(message.contains("longer than 20000 bytes"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(rows.len(), 2, "reading stops at the long row");
+        // An endless field: without the budget this would grow without end.
+        let endless = std::io::Read::chain(&b"\"1\",\""[..], std::io::repeat(b'a'));
+        let rows: Vec<_> = CsvCables::with_row_limit(endless, 1 << 20).collect();
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0].is_err());
+        // The default budget is the input limit: a long but legal row passes.
+        let ok = format!(
+            "\"2\",\"d\",\"i\",\"o\",\"c\",\"\",\"h\",\"{}\"\n",
+            "x".repeat(100_000)
+        );
+        assert!(CsvCables::new(ok.as_bytes()).all(|r| r.is_ok()));
     }
 }

@@ -745,7 +745,9 @@ pub fn read_stream(
     let path = Some(name.to_string());
     if format == Format::CablesCsv {
         let chained = std::io::Read::chain(&head[..], input);
-        for row in csv::CsvCables::new(chained) {
+        // Each row (one cable) within the input limit: a larger row fails as soon
+        // as it passes it, in bounded memory.
+        for row in csv::CsvCables::with_row_limit(chained, max_bytes) {
             match row {
                 // Fields are decoded one by one (UTF-8, else Windows-1252); the row
                 // reports UTF-8 as the dump's encoding.
