@@ -216,18 +216,22 @@ def free_port():
         return so.getsockname()[1]
 
 
-PORT = free_port()
-server = subprocess.Popen([BIN, "serve", "--archive", archive, "--addr", f"127.0.0.1:{PORT}"],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-for _ in range(600):
-    try:
-        c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5); c.request("GET", "/healthz")
-        if c.getresponse().status == 200:
-            break
-    except OSError:
-        time.sleep(0.1)
-else:
+def start_server():
+    """`cablescope serve` on a free port, once `/healthz` answers; (process, port)."""
+    port = free_port()
+    proc = subprocess.Popen([BIN, "serve", "--archive", archive, "--addr", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5); c.request("GET", "/healthz")
+            if c.getresponse().status == 200:
+                return proc, port
+        except OSError:
+            time.sleep(0.1)
     sys.exit("the server did not start")
+
+
+server, PORT = start_server()
 conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
 
 
@@ -344,16 +348,7 @@ if a.floor and wrk and distinct:
     # A reader cleared C without NOFORN: the archive is closed from here on.
     tok = run([BIN, "users", "add", "bench-c", "--clearance", "C", "--archive", archive],
               capture_output=True, text=True).stdout.strip()
-    PORT2 = free_port()
-    server = subprocess.Popen([BIN, "serve", "--archive", archive, "--addr", f"127.0.0.1:{PORT2}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(600):
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", PORT2, timeout=5); c.request("GET", "/healthz")
-            if c.getresponse().status == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
+    server, PORT2 = start_server()
     rlua = os.path.join(W, "distinct-c.lua")
     write_lua(rlua, tok)
     log("server load on the same queries, reader cleared C without NOFORN...")

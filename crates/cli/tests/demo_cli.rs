@@ -2,6 +2,8 @@
 //! names the archive, every example search prints real hits, and the printed archive
 //! answers `cablescope search --archive`.
 
+mod common;
+
 use std::process::{Command, Output};
 
 fn cablescope(args: &[&str]) -> Output {
@@ -84,7 +86,7 @@ fn demo_builds_an_archive_and_shows_searches_with_results() {
 
     // Each printed command, run again, finds what the demo showed.
     for c in &commands {
-        let args = split_command(c);
+        let args = common::shell_words(c);
         let mut full = vec!["search", "--archive"];
         full.extend(args.iter().map(String::as_str));
         let again = cablescope(&full);
@@ -109,34 +111,4 @@ fn demo_builds_an_archive_and_shows_searches_with_results() {
     // A second demo into the same folder refuses rather than mixing archives.
     let again = cablescope(&["demo", "--no-serve", "--count", "10", "--dir", dir_s]);
     assert_eq!(again.status.code(), Some(2), "{}", text(&again.stderr));
-}
-
-/// Splits `ARCHIVE 'query' --flag value` (single quotes only, as the demo prints).
-fn split_command(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut started = false;
-    for ch in s.chars() {
-        match ch {
-            '\'' => {
-                quoted = !quoted;
-                started = true;
-            }
-            c if c.is_whitespace() && !quoted => {
-                if started {
-                    out.push(std::mem::take(&mut cur));
-                    started = false;
-                }
-            }
-            c => {
-                cur.push(c);
-                started = true;
-            }
-        }
-    }
-    if started {
-        out.push(cur);
-    }
-    out
 }

@@ -1,6 +1,8 @@
 //! `cablescope serve` and `cablescope demo` (serving) end to end: the real binary
 //! on an ephemeral port, spoken to over TCP, stopped with SIGTERM.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -202,7 +204,7 @@ fn demo_ends_by_serving_its_archive() {
     assert!(examples.len() >= 5, "{report}");
     for e in &examples {
         let (token, command) = e.split_once(' ').unwrap();
-        let args = quoted_words(command.strip_prefix("cablescope ").unwrap());
+        let args = common::shell_words(command.strip_prefix("cablescope ").unwrap());
         let o = Command::new(env!("CARGO_BIN_EXE_cablescope"))
             .args(&args)
             .env("CABLESCOPE_TOKEN", token)
@@ -256,36 +258,6 @@ fn demo_ends_by_serving_its_archive() {
     sigterm(&child);
     let status = child.wait().expect("wait");
     assert!(status.success(), "exit status after SIGTERM: {status:?}");
-}
-
-/// Splits a printed command line into words (single quotes only, as the demo
-/// prints them).
-fn quoted_words(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let (mut quoted, mut started) = (false, false);
-    for ch in s.chars() {
-        match ch {
-            '\'' => {
-                quoted = !quoted;
-                started = true;
-            }
-            c if c.is_whitespace() && !quoted => {
-                if started {
-                    out.push(std::mem::take(&mut cur));
-                    started = false;
-                }
-            }
-            c => {
-                cur.push(c);
-                started = true;
-            }
-        }
-    }
-    if started {
-        out.push(cur);
-    }
-    out
 }
 
 #[test]

@@ -112,3 +112,32 @@ impl Fixture {
         run(&all)
     }
 }
+
+/// Splits a command line as the demo prints it into words (single quotes only).
+pub fn shell_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let (mut quoted, mut started) = (false, false);
+    for ch in s.chars() {
+        match ch {
+            '\'' => {
+                quoted = !quoted;
+                started = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if started {
+                    out.push(std::mem::take(&mut cur));
+                    started = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        out.push(cur);
+    }
+    out
+}
