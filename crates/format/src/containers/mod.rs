@@ -526,9 +526,10 @@ fn published_time(s: &str, format: Format) -> Option<String> {
     ) {
         minute = 0;
     }
-    let dt = jiff::civil::Date::new(y, mo, d)
-        .ok()?
-        .at(hour, minute, 0, 0);
+    // `Date::at` panics on an hour or minute out of range (a damaged `25:61`):
+    // both parts are checked, and a time that is not one gives no date at all.
+    let time = jiff::civil::Time::new(hour, minute, 0, 0).ok()?;
+    let dt = jiff::civil::Date::new(y, mo, d).ok()?.to_datetime(time);
     Some(crate::dtg::iso(dt))
 }
 
@@ -830,5 +831,31 @@ fn row_of(err: &csv::CsvError) -> usize {
         csv::CsvError::Syntax { row, .. }
         | csv::CsvError::Columns { row, .. }
         | csv::CsvError::Field { row, .. } => *row as usize,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn published_times_out_of_range_are_no_time_not_a_panic() {
+        // Found by the `containers` fuzz target: `Date::at` panicked on these.
+        for bad in [
+            "1/2/2008 25:00",
+            "1/2/2008 12:61",
+            "2008-01-02 -1:00",
+            "2/30/2008 1:00",
+        ] {
+            assert_eq!(published_time(bad, Format::CablesCsv), None, "{bad}");
+        }
+        assert_eq!(
+            published_time("1/2/2008 23:59", Format::CablesCsv).as_deref(),
+            Some("2008-01-02T23:59:00Z")
+        );
+        assert_eq!(
+            published_time("2008-01-02 07:45", Format::WikileaksHtml2011).as_deref(),
+            Some("2008-01-02T07:00:00Z")
+        );
     }
 }
