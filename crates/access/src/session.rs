@@ -10,6 +10,7 @@
 //! (`cablescope_archive::gating`), walks and graphs that treat a cable the viewer
 //! may not see exactly like one the archive does not hold.
 
+use cablescope_archive::FacetSet;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 
@@ -140,8 +141,8 @@ pub struct Page {
     pub sort: Sort,
     /// Continue after the page that printed this cursor.
     pub cursor: Option<String>,
-    /// Compute facet counts.
-    pub facets: bool,
+    /// The facets to count (none by default).
+    pub facets: FacetSet,
     /// Make highlighted snippets.
     pub snippets: bool,
 }
@@ -152,7 +153,7 @@ impl Default for Page {
             limit: 20,
             sort: Sort::Relevance,
             cursor: None,
-            facets: false,
+            facets: FacetSet::NONE,
             snippets: false,
         }
     }
@@ -355,7 +356,7 @@ impl Session<'_> {
     pub fn facets(&self, text: &str, q: &Query) -> Result<SearchResults> {
         let page = Page {
             limit: 0,
-            facets: true,
+            facets: FacetSet::ALL,
             ..Page::default()
         };
         self.run("facets", text, q, &page)
@@ -365,7 +366,7 @@ impl Session<'_> {
     pub fn timeline(&self, text: &str, q: &Query) -> Result<SearchResults> {
         let page = Page {
             limit: 0,
-            facets: true,
+            facets: FacetSet::of(&[cablescope_archive::Facet::Month]),
             ..Page::default()
         };
         self.run("timeline", text, q, &page)

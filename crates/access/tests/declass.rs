@@ -8,6 +8,7 @@ mod leak_build;
 mod leak_common;
 
 use cablescope_access::declass::ReleaseRule;
+use cablescope_access::FacetSet;
 use cablescope_access::{Access, Auditor, Library, Lookup, RefWalk, Viewer};
 use cablescope_archive::query;
 use cablescope_archive::{Archive, Clearance, DeclassPolicy, Direction, SearchOptions, Store};
@@ -230,7 +231,7 @@ fn released_cables_read_as_unclassified_from_their_date() {
             "zqdeclone",
             &SearchOptions {
                 snippets: true,
-                facets: true,
+                facets: FacetSet::ALL,
                 ..acc.search_options()
             },
         )

@@ -145,7 +145,11 @@ fn opts(sort: Sort, facets: bool) -> SearchOptions {
     SearchOptions {
         limit: 20,
         sort,
-        facets,
+        facets: if facets {
+            cablescope_archive::FacetSet::ALL
+        } else {
+            cablescope_archive::FacetSet::NONE
+        },
         snippets: std::env::var_os("NO_SNIPPETS").is_none(),
         ..SearchOptions::new(cablescope_archive::Scope::unrestricted())
     }

@@ -32,8 +32,8 @@
 //! clause on a field to the documents where that field is readable
 //! ([`ReaderView::field_gate`]).
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::Mutex;
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use cablescope_format::marking::{ClassKind, Clearance, Control, PortionClass};
 use cablescope_format::Cable;
@@ -45,6 +45,7 @@ use tantivy::{DateTime, DocAddress, DocSet, Term};
 
 use crate::declass::{self, DeclassPolicy};
 use crate::error::Result;
+use crate::gate_cache::{self, CachedSetQuery};
 use crate::schema::Fields;
 
 /// Whom a search is for: what they are cleared for, the date releases are
@@ -181,6 +182,9 @@ pub struct ReaderView {
     /// With the policy on: the `as_of` date (seconds, midnight UTC) and the exempt
     /// codes.
     release: Option<(i64, Vec<String>)>,
+    /// Names the reader class (clearance and release date/policy) for the gate
+    /// cache ([`crate::gate_cache`]): views with one name have the same gates.
+    class: Arc<str>,
 }
 
 impl ReaderView {
@@ -192,7 +196,9 @@ impl ReaderView {
                 scope.policy.exempt.iter().cloned().collect(),
             )
         });
+        let class: Arc<str> = format!("{:?}|{:?}", scope.clearance, release).into();
         ReaderView {
+            class,
             fields: fields.clone(),
             lacking: scope
                 .clearance
@@ -302,13 +308,20 @@ impl ReaderView {
     /// is every cable.
     pub fn visible(&self) -> Option<Box<dyn Query>> {
         let by_clearance = self.by_clearance()?;
-        Some(match self.released() {
+        let q: Box<dyn Query> = match self.released() {
             Some(r) => Box::new(BooleanQuery::new(vec![
                 (Occur::Should, by_clearance),
                 (Occur::Should, r),
             ])),
             None => by_clearance,
-        })
+        };
+        Some(self.cached("visible", q))
+    }
+
+    /// `q` (a filter that depends on the reader class alone, named `what`),
+    /// evaluated once per segment for this class ([`crate::gate_cache`]).
+    fn cached(&self, what: &str, q: Box<dyn Query>) -> Box<dyn Query> {
+        Box::new(CachedSetQuery::new(format!("{}|{what}", self.class), q))
     }
 
     /// `q` restricted to the visible cables (the restriction adds nothing to scores).
@@ -369,6 +382,12 @@ impl ReaderView {
         if self.everything() {
             return None;
         }
+        let q = self.gate_filter(gate)?;
+        Some(self.cached(&format!("{gate:?}"), q))
+    }
+
+    /// [`ReaderView::gate_query`], uncached.
+    fn gate_filter(&self, gate: Gate) -> Option<Box<dyn Query>> {
         let f = &self.fields;
         match gate {
             Gate::Visible => None,
@@ -486,7 +505,6 @@ impl ReaderView {
         ViewStats {
             searcher,
             view: self,
-            sets: Mutex::new(HashMap::new()),
         }
     }
 
@@ -572,16 +590,11 @@ impl Snippets {
 pub struct ViewStats<'s> {
     searcher: &'s tantivy::Searcher,
     view: &'s ReaderView,
-    /// Per gate, per segment: the documents where it opens (bitset words).
-    sets: Mutex<HashMap<Gate, std::sync::Arc<Vec<Vec<u64>>>>>,
 }
 
 impl ViewStats<'_> {
-    /// The documents (per segment) where `gate` opens, alive and visible.
-    fn set(&self, gate: Gate) -> tantivy::Result<std::sync::Arc<Vec<Vec<u64>>>> {
-        if let Some(s) = self.sets.lock().expect("stats lock").get(&gate) {
-            return Ok(s.clone());
-        }
+    /// The live, visible documents of `seg` where `gate` opens.
+    fn set(&self, gate: Gate, seg: &tantivy::SegmentReader) -> tantivy::Result<Arc<[u64]>> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
         if let Some(v) = self.view.visible() {
             clauses.push((Occur::Must, v));
@@ -589,34 +602,9 @@ impl ViewStats<'_> {
         if let Some(g) = self.view.gate_query(gate) {
             clauses.push((Occur::Must, g));
         }
-        let q = BooleanQuery::new(clauses);
-        let weight = q.weight(tantivy::query::EnableScoring::disabled_from_searcher(
-            self.searcher,
-        ))?;
-        let mut out = Vec::with_capacity(self.searcher.segment_readers().len());
-        for seg in self.searcher.segment_readers() {
-            let mut bits = vec![0u64; (seg.max_doc() as usize).div_ceil(64)];
-            weight.for_each_no_score(seg, &mut |docs| {
-                for &d in docs {
-                    if !seg.is_deleted(d) {
-                        bits[d as usize / 64] |= 1 << (d % 64);
-                    }
-                }
-            })?;
-            out.push(bits);
-        }
-        let out = std::sync::Arc::new(out);
-        self.sets
-            .lock()
-            .expect("stats lock")
-            .insert(gate, out.clone());
-        Ok(out)
+        let name: Arc<str> = format!("{}|stats|{gate:?}", self.view.class).into();
+        gate_cache::segment_bits(&name, &BooleanQuery::new(clauses), seg)
     }
-}
-
-fn has(bits: &[u64], d: u32) -> bool {
-    bits.get(d as usize / 64)
-        .is_some_and(|w| w & (1 << (d % 64)) != 0)
 }
 
 impl tantivy::query::Bm25StatisticsProvider for ViewStats<'_> {
@@ -624,18 +612,25 @@ impl tantivy::query::Bm25StatisticsProvider for ViewStats<'_> {
         if self.view.everything() {
             return self.searcher.total_num_tokens(field);
         }
-        let set = self.set(self.view.field_gate(field))?;
+        let gate = self.view.field_gate(field);
+        let name: Arc<str> =
+            format!("{}|tokens|{}|{gate:?}", self.view.class, field.field_id()).into();
         let mut total = 0u64;
-        for (seg, bits) in self.searcher.segment_readers().iter().zip(set.iter()) {
-            let norms = seg.get_fieldnorms_reader(field)?;
-            for (w, word) in bits.iter().enumerate() {
-                let mut word = *word;
-                while word != 0 {
-                    let d = (w * 64) as u32 + word.trailing_zeros();
-                    total += u64::from(norms.fieldnorm(d));
-                    word &= word - 1;
+        for seg in self.searcher.segment_readers() {
+            total += gate_cache::segment_number(&name, seg, || {
+                let bits = self.set(gate, seg)?;
+                let norms = seg.get_fieldnorms_reader(field)?;
+                let mut n = 0u64;
+                for (w, word) in bits.iter().enumerate() {
+                    let mut word = *word;
+                    while word != 0 {
+                        let d = (w * 64) as u32 + word.trailing_zeros();
+                        n += u64::from(norms.fieldnorm(d));
+                        word &= word - 1;
+                    }
                 }
-            }
+                Ok(n)
+            })?;
         }
         Ok(total)
     }
@@ -644,26 +639,27 @@ impl tantivy::query::Bm25StatisticsProvider for ViewStats<'_> {
         if self.view.everything() {
             return tantivy::query::Bm25StatisticsProvider::total_num_docs(self.searcher);
         }
-        let set = self.set(Gate::Visible)?;
-        Ok(set
-            .iter()
-            .flat_map(|b| b.iter())
-            .map(|w| u64::from(w.count_ones()))
-            .sum())
+        let mut n = 0u64;
+        for seg in self.searcher.segment_readers() {
+            let bits = self.set(Gate::Visible, seg)?;
+            n += bits.iter().map(|w| u64::from(w.count_ones())).sum::<u64>();
+        }
+        Ok(n)
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
         if self.view.everything() {
             return self.searcher.doc_freq(term);
         }
-        let set = self.set(self.view.field_gate(term.field()))?;
+        let gate = self.view.field_gate(term.field());
         let mut n = 0u64;
-        for (seg, bits) in self.searcher.segment_readers().iter().zip(set.iter()) {
+        for seg in self.searcher.segment_readers() {
+            let bits = self.set(gate, seg)?;
             let inv = seg.inverted_index(term.field())?;
             if let Some(mut postings) = inv.read_postings(term, IndexRecordOption::Basic)? {
                 let mut d = postings.doc();
                 while d != tantivy::TERMINATED {
-                    if has(bits, d) {
+                    if gate_cache::has(&bits, d) {
                         n += 1;
                     }
                     d = postings.advance();

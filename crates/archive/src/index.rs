@@ -18,6 +18,7 @@ use tantivy::{DateTime, DocAddress, IndexReader, IndexWriter, Order, ReloadPolic
 
 use crate::declass;
 use crate::error::{Error, Result};
+use crate::facets::{FacetCollector, FacetCounts, FacetSet};
 use crate::gating::{marking_terms, ReaderView, Scope, Snippets};
 pub use crate::schema::{norm, parse_time, schema, text_field_name, Fields};
 use crate::store::Change;
@@ -61,8 +62,8 @@ pub struct SearchOptions {
     pub cursor: Option<String>,
     /// Order of the hits.
     pub sort: Sort,
-    /// Compute facet counts.
-    pub facets: bool,
+    /// The facets to count (none by default).
+    pub facets: FacetSet,
     /// Make highlighted snippets.
     pub snippets: bool,
     /// The reader: the query is restricted to what they may read.
@@ -77,7 +78,7 @@ impl SearchOptions {
             offset: 0,
             cursor: None,
             sort: Sort::Relevance,
-            facets: false,
+            facets: FacetSet::NONE,
             snippets: false,
             scope,
         }
@@ -309,6 +310,9 @@ pub struct TantivyIndex {
     writer: Option<IndexWriter>,
     /// True when the index was (re)created and must be filled from the store.
     fresh: bool,
+    /// `meta.json` as last seen by [`TantivyIndex::reload`] (inode, length,
+    /// modification time): unchanged, the reader is current.
+    meta_seen: std::sync::Mutex<Option<(u64, u64, std::time::SystemTime)>>,
 }
 
 impl TantivyIndex {
@@ -355,6 +359,7 @@ impl TantivyIndex {
             reader,
             writer: None,
             fresh,
+            meta_seen: std::sync::Mutex::new(None),
         })
     }
 
@@ -378,6 +383,20 @@ impl TantivyIndex {
     /// `meta.json` and compares its segments with the current searcher's, and only
     /// reopens the reader when they differ.
     pub fn reload(&self) -> Result<()> {
+        // tantivy replaces meta.json by a rename on every commit: while its inode,
+        // length and time are those seen last, nothing changed (a stat instead of
+        // reading and parsing the file on every request).
+        use std::os::unix::fs::MetadataExt;
+        let stamp = std::fs::metadata(self.dir.join("meta.json"))
+            .ok()
+            .and_then(|m| Some((m.ino(), m.len(), m.modified().ok()?)));
+        let mut seen = self
+            .meta_seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if stamp.is_some() && *seen == stamp {
+            return Ok(());
+        }
         let metas = self.index.load_metas()?;
         let mut latest: Vec<_> = metas
             .segments
@@ -396,6 +415,7 @@ impl TantivyIndex {
         if latest != current {
             self.reader.reload()?;
         }
+        *seen = stamp;
         Ok(())
     }
 
@@ -409,9 +429,15 @@ impl TantivyIndex {
         &self.index
     }
 
-    /// Drops the writer, releasing the index lock.
+    /// Closes the writer, releasing the index lock, once the segment merges it
+    /// started have finished (dropped, it would abandon them and leave the index
+    /// in many small segments, each adding to every search).
     pub fn close_writer(&mut self) {
-        self.writer = None;
+        if let Some(w) = self.writer.take() {
+            // A merge that fails leaves the committed segments as they were:
+            // nothing is lost, and `verify` checks what is there.
+            let _ = w.wait_merging_threads();
+        }
     }
 
     fn writer(&mut self) -> Result<&mut IndexWriter> {
@@ -572,10 +598,10 @@ impl Index for TantivyIndex {
                 tags: Vec::new(),
             });
         }
-        let facets = if opts.facets {
-            facet_counts(&searcher, q)?
-        } else {
+        let facets = if opts.facets.is_empty() {
             BTreeMap::new()
+        } else {
+            facet_counts(&searcher, q, opts.facets)?
         };
         let next = opts.offset + hits.len();
         Ok(SearchResults {
@@ -588,24 +614,13 @@ impl Index for TantivyIndex {
     }
 }
 
-/// Facet counts of the search results: the buckets of every matching document.
+/// The counts of the facets `set` over every document `q` matches.
 pub(crate) fn facet_counts(
     searcher: &tantivy::Searcher,
     q: &dyn Query,
-) -> Result<BTreeMap<String, Vec<(String, u64)>>> {
-    terms_counts(
-        searcher,
-        q,
-        &[
-            ("origin", 50),
-            ("tag", 50),
-            ("classification", 20),
-            ("level", 10),
-            ("caption", 30),
-            ("year", 200),
-            ("month", 2000),
-        ],
-    )
+    set: FacetSet,
+) -> Result<FacetCounts> {
+    Ok(searcher.search(q, &FacetCollector { set })?.into_counts())
 }
 
 /// Counts of the values of fast fields (`(name, most buckets)`) over the documents

@@ -24,9 +24,10 @@ use tantivy::{DateTime, DocAddress, DocId, Score, Searcher, SegmentOrdinal, Segm
 
 use crate::archive::Archive;
 use crate::error::{Error, Result};
+use crate::facets::FacetCollector;
 use crate::gating::{Gate, ReaderView, Scope, Snippets};
 use crate::index::TantivyIndex;
-use crate::index::{facet_counts, norm, Fields, Hit, SearchOptions, SearchResults, Sort};
+use crate::index::{norm, Fields, Hit, SearchOptions, SearchResults, Sort};
 use crate::query::{self, Field, FieldKind, IdPattern, Query};
 use crate::store::Store;
 
@@ -595,7 +596,7 @@ impl AfterSegment {
 }
 
 impl SegmentCollector for AfterSegment {
-    type Fruit = AfterFruit;
+    type Fruit = SegmentFruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.total += 1;
@@ -636,33 +637,30 @@ impl SegmentCollector for AfterSegment {
         }
     }
 
-    fn harvest(self) -> AfterFruit {
+    fn harvest(self) -> SegmentFruit {
         let seg = self.segment;
-        let mut buf = String::new();
-        let ids = self.ids;
-        AfterFruit {
+        SegmentFruit {
             total: self.total,
             after_total: self.after_total,
             top: self
                 .heap
                 .into_sorted_vec()
                 .into_iter()
-                .map(|(primary, ord, d)| {
-                    buf.clear();
-                    if let Some(col) = &ids {
-                        let _ = col.ord_to_str(ord, &mut buf);
-                    }
-                    (
-                        Key {
-                            primary,
-                            id: buf.clone(),
-                        },
-                        DocAddress::new(seg, d),
-                    )
-                })
+                .map(|(primary, ord, d)| (primary, ord, DocAddress::new(seg, d)))
                 .collect(),
+            ids: self.ids,
         }
     }
+}
+
+/// One segment's share of an [`AfterFruit`]: its best hits with their ids as
+/// ordinals of its id column, turned into strings only for the hits that can
+/// make the merged page.
+struct SegmentFruit {
+    total: u64,
+    after_total: u64,
+    top: Vec<(i64, u64, DocAddress)>,
+    ids: Option<tantivy::columnar::StrColumn>,
 }
 
 impl Collector for AfterCollector {
@@ -711,13 +709,38 @@ impl Collector for AfterCollector {
         self.sort == Sort::Relevance
     }
 
-    fn merge_fruits(&self, fruits: Vec<AfterFruit>) -> tantivy::Result<AfterFruit> {
+    fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<AfterFruit> {
         let mut out = AfterFruit::default();
-        for f in fruits {
+        // (primary, segment fruit, id ordinal, doc): the page is the `limit` best
+        // by (primary, id); ids are read only for the hits whose primary key is
+        // within the best `limit` (ties included), not for every segment's page.
+        let mut cands: Vec<(i64, usize, u64, DocAddress)> = Vec::new();
+        for (i, f) in fruits.iter().enumerate() {
             out.total += f.total;
             out.after_total += f.after_total;
-            out.top.extend(f.top);
+            cands.extend(f.top.iter().map(|&(p, o, a)| (p, i, o, a)));
         }
+        cands.sort_unstable_by_key(|c| c.0);
+        if let Some(&(cut, ..)) = cands.get(self.limit.saturating_sub(1)) {
+            cands.retain(|c| c.0 <= cut);
+        }
+        let mut buf = String::new();
+        out.top = cands
+            .into_iter()
+            .map(|(primary, i, ord, addr)| {
+                buf.clear();
+                if let Some(col) = &fruits[i].ids {
+                    let _ = col.ord_to_str(ord, &mut buf);
+                }
+                (
+                    Key {
+                        primary,
+                        id: buf.clone(),
+                    },
+                    addr,
+                )
+            })
+            .collect();
         out.top.sort_by(|a, b| a.0.cmp(&b.0));
         out.top.truncate(self.limit);
         Ok(out)
@@ -889,13 +912,17 @@ impl<S: Store> Archive<S, TantivyIndex> {
             .transpose()?;
         // Scores use the statistics of what this reader may read (ViewStats).
         let stats = view.stats(&searcher);
-        let fruit = searcher.search_with_statistics_provider(
+        // One pass over the matches: the page and, when asked, the facets.
+        let (fruit, facet_fruit) = searcher.search_with_statistics_provider(
             q,
-            &AfterCollector {
-                limit: opts.limit,
-                sort: opts.sort,
-                after,
-            },
+            &(
+                AfterCollector {
+                    limit: opts.limit,
+                    sort: opts.sort,
+                    after,
+                },
+                FacetCollector { set: opts.facets },
+            ),
             &stats,
         )?;
         let snippets = if opts.snippets {
@@ -936,8 +963,8 @@ impl<S: Store> Archive<S, TantivyIndex> {
                 tags: fast_strs(&searcher, *addr, "tag"),
             });
         }
-        let facets = if opts.facets {
-            let mut fc = facet_counts(&searcher, q)?;
+        let facets = if !opts.facets.is_empty() {
+            let mut fc = facet_fruit.into_counts();
             for name in ["year", "month"] {
                 if let Some(b) = fc.get_mut(name) {
                     b.sort();

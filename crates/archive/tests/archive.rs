@@ -2,6 +2,7 @@
 
 mod common;
 
+use cablescope_archive::FacetSet;
 use std::path::{Path, PathBuf};
 
 use cablescope_archive::index::{all_query, norm, Index};
@@ -291,7 +292,7 @@ fn search_respects_clearance_inside_the_query() {
                     clearance: u.clone(),
                     ..cablescope_archive::Scope::unrestricted()
                 },
-                facets: true,
+                facets: FacetSet::ALL,
                 ..SearchOptions::new(cablescope_archive::Scope::unrestricted())
             },
         )
@@ -372,7 +373,7 @@ fn facets_ids_and_pages() {
             q.as_ref(),
             &SearchOptions {
                 limit: 2,
-                facets: true,
+                facets: FacetSet::ALL,
                 sort: Sort::Date,
                 ..SearchOptions::new(cablescope_archive::Scope::unrestricted())
             },

@@ -5,6 +5,7 @@
 
 mod common;
 
+use cablescope_archive::FacetSet;
 use std::path::{Path, PathBuf};
 
 use cablescope_archive::integrity::{check_index, repair, verify_dir, Depth, IndexMonitor};
@@ -65,7 +66,7 @@ fn answers(dir: &Path) -> Vec<(u64, Vec<String>)> {
                     &SearchOptions {
                         limit: 100,
                         sort: Sort::Date,
-                        facets: true,
+                        facets: FacetSet::ALL,
                         ..SearchOptions::new(Scope::unrestricted())
                     },
                 )

@@ -1,6 +1,7 @@
 //! Ingest the 1,715 real viewer pages of `../shared/corpus/cablegate-html` and check
 //! the counts against the truth file.
 
+use cablescope_archive::FacetSet;
 use std::collections::BTreeMap;
 
 use cablescope_archive::index::{all_query, Index};
@@ -95,7 +96,7 @@ fn ingests_the_cablegate_pages() {
         .search(
             q.as_ref(),
             &SearchOptions {
-                facets: true,
+                facets: FacetSet::ALL,
                 ..SearchOptions::new(cablescope_archive::Scope::unrestricted())
             },
         )
@@ -117,7 +118,7 @@ fn ingests_the_cablegate_pages() {
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let all_opts = |facets: bool| SearchOptions {
+    let all_opts = |facets: FacetSet| SearchOptions {
         limit: 100_000,
         facets,
         ..SearchOptions::new(cablescope_archive::Scope::unrestricted())
@@ -198,7 +199,7 @@ fn ingests_the_cablegate_pages() {
         }
     }
     let res = a
-        .search_str("\"nuclear program\"", &all_opts(false))
+        .search_str("\"nuclear program\"", &all_opts(FacetSet::NONE))
         .unwrap();
     let hit_ids: std::collections::BTreeSet<String> =
         res.hits.iter().map(|h| h.id.clone()).collect();
@@ -223,14 +224,14 @@ fn ingests_the_cablegate_pages() {
     );
 
     // (c) A tag facet: PREL over every cable vs the truth rows tagged PREL.
-    let res = a.search_str("*", &all_opts(true)).unwrap();
+    let res = a.search_str("*", &all_opts(FacetSet::ALL)).unwrap();
     let tags: BTreeMap<String, u64> = res.facets["tag"].iter().cloned().collect();
     let want = truth_rows
         .iter()
         .filter(|r| r["tags"].as_array().unwrap().iter().any(|t| t == "PREL"))
         .count() as u64;
     let got = tags.get("PREL").copied().unwrap_or(0);
-    let res = a.search_str("tag:PREL", &all_opts(false)).unwrap();
+    let res = a.search_str("tag:PREL", &all_opts(FacetSet::NONE)).unwrap();
     eprintln!(
         "(c) tag PREL: facet {got}, tag:PREL total {}, truth {want}",
         res.total
@@ -277,7 +278,7 @@ fn ingests_the_cablegate_pages() {
         .max_by_key(|(id, s)| (s.len(), std::cmp::Reverse((*id).clone())))
         .unwrap();
     let res = a
-        .search_str(&format!("cites:{target}"), &all_opts(false))
+        .search_str(&format!("cites:{target}"), &all_opts(FacetSet::NONE))
         .unwrap();
     let hit_ids: std::collections::BTreeSet<String> =
         res.hits.iter().map(|h| h.id.clone()).collect();
@@ -292,7 +293,7 @@ fn ingests_the_cablegate_pages() {
     // And a handful more cited ids, each exactly.
     for (to, from) in cited.iter().filter(|(_, s)| s.len() >= 2).take(20) {
         let res = a
-            .search_str(&format!("cites:{to}"), &all_opts(false))
+            .search_str(&format!("cites:{to}"), &all_opts(FacetSet::NONE))
             .unwrap();
         let hit_ids: std::collections::BTreeSet<String> =
             res.hits.iter().map(|h| h.id.clone()).collect();

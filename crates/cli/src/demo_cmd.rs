@@ -3,6 +3,7 @@
 //! plus the commands that run them again, then serves the web UI and the JSON API
 //! on the new archive until Ctrl-C (`--no-serve`: stop after the report).
 
+use cablescope_access::FacetSet;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::IsTerminal;
@@ -50,7 +51,7 @@ struct Example {
     what: &'static str,
     query: String,
     sort: Sort,
-    facets: bool,
+    facets: FacetSet,
 }
 
 /// Runs `cablescope demo`: 0 when the archive was built, 1 when some generated
@@ -259,7 +260,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         println!();
         println!("  {}:", ex.what);
         println!("  $ {token_prefix}{}", search_command(&arch, ex));
-        print_hits(&r, ex.facets);
+        print_hits(&r, !ex.facets.is_empty());
     }
     if let Some(h) = examples
         .iter()
@@ -348,7 +349,7 @@ fn pick_examples(session: &Session<'_>) -> anyhow::Result<Vec<Example>> {
     let facet_opts = Page {
         limit: 200,
         sort: Sort::DateDesc,
-        facets: true,
+        facets: FacetSet::ALL,
         ..Page::default()
     };
     let all = session.search("*", &Query::All, &facet_opts)?;
@@ -368,13 +369,13 @@ fn pick_examples(session: &Session<'_>) -> anyhow::Result<Vec<Example>> {
                 what: "Fielded: cables from one post with its commonest TAG",
                 query: format!("origin:{origin} tag:{tag}"),
                 sort: Sort::Relevance,
-                facets: false,
+                facets: FacetSet::NONE,
             }),
             None => out.push(Example {
                 what: "Fielded: cables from one post",
                 query: q,
                 sort: Sort::Relevance,
-                facets: false,
+                facets: FacetSet::NONE,
             }),
         }
     }
@@ -401,7 +402,7 @@ fn pick_examples(session: &Session<'_>) -> anyhow::Result<Vec<Example>> {
                 what: "Phrase: two words in this order",
                 query: p,
                 sort: Sort::Relevance,
-                facets: false,
+                facets: FacetSet::NONE,
             });
         }
     }
@@ -416,7 +417,7 @@ fn pick_examples(session: &Session<'_>) -> anyhow::Result<Vec<Example>> {
         what: "Date-sorted: the newest SECRET cables first",
         query: date_query.to_string(),
         sort: Sort::DateDesc,
-        facets: false,
+        facets: FacetSet::NONE,
     });
 
     // The most-cited cable that is in the archive, among those the newest cables cite.
@@ -443,7 +444,7 @@ fn pick_examples(session: &Session<'_>) -> anyhow::Result<Vec<Example>> {
             what: "Citations: the cables that cite one cable",
             query: format!("cites:{id}"),
             sort: Sort::Date,
-            facets: false,
+            facets: FacetSet::NONE,
         });
     }
 
@@ -452,7 +453,7 @@ fn pick_examples(session: &Session<'_>) -> anyhow::Result<Vec<Example>> {
         what: "Facets: where, how classified and when, for one TAG (the table prints them under the hits)",
         query: facet_query,
         sort: Sort::Relevance,
-        facets: true,
+        facets: FacetSet::ALL,
     });
     Ok(out)
 }

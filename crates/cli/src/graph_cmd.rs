@@ -3,6 +3,7 @@
 //! may see them: a cable they may not see is listed like a missing one, and there
 //! are no citations out of a REF list they may not read.
 
+use cablescope_access::FacetSet;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
@@ -78,7 +79,7 @@ pub fn run_refs(args: RefsArgs) -> anyhow::Result<ExitCode> {
         if let Ok(parsed) = cablescope_access::query::parse(&q) {
             let page = cablescope_access::Page {
                 limit: present.len(),
-                facets: false,
+                facets: FacetSet::NONE,
                 snippets: false,
                 ..Default::default()
             };

@@ -7,6 +7,7 @@
 //! Every reading command shows only what the reader may see: a cable they may not
 //! see is "not found" like an unknown id, and is counted nowhere.
 
+use cablescope_access::FacetSet;
 use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 
@@ -320,10 +321,14 @@ pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         limit: args.limit,
         sort: args.sort.into(),
         cursor: args.cursor.clone(),
-        facets: matches!(
+        facets: if matches!(
             args.format,
             SearchFormat::Json | SearchFormat::Table | SearchFormat::Text
-        ),
+        ) {
+            FacetSet::ALL
+        } else {
+            FacetSet::NONE
+        },
         snippets: !matches!(args.format, SearchFormat::Csv),
     };
     let r = match reader.session()?.search(&q, &parsed, &page) {

@@ -187,7 +187,22 @@ async fn search_returns_hits_facets_snippets_and_pages() {
     let tmp = fixture_archive();
     let app = app(&tmp.path().join("arch"));
 
-    let v = get_ok(&app, "/api/search?q=widget").await;
+    // Facets and snippets only when asked.
+    let plain = get_ok(&app, "/api/search?q=widget").await;
+    assert_eq!(plain["total"], 2, "{plain}");
+    assert_eq!(plain["facets"], serde_json::json!({}), "{plain}");
+    assert!(plain["hits"][0]["snippet"].is_null(), "{plain}");
+    let some = get_ok(&app, "/api/search?q=widget&facets=origin,month").await;
+    let names: Vec<&String> = some["facets"].as_object().unwrap().keys().collect();
+    assert_eq!(names, ["month", "origin"], "{some}");
+    assert_eq!(some["facets"]["origin"][0]["count"], 2, "{some}");
+    let bad = get(&app, "/api/search?q=widget&facets=origin,colour").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(&bad.body).contains("colour"));
+    let bad = get(&app, "/api/search?q=widget&snippets=maybe").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    let v = get_ok(&app, "/api/search?q=widget&facets=all&snippets=true").await;
     assert_eq!(v["total"], 2, "{v}");
     let got: BTreeSet<String> = ids(&v, "hits").into_iter().collect();
     assert_eq!(
@@ -260,7 +275,7 @@ async fn search_returns_hits_facets_snippets_and_pages() {
 async fn snippets_are_html_safe() {
     let tmp = fixture_archive();
     let app = app(&tmp.path().join("arch"));
-    let v = get_ok(&app, "/api/search?q=alert").await;
+    let v = get_ok(&app, "/api/search?q=alert&snippets=true").await;
     assert_eq!(v["total"], 1, "{v}");
     let s = v["hits"][0]["snippet"].as_str().expect("snippet");
     assert!(s.contains("<mark>alert</mark>"), "{s}");

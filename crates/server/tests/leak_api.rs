@@ -107,7 +107,7 @@ async fn probe(env: &Env, method: &str, path: &str, user: &TestUser, token: &str
                     env,
                     user,
                     token,
-                    &format!("/api/search?q={}", q(&c.query())),
+                    &format!("/api/search?facets=all&snippets=true&q={}", q(&c.query())),
                 )
                 .await;
                 let v = r.json();
@@ -123,7 +123,13 @@ async fn probe(env: &Env, method: &str, path: &str, user: &TestUser, token: &str
                 }
                 // Phrase, prefix and fuzzy forms find it exactly as often.
                 let prefix = format!("{}*", &c.query()[..c.query().len() - 2]);
-                let r = get_ok(env, user, token, &format!("/api/search?q={}", q(&prefix))).await;
+                let r = get_ok(
+                    env,
+                    user,
+                    token,
+                    &format!("/api/search?facets=all&snippets=true&q={}", q(&prefix)),
+                )
+                .await;
                 assert_eq!(
                     r.json()["total"],
                     u64::from(allowed),
@@ -131,7 +137,13 @@ async fn probe(env: &Env, method: &str, path: &str, user: &TestUser, token: &str
                     user.name
                 );
             }
-            let r = get_ok(env, user, token, "/api/search?q=*&limit=100").await;
+            let r = get_ok(
+                env,
+                user,
+                token,
+                "/api/search?facets=all&snippets=true&q=*&limit=100",
+            )
+            .await;
             let v = r.json();
             assert_eq!(v["total"], n_visible, "{}: {v}", user.name);
             let ids: BTreeSet<&str> = v["hits"]
@@ -565,7 +577,7 @@ async fn declassification_is_evaluated_at_the_as_of_date() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("kvwholesecret"));
-    let r = Req::get("/api/search?q=kvwholesecret")
+    let r = Req::get("/api/search?facets=all&snippets=true&q=kvwholesecret")
         .bearer(u)
         .send(&later.app)
         .await;
@@ -682,7 +694,12 @@ async fn a_curators_low_copy_of_a_cable_opens_nothing() {
             // Text that only the curator's copy holds is judged by its own mark.
             ("kvcuratoradds", true),
         ] {
-            let r = get(&env, &token, &format!("/api/search?q={}", q(query))).await;
+            let r = get(
+                &env,
+                &token,
+                &format!("/api/search?facets=all&snippets=true&q={}", q(query)),
+            )
+            .await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.body);
             let has = r.json()["hits"]
                 .as_array()

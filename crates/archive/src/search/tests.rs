@@ -1,5 +1,6 @@
 //! Query translation and cursor search over a small archive of hand-written cables.
 
+use crate::FacetSet;
 use std::collections::BTreeSet;
 
 use cablescope_testkit::Telegram;
@@ -271,7 +272,7 @@ fn facets_snippets_and_header_fields() {
         .search_str(
             "program OR delegation",
             &SearchOptions {
-                facets: true,
+                facets: FacetSet::ALL,
                 snippets: true,
                 ..SearchOptions::new(crate::gating::Scope::unrestricted())
             },
@@ -313,7 +314,7 @@ fn random_trees_and_strings_never_fail_or_panic() {
     use proptest::test_runner::{Config, TestCaseError, TestRunner};
     let (_d, a) = archive();
     let opts = SearchOptions {
-        facets: true,
+        facets: FacetSet::ALL,
         snippets: true,
         ..SearchOptions::new(crate::gating::Scope::unrestricted())
     };

@@ -260,6 +260,45 @@ pub fn sort_param(
     }
 }
 
+/// Parses a yes/no parameter: `true`/`false` (or `1`/`0`, `yes`/`no`).
+pub fn bool_param(name: &str, value: Option<&str>, default: bool) -> Result<bool, ApiError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(default),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some("false" | "0" | "no") => Ok(false),
+        Some(other) => Err(ApiError::bad_parameter(format!(
+            "{name} must be true or false, not {other:?}"
+        ))),
+    }
+}
+
+/// Parses `facets`: facet names separated by commas, or `all` (the facets in
+/// `all`); empty or absent: none.
+pub fn facets_param(
+    value: Option<&str>,
+    all: &[cablescope_access::Facet],
+) -> Result<cablescope_access::FacetSet, ApiError> {
+    use cablescope_access::{Facet, FacetSet};
+    let mut set = FacetSet::NONE;
+    for name in value.unwrap_or("").split(',').map(str::trim) {
+        match name {
+            "" => {}
+            "all" => set = FacetSet::of(all).iter().fold(set, FacetSet::with),
+            _ => match Facet::from_name(name) {
+                Some(f) => set = set.with(f),
+                None => {
+                    let names: Vec<&str> = Facet::ALL.iter().map(|f| f.name()).collect();
+                    return Err(ApiError::bad_parameter(format!(
+                        "facets must be `all` or names among {} separated by commas, not {name:?}",
+                        names.join(", ")
+                    )));
+                }
+            },
+        }
+    }
+    Ok(set)
+}
+
 /// Parses `direction`: `cites`, `cited-by` or `both`.
 pub fn direction_param(value: Option<&str>) -> Result<cablescope_access::Direction, ApiError> {
     use cablescope_access::Direction;

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::Json;
 use cablescope_access::query::Query;
-use cablescope_access::{Hit, Page, SearchResults, Sort};
+use cablescope_access::{Facet, FacetSet, Hit, Page, SearchResults, Sort};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -12,21 +12,28 @@ use super::types::{
     buckets, ErrorBody, Facets, FacetsResponse, MonthCount, SearchHit, SearchResponse,
     TimelineResponse,
 };
-use super::{int_param, query_param, sort_param, ApiQuery};
+use super::{bool_param, facets_param, int_param, query_param, sort_param, ApiQuery};
 use crate::error::ApiResult;
 use crate::{AppState, Viewer};
 
-/// Facets in a search response (the month histogram is `/api/timeline`).
-const SEARCH_FACETS: &[&str] = &["origin", "tag", "classification", "caption", "year"];
+/// The facets `facets=all` asks of `/api/search` (the month histogram is
+/// `/api/timeline`).
+const SEARCH_FACETS: &[Facet] = &[
+    Facet::Origin,
+    Facet::Tag,
+    Facet::Classification,
+    Facet::Caption,
+    Facet::Year,
+];
 
 /// Facets of `/api/facets`.
-const ALL_FACETS: &[&str] = &[
-    "origin",
-    "tag",
-    "classification",
-    "caption",
-    "year",
-    "month",
+const ALL_FACETS: &[Facet] = &[
+    Facet::Origin,
+    Facet::Tag,
+    Facet::Classification,
+    Facet::Caption,
+    Facet::Year,
+    Facet::Month,
 ];
 
 /// Most hits per page.
@@ -46,6 +53,13 @@ pub struct SearchParams {
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page (with the same `q` and `sort`).
     pub cursor: Option<String>,
+    /// Facet counts to add over every match: `all` (origin, tag, classification,
+    /// caption, year) or names separated by commas (`origin,year`; also `level`
+    /// and `month`). None by default: counting facets costs a pass over every
+    /// match.
+    pub facets: Option<String>,
+    /// `true` for a highlighted snippet per hit (default `false`).
+    pub snippets: Option<String>,
 }
 
 /// Parameter of `/api/facets` and `/api/timeline`.
@@ -123,13 +137,15 @@ fn hit(h: &Hit) -> SearchHit {
     }
 }
 
-fn pick_facets(r: &SearchResults, names: &[&str]) -> Facets {
-    names
-        .iter()
-        .map(|n| {
+fn pick_facets(r: &SearchResults, set: FacetSet) -> Facets {
+    set.iter()
+        .map(|f| {
             (
-                n.to_string(),
-                r.facets.get(*n).map(|b| buckets(b)).unwrap_or_default(),
+                f.name().to_string(),
+                r.facets
+                    .get(f.name())
+                    .map(|b| buckets(b))
+                    .unwrap_or_default(),
             )
         })
         .collect()
@@ -179,18 +195,19 @@ pub async fn search(
     let (text, parsed) = query_param(p.q.as_deref(), &state)?;
     let sort = sort_param(p.sort.as_deref(), Sort::Relevance)?;
     let limit = int_param("limit", p.limit.as_deref(), 20, 1, MAX_LIMIT)?;
+    let facets = facets_param(p.facets.as_deref(), SEARCH_FACETS)?;
     let page = Page {
         limit: limit as usize,
         sort,
         cursor: p.cursor.filter(|c| !c.is_empty()),
-        facets: true,
-        snippets: true,
+        facets,
+        snippets: bool_param("snippets", p.snippets.as_deref(), false)?,
     };
     let r = run(&state, viewer, parsed, Ask::Search(page), text).await?;
     Ok(Json(SearchResponse {
         total: r.total,
         hits: r.hits.iter().map(hit).collect(),
-        facets: pick_facets(&r, SEARCH_FACETS),
+        facets: pick_facets(&r, facets),
         next_cursor: r.next_cursor.clone(),
     }))
 }
@@ -215,7 +232,7 @@ pub async fn facets(
     let r = run(&state, viewer, parsed, Ask::Facets, text).await?;
     Ok(Json(FacetsResponse {
         total: r.total,
-        facets: pick_facets(&r, ALL_FACETS),
+        facets: pick_facets(&r, FacetSet::of(ALL_FACETS)),
     }))
 }
 

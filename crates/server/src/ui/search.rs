@@ -3,6 +3,7 @@
 //! a timeline of matches by month, sorting and cursor paging. Everything works
 //! without JavaScript.
 
+use cablescope_access::FacetSet;
 use std::collections::BTreeMap;
 
 use axum::extract::{RawQuery, State};
@@ -160,7 +161,7 @@ pub async fn page(
         limit: params.limit,
         cursor: params.cursor.clone(),
         sort: params.sort.sort(),
-        facets: true,
+        facets: FacetSet::ALL,
         snippets: true,
     };
     let q = params.q.clone();
