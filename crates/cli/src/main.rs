@@ -5,6 +5,12 @@
 //! found), 2 a usage or query error, 3 the archive has users and the token is
 //! missing or refused.
 
+/// mimalloc instead of the system allocator: searches and parses allocate many
+/// short-lived buffers (decompressed store blocks, postings, JSON), and glibc's
+/// malloc spent a fifth of the server's CPU on them (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod admin_cmd;
 mod archive_opts;
 mod audit_cmd;
