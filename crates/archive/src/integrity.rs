@@ -367,12 +367,30 @@ pub fn verify_dir(dir: &Path) -> Result<VerifyReport> {
 /// (the new segments' bytes). Damage that strikes a file after it was checksummed
 /// (a disk going bad under a running server) is found by `cablescope verify`, or
 /// when a search fails on it.
+///
+/// A healthy answer is reused for [`IndexMonitor::REUSE`] while `meta.json` is
+/// the file it was given for (same inode, length and time): a load balancer's
+/// probe every few milliseconds then costs a `stat`, not an index open.
 #[derive(Debug, Default)]
 pub struct IndexMonitor {
     verified: std::sync::Mutex<BTreeSet<String>>,
+    /// The last healthy check: `meta.json`'s stamp and when it was made.
+    last_ok: std::sync::Mutex<Option<(MetaStamp, std::time::Instant, IndexHealth)>>,
+}
+
+/// `meta.json`'s inode, length and modification time.
+type MetaStamp = (u64, u64, std::time::SystemTime);
+
+fn meta_stamp(index_dir: &Path) -> Option<MetaStamp> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(index_dir.join("meta.json")).ok()?;
+    Some((m.ino(), m.len(), m.modified().ok()?))
 }
 
 impl IndexMonitor {
+    /// How long a healthy answer is reused while `meta.json` is unchanged.
+    pub const REUSE: std::time::Duration = std::time::Duration::from_secs(1);
+
     /// A monitor that has checksummed nothing yet.
     pub fn new() -> IndexMonitor {
         IndexMonitor::default()
@@ -381,13 +399,35 @@ impl IndexMonitor {
     /// Checks the index folder `index_dir`: [`Depth::Quick`] for the files already
     /// checksummed, [`Depth::Full`] for the others (see the type's docs).
     pub fn check(&self, index_dir: &Path) -> IndexHealth {
+        let stamp = meta_stamp(index_dir);
+        {
+            let last = self
+                .last_ok
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let (Some(now), Some((seen, at, health))) = (stamp, last.as_ref()) {
+                if now == *seen && at.elapsed() < Self::REUSE {
+                    return IndexHealth {
+                        bytes_checksummed: 0,
+                        ..health.clone()
+                    };
+                }
+            }
+        }
         let mut verified = self
             .verified
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let h = check_index_with(index_dir, Depth::Full, &verified);
+        let mut last = self
+            .last_ok
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if h.health.ok() {
             verified.extend(h.checked);
+            *last = stamp.map(|s| (s, std::time::Instant::now(), h.health.clone()));
+        } else {
+            *last = None;
         }
         h.health
     }

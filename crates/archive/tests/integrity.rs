@@ -211,9 +211,12 @@ fn the_monitor_checksums_new_segments_and_catches_later_damage_on_a_fresh_start(
     a.ingest(&[src2], &IngestOptions::default(), &mut |_| {})
         .unwrap();
     a.close_writer();
+    // The commit replaced meta.json: the healthy answer of a moment ago is not
+    // reused for it.
     let after = monitor.check(&dir.join("index"));
     assert!(after.ok());
     assert!(after.bytes_checksummed > 0);
+    assert!(after.segments > again.segments || after.files > again.files);
     let fresh = IndexMonitor::new().check(&dir.join("index"));
     assert!(
         after.bytes_checksummed < fresh.bytes_checksummed,
