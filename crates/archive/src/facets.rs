@@ -9,6 +9,8 @@
 //! search the web page asks for on every query.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::sync::{LazyLock, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
@@ -267,6 +269,73 @@ impl FacetFruit {
                 (f.name().to_string(), b)
             })
             .collect()
+    }
+}
+
+/// Most facet results kept by [`memo_put`].
+const MEMO_ENTRIES: usize = 256;
+
+#[derive(Default)]
+struct Memo {
+    map: HashMap<String, (FacetCounts, u64)>,
+    tick: u64,
+}
+
+/// Facet counts already computed, so that paging through one query's results (the
+/// web page asks for facets on every page) counts them once. Keyed by the
+/// restricted query as tantivy sees it (which names the reader class's gates), the
+/// facets asked and the index's content (segment ids and delete opstamps): an
+/// entry is exact for that content, and a commit changes the key. Queries seen
+/// once gain nothing from it; the search itself is never cached.
+static MEMO: LazyLock<Mutex<Memo>> = LazyLock::new(|| Mutex::new(Memo::default()));
+
+fn memo() -> std::sync::MutexGuard<'static, Memo> {
+    // Derived data only: valid after a panic elsewhere.
+    MEMO.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The memo key of counting `set` over the matches of `q` in `searcher`.
+pub(crate) fn memo_key(
+    q: &dyn tantivy::query::Query,
+    set: FacetSet,
+    searcher: &tantivy::Searcher,
+) -> String {
+    let mut k = format!("{set:?}|{q:?}|");
+    for r in searcher.segment_readers() {
+        let _ = write!(
+            k,
+            "{}:{:?},",
+            r.segment_id().uuid_string(),
+            r.delete_opstamp()
+        );
+    }
+    k
+}
+
+/// The counts memoised under `key`.
+pub(crate) fn memo_get(key: &str) -> Option<FacetCounts> {
+    let mut m = memo();
+    m.tick += 1;
+    let tick = m.tick;
+    m.map.get_mut(key).map(|(c, t)| {
+        *t = tick;
+        c.clone()
+    })
+}
+
+/// Memoises `counts` under `key`, dropping the least recently used entries past
+/// [`MEMO_ENTRIES`].
+pub(crate) fn memo_put(key: String, counts: &FacetCounts) {
+    let mut m = memo();
+    m.tick += 1;
+    let tick = m.tick;
+    m.map.insert(key, (counts.clone(), tick));
+    if m.map.len() > MEMO_ENTRIES {
+        let mut ticks: Vec<u64> = m.map.values().map(|(_, t)| *t).collect();
+        ticks.sort_unstable();
+        let cut = ticks[ticks.len() / 2];
+        m.map.retain(|_, (_, t)| *t > cut);
     }
 }
 

@@ -24,7 +24,7 @@ use tantivy::{DateTime, DocAddress, DocId, Score, Searcher, SegmentOrdinal, Segm
 
 use crate::archive::Archive;
 use crate::error::{Error, Result};
-use crate::facets::FacetCollector;
+use crate::facets::{self, FacetCollector, FacetSet};
 use crate::gating::{Gate, ReaderView, Scope, Snippets};
 use crate::index::TantivyIndex;
 use crate::index::{norm, Fields, Hit, SearchOptions, SearchResults, Sort};
@@ -912,6 +912,15 @@ impl<S: Store> Archive<S, TantivyIndex> {
             .transpose()?;
         // Scores use the statistics of what this reader may read (ViewStats).
         let stats = view.stats(&searcher);
+        // Facets counted for this query before (an earlier page) are reused.
+        let memo_key =
+            (!opts.facets.is_empty()).then(|| facets::memo_key(q, opts.facets, &searcher));
+        let memoised = memo_key.as_deref().and_then(facets::memo_get);
+        let count = if memoised.is_some() {
+            FacetSet::NONE
+        } else {
+            opts.facets
+        };
         // One pass over the matches: the page and, when asked, the facets.
         let (fruit, facet_fruit) = searcher.search_with_statistics_provider(
             q,
@@ -921,7 +930,7 @@ impl<S: Store> Archive<S, TantivyIndex> {
                     sort: opts.sort,
                     after,
                 },
-                FacetCollector { set: opts.facets },
+                FacetCollector { set: count },
             ),
             &stats,
         )?;
@@ -963,7 +972,9 @@ impl<S: Store> Archive<S, TantivyIndex> {
                 tags: fast_strs(&searcher, *addr, "tag"),
             });
         }
-        let facets = if !opts.facets.is_empty() {
+        let facets = if let Some(fc) = memoised {
+            fc
+        } else if !opts.facets.is_empty() {
             let mut fc = facet_fruit.into_counts();
             for name in ["year", "month"] {
                 if let Some(b) = fc.get_mut(name) {
@@ -977,6 +988,9 @@ impl<S: Store> Archive<S, TantivyIndex> {
                         *k = format!("{}-{}", &k[..4], &k[4..]);
                     }
                 }
+            }
+            if let Some(key) = memo_key {
+                facets::memo_put(key, &fc);
             }
             fc
         } else {

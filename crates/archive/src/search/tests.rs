@@ -302,6 +302,43 @@ fn facets_snippets_and_header_fields() {
 }
 
 #[test]
+fn facets_are_the_same_on_every_page_and_follow_new_cables() {
+    let (d, mut a) = archive();
+    let opts = |cursor: Option<String>| SearchOptions {
+        limit: 1,
+        cursor,
+        facets: FacetSet::of(&[crate::Facet::Origin, crate::Facet::Year]),
+        ..SearchOptions::new(crate::gating::Scope::unrestricted())
+    };
+    let first = a.search_str("*", &opts(None)).expect("search");
+    let second = a
+        .search_str("*", &opts(first.next_cursor.clone()))
+        .expect("search");
+    assert_eq!(first.facets, second.facets);
+    assert_ne!(first.hits, second.hits);
+    let paris = |r: &SearchResults| {
+        r.facets["origin"]
+            .iter()
+            .find(|(k, _)| k == "PARIS")
+            .map(|(_, n)| *n)
+    };
+    assert_eq!(paris(&first), Some(2));
+    // A new cable from Paris: the counts of the same query follow the new commit.
+    let more = d.path().join("more");
+    std::fs::create_dir_all(&more).expect("mkdir");
+    let extra = Telegram::new("PARIS", 300)
+        .dtg("101200Z MAR 09")
+        .subject("(U) ANOTHER NOTE")
+        .para("U", "Another note from Paris.");
+    std::fs::write(more.join("extra.txt"), extra.text()).expect("write");
+    a.ingest(&[more], &IngestOptions::default(), &mut |_| {})
+        .expect("ingest");
+    let after = a.search_str("*", &opts(None)).expect("search");
+    assert_eq!(paris(&after), Some(3), "{:?}", after.facets);
+    assert_eq!(after.total, first.total + 1);
+}
+
+#[test]
 fn score_keys_round_trip() {
     for s in [0.0f32, 0.5, 1.0, 3.25, 1e-8, 1e8] {
         assert_eq!(key_score(score_key(s)), s);
