@@ -74,12 +74,13 @@ fn lock() -> std::sync::MutexGuard<'static, Cache> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The live documents of `reader` that `filter` (named `name`) matches, as bit
-/// words (bit `d % 64` of word `d / 64`), from the cache or computed now.
+/// The live documents of `reader` that the filter named `name` matches, as bit
+/// words (bit `d % 64` of word `d / 64`), from the cache or computed now (the
+/// filter is built by `filter` only then).
 pub(crate) fn segment_bits(
     name: &Arc<str>,
-    filter: &dyn Query,
     reader: &SegmentReader,
+    filter: impl FnOnce() -> Box<dyn Query>,
 ) -> tantivy::Result<Arc<[u64]>> {
     let k = key(name, reader);
     {
@@ -92,7 +93,7 @@ pub(crate) fn segment_bits(
         }
     }
     // Computed outside the lock: two threads may compute the same set once each.
-    let weight = filter.weight(EnableScoring::disabled_from_schema(reader.schema()))?;
+    let weight = filter().weight(EnableScoring::disabled_from_schema(reader.schema()))?;
     let mut bits = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
     weight.for_each_no_score(reader, &mut |docs| {
         for &d in docs {
@@ -172,12 +173,12 @@ struct CachedSetWeight(CachedSetQuery);
 
 impl Weight for CachedSetWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let bits = segment_bits(&self.0.name, self.0.filter.as_ref(), reader)?;
+        let bits = segment_bits(&self.0.name, reader, || self.0.filter.box_clone())?;
         Ok(Box::new(ConstScorer::new(BitsDocSet::new(bits), boost)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let bits = segment_bits(&self.0.name, self.0.filter.as_ref(), reader)?;
+        let bits = segment_bits(&self.0.name, reader, || self.0.filter.box_clone())?;
         if has(&bits, doc) {
             Ok(Explanation::new("in the reader's gate", 1.0))
         } else {

@@ -595,15 +595,18 @@ pub struct ViewStats<'s> {
 impl ViewStats<'_> {
     /// The live, visible documents of `seg` where `gate` opens.
     fn set(&self, gate: Gate, seg: &tantivy::SegmentReader) -> tantivy::Result<Arc<[u64]>> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
-        if let Some(v) = self.view.visible() {
-            clauses.push((Occur::Must, v));
-        }
-        if let Some(g) = self.view.gate_query(gate) {
-            clauses.push((Occur::Must, g));
-        }
         let name: Arc<str> = format!("{}|stats|{gate:?}", self.view.class).into();
-        gate_cache::segment_bits(&name, &BooleanQuery::new(clauses), seg)
+        // The filter is built only when the cache lacks this segment.
+        gate_cache::segment_bits(&name, seg, || {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
+            if let Some(v) = self.view.visible() {
+                clauses.push((Occur::Must, v));
+            }
+            if let Some(g) = self.view.gate_query(gate) {
+                clauses.push((Occur::Must, g));
+            }
+            Box::new(BooleanQuery::new(clauses))
+        })
     }
 }
 
