@@ -301,6 +301,17 @@ pub fn document(f: &Fields, c: &Cable, seq: u64) -> TantivyDocument {
     d
 }
 
+/// `meta.json`'s inode, length and modification time: tantivy replaces the file
+/// by a rename on every commit, so an unchanged stamp means an unchanged index.
+pub(crate) type MetaStamp = (u64, u64, std::time::SystemTime);
+
+/// The [`MetaStamp`] of the index folder `index_dir` (`None` when unreadable).
+pub(crate) fn meta_stamp(index_dir: &Path) -> Option<MetaStamp> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(index_dir.join("meta.json")).ok()?;
+    Some((m.ino(), m.len(), m.modified().ok()?))
+}
+
 /// The tantivy index of an archive.
 pub struct TantivyIndex {
     dir: PathBuf,
@@ -312,7 +323,7 @@ pub struct TantivyIndex {
     fresh: bool,
     /// `meta.json` as last seen by [`TantivyIndex::reload`] (inode, length,
     /// modification time): unchanged, the reader is current.
-    meta_seen: std::sync::Mutex<Option<(u64, u64, std::time::SystemTime)>>,
+    meta_seen: std::sync::Mutex<Option<MetaStamp>>,
 }
 
 impl TantivyIndex {
@@ -386,10 +397,7 @@ impl TantivyIndex {
         // tantivy replaces meta.json by a rename on every commit: while its inode,
         // length and time are those seen last, nothing changed (a stat instead of
         // reading and parsing the file on every request).
-        use std::os::unix::fs::MetadataExt;
-        let stamp = std::fs::metadata(self.dir.join("meta.json"))
-            .ok()
-            .and_then(|m| Some((m.ino(), m.len(), m.modified().ok()?)));
+        let stamp = meta_stamp(&self.dir);
         let mut seen = self
             .meta_seen
             .lock()

@@ -375,16 +375,7 @@ pub fn verify_dir(dir: &Path) -> Result<VerifyReport> {
 pub struct IndexMonitor {
     verified: std::sync::Mutex<BTreeSet<String>>,
     /// The last healthy check: `meta.json`'s stamp and when it was made.
-    last_ok: std::sync::Mutex<Option<(MetaStamp, std::time::Instant, IndexHealth)>>,
-}
-
-/// `meta.json`'s inode, length and modification time.
-type MetaStamp = (u64, u64, std::time::SystemTime);
-
-fn meta_stamp(index_dir: &Path) -> Option<MetaStamp> {
-    use std::os::unix::fs::MetadataExt;
-    let m = std::fs::metadata(index_dir.join("meta.json")).ok()?;
-    Some((m.ino(), m.len(), m.modified().ok()?))
+    last_ok: std::sync::Mutex<Option<(crate::index::MetaStamp, std::time::Instant, IndexHealth)>>,
 }
 
 impl IndexMonitor {
@@ -399,7 +390,7 @@ impl IndexMonitor {
     /// Checks the index folder `index_dir`: [`Depth::Quick`] for the files already
     /// checksummed, [`Depth::Full`] for the others (see the type's docs).
     pub fn check(&self, index_dir: &Path) -> IndexHealth {
-        let stamp = meta_stamp(index_dir);
+        let stamp = crate::index::meta_stamp(index_dir);
         {
             let last = self
                 .last_ok
