@@ -9,38 +9,51 @@ use cablescope_format::Cable;
 
 use crate::error::Result;
 use crate::index::{Index, SearchOptions, SearchResults, TantivyIndex};
-use crate::store::{CopyRow, SqliteStore, Store, WriteBatch};
+use crate::store::{AnyStore, CopyRow, Store, StoreLocation, WriteBatch};
 
 /// How many changes are applied to the index per read from the store while it
 /// catches up.
 const SYNC_CHUNK: usize = 2000;
 
 /// An archive directory: the store (the truth) and the index (derived from it).
-pub struct Archive<S: Store = SqliteStore, I: Index = TantivyIndex> {
+pub struct Archive<S: Store = AnyStore, I: Index = TantivyIndex> {
     dir: PathBuf,
     pub(crate) store: S,
     pub(crate) index: I,
 }
 
 impl Archive {
-    /// Opens the archive in `dir`, creating it when absent, and brings the index up
-    /// to date with the store (after a crash, or when the index had to be rebuilt).
+    /// Opens the embedded archive in `dir`, creating it when absent, and brings the
+    /// index up to date with the store (after a crash, or when the index had to be
+    /// rebuilt).
     pub fn open(dir: impl AsRef<Path>) -> Result<Archive> {
+        Archive::open_on(dir, &StoreLocation::Embedded)
+    }
+
+    /// Opens the archive whose store is at `location` and whose index is in `dir`
+    /// (creating both when absent), and brings the index up to date with the store.
+    /// With a shared database, `dir` is this node's own index of it.
+    pub fn open_on(dir: impl AsRef<Path>, location: &StoreLocation) -> Result<Archive> {
         let dir = dir.as_ref().to_path_buf();
-        let store = SqliteStore::open(&dir)?;
+        let store = AnyStore::open(&dir, location)?;
         let index = TantivyIndex::open(&dir)?;
         let mut a = Archive { dir, store, index };
         a.sync_index()?;
         Ok(a)
     }
 
-    /// Opens an existing archive for reading. Like [`Archive::open`], but when another
-    /// process holds the index writer (an ingest in progress), the index is used as
-    /// last committed instead of failing: searches then see the cables committed so
-    /// far.
+    /// Opens an existing embedded archive for reading. Like [`Archive::open`], but
+    /// when another process holds the index writer (an ingest in progress), the
+    /// index is used as last committed instead of failing: searches then see the
+    /// cables committed so far.
     pub fn open_for_reading(dir: impl AsRef<Path>) -> Result<Archive> {
+        Archive::open_for_reading_on(dir, &StoreLocation::Embedded)
+    }
+
+    /// [`Archive::open_for_reading`] for a store at `location`.
+    pub fn open_for_reading_on(dir: impl AsRef<Path>, location: &StoreLocation) -> Result<Archive> {
         let dir = dir.as_ref().to_path_buf();
-        let store = SqliteStore::open(&dir)?;
+        let store = AnyStore::open(&dir, location)?;
         let index = TantivyIndex::open(&dir)?;
         let mut a = Archive { dir, store, index };
         match a.sync_index() {
@@ -50,7 +63,9 @@ impl Archive {
         a.close_writer();
         Ok(a)
     }
+}
 
+impl<S: Store> Archive<S, TantivyIndex> {
     /// Releases the index writer lock (other processes may then write).
     pub fn close_writer(&mut self) {
         self.index.close_writer();

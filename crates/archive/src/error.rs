@@ -8,6 +8,10 @@ pub enum Error {
     /// The SQLite store failed.
     #[error("store: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The PostgreSQL store failed (the message never carries the password of
+    /// the database URL: the driver does not echo it).
+    #[error("store (PostgreSQL): {0}")]
+    Postgres(#[from] postgres::Error),
     /// The tantivy index failed.
     #[error("index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

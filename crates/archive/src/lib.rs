@@ -69,4 +69,4 @@ pub use gating::Scope;
 pub use graph::{Direction, MarkCount, Node, RefWalk, Stats};
 pub use index::{Hit, Index, SearchOptions, SearchResults, Sort, TantivyIndex};
 pub use ingest::{IngestOptions, Progress};
-pub use store::{SqliteStore, Store, FORMAT_VERSION};
+pub use store::{AnyStore, PgStore, SqliteStore, Store, StoreLocation, FORMAT_VERSION};

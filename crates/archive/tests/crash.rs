@@ -123,7 +123,7 @@ fn check(archive: &Path, previous: u64) -> u64 {
     assert!(v.ok(), "{v:?}");
     let count = a.store().count().unwrap();
     assert!(count >= previous, "lost cables: {count} < {previous}");
-    let conn = a.store().connection();
+    let conn = a.store().as_sqlite().expect("embedded").connection();
     let sources: u64 = conn
         .query_row("SELECT count(*) FROM sources", [], |r| r.get::<_, i64>(0))
         .unwrap() as u64;

@@ -36,6 +36,8 @@ fn identical_files_cost_linear_merge_work() {
     // Every copy is kept (removing one input leaves the cable)...
     let sources: i64 = a
         .store()
+        .as_sqlite()
+        .expect("embedded")
         .connection()
         .query_row("SELECT count(*) FROM sources", [], |r| r.get(0))
         .unwrap();

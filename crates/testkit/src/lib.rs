@@ -9,6 +9,8 @@
 //! - [`shared::shared_dir`]: the real data in `../shared` beside the checkout, with
 //!   the rule that CI fails when it is missing and a local run skips.
 //! - [`files::files_under`]: every file below a folder, sorted.
+//! - [`pg::database_for`]: a PostgreSQL database of a test's own on the throwaway
+//!   cluster of `CABLESCOPE_TEST_DATABASE`, with the same CI rule.
 //!
 //! ```
 //! use cablescope_testkit::Telegram;
@@ -30,6 +32,7 @@
 
 pub mod files;
 pub mod fixture;
+pub mod pg;
 pub mod shared;
 
 pub use files::files_under;

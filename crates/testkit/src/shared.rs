@@ -21,7 +21,7 @@ pub fn shared_dir(sub: &str) -> Option<PathBuf> {
 }
 
 /// True when running in CI, by the `CI` variable most CI services set.
-fn ci() -> bool {
+pub(crate) fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 

@@ -1,0 +1,992 @@
+//! The shared store: the same tables as the embedded one, in a PostgreSQL
+//! database that many app servers (and the CLI) use at once.
+//!
+//! What differs from SQLite, and why:
+//!
+//! - **One writer at a time, in sequence order.** Every [`Store::write`] first locks
+//!   the `next_seq` row (`SELECT … FOR UPDATE`) and holds it until commit, so change
+//!   sequences are committed in the order they were taken. A follower that has read
+//!   the changes up to N can never later find a change below N appear (which two
+//!   interleaved writers with a plain `SEQUENCE` would allow: the lower number
+//!   committing second). The lock is taken before anything else, so two writers
+//!   cannot deadlock on rows they both touch.
+//! - **Set-based writes.** Each table of a batch is written with one statement over
+//!   `unnest` of parameter arrays instead of a statement per row: a round trip to a
+//!   server costs far more than one to an in-process SQLite.
+//! - **Byte order.** Key columns are `COLLATE "C"`, so ids sort, compare and range
+//!   (`NOID-…`) exactly as SQLite's binary collation does, whatever the database's
+//!   locale.
+//! - **Aliases** are kept lower-case (SQLite compares them `NOCASE`).
+//! - **Migrations** are versioned in `cablescope_schema` and applied at connect time
+//!   under an advisory lock, so nodes starting together migrate once.
+//! - After each write that changed cables, `NOTIFY cablescope_changes` tells
+//!   followers (nodes keeping a local index) to catch up without waiting for their
+//!   next poll.
+
+use std::cell::{RefCell, RefMut};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use cablescope_format::Cable;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::{Client, NoTls, Transaction};
+
+use super::{
+    copy_content_hash, count_column, decode_record_bytes, edges_of, encode_record, noid_end,
+    own_meta_key, sha256_hex, CableColumns, Change, CopyRow, Counts, Edge, InputRecord, Store,
+    WriteBatch, FORMAT_VERSION,
+};
+use crate::alias;
+use crate::error::{Error, Result};
+use crate::nearcopy::{self, Sketch};
+
+/// The channel followers `LISTEN` on; the payload is the last change sequence.
+pub const CHANGES_CHANNEL: &str = "cablescope_changes";
+
+/// Key of the advisory lock that serialises migrations.
+const MIGRATION_LOCK: i64 = 0x6361_626c_6573; // "cables"
+
+/// The schema, one entry per version: `MIGRATIONS[i]` takes a database from
+/// version `i` to `i + 1`. Never edit an entry once released; add one.
+const MIGRATIONS: &[&str] = &["
+CREATE TABLE meta (key TEXT COLLATE \"C\" PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE cables (
+    id TEXT COLLATE \"C\" PRIMARY KEY,
+    record BYTEA NOT NULL,
+    content_hash TEXT NOT NULL,
+    created TEXT COLLATE \"C\",
+    year INTEGER,
+    month TEXT COLLATE \"C\",
+    origin TEXT COLLATE \"C\",
+    classification TEXT COLLATE \"C\",
+    level TEXT COLLATE \"C\",
+    captions TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    subject TEXT,
+    seq BIGINT NOT NULL
+);
+CREATE INDEX cables_seq ON cables(seq);
+CREATE TABLE sources (
+    path TEXT COLLATE \"C\" NOT NULL,
+    item BIGINT NOT NULL,
+    format TEXT NOT NULL,
+    content_hash TEXT COLLATE \"C\" NOT NULL,
+    cable_id TEXT COLLATE \"C\" NOT NULL,
+    record BYTEA NOT NULL,
+    PRIMARY KEY (path, item)
+);
+CREATE INDEX sources_content ON sources(cable_id, content_hash, path, item);
+CREATE TABLE refs (
+    from_id TEXT COLLATE \"C\" NOT NULL,
+    to_id TEXT COLLATE \"C\" NOT NULL,
+    label TEXT COLLATE \"C\" NOT NULL,
+    kind TEXT NOT NULL,
+    PRIMARY KEY (from_id, to_id, label)
+);
+CREATE INDEX refs_to ON refs(to_id);
+CREATE TABLE inputs (
+    path TEXT COLLATE \"C\" PRIMARY KEY,
+    size BIGINT,
+    mtime BIGINT,
+    hash TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT,
+    format TEXT,
+    cables BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE tombstones (id TEXT COLLATE \"C\" NOT NULL, seq BIGINT PRIMARY KEY);
+CREATE TABLE aliases (
+    alias TEXT COLLATE \"C\" NOT NULL,
+    cable_id TEXT COLLATE \"C\" NOT NULL,
+    PRIMARY KEY (alias, cable_id)
+);
+CREATE INDEX aliases_cable ON aliases(cable_id);
+CREATE TABLE bands (
+    band BIGINT NOT NULL,
+    cable_id TEXT COLLATE \"C\" NOT NULL,
+    PRIMARY KEY (band, cable_id)
+);
+CREATE INDEX bands_cable ON bands(cable_id);
+INSERT INTO meta(key, value) VALUES ('next_seq', '1');
+"];
+
+/// The PostgreSQL store. One connection; open one store per thread (as the
+/// embedded store opens one SQLite connection per handle).
+pub struct PgStore {
+    client: RefCell<Client>,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore").finish_non_exhaustive()
+    }
+}
+
+/// `url` with any password replaced by `***`, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    // postgres://user:secret@host/db → postgres://user:***@host/db
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((userinfo, host)) = rest.rsplit_once('@') {
+            if let Some((user, _)) = userinfo.split_once(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+    }
+    // key=value form: password=secret
+    url.split_whitespace()
+        .map(|kv| {
+            if kv.starts_with("password=") {
+                "password=***"
+            } else {
+                kv
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://user@host:port/db` or
+    /// `host=… dbname=…`), creating or migrating the schema. A database written by
+    /// a newer cablescope is refused.
+    pub fn connect(url: &str) -> Result<Self> {
+        let mut client = Client::connect(url, NoTls).map_err(|e| {
+            Error::Other(format!(
+                "cannot connect to the database {}: {e}",
+                redact_url(url)
+            ))
+        })?;
+        migrate(&mut client)?;
+        Ok(PgStore {
+            client: RefCell::new(client),
+        })
+    }
+
+    fn c(&self) -> RefMut<'_, Client> {
+        self.client.borrow_mut()
+    }
+
+    /// The cable `alias` is an alias of (the smallest id when several are).
+    fn alias_target(&self, alias: &str) -> Result<Option<String>> {
+        let row = self.c().query_opt(
+            "SELECT a.cable_id FROM aliases a JOIN cables c ON c.id = a.cable_id
+             WHERE a.alias = lower($1) ORDER BY a.cable_id LIMIT 1",
+            &[&alias],
+        )?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    /// Waits up to `timeout` for a `NOTIFY` on [`CHANGES_CHANNEL`] (after a
+    /// `LISTEN` on this connection, which the first call issues). Returns true
+    /// when one came: a follower then catches up at once instead of at its next
+    /// poll.
+    pub fn wait_for_changes(&self, timeout: std::time::Duration) -> Result<bool> {
+        let mut c = self.c();
+        c.batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))?;
+        let mut n = c.notifications();
+        let got = n.timeout_iter(timeout).next()?.is_some();
+        // Drain what queued meanwhile: one catch-up covers them all.
+        while n.iter().next()?.is_some() {}
+        Ok(got)
+    }
+}
+
+/// Applies the migrations the database lacks, under an advisory lock.
+fn migrate(client: &mut Client) -> Result<()> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS cablescope_schema (
+             version INTEGER PRIMARY KEY,
+             applied TIMESTAMPTZ NOT NULL DEFAULT now()
+         )",
+    )?;
+    let have: i32 = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM cablescope_schema",
+            &[],
+        )?
+        .get(0);
+    let known = MIGRATIONS.len() as i32;
+    if have > known {
+        return Err(Error::Other(format!(
+            "the database has cablescope schema version {have}, this cablescope knows \
+             {known}: it was written by a newer cablescope; upgrade cablescope"
+        )));
+    }
+    for (i, m) in MIGRATIONS.iter().enumerate().skip(have as usize) {
+        tx.batch_execute(m)?;
+        tx.execute(
+            "INSERT INTO cablescope_schema(version) VALUES ($1)",
+            &[&(i as i32 + 1)],
+        )?;
+    }
+    if have == 0 {
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES ('format_version', $1), ('sketch_version', $2)",
+            &[&FORMAT_VERSION.to_string(), &nearcopy::SKETCH_VERSION],
+        )?;
+    }
+    let sketch: Option<String> = tx
+        .query_opt("SELECT value FROM meta WHERE key='sketch_version'", &[])?
+        .map(|r| r.get(0));
+    if sketch.as_deref() != Some(nearcopy::SKETCH_VERSION) {
+        rebuild_derived(&mut tx)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Rebuilds aliases and bands from the records when they were written by another
+/// sketch version (as the embedded store does on open): cables that have aliases
+/// take a new change sequence, so every index adds their alias terms.
+fn rebuild_derived(tx: &mut Transaction<'_>) -> Result<()> {
+    tx.batch_execute("DELETE FROM aliases; DELETE FROM bands;")?;
+    let mut next = take_seq_lock(tx)?;
+    let mut aliases: (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    let mut reseq: (Vec<String>, Vec<i64>) = (Vec::new(), Vec::new());
+    for r in tx.query("SELECT id, record FROM cables", &[])? {
+        let id: String = r.get(0);
+        let cable = decode_record_bytes(r.get(1))?;
+        let a = alias::aliases(&cable);
+        if !a.is_empty() {
+            reseq.0.push(id.clone());
+            reseq.1.push(next as i64);
+            next += 1;
+        }
+        for a in a {
+            aliases.0.push(a.to_lowercase());
+            aliases.1.push(id.clone());
+        }
+    }
+    let mut bands: (Vec<i64>, Vec<String>) = (Vec::new(), Vec::new());
+    for r in tx.query("SELECT cable_id, record FROM sources", &[])? {
+        let id: String = r.get(0);
+        for b in Sketch::of(&decode_record_bytes(r.get(1))?).bands() {
+            bands.0.push(*b);
+            bands.1.push(id.clone());
+        }
+    }
+    insert_aliases(tx, &aliases.0, &aliases.1)?;
+    insert_bands(tx, &bands.0, &bands.1)?;
+    tx.execute(
+        "UPDATE cables SET seq = u.seq FROM unnest($1::text[], $2::bigint[]) AS u(id, seq)
+         WHERE cables.id = u.id",
+        &[&reseq.0, &reseq.1],
+    )?;
+    set_next_seq(tx, next)?;
+    tx.execute(
+        "INSERT INTO meta(key, value) VALUES ('sketch_version', $1)
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+        &[&nearcopy::SKETCH_VERSION],
+    )?;
+    Ok(())
+}
+
+/// Locks the change sequence until the transaction ends and returns the next
+/// value to use.
+fn take_seq_lock(tx: &mut Transaction<'_>) -> Result<u64> {
+    let v: String = tx
+        .query_one(
+            "SELECT value FROM meta WHERE key='next_seq' FOR UPDATE",
+            &[],
+        )?
+        .get(0);
+    v.parse()
+        .map_err(|_| Error::Other("damaged store: bad next_seq".into()))
+}
+
+fn set_next_seq(tx: &mut Transaction<'_>, next: u64) -> Result<()> {
+    tx.execute(
+        "UPDATE meta SET value=$1 WHERE key='next_seq'",
+        &[&next.to_string()],
+    )?;
+    Ok(())
+}
+
+fn insert_aliases(tx: &mut Transaction<'_>, alias: &[String], id: &[String]) -> Result<()> {
+    if !alias.is_empty() {
+        tx.execute(
+            "INSERT INTO aliases(alias, cable_id) SELECT * FROM unnest($1::text[], $2::text[])
+             ON CONFLICT DO NOTHING",
+            &[&alias, &id],
+        )?;
+    }
+    Ok(())
+}
+
+fn insert_bands(tx: &mut Transaction<'_>, band: &[i64], id: &[String]) -> Result<()> {
+    if !band.is_empty() {
+        tx.execute(
+            "INSERT INTO bands(band, cable_id) SELECT * FROM unnest($1::bigint[], $2::text[])
+             ON CONFLICT DO NOTHING",
+            &[&band, &id],
+        )?;
+    }
+    Ok(())
+}
+
+/// Keeps the last of each key, in first-seen order: one statement may not touch a
+/// row twice (`ON CONFLICT DO UPDATE`), where SQLite's row-at-a-time `INSERT OR
+/// REPLACE` lets the last write win.
+fn last_per_key<'a, T, K: std::hash::Hash + Eq>(
+    items: &'a [T],
+    key: impl Fn(&T) -> K,
+) -> Vec<&'a T> {
+    let mut pos: HashMap<K, usize> = HashMap::new();
+    let mut out: Vec<&T> = Vec::new();
+    for it in items {
+        match pos.entry(key(it)) {
+            std::collections::hash_map::Entry::Occupied(e) => out[*e.get()] = it,
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(out.len());
+                out.push(it);
+            }
+        }
+    }
+    out
+}
+
+fn to_copy(r: &postgres::Row) -> Result<CopyRow> {
+    Ok(CopyRow {
+        path: r.get(0),
+        item: r.get::<_, i64>(1) as u64,
+        cable_id: r.get(2),
+        record: decode_record_bytes(r.get(3))?,
+    })
+}
+
+fn to_edge(r: &postgres::Row) -> Edge {
+    Edge {
+        from: r.get(0),
+        to: r.get(1),
+        label: r.get(2),
+        kind: r.get(3),
+    }
+}
+
+impl Store for PgStore {
+    fn inputs(&self) -> Result<BTreeMap<String, InputRecord>> {
+        let rows = self.c().query(
+            "SELECT path, size, mtime, hash, status, error, format, cables FROM inputs",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let rec = InputRecord {
+                    path: r.get(0),
+                    size: r.get::<_, Option<i64>>(1).map(|v| v as u64),
+                    mtime: r.get(2),
+                    hash: r.get(3),
+                    ok: r.get::<_, String>(4) == "ok",
+                    error: r.get(5),
+                    format: r.get(6),
+                    cables: r.get::<_, i64>(7) as u64,
+                };
+                (rec.path.clone(), rec)
+            })
+            .collect())
+    }
+
+    fn copies_of(&self, id: &str) -> Result<Vec<CopyRow>> {
+        self.c()
+            .query(
+                "SELECT path, item, cable_id, record FROM sources WHERE cable_id=$1
+                 ORDER BY path, item",
+                &[&id],
+            )?
+            .iter()
+            .map(to_copy)
+            .collect()
+    }
+
+    fn distinct_copies(&self, id: &str, skip: &BTreeSet<String>) -> Result<Vec<(String, CopyRow)>> {
+        // The first copy (by path, item) of each content, not read from a skipped
+        // path: one statement where SQLite seeks hash by hash.
+        let skip: Vec<&str> = skip.iter().map(String::as_str).collect();
+        let rows = self.c().query(
+            "SELECT DISTINCT ON (content_hash) content_hash, path, item, cable_id, record
+             FROM sources WHERE cable_id=$1 AND NOT (path = ANY($2::text[]))
+             ORDER BY content_hash, path, item",
+            &[&id, &skip],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.get::<_, String>(0),
+                    CopyRow {
+                        path: r.get(1),
+                        item: r.get::<_, i64>(2) as u64,
+                        cable_id: r.get(3),
+                        record: decode_record_bytes(r.get(4))?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    fn ids_from_source(&self, path: &str) -> Result<Vec<String>> {
+        Ok(self
+            .c()
+            .query(
+                "SELECT DISTINCT cable_id FROM sources WHERE path=$1 ORDER BY 1",
+                &[&path],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn sources_matching(&self, path: &str) -> Result<Vec<String>> {
+        let p = path.trim_end_matches('/');
+        Ok(self
+            .c()
+            .query(
+                "SELECT path FROM inputs WHERE path=$1 OR substr(path, 1, length($1) + 1) IN ($1 || '!', $1 || '/')
+                 UNION SELECT DISTINCT path FROM sources WHERE path=$1 OR substr(path, 1, length($1) + 1) IN ($1 || '!', $1 || '/')
+                 ORDER BY 1",
+                &[&p],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn write(&mut self, batch: &WriteBatch) -> Result<u64> {
+        let mut client = self.c();
+        let mut tx = client.transaction()?;
+        let mut next = take_seq_lock(&mut tx)?;
+        let mut last = 0;
+        if !batch.drop_sources_of.is_empty() {
+            tx.execute(
+                "DELETE FROM sources WHERE path = ANY($1::text[])",
+                &[&batch.drop_sources_of],
+            )?;
+        }
+        if !batch.drop_copies_of.is_empty() {
+            tx.execute(
+                "DELETE FROM sources WHERE cable_id = ANY($1::text[])",
+                &[&batch.drop_copies_of],
+            )?;
+        }
+        let added = last_per_key(&batch.add_sources, |c| (c.path.clone(), c.item));
+        if !added.is_empty() {
+            let mut cols: (
+                Vec<&str>,
+                Vec<i64>,
+                Vec<&str>,
+                Vec<String>,
+                Vec<&str>,
+                Vec<Vec<u8>>,
+            ) = Default::default();
+            for c in &added {
+                cols.0.push(&c.path);
+                cols.1.push(c.item as i64);
+                cols.2.push(&c.record.source.format);
+                cols.3.push(copy_content_hash(&c.record)?);
+                cols.4.push(&c.cable_id);
+                cols.5
+                    .push(encode_record(&serde_json::to_string(&c.record)?));
+            }
+            tx.execute(
+                "INSERT INTO sources(path, item, format, content_hash, cable_id, record)
+                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bytea[])
+                 ON CONFLICT (path, item) DO UPDATE SET format=EXCLUDED.format,
+                   content_hash=EXCLUDED.content_hash, cable_id=EXCLUDED.cable_id, record=EXCLUDED.record",
+                &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5],
+            )?;
+        }
+        // Cables: every upsert takes the next sequence in batch order (as SQLite
+        // does row by row); a cable upserted twice keeps its last record and the
+        // later sequence.
+        let mut ups: Vec<(&str, &Cable, u64)> = Vec::new();
+        for c in &batch.upsert {
+            let id =
+                c.id.as_deref()
+                    .ok_or_else(|| Error::Other("cable without id".into()))?;
+            ups.push((id, c, next));
+            last = next;
+            next += 1;
+        }
+        let ups = last_per_key(&ups, |u| u.0);
+        if !ups.is_empty() {
+            #[derive(Default)]
+            struct Cols {
+                id: Vec<String>,
+                record: Vec<Vec<u8>>,
+                hash: Vec<String>,
+                created: Vec<Option<String>>,
+                year: Vec<Option<i32>>,
+                month: Vec<Option<String>>,
+                origin: Vec<Option<String>>,
+                class: Vec<Option<String>>,
+                level: Vec<String>,
+                captions: Vec<String>,
+                tags: Vec<String>,
+                subject: Vec<Option<String>>,
+                seq: Vec<i64>,
+            }
+            let mut k = Cols::default();
+            let mut refs: (Vec<String>, Vec<String>, Vec<String>, Vec<String>) = Default::default();
+            for (id, c, seq) in &ups {
+                let cols = CableColumns::of(c)?;
+                k.id.push(id.to_string());
+                k.hash.push(sha256_hex(cols.json.as_bytes()));
+                k.record.push(encode_record(&cols.json));
+                k.created.push(c.created.clone());
+                k.year.push(cols.year.map(|y| y as i32));
+                k.month.push(cols.month);
+                k.origin.push(c.origin.station.clone());
+                k.class.push(c.classification.clone());
+                k.level.push(cols.level.to_string());
+                k.captions.push(cols.captions);
+                k.tags.push(cols.tags);
+                k.subject.push(c.subject.clone());
+                k.seq.push(*seq as i64);
+                for (to, label, kind) in edges_of(c)? {
+                    refs.0.push(id.to_string());
+                    refs.1.push(to);
+                    refs.2.push(label);
+                    refs.3.push(kind);
+                }
+            }
+            tx.execute(
+                "INSERT INTO cables(id, record, content_hash, created, year, month, origin,
+                   classification, level, captions, tags, subject, seq)
+                 SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[], $4::text[], $5::int[],
+                   $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+                   $12::text[], $13::bigint[])
+                 ON CONFLICT (id) DO UPDATE SET record=EXCLUDED.record,
+                   content_hash=EXCLUDED.content_hash, created=EXCLUDED.created,
+                   year=EXCLUDED.year, month=EXCLUDED.month, origin=EXCLUDED.origin,
+                   classification=EXCLUDED.classification, level=EXCLUDED.level,
+                   captions=EXCLUDED.captions, tags=EXCLUDED.tags, subject=EXCLUDED.subject,
+                   seq=EXCLUDED.seq",
+                &[
+                    &k.id,
+                    &k.record,
+                    &k.hash,
+                    &k.created,
+                    &k.year,
+                    &k.month,
+                    &k.origin,
+                    &k.class,
+                    &k.level,
+                    &k.captions,
+                    &k.tags,
+                    &k.subject,
+                    &k.seq,
+                ],
+            )?;
+            tx.execute("DELETE FROM refs WHERE from_id = ANY($1::text[])", &[&k.id])?;
+            if !refs.0.is_empty() {
+                tx.execute(
+                    "INSERT INTO refs(from_id, to_id, label, kind)
+                     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+                     ON CONFLICT DO NOTHING",
+                    &[&refs.0, &refs.1, &refs.2, &refs.3],
+                )?;
+            }
+        }
+        if !batch.delete.is_empty() {
+            let mut seqs: Vec<i64> = Vec::new();
+            for _ in &batch.delete {
+                seqs.push(next as i64);
+                last = next;
+                next += 1;
+            }
+            tx.execute(
+                "DELETE FROM cables WHERE id = ANY($1::text[])",
+                &[&batch.delete],
+            )?;
+            tx.execute(
+                "DELETE FROM refs WHERE from_id = ANY($1::text[])",
+                &[&batch.delete],
+            )?;
+            tx.execute(
+                "INSERT INTO tombstones(id, seq) SELECT * FROM unnest($1::text[], $2::bigint[])",
+                &[&batch.delete, &seqs],
+            )?;
+        }
+        write_derived(&mut tx, batch)?;
+        if !batch.forget_inputs.is_empty() {
+            tx.execute(
+                "DELETE FROM inputs WHERE path = ANY($1::text[])",
+                &[&batch.forget_inputs],
+            )?;
+        }
+        let inputs = last_per_key(&batch.inputs, |i| i.path.clone());
+        if !inputs.is_empty() {
+            #[allow(clippy::type_complexity)]
+            let mut k: (
+                Vec<&str>,
+                Vec<Option<i64>>,
+                Vec<Option<i64>>,
+                Vec<&str>,
+                Vec<&str>,
+                Vec<Option<&str>>,
+                Vec<Option<&str>>,
+                Vec<i64>,
+            ) = Default::default();
+            for i in &inputs {
+                k.0.push(&i.path);
+                k.1.push(i.size.map(|v| v as i64));
+                k.2.push(i.mtime);
+                k.3.push(&i.hash);
+                k.4.push(if i.ok { "ok" } else { "failed" });
+                k.5.push(i.error.as_deref());
+                k.6.push(i.format.as_deref());
+                k.7.push(i.cables as i64);
+            }
+            tx.execute(
+                "INSERT INTO inputs(path, size, mtime, hash, status, error, format, cables)
+                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[],
+                   $5::text[], $6::text[], $7::text[], $8::bigint[])
+                 ON CONFLICT (path) DO UPDATE SET size=EXCLUDED.size, mtime=EXCLUDED.mtime,
+                   hash=EXCLUDED.hash, status=EXCLUDED.status, error=EXCLUDED.error,
+                   format=EXCLUDED.format, cables=EXCLUDED.cables",
+                &[&k.0, &k.1, &k.2, &k.3, &k.4, &k.5, &k.6, &k.7],
+            )?;
+        }
+        set_next_seq(&mut tx, next)?;
+        if last > 0 {
+            tx.execute(
+                "SELECT pg_notify($1, $2)",
+                &[&CHANGES_CHANNEL, &last.to_string()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(last)
+    }
+
+    fn cable(&self, id: &str) -> Result<Option<Cable>> {
+        let read = |id: &str| -> Result<Option<Cable>> {
+            self.c()
+                .query_opt("SELECT record FROM cables WHERE id=$1", &[&id])?
+                .map(|r| decode_record_bytes(r.get(0)))
+                .transpose()
+        };
+        if let Some(c) = read(id)? {
+            return Ok(Some(c));
+        }
+        match self.alias_target(id)? {
+            Some(canonical) => read(&canonical),
+            None => Ok(None),
+        }
+    }
+
+    fn canonical_id(&self, id: &str) -> Result<Option<String>> {
+        if self
+            .c()
+            .query_opt("SELECT 1 FROM cables WHERE id=$1", &[&id])?
+            .is_some()
+        {
+            return Ok(Some(id.to_string()));
+        }
+        self.alias_target(id)
+    }
+
+    fn has_noid(&self) -> Result<bool> {
+        Ok(self
+            .c()
+            .query_opt(
+                "SELECT 1 FROM cables WHERE id >= $1 AND id < $2 LIMIT 1",
+                &[&nearcopy::NOID_PREFIX, &noid_end()],
+            )?
+            .is_some())
+    }
+
+    fn band_candidates(&self, bands: &[i64], noid_only: bool, limit: usize) -> Result<Vec<String>> {
+        if bands.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (lo, hi) = if noid_only {
+            (nearcopy::NOID_PREFIX.to_string(), noid_end())
+        } else {
+            (String::new(), String::new())
+        };
+        Ok(self
+            .c()
+            .query(
+                "SELECT cable_id FROM bands WHERE band = ANY($1::bigint[])
+                   AND (NOT $2 OR (cable_id >= $3 AND cable_id < $4))
+                 GROUP BY cable_id ORDER BY count(*) DESC, cable_id LIMIT $5",
+                &[&bands, &noid_only, &lo, &hi, &(limit as i64)],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn changes_since(&self, after: u64, limit: usize) -> Result<Vec<Change>> {
+        let rows = self.c().query(
+            "SELECT seq, record, NULL::text FROM cables WHERE seq > $1
+             UNION ALL SELECT seq, NULL::bytea, id FROM tombstones WHERE seq > $1
+             ORDER BY 1 LIMIT $2",
+            &[&(after as i64), &(limit as i64)],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let seq = r.get::<_, i64>(0) as u64;
+            match (r.get::<_, Option<&[u8]>>(1), r.get::<_, Option<String>>(2)) {
+                (Some(rec), _) => out.push(Change::Upsert {
+                    cable: Box::new(decode_record_bytes(rec)?),
+                    seq,
+                }),
+                (None, Some(id)) => out.push(Change::Delete { id, seq }),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    fn last_seq(&self) -> Result<u64> {
+        let v: String = self
+            .c()
+            .query_one("SELECT value FROM meta WHERE key='next_seq'", &[])?
+            .get(0);
+        Ok(v.parse::<u64>().unwrap_or(1).saturating_sub(1))
+    }
+
+    fn ids(&self) -> Result<Vec<String>> {
+        Ok(self
+            .c()
+            .query("SELECT id FROM cables ORDER BY id", &[])?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn id_seqs(&self) -> Result<Vec<(String, u64)>> {
+        Ok(self
+            .c()
+            .query("SELECT id, seq FROM cables ORDER BY id", &[])?
+            .iter()
+            .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
+            .collect())
+    }
+
+    fn count(&self) -> Result<u64> {
+        Ok(self
+            .c()
+            .query_one("SELECT count(*) FROM cables", &[])?
+            .get::<_, i64>(0) as u64)
+    }
+
+    fn present(&self, ids: &[String]) -> Result<Vec<String>> {
+        Ok(self
+            .c()
+            .query(
+                "SELECT x FROM unnest($1::text[]) WITH ORDINALITY AS u(x, i)
+                 WHERE EXISTS (SELECT 1 FROM cables WHERE id = u.x)
+                    OR EXISTS (SELECT 1 FROM aliases a JOIN cables c ON c.id = a.cable_id
+                               WHERE a.alias = lower(u.x))
+                 ORDER BY i",
+                &[&ids],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn cites(&self, id: &str) -> Result<Vec<Edge>> {
+        Ok(self
+            .c()
+            .query(
+                "SELECT from_id, to_id, label, kind FROM refs WHERE from_id=$1 ORDER BY label, to_id",
+                &[&id],
+            )?
+            .iter()
+            .map(to_edge)
+            .collect())
+    }
+
+    fn cited_by(&self, id: &str) -> Result<Vec<Edge>> {
+        Ok(self
+            .c()
+            .query(
+                "SELECT from_id, to_id, label, kind FROM refs WHERE to_id=$1 ORDER BY from_id, label",
+                &[&id],
+            )?
+            .iter()
+            .map(to_edge)
+            .collect())
+    }
+
+    fn count_by(&self, column: &str) -> Result<Counts> {
+        let col = count_column(column)?;
+        let sql = format!(
+            "SELECT k, n FROM (SELECT coalesce(CAST({col} AS TEXT), '') COLLATE \"C\" AS k,
+               count(*) AS n FROM cables GROUP BY 1) t ORDER BY n DESC, k"
+        );
+        Ok(self
+            .c()
+            .query(&sql, &[])?
+            .iter()
+            .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
+            .collect())
+    }
+
+    fn most_cited_missing(&self, limit: usize) -> Result<Counts> {
+        Ok(self
+            .c()
+            .query(
+                "SELECT to_id, count(DISTINCT from_id) FROM refs r
+                 WHERE NOT EXISTS (SELECT 1 FROM cables c WHERE c.id = r.to_id)
+                 GROUP BY to_id ORDER BY 2 DESC, 1 LIMIT $1",
+                &[&(limit as i64)],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
+            .collect())
+    }
+
+    fn check(&self) -> Result<Vec<String>> {
+        // PostgreSQL checks its own pages (checksums, amcheck are the operator's);
+        // what only we can check is that every record reads back as its cable.
+        let mut out = Vec::new();
+        for r in self.c().query("SELECT id, record FROM cables", &[])? {
+            let id: String = r.get(0);
+            match decode_record_bytes(r.get(1)) {
+                Ok(c) if c.id.as_deref() == Some(id.as_str()) => {}
+                Ok(_) => out.push(format!("cable {id}: record carries another id")),
+                Err(e) => out.push(format!("cable {id}: unreadable record: {e}")),
+            }
+        }
+        let orphans: i64 = self
+            .c()
+            .query_one(
+                "SELECT count(DISTINCT cable_id) FROM sources s
+                 WHERE NOT EXISTS (SELECT 1 FROM cables c WHERE c.id = s.cable_id)",
+                &[],
+            )?
+            .get(0);
+        if orphans > 0 {
+            out.push(format!("{orphans} ids have copies but no merged cable"));
+        }
+        for table in ["aliases", "bands"] {
+            let n: i64 = self
+                .c()
+                .query_one(
+                    &format!(
+                        "SELECT count(DISTINCT cable_id) FROM {table} t
+                         WHERE NOT EXISTS (SELECT 1 FROM cables c WHERE c.id = t.cable_id)"
+                    ),
+                    &[],
+                )?
+                .get(0);
+            if n > 0 {
+                out.push(format!("{n} ids have {table} but no merged cable"));
+            }
+        }
+        Ok(out)
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .c()
+            .query_opt("SELECT value FROM meta WHERE key=$1", &[&key])?
+            .map(|r| r.get(0)))
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        if own_meta_key(key) {
+            return Err(Error::Other(format!("{key} is the store's own setting")));
+        }
+        self.c().execute(
+            "INSERT INTO meta(key, value) VALUES ($1, $2)
+             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            &[&key, &value],
+        )?;
+        Ok(())
+    }
+}
+
+/// Writes the derived tables of a batch's cables, as the embedded store's
+/// `write_derived` does: aliases from each upserted record, bands as the union of
+/// its copies' bands (as stored after the batch's copies were written).
+fn write_derived(tx: &mut Transaction<'_>, batch: &WriteBatch) -> Result<()> {
+    if batch.upsert.is_empty() && batch.delete.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = batch
+        .upsert
+        .iter()
+        .filter_map(|c| c.id.as_deref())
+        .collect();
+    let gone: Vec<&str> = ids
+        .iter()
+        .copied()
+        .chain(batch.delete.iter().map(String::as_str))
+        .collect();
+    tx.execute(
+        "DELETE FROM aliases WHERE cable_id = ANY($1::text[])",
+        &[&gone],
+    )?;
+    tx.execute(
+        "DELETE FROM bands WHERE cable_id = ANY($1::text[])",
+        &[&gone],
+    )?;
+    let mut aliases: (Vec<String>, Vec<String>) = Default::default();
+    for c in &batch.upsert {
+        let Some(id) = c.id.as_deref() else { continue };
+        for a in alias::aliases(c) {
+            aliases.0.push(a.to_lowercase());
+            aliases.1.push(id.to_string());
+        }
+    }
+    insert_aliases(tx, &aliases.0, &aliases.1)?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let added: HashMap<(&str, u64), &Cable> = batch
+        .add_sources
+        .iter()
+        .map(|c| ((c.path.as_str(), c.item), &c.record))
+        .collect();
+    let keys = tx.query(
+        "SELECT cable_id, path, item FROM sources WHERE cable_id = ANY($1::text[])",
+        &[&ids],
+    )?;
+    let mut bands: BTreeSet<(i64, String)> = BTreeSet::new();
+    for k in &keys {
+        let id: String = k.get(0);
+        let path: String = k.get(1);
+        let item = k.get::<_, i64>(2) as u64;
+        let b: Vec<i64> = if let Some(b) = batch.copy_bands.get(&(path.clone(), item)) {
+            b.clone()
+        } else if let Some(r) = added.get(&(path.as_str(), item)) {
+            Sketch::of(r).bands().to_vec()
+        } else {
+            let r = tx.query_one(
+                "SELECT record FROM sources WHERE path=$1 AND item=$2",
+                &[&path, &(item as i64)],
+            )?;
+            Sketch::of(&decode_record_bytes(r.get(0))?).bands().to_vec()
+        };
+        bands.extend(b.into_iter().map(|b| (b, id.clone())));
+    }
+    let (b, i): (Vec<i64>, Vec<String>) = bands.into_iter().unzip();
+    insert_bands(tx, &b, &i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db.example:5432/cables"),
+            "postgres://app:***@db.example:5432/cables"
+        );
+        assert_eq!(
+            redact_url("host=db user=app password=s3cret dbname=cables"),
+            "host=db user=app password=*** dbname=cables"
+        );
+        assert_eq!(
+            redact_url("postgres://app@db/cables"),
+            "postgres://app@db/cables"
+        );
+    }
+}

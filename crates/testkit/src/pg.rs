@@ -1,0 +1,142 @@
+//! A PostgreSQL database per test, for the suites that run against both stores.
+//!
+//! The tests reach a throwaway cluster through `CABLESCOPE_TEST_DATABASE`, a URL
+//! with rights to create databases (`scripts/pg-cluster.sh start DIR` starts one
+//! and prints it; `.ci/run` does so in CI). Without it a local run skips the
+//! PostgreSQL half of a test with a notice, while CI (`CI=true`) fails: a skipped
+//! backend there would be a silent pass.
+//!
+//! [`database_for`] names the database after a directory, so a test that reopens
+//! the same archive directory reopens the same database, and two tests (two temp
+//! directories) never share one.
+
+use std::path::Path;
+
+/// The environment variable naming the test cluster.
+pub const TEST_DATABASE_VAR: &str = "CABLESCOPE_TEST_DATABASE";
+
+/// The environment variable that makes the suites that open archives through
+/// their `open` helper use PostgreSQL instead of the embedded store
+/// (`CABLESCOPE_TEST_BACKEND=postgres`).
+pub const TEST_BACKEND_VAR: &str = "CABLESCOPE_TEST_BACKEND";
+
+/// True when the suites should run on PostgreSQL ([`TEST_BACKEND_VAR`]).
+pub fn postgres_backend() -> bool {
+    std::env::var(TEST_BACKEND_VAR).is_ok_and(|v| v == "postgres")
+}
+
+/// The test cluster's URL, or `None` after printing a notice.
+///
+/// # Panics
+///
+/// When the variable is unset and `CI` is `true` or `1`, or when the suites were
+/// asked to run on PostgreSQL ([`postgres_backend`]) without it.
+pub fn cluster_url() -> Option<String> {
+    match std::env::var(TEST_DATABASE_VAR) {
+        Ok(u) if !u.trim().is_empty() => Some(u.trim().to_string()),
+        _ => {
+            if crate::shared::ci() || postgres_backend() {
+                panic!(
+                    "{TEST_DATABASE_VAR} is not set: CI runs every store test on PostgreSQL too \
+                     (scripts/pg-cluster.sh start DIR prints the URL to set)"
+                );
+            }
+            eprintln!(
+                "notice: {TEST_DATABASE_VAR} not set; skipping the PostgreSQL half of a test \
+                 (scripts/pg-cluster.sh start DIR prints the URL to set)"
+            );
+            None
+        }
+    }
+}
+
+/// A database of its own for the archive directory `dir` on the test cluster
+/// (created when absent), as a URL; `None` when no cluster is configured (after
+/// [`cluster_url`]'s notice).
+pub fn database_for(dir: &Path) -> Option<String> {
+    let admin = cluster_url()?;
+    let name = database_name(dir);
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot reach the test cluster at {admin}: {e}"));
+    let exists = client
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .expect("query pg_database")
+        .is_some();
+    if !exists {
+        // Two threads may race to create it; the loser finds it made.
+        if let Err(e) = client.batch_execute(&format!("CREATE DATABASE {name}")) {
+            let again = client
+                .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+                .expect("query pg_database")
+                .is_some();
+            assert!(again, "cannot create the test database {name}: {e}");
+        }
+    }
+    Some(with_database(&admin, &name))
+}
+
+/// `cs_` and 24 hex digits of a hash of the canonical path: a valid identifier,
+/// the same for the same directory.
+fn database_name(dir: &Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let path = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut a = std::collections::hash_map::DefaultHasher::new();
+    path.hash(&mut a);
+    let mut b = std::collections::hash_map::DefaultHasher::new();
+    (path, 1u8).hash(&mut b);
+    format!("cs_{:016x}{:08x}", a.finish(), b.finish() as u32)
+}
+
+/// `url` pointing at database `name` instead of its own.
+fn with_database(url: &str, name: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, query) = match rest.split_once('?') {
+                Some((a, q)) => (a, Some(q)),
+                None => (rest, None),
+            };
+            let host = authority.split_once('/').map_or(authority, |(h, _)| h);
+            match query {
+                Some(q) => format!("{scheme}://{host}/{name}?{q}"),
+                None => format!("{scheme}://{host}/{name}"),
+            }
+        }
+        // key=value form
+        None => {
+            let kept: Vec<&str> = url
+                .split_whitespace()
+                .filter(|kv| !kv.starts_with("dbname="))
+                .collect();
+            format!("{} dbname={name}", kept.join(" "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_point_at_the_test_database() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:54329/postgres", "cs_1"),
+            "postgres://postgres@127.0.0.1:54329/cs_1"
+        );
+        assert_eq!(
+            with_database("postgres://u@h/postgres?sslmode=disable", "cs_1"),
+            "postgres://u@h/cs_1?sslmode=disable"
+        );
+        assert_eq!(
+            with_database("host=h user=u dbname=postgres", "cs_1"),
+            "host=h user=u dbname=cs_1"
+        );
+    }
+
+    #[test]
+    fn names_follow_the_directory() {
+        let a = database_name(Path::new("/tmp/a"));
+        assert_eq!(a, database_name(Path::new("/tmp/a")));
+        assert_ne!(a, database_name(Path::new("/tmp/b")));
+        assert!(a.len() == 27 && a.starts_with("cs_"));
+    }
+}

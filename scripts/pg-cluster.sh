@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for the tests (no system service is touched).
+#
+#   scripts/pg-cluster.sh start DIR [PORT]   initdb into DIR (when empty) and start
+#                                            a server on 127.0.0.1:PORT (default 54329);
+#                                            prints the URL to export as
+#                                            CABLESCOPE_TEST_DATABASE
+#   scripts/pg-cluster.sh stop DIR           stops it
+#
+# Needs Debian's `postgresql` (15). `initdb` refuses to run as root, so as root the
+# cluster is created and run as the `postgres` user.
+set -euo pipefail
+cmd="${1:-}"; dir="${2:-}"; port="${3:-54329}"
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2; }
+bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+[ -x "$bin/initdb" ] || { echo "PostgreSQL is not installed (apt-get install -y postgresql)" >&2; exit 2; }
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+case "$cmd" in
+  start)
+    mkdir -p "$dir"
+    [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+    if [ ! -f "$dir/PG_VERSION" ]; then
+      as_pg "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    fi
+    # Throwaway: durability off (the tests kill nothing but our own processes).
+    as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w start \
+      -o "-h 127.0.0.1 -p $port -k /tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null
+    echo "postgres://postgres@127.0.0.1:$port/postgres"
+    ;;
+  stop)
+    as_pg "$bin/pg_ctl" -D "$dir" -m fast stop >/dev/null
+    ;;
+  *) echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2 ;;
+esac
