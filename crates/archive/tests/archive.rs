@@ -1,5 +1,6 @@
 //! Archive behaviour over small hand-written fixtures.
 
+mod backend;
 mod common;
 
 use cablescope_archive::FacetSet;
@@ -105,7 +106,7 @@ fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
 #[test]
 fn ingest_then_reingest_adds_nothing() {
     let (_tmp, src, dir) = setup();
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     let p = ingest(&mut a, &[&src]);
     assert_eq!(p.files_seen, 3);
     assert_eq!(p.files_parsed, 3);
@@ -133,7 +134,7 @@ fn ingest_then_reingest_adds_nothing() {
     let text = std::fs::read_to_string(&path).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
     std::fs::write(&path, text).unwrap();
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     let p = ingest(&mut a, &[&src]);
     assert_eq!(p.files_unchanged, 3, "{p:?}");
     assert_eq!(p.files_parsed, 0);
@@ -145,7 +146,7 @@ fn ingest_then_reingest_adds_nothing() {
 #[test]
 fn changed_file_updates_its_records() {
     let (_tmp, src, dir) = setup();
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     ingest(&mut a, &[&src]);
     let all = Clearance::all();
     assert_eq!(hits(&a, "croissants", &all), ["08PARIS77"]);
@@ -187,7 +188,7 @@ fn copies_merge_and_remove_by_source_keeps_the_rest() {
             .signature("HARTLEY")
             .text(),
     );
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     ingest(&mut a, &[&src]);
     assert_eq!(a.store().count().unwrap(), 3);
     assert_eq!(a.store().copies_of("08PARIS77").unwrap().len(), 2);
@@ -215,7 +216,7 @@ fn copies_merge_and_remove_by_source_keeps_the_rest() {
 #[test]
 fn remove_by_id_is_a_takedown() {
     let (_tmp, src, dir) = setup();
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     ingest(&mut a, &[&src]);
     a.remove_id("08MOSCOW1599").unwrap();
     assert!(a.cable("08MOSCOW1599").unwrap().is_none());
@@ -234,7 +235,7 @@ fn remove_by_id_is_a_takedown() {
 #[test]
 fn graph_and_stats() {
     let (_tmp, src, dir) = setup();
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     ingest(&mut a, &[&src]);
     let w = a.refs("08MOSCOW1599", Direction::Cites, 1).unwrap();
     let ids: Vec<&str> = w.nodes.iter().map(|n| n.id.as_str()).collect();
@@ -263,7 +264,7 @@ fn graph_and_stats() {
 #[test]
 fn search_respects_clearance_inside_the_query() {
     let (_tmp, src, dir) = setup();
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     ingest(&mut a, &[&src]);
     let all = Clearance::all();
     let u = Clearance::parse("U", &[]).unwrap();
@@ -327,7 +328,7 @@ fn search_respects_clearance_inside_the_query() {
 #[test]
 fn facets_ids_and_pages() {
     let (_tmp, src, dir) = setup();
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     ingest(&mut a, &[&src]);
     let f = a.index().fields().clone();
     for (written, field, term) in [
@@ -407,7 +408,7 @@ fn failed_inputs_are_recorded_and_retried() {
     let (_tmp, src, dir) = setup();
     let bad = write(&src, "b/broken.txt", "");
     std::fs::write(&bad, [0u8, 159, 146, 150, 0, 0, 1, 2, 3, 0, 0, 0]).unwrap();
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     let p = ingest(&mut a, &[&src]);
     assert_eq!(p.files_failed, 1, "{p:?}");
     assert_eq!(p.errors.len(), 1);
@@ -433,6 +434,8 @@ fn failed_inputs_are_recorded_and_retried() {
 fn another_format_version_is_refused_clearly() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("archive");
+    // The embedded store's own version row (PostgreSQL versions its schema
+    // in a table of its own).
     drop(Archive::open(&dir).unwrap());
     let conn = rusqlite::Connection::open(dir.join("archive.sqlite3")).unwrap();
     conn.execute("UPDATE meta SET value='99' WHERE key='format_version'", [])
@@ -455,11 +458,11 @@ fn another_format_version_is_refused_clearly() {
 #[test]
 fn a_lost_index_is_rebuilt_from_the_store() {
     let (_tmp, src, dir) = setup();
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     ingest(&mut a, &[&src]);
     drop(a);
     std::fs::remove_dir_all(dir.join("index")).unwrap();
-    let a = Archive::open(&dir).unwrap();
+    let a = backend::open(&dir);
     let v = a.verify().unwrap();
     assert!(v.ok(), "{v:?}");
     assert_eq!(v.index_count, 3);
@@ -469,13 +472,13 @@ fn a_lost_index_is_rebuilt_from_the_store() {
 fn a_store_ahead_of_its_index_is_caught_up_on_open() {
     // What a kill between the store commit and the index commit leaves behind.
     let (_tmp, src, dir) = setup();
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     ingest(&mut a, &[&src]);
     let mut cable = a.cable("08PARIS77").unwrap().unwrap();
     drop(a);
     cable.paragraphs[0].text = "Macarons arrived instead.".into();
     {
-        let mut store = cablescope_archive::SqliteStore::open(&dir).unwrap();
+        let mut store = cablescope_archive::AnyStore::open(&dir, &backend::location(&dir)).unwrap();
         let batch = cablescope_archive::store::WriteBatch {
             upsert: vec![cable],
             delete: vec!["08MOSCOW1500".into()],
@@ -492,7 +495,7 @@ fn a_store_ahead_of_its_index_is_caught_up_on_open() {
         assert_eq!(v.stale_in_index, ["08PARIS77"]);
         assert_eq!(v.extra_in_index, ["08MOSCOW1500"]);
     }
-    let a = Archive::open(&dir).unwrap();
+    let a = backend::open(&dir);
     let v = a.verify().unwrap();
     assert!(v.ok(), "{v:?}");
     assert_eq!(v.store_count, 2);
@@ -503,7 +506,7 @@ fn a_store_ahead_of_its_index_is_caught_up_on_open() {
 #[test]
 fn paths_are_canonical_so_another_spelling_adds_nothing() {
     let (_tmp, src, dir) = setup();
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     ingest(&mut a, &[&src]);
     let other = src.join("a").join("..").join(".");
     let p = ingest(&mut a, &[&other]);
@@ -564,7 +567,7 @@ fn an_index_of_an_older_version_is_rebuilt_on_open() {
     let (_tmp, src, dir) = setup();
     write(&src, "a.txt", widget().text());
     {
-        let mut a = Archive::open(&dir).unwrap();
+        let mut a = backend::open(&dir);
         ingest(&mut a, &[&src]);
     }
     // Archives indexed before index version 3 have no version file (and another
@@ -573,7 +576,7 @@ fn an_index_of_an_older_version_is_rebuilt_on_open() {
         .join(cablescope_archive::index::INDEX_DIR)
         .join(cablescope_archive::index::INDEX_VERSION_FILE);
     std::fs::remove_file(&version).unwrap();
-    let a = Archive::open(&dir).unwrap();
+    let a = backend::open(&dir);
     assert!(a.verify().unwrap().ok());
     assert_eq!(
         std::fs::read_to_string(&version).unwrap().trim(),
@@ -594,7 +597,7 @@ fn marking_matches_a_portion_with_at_least_the_controls_named() {
         .para("C", "Confidential.");
     write(&src, "a.txt", t.text());
     write(&src, "b.txt", widget().text());
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     ingest(&mut a, &[&src]);
     let all = SearchOptions::new(cablescope_archive::Scope::unrestricted());
     let get = |q: &str| {
@@ -627,7 +630,7 @@ fn stats_list_every_mark_unreadable_first() {
         .para("S//OC/NF", "Originator controlled.");
     write(&src, "a.txt", t.text());
     write(&src, "b.txt", widget().text());
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     ingest(&mut a, &[&src]);
     let s = a.stats(10).unwrap();
     assert!(s.marks[0].unknown, "{:?}", s.marks);

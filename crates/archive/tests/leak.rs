@@ -361,7 +361,7 @@ fn copies_ingested_one_at_a_time_in_either_order_merge_to_the_most_restrictive()
         let (file, extra, main) = low_high(id);
         for extra_first in [true, false] {
             let tmp = tempfile::tempdir().unwrap();
-            let mut a = Archive::open(tmp.path().join("archive")).unwrap();
+            let mut a = leak_build::backend::open(tmp.path().join("archive"));
             let runs = if extra_first {
                 [
                     (file.to_string(), extra.text()),

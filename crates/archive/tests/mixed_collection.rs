@@ -5,6 +5,8 @@
 //! `../shared/corpus` and the seed into one archive and checks that it reads like the
 //! publisher's: one record per cable, every published id resolvable.
 
+mod backend;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -157,7 +159,7 @@ fn a_record_without_id_is_taken_when_the_cable_with_the_id_arrives_later() {
     let body = write(&src, "site/fisheries.txt", body_copy());
     let tg = write(&src, "oslo/cable.txt", telegram());
     let dir = tmp.path().join("a");
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     ingest(&mut a, &[&body]);
     let before = noids(&a);
     assert_eq!(before.len(), 1);
@@ -185,7 +187,7 @@ fn a_record_without_id_is_taken_when_the_cable_with_the_id_arrives_later() {
     sound(&a);
     // So does an archive opened afresh (the change was committed, not cached).
     drop(a);
-    let a = Archive::open(&dir).unwrap();
+    let a = backend::open(&dir);
     assert_eq!(hits(&a, "haddock"), ["08OSLO512"]);
     sound(&a);
 }
@@ -333,7 +335,7 @@ fn a_kill_before_the_index_commit_is_caught_up_on_open() {
     let body = write(&src, "site/fisheries.txt", body_copy());
     let tg = write(&src, "oslo/cable.txt", telegram());
     let dir = tmp.path().join("a");
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     ingest(&mut a, &[&body]);
     let noid = noids(&a);
     drop(a);
@@ -341,13 +343,13 @@ fn a_kill_before_the_index_commit_is_caught_up_on_open() {
     // index back: what a kill between the store commit and the index commit leaves.
     let saved = tmp.path().join("index-before");
     copy_dir(&dir.join("index"), &saved);
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     ingest(&mut a, &[&tg]);
     drop(a);
     std::fs::remove_dir_all(dir.join("index")).unwrap();
     copy_dir(&saved, &dir.join("index"));
     {
-        let store = cablescope_archive::SqliteStore::open(&dir).unwrap();
+        let store = cablescope_archive::AnyStore::open(&dir, &backend::location(&dir)).unwrap();
         let index = cablescope_archive::TantivyIndex::open(&dir).unwrap();
         let lagging = Archive::from_parts(dir.clone(), store, index);
         let v = lagging.verify().unwrap();
@@ -355,7 +357,7 @@ fn a_kill_before_the_index_commit_is_caught_up_on_open() {
         assert_eq!(v.extra_in_index, noid);
         assert_eq!(v.missing_in_index, ["08OSLO512"]);
     }
-    let a = Archive::open(&dir).unwrap();
+    let a = backend::open(&dir);
     sound(&a);
     assert_eq!(hits(&a, "haddock"), ["08OSLO512"]);
 }
@@ -402,7 +404,7 @@ fn a_published_id_resolves_everywhere_an_id_does() {
         csv_row(1, "08OSLO5120", &telegram()),
     );
     let dir = tmp.path().join("a");
-    let mut a = Archive::open(&dir).unwrap();
+    let mut a = backend::open(&dir);
     let p = ingest(&mut a, &[&src]);
     assert_eq!(p.files_failed, 0, "{p:?}");
     let ids = a.store().ids().unwrap();
@@ -463,6 +465,7 @@ fn an_archive_without_the_derived_tables_gets_them_on_open() {
         csv_row(1, "08OSLO5120", &telegram()),
     );
     let dir = tmp.path().join("a");
+    // The embedded store's own tables are rewritten below.
     let mut a = Archive::open(&dir).unwrap();
     ingest(&mut a, &[&src]);
     let id = a.store().ids().unwrap()[0].clone();

@@ -11,6 +11,9 @@ use cablescope_testkit::write;
 
 use crate::leak_common::files;
 
+#[path = "../backend/mod.rs"]
+pub mod backend;
+
 /// Builds the canary archive in `dir/archive` (sources in `dir/src`): every file
 /// of `leak_common::files`, copies included.
 pub fn archive(dir: &Path) -> Archive {
@@ -18,7 +21,7 @@ pub fn archive(dir: &Path) -> Archive {
     for (name, text) in files() {
         write(&src, name, text);
     }
-    let mut a = Archive::open(dir.join("archive")).expect("open");
+    let mut a = backend::open(dir.join("archive"));
     a.ingest(&[src], &IngestOptions::default(), &mut |_| {})
         .expect("ingest");
     a
@@ -30,7 +33,7 @@ pub fn archive_of<'a>(dir: &Path, cables: impl Iterator<Item = (&'a str, String)
     for (id, text) in cables {
         write(&src, format!("{id}.txt"), text);
     }
-    let mut a = Archive::open(dir.join("archive")).expect("open");
+    let mut a = backend::open(dir.join("archive"));
     a.ingest(&[src], &IngestOptions::default(), &mut |_| {})
         .expect("ingest");
     a
