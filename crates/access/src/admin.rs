@@ -20,6 +20,7 @@ use crate::declass::DeclassPolicy;
 use crate::files;
 use crate::session::archive_exists;
 use crate::viewer::Viewer;
+use cablescope_archive::StoreLocation;
 
 /// An archive opened for writing.
 pub struct Admin {
@@ -39,13 +40,23 @@ impl Admin {
     /// umask becomes `077` first, and a new archive is made private to its owner
     /// (directory `0700`, files `0600`; see [`crate::files`]).
     pub fn open(dir: impl AsRef<Path>) -> Result<Admin> {
+        Admin::open_on(dir, &StoreLocation::Embedded)
+    }
+
+    /// [`Admin::open`] for a store at `location` (with a shared database, `dir`
+    /// holds this node's index, users and audit log).
+    pub fn open_on(dir: impl AsRef<Path>, location: &StoreLocation) -> Result<Admin> {
         let dir = dir.as_ref();
         files::private_umask();
-        let fresh = !archive_exists(dir);
+        let fresh = if location.is_shared() {
+            !dir.is_dir()
+        } else {
+            !archive_exists(dir)
+        };
         if fresh {
             files::create_private_dir(dir)?;
         }
-        let archive = Archive::open(dir)?;
+        let archive = Archive::open_on(dir, location)?;
         if fresh {
             files::make_private(dir)?;
         }
@@ -66,12 +77,17 @@ impl Admin {
     /// as [`Admin::verify`] while an ingest runs: the cables committed so far are
     /// seen).
     pub fn open_read_only(dir: impl AsRef<Path>) -> Result<Admin> {
+        Admin::open_read_only_on(dir, &StoreLocation::Embedded)
+    }
+
+    /// [`Admin::open_read_only`] for a store at `location`.
+    pub fn open_read_only_on(dir: impl AsRef<Path>, location: &StoreLocation) -> Result<Admin> {
         let dir = dir.as_ref();
-        if !archive_exists(dir) {
+        if !location.is_shared() && !archive_exists(dir) {
             return Err(Error::NotFound(format!("no archive at {}", dir.display())));
         }
         Ok(Admin {
-            archive: Archive::open_for_reading(dir)?,
+            archive: Archive::open_for_reading_on(dir, location)?,
         })
     }
 
@@ -187,15 +203,26 @@ impl Admin {
     /// opened), then store ⇄ index agreement and the store's own checks
     /// (`cablescope verify`; see `cablescope_archive::integrity::verify_dir`).
     pub fn verify_dir(dir: impl AsRef<Path>) -> Result<VerifyReport> {
-        cablescope_archive::integrity::verify_dir(dir.as_ref())
+        Admin::verify_dir_on(dir, &StoreLocation::Embedded)
+    }
+
+    /// [`Admin::verify_dir`] for a store at `location`.
+    pub fn verify_dir_on(dir: impl AsRef<Path>, location: &StoreLocation) -> Result<VerifyReport> {
+        cablescope_archive::integrity::verify_dir_on(dir.as_ref(), location)
     }
 
     /// Rebuilds the index of the archive in `dir` from its store (the system of
     /// record), beside the old one, then swaps it in (`cablescope repair`; see
     /// `cablescope_archive::integrity::repair`). Refused while an ingest writes.
     pub fn repair(dir: impl AsRef<Path>) -> Result<RepairReport> {
+        Admin::repair_on(dir, &StoreLocation::Embedded)
+    }
+
+    /// [`Admin::repair`] for a store at `location` (a node of a shared database
+    /// rebuilds its index from the database).
+    pub fn repair_on(dir: impl AsRef<Path>, location: &StoreLocation) -> Result<RepairReport> {
         files::private_umask();
-        cablescope_archive::integrity::repair(dir.as_ref())
+        cablescope_archive::integrity::repair_on(dir.as_ref(), location)
     }
 
     /// Takes a consistent copy of the archive in `dir` into the new folder `dest`

@@ -67,8 +67,8 @@ pub use cablescope_archive::integrity::{Damage, IndexHealth, RepairReport};
 pub use cablescope_archive::search::FACETS;
 pub use cablescope_archive::store::Edge;
 pub use cablescope_archive::{
-    render, Direction, Error, Facet, FacetSet, Hit, MarkCount, Node, RefWalk, Removed, Result,
-    SearchResults, Sort, Stats, VerifyReport,
+    render, Direction, Error, Facet, FacetSet, FollowOptions, Follower, Hit, MarkCount, Node,
+    RefWalk, Removed, Result, SearchResults, Sort, Stats, StoreLocation, VerifyReport,
 };
 pub use cablescope_format::marking::{Clearance, Control, Level, Marking};
 

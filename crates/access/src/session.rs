@@ -18,6 +18,7 @@ use cablescope_archive::graph::Graph;
 use cablescope_archive::integrity::{IndexHealth, IndexMonitor};
 use cablescope_archive::query::{IdPattern, Query};
 use cablescope_archive::store::{Edge, Store};
+use cablescope_archive::StoreLocation;
 use cablescope_archive::{
     Archive, Direction, Error, Hit, Node, RefWalk, Result, SearchOptions, SearchResults, Sort,
     Stats,
@@ -66,12 +67,19 @@ impl Library {
     /// cables committed so far are seen). An absent archive is an error (nothing is
     /// created where a typo points).
     pub fn open_for_reading(dir: impl AsRef<Path>) -> Result<Library> {
+        Library::open_for_reading_on(dir, &StoreLocation::Embedded)
+    }
+
+    /// [`Library::open_for_reading`] for a store at `location`. With a shared
+    /// database, `dir` is this node's index of it (created when absent: the
+    /// database is the archive, and a lost index is rebuilt from it).
+    pub fn open_for_reading_on(dir: impl AsRef<Path>, location: &StoreLocation) -> Result<Library> {
         let dir = dir.as_ref();
-        if !archive_exists(dir) {
+        if !location.is_shared() && !archive_exists(dir) {
             return Err(Error::NotFound(format!("no archive at {}", dir.display())));
         }
         Ok(Library {
-            archive: Archive::open_for_reading(dir)?,
+            archive: Archive::open_for_reading_on(dir, location)?,
             monitor: IndexMonitor::new(),
         })
     }

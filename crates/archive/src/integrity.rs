@@ -39,7 +39,7 @@ use tantivy::index::SegmentComponent;
 use crate::archive::{Archive, VerifyReport};
 use crate::error::{Error, Result};
 use crate::index::{TantivyIndex, INDEX_DIR};
-use crate::store::{SqliteStore, Store};
+use crate::store::{AnyStore, Store, StoreLocation};
 
 /// How much of the index [`check_index`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -338,15 +338,21 @@ pub(crate) fn segment_files(meta: &serde_json::Value) -> Option<Vec<Vec<String>>
 /// would be recreated empty): the report then names the damage, with the store's
 /// own counts and checks.
 pub fn verify_dir(dir: &Path) -> Result<VerifyReport> {
-    if !dir.join(crate::store::DB_FILE).is_file() {
+    verify_dir_on(dir, &StoreLocation::Embedded)
+}
+
+/// [`verify_dir`] for a store at `location` (with a shared database, `dir` is a
+/// node's index of it).
+pub fn verify_dir_on(dir: &Path, location: &StoreLocation) -> Result<VerifyReport> {
+    if !location.is_shared() && !dir.join(crate::store::DB_FILE).is_file() {
         return Err(Error::NotFound(format!("no archive at {}", dir.display())));
     }
     let health = check_index(&dir.join(INDEX_DIR), Depth::Full);
     if health.ok() {
-        let archive = Archive::open_for_reading(dir)?;
+        let archive = Archive::open_for_reading_on(dir, location)?;
         return archive.verify_with_damage(Vec::new());
     }
-    let store = SqliteStore::open(dir)?;
+    let store = AnyStore::open(dir, location)?;
     Ok(VerifyReport {
         store_count: store.count()?,
         index_count: 0,
@@ -499,7 +505,13 @@ const REPAIR_PREFIX: &str = ".repair-";
 /// writing into the index being replaced); readers (a server) see the new index
 /// on their next reload.
 pub fn repair(dir: &Path) -> Result<RepairReport> {
-    if !dir.join(crate::store::DB_FILE).is_file() {
+    repair_on(dir, &StoreLocation::Embedded)
+}
+
+/// [`repair`] for a store at `location`: a node of a shared database rebuilds its
+/// index from the database.
+pub fn repair_on(dir: &Path, location: &StoreLocation) -> Result<RepairReport> {
+    if !location.is_shared() && !dir.join(crate::store::DB_FILE).is_file() {
         return Err(Error::NotFound(format!("no archive at {}", dir.display())));
     }
     let index_dir = dir.join(INDEX_DIR);
@@ -532,7 +544,7 @@ pub fn repair(dir: &Path) -> Result<RepairReport> {
     let work = dir.join(format!("{REPAIR_PREFIX}{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
     let rebuilt = (|| -> Result<()> {
-        let store = SqliteStore::open(dir)?;
+        let store = AnyStore::open(dir, location)?;
         let index = TantivyIndex::open(&work)?;
         let mut fresh = Archive::from_parts(dir.to_path_buf(), store, index);
         fresh.sync_index()?;
@@ -550,7 +562,7 @@ pub fn repair(dir: &Path) -> Result<RepairReport> {
     drop(_lock);
     std::fs::remove_dir_all(&old)?;
     std::fs::remove_dir_all(&work)?;
-    let archive = Archive::open_for_reading(dir)?;
+    let archive = Archive::open_for_reading_on(dir, location)?;
     let verify = archive.verify()?;
     Ok(RepairReport {
         damage_before: before.damage,

@@ -183,12 +183,14 @@ pub fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     args.archive.check_exists()?;
     let dir = args.archive.dir();
     crate::archive_opts::warn_if_exposed(&dir);
-    let mut r = cablescope_access::Admin::verify_dir(&dir)
-        .with_context(|| format!("cannot verify the archive {}", dir.display()))?;
+    let location = args.archive.location();
+    let shown = args.archive.describe();
+    let mut r = cablescope_access::Admin::verify_dir_on(&dir, &location)
+        .with_context(|| format!("cannot verify the archive {shown}"))?;
     let mut repaired = None;
     if args.repair && !r.ok() {
-        let rep = cablescope_access::Admin::repair(&dir)
-            .with_context(|| format!("cannot repair the archive {}", dir.display()))?;
+        let rep = cablescope_access::Admin::repair_on(&dir, &location)
+            .with_context(|| format!("cannot repair the archive {shown}"))?;
         repaired = Some((r, rep.cables));
         r = rep.verify;
     }

@@ -22,13 +22,16 @@ use anyhow::Context;
 use cablescope_access::signin::{self, SignInError};
 use cablescope_access::users::AuthError;
 use cablescope_access::Viewer;
-use cablescope_access::{Admin, Library};
+use cablescope_access::{Admin, Library, StoreLocation};
 use clap::{Args, ValueEnum};
 
 /// Environment variable naming the archive when `--archive` is not given.
 pub const ARCHIVE_ENV: &str = "CABLESCOPE_ARCHIVE";
 /// The archive used when neither `--archive` nor `$CABLESCOPE_ARCHIVE` is set.
 pub const DEFAULT_ARCHIVE: &str = "cablescope-data";
+/// Environment variable naming a shared PostgreSQL store when `--database` is not
+/// given.
+pub const DATABASE_ENV: &str = "CABLESCOPE_DATABASE";
 /// Environment variable holding the reader's token when `--token` is not given.
 pub const TOKEN_ENV: &str = "CABLESCOPE_TOKEN";
 
@@ -46,6 +49,15 @@ pub fn archive_dir(explicit: Option<&Path>) -> PathBuf {
     match std::env::var_os(ARCHIVE_ENV) {
         Some(v) if !v.is_empty() => PathBuf::from(v),
         _ => PathBuf::from(DEFAULT_ARCHIVE),
+    }
+}
+
+/// Where the store is: `--database URL`, else `$CABLESCOPE_DATABASE`, else the
+/// embedded store in the archive directory.
+pub fn store_location(explicit: Option<&str>) -> StoreLocation {
+    match explicit {
+        Some(u) => StoreLocation::from_url(Some(u)),
+        None => StoreLocation::from_url(std::env::var(DATABASE_ENV).ok().as_deref()),
     }
 }
 
@@ -73,6 +85,11 @@ pub struct ArchiveArg {
     /// is safer: a command line is visible to other local users).
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
+    /// A shared PostgreSQL store (postgres://USER@HOST:PORT/DB; wins over
+    /// $CABLESCOPE_DATABASE). The archive directory then holds this machine's
+    /// index of it, its users and its audit log.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
 }
 
 /// The `--archive DIR` option alone, for the commands that need file access to
@@ -179,18 +196,34 @@ impl ArchiveArg {
         viewer_for(&self.dir(), self.token().as_deref())
     }
 
+    /// Where the store is ([`store_location`]).
+    pub fn location(&self) -> StoreLocation {
+        store_location(self.database.as_deref())
+    }
+
+    /// The archive as messages name it: its directory, or the database (password
+    /// redacted).
+    pub fn describe(&self) -> String {
+        self.location().describe(&self.dir())
+    }
+
     /// Opens (or creates, private to its owner) the archive for writing.
     pub fn open(&self) -> anyhow::Result<Admin> {
         let dir = self.dir();
-        let a = Admin::open(&dir)
-            .with_context(|| format!("cannot open the archive {}", dir.display()))?;
+        let a = Admin::open_on(&dir, &self.location())
+            .with_context(|| format!("cannot open the archive {}", self.describe()))?;
         warn_if_exposed(&dir);
         Ok(a)
     }
 
     /// Fails when there is no archive in the directory (rather than creating an
     /// empty one where a typo points).
+    /// With a shared database there is nothing to check here: the database is
+    /// the archive, and the directory only this machine's index of it.
     pub fn check_exists(&self) -> anyhow::Result<()> {
+        if self.location().is_shared() {
+            return Ok(());
+        }
         check_archive_exists(&self.dir())
     }
 
@@ -199,8 +232,8 @@ impl ArchiveArg {
     pub fn open_existing(&self) -> anyhow::Result<Library> {
         self.check_exists()?;
         let dir = self.dir();
-        let lib = Library::open_for_reading(&dir)
-            .with_context(|| format!("cannot open the archive {}", dir.display()))?;
+        let lib = Library::open_for_reading_on(&dir, &self.location())
+            .with_context(|| format!("cannot open the archive {}", self.describe()))?;
         warn_if_exposed(&dir);
         Ok(lib)
     }

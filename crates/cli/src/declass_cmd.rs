@@ -136,7 +136,10 @@ fn run_policy(args: PolicyArgs) -> anyhow::Result<ExitCode> {
             }
             // The policy lives in the store only (applied at query time): no index
             // writer is needed, so this works while an ingest runs.
-            let mut archive = cablescope_access::Admin::open_read_only(args.archive.dir())?;
+            let mut archive = cablescope_access::Admin::open_read_only_on(
+                args.archive.dir(),
+                &args.archive.location(),
+            )?;
             let mut policy = archive.declass_policy()?;
             policy.enabled = switch == Switch::On;
             if let Some(e) = exempt {

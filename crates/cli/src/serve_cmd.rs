@@ -22,7 +22,7 @@ use cablescope_server::conn::ConnLimits;
 use cablescope_server::{AppState, Limits, ServerConfig};
 use clap::Args;
 
-use crate::archive_opts::{check_archive_exists, ArchiveDirArg};
+use crate::archive_opts::{check_archive_exists, store_location, ArchiveDirArg};
 use crate::search_cmd::parse_date_arg;
 
 /// The address `serve` (and `demo`) listen on by default: this machine only.
@@ -33,6 +33,12 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 pub struct ServeArgs {
     #[command(flatten)]
     archive: ArchiveDirArg,
+    /// A shared PostgreSQL store (postgres://USER@HOST:PORT/DB; wins over
+    /// $CABLESCOPE_DATABASE): the archive directory then holds this node's index
+    /// of it (built and kept up to date from the database), its users and its
+    /// audit log. Several nodes may serve one database.
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
     /// Address and port to listen on (port 0: any free port). Anything but a
     /// loopback address makes the archive readable by other machines.
     #[arg(long, value_name = "IP:PORT", default_value = DEFAULT_ADDR)]
@@ -94,7 +100,7 @@ pub fn serve_with(
     // Checked once at start (every index file by its checksum): a damaged index
     // is served, so that readers learn why, but `/healthz` answers 503 and the
     // operator is told here.
-    if let Ok(lib) = cablescope_access::Library::open_for_reading(dir) {
+    if let Ok(lib) = cablescope_access::Library::open_for_reading_on(dir, &config.store) {
         let health = lib.health();
         if !health.ok() {
             eprintln!(
@@ -105,10 +111,18 @@ pub fn serve_with(
             );
         }
     }
+    let shown = if config.store.is_shared() {
+        format!(
+            "{} (this node's index in {})",
+            config.store.describe(dir),
+            dir.display()
+        )
+    } else {
+        dir.display().to_string()
+    };
     let state = AppState::open_with_limits(dir, config, limits)
-        .with_context(|| format!("cannot open the archive {}", dir.display()))?;
+        .with_context(|| format!("cannot open the archive {shown}"))?;
     let _log = cablescope_server::logging::init_stderr();
-    let shown = dir.display().to_string();
     cablescope_server::run(addr, state, |bound| {
         let host = if bound.ip().is_unspecified() {
             // Listening everywhere: this machine answers on loopback too.
@@ -150,11 +164,23 @@ fn mode_line(dir: &Path, config: &ServerConfig) -> anyhow::Result<String> {
 
 /// Runs `cablescope serve`: 0 after a clean shutdown.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    check_archive_exists(&args.archive.dir())?;
+    let store = store_location(args.database.as_deref());
+    if store.is_shared() {
+        cablescope_access::files::private_umask();
+        std::fs::create_dir_all(args.archive.dir()).with_context(|| {
+            format!(
+                "cannot create the index directory {}",
+                args.archive.dir().display()
+            )
+        })?;
+    } else {
+        check_archive_exists(&args.archive.dir())?;
+    }
     let config = ServerConfig {
         public: args.public,
         as_of: args.as_of,
         trusted_proxies: TrustedProxies::new(args.trusted_proxies),
+        store,
     };
     let limits = Limits {
         connections: ConnLimits {

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use cablescope_access::declass::Date;
-use cablescope_access::{Auditor, Library, Session};
+use cablescope_access::{Auditor, FollowOptions, Follower, Library, Session, StoreLocation};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::auth::limit::Policy;
@@ -30,6 +30,10 @@ pub struct ServerConfig {
     /// Reverse proxies whose `X-Forwarded-For` names the client (`serve
     /// --trusted-proxy`); see [`crate::auth::proxy`].
     pub trusted_proxies: TrustedProxies,
+    /// Where the archive's store is (`serve --database`): the embedded one in the
+    /// archive directory, or a shared PostgreSQL database that this node keeps
+    /// its own index of, in the archive directory ([`cablescope_archive::Follower`]).
+    pub store: StoreLocation,
 }
 
 /// Bounds on what one request, and all of them together, may cost.
@@ -94,6 +98,8 @@ struct Inner {
     ingests: Arc<Semaphore>,
     metrics: Metrics,
     auth: Auth,
+    /// Keeps the node's index up with a shared database (none when embedded).
+    _follower: Option<Follower>,
 }
 
 /// A read handle borrowed from the pool; it goes back to the pool when dropped.
@@ -139,7 +145,18 @@ impl AppState {
     ) -> cablescope_access::Result<Self> {
         let dir = dir.as_ref().to_path_buf();
         // Refuses an absent archive (opening would create one where a typo points).
-        let first = Library::open_for_reading(&dir)?;
+        let first = Library::open_for_reading_on(&dir, &config.store)?;
+        // A node of a shared database catches its index up before it serves, then
+        // follows every write (of any node or the CLI).
+        let follower = if config.store.is_shared() {
+            Some(Follower::start(
+                &dir,
+                &config.store,
+                FollowOptions::default(),
+            )?)
+        } else {
+            None
+        };
         // The server writes `access.db`, uploads and ingests: whatever it creates
         // is private to its owner.
         cablescope_access::files::private_umask();
@@ -158,6 +175,7 @@ impl AppState {
                 metrics,
                 auth,
                 dir,
+                _follower: follower,
             }),
         })
     }
@@ -194,7 +212,7 @@ impl AppState {
             .pop();
         let archive = match idle {
             Some(a) => a,
-            None => Library::open_for_reading(&self.inner.dir)?,
+            None => Library::open_for_reading_on(&self.inner.dir, &self.inner.config.store)?,
         };
         let handle = Handle {
             archive: Some(archive),

@@ -169,13 +169,18 @@ pub async fn ingest(
         ..IngestOptions::default()
     };
     let archive_dir = state.dir().to_path_buf();
+    let location = state.config().store.clone();
     let (st, v, what) = (
         state.clone(),
         viewer.clone(),
         format!("upload {name} ({bytes} bytes)"),
     );
     let (summary, cables) = tokio::task::spawn_blocking(move || {
-        let mut a = Admin::open_existing(&archive_dir)?;
+        let mut a = if location.is_shared() {
+            Admin::open_on(&archive_dir, &location)?
+        } else {
+            Admin::open_existing(&archive_dir)?
+        };
         let summary = a.ingest(&[dest], &opts, &mut |_| {});
         a.close_writer();
         let summary = summary?;
