@@ -15,6 +15,10 @@ use crate::store::{AnyStore, CopyRow, Store, StoreLocation, WriteBatch};
 /// catches up.
 const SYNC_CHUNK: usize = 2000;
 
+/// How long an archive opened for writing waits for another writer's index lock
+/// (a node's follower applying a few changes) before failing.
+const WRITER_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// An archive directory: the store (the truth) and the index (derived from it).
 pub struct Archive<S: Store = AnyStore, I: Index = TantivyIndex> {
     dir: PathBuf,
@@ -36,7 +40,8 @@ impl Archive {
     pub fn open_on(dir: impl AsRef<Path>, location: &StoreLocation) -> Result<Archive> {
         let dir = dir.as_ref().to_path_buf();
         let store = AnyStore::open(&dir, location)?;
-        let index = TantivyIndex::open(&dir)?;
+        let mut index = TantivyIndex::open(&dir)?;
+        index.wait_for_writer(WRITER_LOCK_WAIT);
         let mut a = Archive { dir, store, index };
         a.sync_index()?;
         Ok(a)

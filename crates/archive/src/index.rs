@@ -324,9 +324,19 @@ pub struct TantivyIndex {
     /// `meta.json` as last seen by [`TantivyIndex::reload`] (inode, length,
     /// modification time): unchanged, the reader is current.
     meta_seen: std::sync::Mutex<Option<MetaStamp>>,
+    /// How long to wait for another writer's lock ([`TantivyIndex::wait_for_writer`]).
+    writer_wait: std::time::Duration,
 }
 
 impl TantivyIndex {
+    /// Makes taking the writer wait up to `d` for another process's writer lock
+    /// instead of failing at once. Writers (an ingest) wait a little, so that a
+    /// node's follower applying a few changes does not fail them; readers never
+    /// wait (they use the index as last committed).
+    pub fn wait_for_writer(&mut self, d: std::time::Duration) {
+        self.writer_wait = d;
+    }
+
     /// Opens the index in `dir/index`, creating it when absent. An index with
     /// another schema (an older format) or that cannot be opened is recreated empty
     /// and [`TantivyIndex::is_fresh`] says so: the caller fills it from the store.
@@ -371,6 +381,7 @@ impl TantivyIndex {
             writer: None,
             fresh,
             meta_seen: std::sync::Mutex::new(None),
+            writer_wait: std::time::Duration::ZERO,
         })
     }
 
@@ -454,9 +465,23 @@ impl TantivyIndex {
                 .map(|n| n.get())
                 .unwrap_or(1)
                 .clamp(1, 4);
-            let w = self
-                .index
-                .writer_with_num_threads(threads, 64 * 1024 * 1024 * threads)?;
+            // Another writer of this index may hold the lock for a moment (a
+            // node's follower applying a few changes): wait a little for it
+            // before failing. A long holder (an ingest) still fails fast enough.
+            let deadline = std::time::Instant::now() + self.writer_wait;
+            let w = loop {
+                match self
+                    .index
+                    .writer_with_num_threads(threads, 64 * 1024 * 1024 * threads)
+                {
+                    Err(tantivy::TantivyError::LockFailure(..))
+                        if std::time::Instant::now() < deadline =>
+                    {
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                    }
+                    r => break r?,
+                }
+            };
             self.writer = Some(w);
         }
         Ok(self.writer.as_mut().expect("writer"))

@@ -108,10 +108,13 @@ impl ArchiveDirArg {
         archive_dir(self.archive.as_deref())
     }
 
-    /// The directory, when it holds an archive.
+    /// The directory, when it holds an archive, or a node's index of a shared
+    /// database (whose users and audit log live beside it).
     pub fn existing(&self) -> anyhow::Result<PathBuf> {
         let dir = self.dir();
-        check_archive_exists(&dir)?;
+        if !dir.join("index").join("meta.json").is_file() {
+            check_archive_exists(&dir)?;
+        }
         Ok(dir)
     }
 }

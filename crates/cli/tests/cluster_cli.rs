@@ -1,0 +1,302 @@
+//! Two `cablescope serve` nodes on one PostgreSQL database, the CLI writing to it
+//! from a third index directory: what one writes, the others serve within
+//! seconds; clearance holds on every node; a writer killed mid-ingest loses
+//! nothing and stops no node.
+//!
+//! Needs `CABLESCOPE_TEST_DATABASE` (see `cablescope_testkit::pg`): skipped with a
+//! notice locally without it, a failure in CI.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, ChildStdout, Stdio};
+use std::time::{Duration, Instant};
+
+use cablescope_testkit::{write, Telegram};
+use common::{bin, code, stderr, stdout};
+use serde_json::Value;
+
+/// A serving node: its process and `HOST:PORT`; killed when dropped.
+struct Node {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(index_dir: &Path, db: &str) -> Node {
+    let mut child = bin()
+        .args(["serve", "--archive", index_dir.to_str().unwrap()])
+        .args(["--database", db, "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn serve");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let addr = wait_for_url(&mut out);
+    // Keep draining stdout so the node never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    Node { child, addr }
+}
+
+fn wait_for_url(out: &mut BufReader<ChildStdout>) -> String {
+    loop {
+        let mut line = String::new();
+        let n = out.read_line(&mut line).expect("read stdout");
+        assert!(n > 0, "serve exited before serving");
+        if line.starts_with("Serving ") {
+            let rest = line.split("at http://").nth(1).expect("url");
+            return rest.split('/').next().expect("host:port").to_string();
+        }
+    }
+}
+
+/// GET `path` with a bearer token: (status, JSON body).
+fn get(addr: &str, path: &str, token: &str) -> (u16, Value) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).expect("read");
+    let (head, body) = resp.split_once("\r\n\r\n").expect("head and body");
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    // Chunked bodies: the JSON object sits between the chunk sizes.
+    let json = body
+        .find('{')
+        .and_then(|a| body.rfind('}').map(|b| &body[a..=b]))
+        .unwrap_or("null");
+    (status, serde_json::from_str(json).unwrap_or(Value::Null))
+}
+
+fn total(addr: &str, q: &str, token: &str) -> u64 {
+    let (status, v) = get(addr, &format!("/api/search?q={q}&limit=1"), token);
+    assert_eq!(status, 200, "{v}");
+    v["total"].as_u64().expect("total")
+}
+
+/// Polls until `f` is true, for at most `limit`; returns how long it took.
+fn within(limit: Duration, what: &str, mut f: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < limit, "{what}: not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    start.elapsed()
+}
+
+fn add_user(index_dir: &Path, name: &str, clearance: &str) -> String {
+    common::add_user(
+        index_dir.to_str().unwrap(),
+        name,
+        &["--clearance", clearance],
+    )
+}
+
+#[test]
+fn two_nodes_serve_what_the_cli_writes_to_one_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(db) = cablescope_testkit::pg::database_for(tmp.path()) else {
+        return;
+    };
+    let (a_dir, b_dir, cli_dir) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("cli"),
+    );
+    let node_a = serve(&a_dir, &db);
+    let node_b = serve(&b_dir, &db);
+    // Users live beside each node's index (one directory each, this release).
+    let (ta, tb) = (
+        add_user(&a_dir, "reader", "C"),
+        add_user(&b_dir, "reader", "C"),
+    );
+    assert_eq!(total(&node_a.addr, "*", &ta), 0);
+
+    let src = tmp.path().join("src");
+    write(
+        &src,
+        "08OSLO512.txt",
+        Telegram::new("OSLO", 512)
+            .class("SECRET")
+            .subject("(C) HADDOCK QUOTAS")
+            .para("C", "The haddock quota talks resumed.")
+            .para("S/NF", "The zqcanary position stays with us.")
+            .text(),
+    );
+    let o = bin()
+        .args([
+            "ingest",
+            "--archive",
+            cli_dir.to_str().unwrap(),
+            "--database",
+            &db,
+        ])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Searchable on both nodes within 5 s of the CLI's commit.
+    for (node, token) in [(&node_a, &ta), (&node_b, &tb)] {
+        let took = within(Duration::from_secs(5), "the cable reaches the node", || {
+            total(&node.addr, "haddock", token) == 1
+        });
+        eprintln!("node {}: searchable after {took:?}", node.addr);
+        // The reader cleared C without NOFORN sees the cable but never the
+        // S/NF paragraph, on either node.
+        assert_eq!(
+            total(&node.addr, "zqcanary", token),
+            0,
+            "leaked on {}",
+            node.addr
+        );
+        let (status, page) = get(&node.addr, "/api/cables/08OSLO512", token);
+        assert_eq!(status, 200, "{page}");
+        assert!(
+            !page.to_string().contains("zqcanary"),
+            "leaked on {}: {page}",
+            node.addr
+        );
+    }
+
+    // A writer killed mid-ingest: nothing it committed is lost, the nodes serve
+    // on, and the same ingest run again completes the archive.
+    let corpus = tmp.path().join("corpus");
+    let g = bin()
+        .args([
+            "generate",
+            "--count",
+            "300",
+            "--out",
+            corpus.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&g), 0, "{}", stderr(&g));
+    std::fs::remove_file(corpus.join("truth.jsonl")).unwrap();
+    let ingest = || {
+        bin()
+            .args([
+                "ingest",
+                "--archive",
+                cli_dir.to_str().unwrap(),
+                "--database",
+                &db,
+            ])
+            .arg(&corpus)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut writer = ingest();
+    std::thread::sleep(Duration::from_millis(700));
+    writer.kill().unwrap(); // SIGKILL
+    writer.wait().unwrap();
+    let mid = total(&node_b.addr, "*", &tb);
+    assert!(get(&node_a.addr, "/healthz", &ta).0 == 200);
+    let o = bin()
+        .args([
+            "ingest",
+            "--archive",
+            cli_dir.to_str().unwrap(),
+            "--database",
+            &db,
+        ])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for (node, token) in [(&node_a, &ta), (&node_b, &tb)] {
+        within(
+            Duration::from_secs(5),
+            "the whole corpus reaches the node",
+            || total(&node.addr, "*", token) >= 1 + 250,
+        );
+    }
+    let full = total(&node_b.addr, "*", &tb);
+    assert!(mid <= full, "{mid} then {full}");
+    assert_eq!(total(&node_a.addr, "*", &ta), full);
+    // Every index agrees with the database.
+    for dir in [&a_dir, &b_dir, &cli_dir] {
+        let o = bin()
+            .args([
+                "verify",
+                "--archive",
+                dir.to_str().unwrap(),
+                "--database",
+                &db,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            code(&o),
+            0,
+            "{}: {}{}",
+            dir.display(),
+            stdout(&o),
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn a_node_index_that_is_lost_is_rebuilt_from_the_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(db) = cablescope_testkit::pg::database_for(tmp.path()) else {
+        return;
+    };
+    let src = tmp.path().join("src");
+    for i in 0..5u32 {
+        write(
+            &src,
+            format!("{i}.txt"),
+            Telegram::new("ROME", 100 + i)
+                .para("U", "Pasta diplomacy notes.")
+                .text(),
+        );
+    }
+    let node = tmp.path().join("node");
+    let run = |args: &[&str]| {
+        let o = bin()
+            .args(args)
+            .args(["--archive", node.to_str().unwrap(), "--database", &db])
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        stdout(&o)
+    };
+    let o = bin()
+        .args([
+            "ingest",
+            "--archive",
+            node.to_str().unwrap(),
+            "--database",
+            &db,
+        ])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    std::fs::remove_dir_all(node.join("index")).unwrap();
+    let found = run(&["search", "pasta", "--format", "json"]);
+    let v: Value = serde_json::from_str(&found).unwrap();
+    assert_eq!(v["total"], 5, "{v}");
+    run(&["verify"]);
+    // Without the database, the same directory is no archive.
+    let o = bin()
+        .args(["search", "pasta", "--archive", node.to_str().unwrap()])
+        .env_remove("CABLESCOPE_DATABASE")
+        .output()
+        .unwrap();
+    assert_ne!(code(&o), 0);
+}
