@@ -109,7 +109,8 @@ impl Reads for Archive {
         depth: u32,
         acc: &Access,
     ) -> cablescope_archive::Result<Option<RefWalk>> {
-        let lib = Library::open_for_reading(self.dir())?;
+        let lib =
+            Library::open_for_reading_on(self.dir(), &leak_build::backend::location(self.dir()))?;
         let auditor = Auditor::new(self.dir());
         let viewer = Viewer {
             name: None,
@@ -197,7 +198,7 @@ fn released_cables_read_as_unclassified_from_their_date() {
         .unwrap_or_else(|e| panic!("{e}"));
     // The policy is stored in the archive.
     drop(a);
-    let a = Archive::open(tmp.path().join("archive")).unwrap();
+    let a = leak_build::backend::open(tmp.path().join("archive"));
     assert!(a.declass_policy().unwrap().enabled);
 
     let at = |date: &str| a.access(u(), Some(d(date))).unwrap();

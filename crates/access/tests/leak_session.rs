@@ -25,7 +25,8 @@ use leak_common::{readers, visible_cables, CANARIES};
 /// The canary archive, and a library and an auditor on it.
 fn open(dir: &std::path::Path) -> (Archive, Library, Auditor) {
     let a = archive(dir);
-    let lib = Library::open_for_reading(dir.join("archive")).unwrap();
+    let at = dir.join("archive");
+    let lib = Library::open_for_reading_on(&at, &leak_build::backend::location(&at)).unwrap();
     let auditor = Auditor::new(&dir.join("archive"));
     (a, lib, auditor)
 }

@@ -157,10 +157,10 @@ impl AppState {
         } else {
             None
         };
+        let cables = first.cable_count().unwrap_or(0);
         // The server writes `access.db`, uploads and ingests: whatever it creates
         // is private to its owner.
         cablescope_access::files::private_umask();
-        let cables = first.cable_count().unwrap_or(0);
         let metrics = Metrics::new();
         metrics.set_cables(cables);
         let auth = Auth::with_policy(&dir, limits.sign_in.clone());

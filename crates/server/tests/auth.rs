@@ -151,7 +151,15 @@ async fn every_protected_route_refuses_missing_wrong_malformed_expired_and_revok
         ..Limits::default()
     };
     let app = cablescope_server::router(
-        AppState::open_with_limits(&env.dir, ServerConfig::default(), limits).unwrap(),
+        AppState::open_with_limits(
+            &env.dir,
+            ServerConfig {
+                store: auth_common::backend::location(&env.dir),
+                ..ServerConfig::default()
+            },
+            limits,
+        )
+        .unwrap(),
     );
     let mut ip = 100;
     for (method, path) in &routes {
@@ -728,7 +736,15 @@ async fn an_upload_over_the_limit_is_refused() {
         ..Limits::default()
     };
     let app = cablescope_server::router(
-        AppState::open_with_limits(&dir, ServerConfig::default(), limits).unwrap(),
+        AppState::open_with_limits(
+            &dir,
+            ServerConfig {
+                store: auth_common::backend::location(&dir),
+                ..ServerConfig::default()
+            },
+            limits,
+        )
+        .unwrap(),
     );
     let r = Req::post("/api/ingest?name=big.txt")
         .bearer(&token)

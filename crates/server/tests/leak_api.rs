@@ -554,7 +554,11 @@ async fn declassification_is_evaluated_at_the_as_of_date() {
         },
     );
     {
-        let mut a = cablescope_access::Admin::open(&later.dir).unwrap();
+        let mut a = cablescope_access::Admin::open_on(
+            &later.dir,
+            &auth_common::backend::location(&later.dir),
+        )
+        .unwrap();
         a.set_declass_policy(
             &cablescope_access::declass::DeclassPolicy {
                 enabled: true,
@@ -566,7 +570,14 @@ async fn declassification_is_evaluated_at_the_as_of_date() {
         .unwrap();
     }
     let now = cablescope_server::router(
-        cablescope_server::AppState::open(&later.dir, ServerConfig::default()).unwrap(),
+        cablescope_server::AppState::open(
+            &later.dir,
+            ServerConfig {
+                store: auth_common::backend::location(&later.dir),
+                ..ServerConfig::default()
+            },
+        )
+        .unwrap(),
     );
     let u = later.token("u");
     let r = Req::get("/api/cables/09TOKYO5").bearer(u).send(&now).await;

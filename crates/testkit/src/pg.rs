@@ -56,7 +56,15 @@ pub fn cluster_url() -> Option<String> {
 pub fn database_for(dir: &Path) -> Option<String> {
     let admin = cluster_url()?;
     let name = database_name(dir);
-    let mut client = postgres::Client::connect(&admin, postgres::NoTls)
+    // On a plain thread: the synchronous client refuses to run inside an async
+    // test's runtime.
+    let url = std::thread::scope(|s| s.spawn(|| create(&admin, &name)).join())
+        .unwrap_or_else(|p| std::panic::resume_unwind(p));
+    Some(url)
+}
+
+fn create(admin: &str, name: &str) -> String {
+    let mut client = postgres::Client::connect(admin, postgres::NoTls)
         .unwrap_or_else(|e| panic!("cannot reach the test cluster at {admin}: {e}"));
     let exists = client
         .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
@@ -72,7 +80,7 @@ pub fn database_for(dir: &Path) -> Option<String> {
             assert!(again, "cannot create the test database {name}: {e}");
         }
     }
-    Some(with_database(&admin, &name))
+    with_database(admin, name)
 }
 
 /// `cs_` and 24 hex digits of a hash of the canonical path: a valid identifier,

@@ -23,7 +23,7 @@
 //!   followers (nodes keeping a local index) to catch up without waiting for their
 //!   next poll.
 
-use std::cell::{RefCell, RefMut};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use cablescope_format::Cable;
@@ -112,7 +112,7 @@ INSERT INTO meta(key, value) VALUES ('next_seq', '1');
 /// The PostgreSQL store. One connection; open one store per thread (as the
 /// embedded store opens one SQLite connection per handle).
 pub struct PgStore {
-    client: RefCell<Client>,
+    client: RefCell<Conn>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -149,30 +149,29 @@ impl PgStore {
     /// `host=… dbname=…`), creating or migrating the schema. A database written by
     /// a newer cablescope is refused.
     pub fn connect(url: &str) -> Result<Self> {
-        let mut client = Client::connect(url, NoTls).map_err(|e| {
-            Error::Other(format!(
-                "cannot connect to the database {}: {e}",
-                redact_url(url)
-            ))
+        let client = off_runtime(|| -> Result<Client> {
+            let mut client = Client::connect(url, NoTls).map_err(|e| {
+                Error::Other(format!(
+                    "cannot connect to the database {}: {e}",
+                    redact_url(url)
+                ))
+            })?;
+            migrate(&mut client)?;
+            Ok(client)
         })?;
-        migrate(&mut client)?;
         Ok(PgStore {
-            client: RefCell::new(client),
+            client: RefCell::new(Conn(Some(client))),
         })
     }
 
-    fn c(&self) -> RefMut<'_, Client> {
-        self.client.borrow_mut()
-    }
-
-    /// The cable `alias` is an alias of (the smallest id when several are).
-    fn alias_target(&self, alias: &str) -> Result<Option<String>> {
-        let row = self.c().query_opt(
-            "SELECT a.cable_id FROM aliases a JOIN cables c ON c.id = a.cable_id
-             WHERE a.alias = lower($1) ORDER BY a.cable_id LIMIT 1",
-            &[&alias],
-        )?;
-        Ok(row.map(|r| r.get(0)))
+    /// Runs `f` with the connection, where it may block ([`off_runtime`]).
+    fn with<T: Send>(&self, f: impl FnOnce(&mut Client) -> Result<T> + Send) -> Result<T> {
+        let mut conn = self.client.borrow_mut();
+        let c = conn
+            .0
+            .as_mut()
+            .expect("the connection lives as long as the store");
+        off_runtime(move || f(c))
     }
 
     /// Waits up to `timeout` for a `NOTIFY` on [`CHANGES_CHANNEL`] (after a
@@ -180,13 +179,46 @@ impl PgStore {
     /// when one came: a follower then catches up at once instead of at its next
     /// poll.
     pub fn wait_for_changes(&self, timeout: std::time::Duration) -> Result<bool> {
-        let mut c = self.c();
-        c.batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))?;
-        let mut n = c.notifications();
-        let got = n.timeout_iter(timeout).next()?.is_some();
-        // Drain what queued meanwhile: one catch-up covers them all.
-        while n.iter().next()?.is_some() {}
-        Ok(got)
+        self.with(|c| {
+            c.batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))?;
+            let mut n = c.notifications();
+            let got = n.timeout_iter(timeout).next()?.is_some();
+            // Drain what queued meanwhile: one catch-up covers them all.
+            while n.iter().next()?.is_some() {}
+            Ok(got)
+        })
+    }
+}
+
+/// The cable `alias` is an alias of (the smallest id when several are).
+fn alias_target(c: &mut Client, alias: &str) -> Result<Option<String>> {
+    let row = c.query_opt(
+        "SELECT a.cable_id FROM aliases a JOIN cables c ON c.id = a.cable_id
+         WHERE a.alias = lower($1) ORDER BY a.cable_id LIMIT 1",
+        &[&alias],
+    )?;
+    Ok(row.map(|r| r.get(0)))
+}
+
+/// Runs `f` where the synchronous client may block: here, or, inside a tokio
+/// runtime's context (an async task, a caller we do not control), on a scoped
+/// thread of its own. The client drives its connection on a runtime of its own,
+/// and tokio refuses to block on one runtime from inside another.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|s| s.spawn(f).join()).unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
+/// The connection; closed where it may block ([`off_runtime`]) when dropped.
+struct Conn(Option<Client>);
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            off_runtime(move || drop(c));
+        }
     }
 }
 
@@ -366,539 +398,554 @@ fn to_edge(r: &postgres::Row) -> Edge {
 
 impl Store for PgStore {
     fn inputs(&self) -> Result<BTreeMap<String, InputRecord>> {
-        let rows = self.c().query(
-            "SELECT path, size, mtime, hash, status, error, format, cables FROM inputs",
-            &[],
-        )?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                let rec = InputRecord {
-                    path: r.get(0),
-                    size: r.get::<_, Option<i64>>(1).map(|v| v as u64),
-                    mtime: r.get(2),
-                    hash: r.get(3),
-                    ok: r.get::<_, String>(4) == "ok",
-                    error: r.get(5),
-                    format: r.get(6),
-                    cables: r.get::<_, i64>(7) as u64,
-                };
-                (rec.path.clone(), rec)
-            })
-            .collect())
+        self.with(|c| {
+            let rows = c.query(
+                "SELECT path, size, mtime, hash, status, error, format, cables FROM inputs",
+                &[],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| {
+                    let rec = InputRecord {
+                        path: r.get(0),
+                        size: r.get::<_, Option<i64>>(1).map(|v| v as u64),
+                        mtime: r.get(2),
+                        hash: r.get(3),
+                        ok: r.get::<_, String>(4) == "ok",
+                        error: r.get(5),
+                        format: r.get(6),
+                        cables: r.get::<_, i64>(7) as u64,
+                    };
+                    (rec.path.clone(), rec)
+                })
+                .collect())
+        })
     }
 
     fn copies_of(&self, id: &str) -> Result<Vec<CopyRow>> {
-        self.c()
-            .query(
+        self.with(|c| {
+            c.query(
                 "SELECT path, item, cable_id, record FROM sources WHERE cable_id=$1
-                 ORDER BY path, item",
+                     ORDER BY path, item",
                 &[&id],
             )?
             .iter()
             .map(to_copy)
             .collect()
+        })
     }
 
     fn distinct_copies(&self, id: &str, skip: &BTreeSet<String>) -> Result<Vec<(String, CopyRow)>> {
-        // The first copy (by path, item) of each content, not read from a skipped
-        // path: one statement where SQLite seeks hash by hash.
-        let skip: Vec<&str> = skip.iter().map(String::as_str).collect();
-        let rows = self.c().query(
-            "SELECT DISTINCT ON (content_hash) content_hash, path, item, cable_id, record
-             FROM sources WHERE cable_id=$1 AND NOT (path = ANY($2::text[]))
-             ORDER BY content_hash, path, item",
-            &[&id, &skip],
-        )?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.get::<_, String>(0),
-                    CopyRow {
-                        path: r.get(1),
-                        item: r.get::<_, i64>(2) as u64,
-                        cable_id: r.get(3),
-                        record: decode_record_bytes(r.get(4))?,
-                    },
-                ))
-            })
-            .collect()
+        self.with(|c| {
+            // The first copy (by path, item) of each content, not read from a skipped
+            // path: one statement where SQLite seeks hash by hash.
+            let skip: Vec<&str> = skip.iter().map(String::as_str).collect();
+            let rows = c.query(
+                "SELECT DISTINCT ON (content_hash) content_hash, path, item, cable_id, record
+                 FROM sources WHERE cable_id=$1 AND NOT (path = ANY($2::text[]))
+                 ORDER BY content_hash, path, item",
+                &[&id, &skip],
+            )?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        r.get::<_, String>(0),
+                        CopyRow {
+                            path: r.get(1),
+                            item: r.get::<_, i64>(2) as u64,
+                            cable_id: r.get(3),
+                            record: decode_record_bytes(r.get(4))?,
+                        },
+                    ))
+                })
+                .collect()
+        })
     }
 
     fn ids_from_source(&self, path: &str) -> Result<Vec<String>> {
-        Ok(self
-            .c()
-            .query(
+        self.with(|c| {
+            Ok(c.query(
                 "SELECT DISTINCT cable_id FROM sources WHERE path=$1 ORDER BY 1",
                 &[&path],
             )?
             .iter()
             .map(|r| r.get(0))
             .collect())
+        })
     }
 
     fn sources_matching(&self, path: &str) -> Result<Vec<String>> {
-        let p = path.trim_end_matches('/');
-        Ok(self
-            .c()
-            .query(
-                "SELECT path FROM inputs WHERE path=$1 OR substr(path, 1, length($1) + 1) IN ($1 || '!', $1 || '/')
-                 UNION SELECT DISTINCT path FROM sources WHERE path=$1 OR substr(path, 1, length($1) + 1) IN ($1 || '!', $1 || '/')
-                 ORDER BY 1",
-                &[&p],
-            )?
-            .iter()
-            .map(|r| r.get(0))
-            .collect())
+        self.with(|c| {
+            let p = path.trim_end_matches('/');
+            Ok(c
+                .query(
+                    "SELECT path FROM inputs WHERE path=$1 OR substr(path, 1, length($1) + 1) IN ($1 || '!', $1 || '/')
+                     UNION SELECT DISTINCT path FROM sources WHERE path=$1 OR substr(path, 1, length($1) + 1) IN ($1 || '!', $1 || '/')
+                     ORDER BY 1",
+                    &[&p],
+                )?
+                .iter()
+                .map(|r| r.get(0))
+                .collect())
+        })
     }
 
     fn write(&mut self, batch: &WriteBatch) -> Result<u64> {
-        let mut client = self.c();
-        let mut tx = client.transaction()?;
-        let mut next = take_seq_lock(&mut tx)?;
-        let mut last = 0;
-        if !batch.drop_sources_of.is_empty() {
-            tx.execute(
-                "DELETE FROM sources WHERE path = ANY($1::text[])",
-                &[&batch.drop_sources_of],
-            )?;
-        }
-        if !batch.drop_copies_of.is_empty() {
-            tx.execute(
-                "DELETE FROM sources WHERE cable_id = ANY($1::text[])",
-                &[&batch.drop_copies_of],
-            )?;
-        }
-        let added = last_per_key(&batch.add_sources, |c| (c.path.clone(), c.item));
-        if !added.is_empty() {
-            let mut cols: (
-                Vec<&str>,
-                Vec<i64>,
-                Vec<&str>,
-                Vec<String>,
-                Vec<&str>,
-                Vec<Vec<u8>>,
-            ) = Default::default();
-            for c in &added {
-                cols.0.push(&c.path);
-                cols.1.push(c.item as i64);
-                cols.2.push(&c.record.source.format);
-                cols.3.push(copy_content_hash(&c.record)?);
-                cols.4.push(&c.cable_id);
-                cols.5
-                    .push(encode_record(&serde_json::to_string(&c.record)?));
-            }
-            tx.execute(
-                "INSERT INTO sources(path, item, format, content_hash, cable_id, record)
-                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bytea[])
-                 ON CONFLICT (path, item) DO UPDATE SET format=EXCLUDED.format,
-                   content_hash=EXCLUDED.content_hash, cable_id=EXCLUDED.cable_id, record=EXCLUDED.record",
-                &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5],
-            )?;
-        }
-        // Cables: every upsert takes the next sequence in batch order (as SQLite
-        // does row by row); a cable upserted twice keeps its last record and the
-        // later sequence.
-        let mut ups: Vec<(&str, &Cable, u64)> = Vec::new();
-        for c in &batch.upsert {
-            let id =
-                c.id.as_deref()
-                    .ok_or_else(|| Error::Other("cable without id".into()))?;
-            ups.push((id, c, next));
-            last = next;
-            next += 1;
-        }
-        let ups = last_per_key(&ups, |u| u.0);
-        if !ups.is_empty() {
-            #[derive(Default)]
-            struct Cols {
-                id: Vec<String>,
-                record: Vec<Vec<u8>>,
-                hash: Vec<String>,
-                created: Vec<Option<String>>,
-                year: Vec<Option<i32>>,
-                month: Vec<Option<String>>,
-                origin: Vec<Option<String>>,
-                class: Vec<Option<String>>,
-                level: Vec<String>,
-                captions: Vec<String>,
-                tags: Vec<String>,
-                subject: Vec<Option<String>>,
-                seq: Vec<i64>,
-            }
-            let mut k = Cols::default();
-            let mut refs: (Vec<String>, Vec<String>, Vec<String>, Vec<String>) = Default::default();
-            for (id, c, seq) in &ups {
-                let cols = CableColumns::of(c)?;
-                k.id.push(id.to_string());
-                k.hash.push(sha256_hex(cols.json.as_bytes()));
-                k.record.push(encode_record(&cols.json));
-                k.created.push(c.created.clone());
-                k.year.push(cols.year.map(|y| y as i32));
-                k.month.push(cols.month);
-                k.origin.push(c.origin.station.clone());
-                k.class.push(c.classification.clone());
-                k.level.push(cols.level.to_string());
-                k.captions.push(cols.captions);
-                k.tags.push(cols.tags);
-                k.subject.push(c.subject.clone());
-                k.seq.push(*seq as i64);
-                for (to, label, kind) in edges_of(c)? {
-                    refs.0.push(id.to_string());
-                    refs.1.push(to);
-                    refs.2.push(label);
-                    refs.3.push(kind);
-                }
-            }
-            tx.execute(
-                "INSERT INTO cables(id, record, content_hash, created, year, month, origin,
-                   classification, level, captions, tags, subject, seq)
-                 SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[], $4::text[], $5::int[],
-                   $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-                   $12::text[], $13::bigint[])
-                 ON CONFLICT (id) DO UPDATE SET record=EXCLUDED.record,
-                   content_hash=EXCLUDED.content_hash, created=EXCLUDED.created,
-                   year=EXCLUDED.year, month=EXCLUDED.month, origin=EXCLUDED.origin,
-                   classification=EXCLUDED.classification, level=EXCLUDED.level,
-                   captions=EXCLUDED.captions, tags=EXCLUDED.tags, subject=EXCLUDED.subject,
-                   seq=EXCLUDED.seq",
-                &[
-                    &k.id,
-                    &k.record,
-                    &k.hash,
-                    &k.created,
-                    &k.year,
-                    &k.month,
-                    &k.origin,
-                    &k.class,
-                    &k.level,
-                    &k.captions,
-                    &k.tags,
-                    &k.subject,
-                    &k.seq,
-                ],
-            )?;
-            tx.execute("DELETE FROM refs WHERE from_id = ANY($1::text[])", &[&k.id])?;
-            if !refs.0.is_empty() {
+        self.with(|c| {
+            let mut tx = c.transaction()?;
+            let mut next = take_seq_lock(&mut tx)?;
+            let mut last = 0;
+            if !batch.drop_sources_of.is_empty() {
                 tx.execute(
-                    "INSERT INTO refs(from_id, to_id, label, kind)
-                     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-                     ON CONFLICT DO NOTHING",
-                    &[&refs.0, &refs.1, &refs.2, &refs.3],
+                    "DELETE FROM sources WHERE path = ANY($1::text[])",
+                    &[&batch.drop_sources_of],
                 )?;
             }
-        }
-        if !batch.delete.is_empty() {
-            let mut seqs: Vec<i64> = Vec::new();
-            for _ in &batch.delete {
-                seqs.push(next as i64);
+            if !batch.drop_copies_of.is_empty() {
+                tx.execute(
+                    "DELETE FROM sources WHERE cable_id = ANY($1::text[])",
+                    &[&batch.drop_copies_of],
+                )?;
+            }
+            let added = last_per_key(&batch.add_sources, |c| (c.path.clone(), c.item));
+            if !added.is_empty() {
+                let mut cols: (
+                    Vec<&str>,
+                    Vec<i64>,
+                    Vec<&str>,
+                    Vec<String>,
+                    Vec<&str>,
+                    Vec<Vec<u8>>,
+                ) = Default::default();
+                for c in &added {
+                    cols.0.push(&c.path);
+                    cols.1.push(c.item as i64);
+                    cols.2.push(&c.record.source.format);
+                    cols.3.push(copy_content_hash(&c.record)?);
+                    cols.4.push(&c.cable_id);
+                    cols.5
+                        .push(encode_record(&serde_json::to_string(&c.record)?));
+                }
+                tx.execute(
+                    "INSERT INTO sources(path, item, format, content_hash, cable_id, record)
+                     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bytea[])
+                     ON CONFLICT (path, item) DO UPDATE SET format=EXCLUDED.format,
+                       content_hash=EXCLUDED.content_hash, cable_id=EXCLUDED.cable_id, record=EXCLUDED.record",
+                    &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5],
+                )?;
+            }
+            // Cables: every upsert takes the next sequence in batch order (as SQLite
+            // does row by row); a cable upserted twice keeps its last record and the
+            // later sequence.
+            let mut ups: Vec<(&str, &Cable, u64)> = Vec::new();
+            for c in &batch.upsert {
+                let id =
+                    c.id.as_deref()
+                        .ok_or_else(|| Error::Other("cable without id".into()))?;
+                ups.push((id, c, next));
                 last = next;
                 next += 1;
             }
-            tx.execute(
-                "DELETE FROM cables WHERE id = ANY($1::text[])",
-                &[&batch.delete],
-            )?;
-            tx.execute(
-                "DELETE FROM refs WHERE from_id = ANY($1::text[])",
-                &[&batch.delete],
-            )?;
-            tx.execute(
-                "INSERT INTO tombstones(id, seq) SELECT * FROM unnest($1::text[], $2::bigint[])",
-                &[&batch.delete, &seqs],
-            )?;
-        }
-        write_derived(&mut tx, batch)?;
-        if !batch.forget_inputs.is_empty() {
-            tx.execute(
-                "DELETE FROM inputs WHERE path = ANY($1::text[])",
-                &[&batch.forget_inputs],
-            )?;
-        }
-        let inputs = last_per_key(&batch.inputs, |i| i.path.clone());
-        if !inputs.is_empty() {
-            #[allow(clippy::type_complexity)]
-            let mut k: (
-                Vec<&str>,
-                Vec<Option<i64>>,
-                Vec<Option<i64>>,
-                Vec<&str>,
-                Vec<&str>,
-                Vec<Option<&str>>,
-                Vec<Option<&str>>,
-                Vec<i64>,
-            ) = Default::default();
-            for i in &inputs {
-                k.0.push(&i.path);
-                k.1.push(i.size.map(|v| v as i64));
-                k.2.push(i.mtime);
-                k.3.push(&i.hash);
-                k.4.push(if i.ok { "ok" } else { "failed" });
-                k.5.push(i.error.as_deref());
-                k.6.push(i.format.as_deref());
-                k.7.push(i.cables as i64);
+            let ups = last_per_key(&ups, |u| u.0);
+            if !ups.is_empty() {
+                #[derive(Default)]
+                struct Cols {
+                    id: Vec<String>,
+                    record: Vec<Vec<u8>>,
+                    hash: Vec<String>,
+                    created: Vec<Option<String>>,
+                    year: Vec<Option<i32>>,
+                    month: Vec<Option<String>>,
+                    origin: Vec<Option<String>>,
+                    class: Vec<Option<String>>,
+                    level: Vec<String>,
+                    captions: Vec<String>,
+                    tags: Vec<String>,
+                    subject: Vec<Option<String>>,
+                    seq: Vec<i64>,
+                }
+                let mut k = Cols::default();
+                let mut refs: (Vec<String>, Vec<String>, Vec<String>, Vec<String>) = Default::default();
+                for (id, c, seq) in &ups {
+                    let cols = CableColumns::of(c)?;
+                    k.id.push(id.to_string());
+                    k.hash.push(sha256_hex(cols.json.as_bytes()));
+                    k.record.push(encode_record(&cols.json));
+                    k.created.push(c.created.clone());
+                    k.year.push(cols.year.map(|y| y as i32));
+                    k.month.push(cols.month);
+                    k.origin.push(c.origin.station.clone());
+                    k.class.push(c.classification.clone());
+                    k.level.push(cols.level.to_string());
+                    k.captions.push(cols.captions);
+                    k.tags.push(cols.tags);
+                    k.subject.push(c.subject.clone());
+                    k.seq.push(*seq as i64);
+                    for (to, label, kind) in edges_of(c)? {
+                        refs.0.push(id.to_string());
+                        refs.1.push(to);
+                        refs.2.push(label);
+                        refs.3.push(kind);
+                    }
+                }
+                tx.execute(
+                    "INSERT INTO cables(id, record, content_hash, created, year, month, origin,
+                       classification, level, captions, tags, subject, seq)
+                     SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[], $4::text[], $5::int[],
+                       $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+                       $12::text[], $13::bigint[])
+                     ON CONFLICT (id) DO UPDATE SET record=EXCLUDED.record,
+                       content_hash=EXCLUDED.content_hash, created=EXCLUDED.created,
+                       year=EXCLUDED.year, month=EXCLUDED.month, origin=EXCLUDED.origin,
+                       classification=EXCLUDED.classification, level=EXCLUDED.level,
+                       captions=EXCLUDED.captions, tags=EXCLUDED.tags, subject=EXCLUDED.subject,
+                       seq=EXCLUDED.seq",
+                    &[
+                        &k.id,
+                        &k.record,
+                        &k.hash,
+                        &k.created,
+                        &k.year,
+                        &k.month,
+                        &k.origin,
+                        &k.class,
+                        &k.level,
+                        &k.captions,
+                        &k.tags,
+                        &k.subject,
+                        &k.seq,
+                    ],
+                )?;
+                tx.execute("DELETE FROM refs WHERE from_id = ANY($1::text[])", &[&k.id])?;
+                if !refs.0.is_empty() {
+                    tx.execute(
+                        "INSERT INTO refs(from_id, to_id, label, kind)
+                         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+                         ON CONFLICT DO NOTHING",
+                        &[&refs.0, &refs.1, &refs.2, &refs.3],
+                    )?;
+                }
             }
-            tx.execute(
-                "INSERT INTO inputs(path, size, mtime, hash, status, error, format, cables)
-                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[],
-                   $5::text[], $6::text[], $7::text[], $8::bigint[])
-                 ON CONFLICT (path) DO UPDATE SET size=EXCLUDED.size, mtime=EXCLUDED.mtime,
-                   hash=EXCLUDED.hash, status=EXCLUDED.status, error=EXCLUDED.error,
-                   format=EXCLUDED.format, cables=EXCLUDED.cables",
-                &[&k.0, &k.1, &k.2, &k.3, &k.4, &k.5, &k.6, &k.7],
-            )?;
-        }
-        set_next_seq(&mut tx, next)?;
-        if last > 0 {
-            tx.execute(
-                "SELECT pg_notify($1, $2)",
-                &[&CHANGES_CHANNEL, &last.to_string()],
-            )?;
-        }
-        tx.commit()?;
-        Ok(last)
+            if !batch.delete.is_empty() {
+                let mut seqs: Vec<i64> = Vec::new();
+                for _ in &batch.delete {
+                    seqs.push(next as i64);
+                    last = next;
+                    next += 1;
+                }
+                tx.execute(
+                    "DELETE FROM cables WHERE id = ANY($1::text[])",
+                    &[&batch.delete],
+                )?;
+                tx.execute(
+                    "DELETE FROM refs WHERE from_id = ANY($1::text[])",
+                    &[&batch.delete],
+                )?;
+                tx.execute(
+                    "INSERT INTO tombstones(id, seq) SELECT * FROM unnest($1::text[], $2::bigint[])",
+                    &[&batch.delete, &seqs],
+                )?;
+            }
+            write_derived(&mut tx, batch)?;
+            if !batch.forget_inputs.is_empty() {
+                tx.execute(
+                    "DELETE FROM inputs WHERE path = ANY($1::text[])",
+                    &[&batch.forget_inputs],
+                )?;
+            }
+            let inputs = last_per_key(&batch.inputs, |i| i.path.clone());
+            if !inputs.is_empty() {
+                #[allow(clippy::type_complexity)]
+                let mut k: (
+                    Vec<&str>,
+                    Vec<Option<i64>>,
+                    Vec<Option<i64>>,
+                    Vec<&str>,
+                    Vec<&str>,
+                    Vec<Option<&str>>,
+                    Vec<Option<&str>>,
+                    Vec<i64>,
+                ) = Default::default();
+                for i in &inputs {
+                    k.0.push(&i.path);
+                    k.1.push(i.size.map(|v| v as i64));
+                    k.2.push(i.mtime);
+                    k.3.push(&i.hash);
+                    k.4.push(if i.ok { "ok" } else { "failed" });
+                    k.5.push(i.error.as_deref());
+                    k.6.push(i.format.as_deref());
+                    k.7.push(i.cables as i64);
+                }
+                tx.execute(
+                    "INSERT INTO inputs(path, size, mtime, hash, status, error, format, cables)
+                     SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[],
+                       $5::text[], $6::text[], $7::text[], $8::bigint[])
+                     ON CONFLICT (path) DO UPDATE SET size=EXCLUDED.size, mtime=EXCLUDED.mtime,
+                       hash=EXCLUDED.hash, status=EXCLUDED.status, error=EXCLUDED.error,
+                       format=EXCLUDED.format, cables=EXCLUDED.cables",
+                    &[&k.0, &k.1, &k.2, &k.3, &k.4, &k.5, &k.6, &k.7],
+                )?;
+            }
+            set_next_seq(&mut tx, next)?;
+            if last > 0 {
+                tx.execute(
+                    "SELECT pg_notify($1, $2)",
+                    &[&CHANGES_CHANNEL, &last.to_string()],
+                )?;
+            }
+            tx.commit()?;
+            Ok(last)
+        })
     }
 
     fn cable(&self, id: &str) -> Result<Option<Cable>> {
-        let read = |id: &str| -> Result<Option<Cable>> {
-            self.c()
-                .query_opt("SELECT record FROM cables WHERE id=$1", &[&id])?
-                .map(|r| decode_record_bytes(r.get(0)))
-                .transpose()
-        };
-        if let Some(c) = read(id)? {
-            return Ok(Some(c));
-        }
-        match self.alias_target(id)? {
-            Some(canonical) => read(&canonical),
-            None => Ok(None),
-        }
+        self.with(|c| {
+            let read = |c: &mut Client, id: &str| -> Result<Option<Cable>> {
+                c.query_opt("SELECT record FROM cables WHERE id=$1", &[&id])?
+                    .map(|r| decode_record_bytes(r.get(0)))
+                    .transpose()
+            };
+            if let Some(cable) = read(c, id)? {
+                return Ok(Some(cable));
+            }
+            match alias_target(c, id)? {
+                Some(canonical) => read(c, &canonical),
+                None => Ok(None),
+            }
+        })
     }
 
     fn canonical_id(&self, id: &str) -> Result<Option<String>> {
-        if self
-            .c()
-            .query_opt("SELECT 1 FROM cables WHERE id=$1", &[&id])?
-            .is_some()
-        {
-            return Ok(Some(id.to_string()));
-        }
-        self.alias_target(id)
+        self.with(|c| {
+            if c.query_opt("SELECT 1 FROM cables WHERE id=$1", &[&id])?
+                .is_some()
+            {
+                return Ok(Some(id.to_string()));
+            }
+            alias_target(c, id)
+        })
     }
 
     fn has_noid(&self) -> Result<bool> {
-        Ok(self
-            .c()
-            .query_opt(
+        self.with(|c| {
+            Ok(c.query_opt(
                 "SELECT 1 FROM cables WHERE id >= $1 AND id < $2 LIMIT 1",
                 &[&nearcopy::NOID_PREFIX, &noid_end()],
             )?
             .is_some())
+        })
     }
 
     fn band_candidates(&self, bands: &[i64], noid_only: bool, limit: usize) -> Result<Vec<String>> {
-        if bands.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (lo, hi) = if noid_only {
-            (nearcopy::NOID_PREFIX.to_string(), noid_end())
-        } else {
-            (String::new(), String::new())
-        };
-        Ok(self
-            .c()
-            .query(
+        self.with(|c| {
+            if bands.is_empty() {
+                return Ok(Vec::new());
+            }
+            let (lo, hi) = if noid_only {
+                (nearcopy::NOID_PREFIX.to_string(), noid_end())
+            } else {
+                (String::new(), String::new())
+            };
+            Ok(c.query(
                 "SELECT cable_id FROM bands WHERE band = ANY($1::bigint[])
-                   AND (NOT $2 OR (cable_id >= $3 AND cable_id < $4))
-                 GROUP BY cable_id ORDER BY count(*) DESC, cable_id LIMIT $5",
+                       AND (NOT $2 OR (cable_id >= $3 AND cable_id < $4))
+                     GROUP BY cable_id ORDER BY count(*) DESC, cable_id LIMIT $5",
                 &[&bands, &noid_only, &lo, &hi, &(limit as i64)],
             )?
             .iter()
             .map(|r| r.get(0))
             .collect())
+        })
     }
 
     fn changes_since(&self, after: u64, limit: usize) -> Result<Vec<Change>> {
-        let rows = self.c().query(
-            "SELECT seq, record, NULL::text FROM cables WHERE seq > $1
-             UNION ALL SELECT seq, NULL::bytea, id FROM tombstones WHERE seq > $1
-             ORDER BY 1 LIMIT $2",
-            &[&(after as i64), &(limit as i64)],
-        )?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let seq = r.get::<_, i64>(0) as u64;
-            match (r.get::<_, Option<&[u8]>>(1), r.get::<_, Option<String>>(2)) {
-                (Some(rec), _) => out.push(Change::Upsert {
-                    cable: Box::new(decode_record_bytes(rec)?),
-                    seq,
-                }),
-                (None, Some(id)) => out.push(Change::Delete { id, seq }),
-                _ => {}
+        self.with(|c| {
+            let rows = c.query(
+                "SELECT seq, record, NULL::text FROM cables WHERE seq > $1
+                 UNION ALL SELECT seq, NULL::bytea, id FROM tombstones WHERE seq > $1
+                 ORDER BY 1 LIMIT $2",
+                &[&(after as i64), &(limit as i64)],
+            )?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let seq = r.get::<_, i64>(0) as u64;
+                match (r.get::<_, Option<&[u8]>>(1), r.get::<_, Option<String>>(2)) {
+                    (Some(rec), _) => out.push(Change::Upsert {
+                        cable: Box::new(decode_record_bytes(rec)?),
+                        seq,
+                    }),
+                    (None, Some(id)) => out.push(Change::Delete { id, seq }),
+                    _ => {}
+                }
             }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
     fn last_seq(&self) -> Result<u64> {
-        let v: String = self
-            .c()
-            .query_one("SELECT value FROM meta WHERE key='next_seq'", &[])?
-            .get(0);
-        Ok(v.parse::<u64>().unwrap_or(1).saturating_sub(1))
+        self.with(|c| {
+            let v: String = c
+                .query_one("SELECT value FROM meta WHERE key='next_seq'", &[])?
+                .get(0);
+            Ok(v.parse::<u64>().unwrap_or(1).saturating_sub(1))
+        })
     }
 
     fn ids(&self) -> Result<Vec<String>> {
-        Ok(self
-            .c()
-            .query("SELECT id FROM cables ORDER BY id", &[])?
-            .iter()
-            .map(|r| r.get(0))
-            .collect())
+        self.with(|c| {
+            Ok(c.query("SELECT id FROM cables ORDER BY id", &[])?
+                .iter()
+                .map(|r| r.get(0))
+                .collect())
+        })
     }
 
     fn id_seqs(&self) -> Result<Vec<(String, u64)>> {
-        Ok(self
-            .c()
-            .query("SELECT id, seq FROM cables ORDER BY id", &[])?
-            .iter()
-            .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
-            .collect())
+        self.with(|c| {
+            Ok(c.query("SELECT id, seq FROM cables ORDER BY id", &[])?
+                .iter()
+                .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
+                .collect())
+        })
     }
 
     fn count(&self) -> Result<u64> {
-        Ok(self
-            .c()
-            .query_one("SELECT count(*) FROM cables", &[])?
-            .get::<_, i64>(0) as u64)
+        self.with(|c| {
+            Ok(c.query_one("SELECT count(*) FROM cables", &[])?
+                .get::<_, i64>(0) as u64)
+        })
     }
 
     fn present(&self, ids: &[String]) -> Result<Vec<String>> {
-        Ok(self
-            .c()
-            .query(
+        self.with(|c| {
+            Ok(c.query(
                 "SELECT x FROM unnest($1::text[]) WITH ORDINALITY AS u(x, i)
-                 WHERE EXISTS (SELECT 1 FROM cables WHERE id = u.x)
-                    OR EXISTS (SELECT 1 FROM aliases a JOIN cables c ON c.id = a.cable_id
-                               WHERE a.alias = lower(u.x))
-                 ORDER BY i",
+                     WHERE EXISTS (SELECT 1 FROM cables WHERE id = u.x)
+                        OR EXISTS (SELECT 1 FROM aliases a JOIN cables c ON c.id = a.cable_id
+                                   WHERE a.alias = lower(u.x))
+                     ORDER BY i",
                 &[&ids],
             )?
             .iter()
             .map(|r| r.get(0))
             .collect())
+        })
     }
 
     fn cites(&self, id: &str) -> Result<Vec<Edge>> {
-        Ok(self
-            .c()
-            .query(
-                "SELECT from_id, to_id, label, kind FROM refs WHERE from_id=$1 ORDER BY label, to_id",
-                &[&id],
-            )?
-            .iter()
-            .map(to_edge)
-            .collect())
+        self.with(|c| {
+            Ok(c
+                .query(
+                    "SELECT from_id, to_id, label, kind FROM refs WHERE from_id=$1 ORDER BY label, to_id",
+                    &[&id],
+                )?
+                .iter()
+                .map(to_edge)
+                .collect())
+        })
     }
 
     fn cited_by(&self, id: &str) -> Result<Vec<Edge>> {
-        Ok(self
-            .c()
-            .query(
-                "SELECT from_id, to_id, label, kind FROM refs WHERE to_id=$1 ORDER BY from_id, label",
-                &[&id],
-            )?
-            .iter()
-            .map(to_edge)
-            .collect())
+        self.with(|c| {
+            Ok(c
+                .query(
+                    "SELECT from_id, to_id, label, kind FROM refs WHERE to_id=$1 ORDER BY from_id, label",
+                    &[&id],
+                )?
+                .iter()
+                .map(to_edge)
+                .collect())
+        })
     }
 
     fn count_by(&self, column: &str) -> Result<Counts> {
-        let col = count_column(column)?;
-        let sql = format!(
-            "SELECT k, n FROM (SELECT coalesce(CAST({col} AS TEXT), '') COLLATE \"C\" AS k,
-               count(*) AS n FROM cables GROUP BY 1) t ORDER BY n DESC, k"
-        );
-        Ok(self
-            .c()
-            .query(&sql, &[])?
-            .iter()
-            .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
-            .collect())
+        self.with(|c| {
+            let col = count_column(column)?;
+            let sql = format!(
+                "SELECT k, n FROM (SELECT coalesce(CAST({col} AS TEXT), '') COLLATE \"C\" AS k,
+                   count(*) AS n FROM cables GROUP BY 1) t ORDER BY n DESC, k"
+            );
+            Ok(c.query(&sql, &[])?
+                .iter()
+                .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
+                .collect())
+        })
     }
 
     fn most_cited_missing(&self, limit: usize) -> Result<Counts> {
-        Ok(self
-            .c()
-            .query(
+        self.with(|c| {
+            Ok(c.query(
                 "SELECT to_id, count(DISTINCT from_id) FROM refs r
-                 WHERE NOT EXISTS (SELECT 1 FROM cables c WHERE c.id = r.to_id)
-                 GROUP BY to_id ORDER BY 2 DESC, 1 LIMIT $1",
+                     WHERE NOT EXISTS (SELECT 1 FROM cables c WHERE c.id = r.to_id)
+                     GROUP BY to_id ORDER BY 2 DESC, 1 LIMIT $1",
                 &[&(limit as i64)],
             )?
             .iter()
             .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
             .collect())
+        })
     }
 
     fn check(&self) -> Result<Vec<String>> {
-        // PostgreSQL checks its own pages (checksums, amcheck are the operator's);
-        // what only we can check is that every record reads back as its cable.
-        let mut out = Vec::new();
-        for r in self.c().query("SELECT id, record FROM cables", &[])? {
-            let id: String = r.get(0);
-            match decode_record_bytes(r.get(1)) {
-                Ok(c) if c.id.as_deref() == Some(id.as_str()) => {}
-                Ok(_) => out.push(format!("cable {id}: record carries another id")),
-                Err(e) => out.push(format!("cable {id}: unreadable record: {e}")),
+        self.with(|c| {
+            // PostgreSQL checks its own pages (checksums, amcheck are the operator's);
+            // what only we can check is that every record reads back as its cable.
+            let mut out = Vec::new();
+            for r in c.query("SELECT id, record FROM cables", &[])? {
+                let id: String = r.get(0);
+                match decode_record_bytes(r.get(1)) {
+                    Ok(c) if c.id.as_deref() == Some(id.as_str()) => {}
+                    Ok(_) => out.push(format!("cable {id}: record carries another id")),
+                    Err(e) => out.push(format!("cable {id}: unreadable record: {e}")),
+                }
             }
-        }
-        let orphans: i64 = self
-            .c()
-            .query_one(
-                "SELECT count(DISTINCT cable_id) FROM sources s
-                 WHERE NOT EXISTS (SELECT 1 FROM cables c WHERE c.id = s.cable_id)",
-                &[],
-            )?
-            .get(0);
-        if orphans > 0 {
-            out.push(format!("{orphans} ids have copies but no merged cable"));
-        }
-        for table in ["aliases", "bands"] {
-            let n: i64 = self
-                .c()
+            let orphans: i64 = c
                 .query_one(
-                    &format!(
-                        "SELECT count(DISTINCT cable_id) FROM {table} t
-                         WHERE NOT EXISTS (SELECT 1 FROM cables c WHERE c.id = t.cable_id)"
-                    ),
+                    "SELECT count(DISTINCT cable_id) FROM sources s
+                     WHERE NOT EXISTS (SELECT 1 FROM cables c WHERE c.id = s.cable_id)",
                     &[],
                 )?
                 .get(0);
-            if n > 0 {
-                out.push(format!("{n} ids have {table} but no merged cable"));
+            if orphans > 0 {
+                out.push(format!("{orphans} ids have copies but no merged cable"));
             }
-        }
-        Ok(out)
+            for table in ["aliases", "bands"] {
+                let n: i64 = c
+                    .query_one(
+                        &format!(
+                            "SELECT count(DISTINCT cable_id) FROM {table} t
+                             WHERE NOT EXISTS (SELECT 1 FROM cables c WHERE c.id = t.cable_id)"
+                        ),
+                        &[],
+                    )?
+                    .get(0);
+                if n > 0 {
+                    out.push(format!("{n} ids have {table} but no merged cable"));
+                }
+            }
+            Ok(out)
+        })
     }
 
     fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .c()
-            .query_opt("SELECT value FROM meta WHERE key=$1", &[&key])?
-            .map(|r| r.get(0)))
+        self.with(|c| {
+            Ok(c.query_opt("SELECT value FROM meta WHERE key=$1", &[&key])?
+                .map(|r| r.get(0)))
+        })
     }
 
     fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
-        if own_meta_key(key) {
-            return Err(Error::Other(format!("{key} is the store's own setting")));
-        }
-        self.c().execute(
-            "INSERT INTO meta(key, value) VALUES ($1, $2)
-             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-            &[&key, &value],
-        )?;
-        Ok(())
+        self.with(|c| {
+            if own_meta_key(key) {
+                return Err(Error::Other(format!("{key} is the store's own setting")));
+            }
+            c.execute(
+                "INSERT INTO meta(key, value) VALUES ($1, $2)
+                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                &[&key, &value],
+            )?;
+            Ok(())
+        })
     }
 }
 

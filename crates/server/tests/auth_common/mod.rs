@@ -7,6 +7,9 @@
 // Each test crate uses a subset of these helpers.
 #![allow(dead_code)]
 
+#[path = "../../../archive/tests/backend/mod.rs"]
+pub mod backend;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -745,7 +748,7 @@ pub fn build_archive(root: &Path) -> PathBuf {
         std::fs::write(src.join(name), c.text()).expect("write");
     }
     let dir = root.join("archive");
-    let mut a = Admin::open(&dir).expect("open archive");
+    let mut a = Admin::open_on(&dir, &backend::location(&dir)).expect("open archive");
     let p = a
         .ingest(&[src], &IngestOptions::default(), &mut |_| {})
         .expect("ingest");
@@ -789,6 +792,10 @@ impl Env {
                 .expect("add revoked");
             u.revoke("gone").expect("revoke");
         }
+        let config = ServerConfig {
+            store: backend::location(&dir),
+            ..config
+        };
         let app = cablescope_server::router(AppState::open(&dir, config).expect("serve"));
         Env {
             tmp,
