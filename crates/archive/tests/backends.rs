@@ -218,10 +218,10 @@ fn history(root: &Path, location: &StoreLocation) -> Vec<Answers> {
     };
     let mut out = Vec::new();
     let mut a = Archive::open_on(&dir, location).expect("open");
-    ingest(&mut a, &[src.clone()]);
+    ingest(&mut a, std::slice::from_ref(&src));
     out.push(answers(&a, &src));
     // Idempotent: the same sources again change nothing.
-    ingest(&mut a, &[src.clone()]);
+    ingest(&mut a, std::slice::from_ref(&src));
     out.push(answers(&a, &src));
     // A changed file, then a removed source, then a takedown.
     write(
@@ -231,7 +231,7 @@ fn history(root: &Path, location: &StoreLocation) -> Vec<Answers> {
             .para("U", "Rewritten note about croissants.")
             .text(),
     );
-    ingest(&mut a, &[src.clone()]);
+    ingest(&mut a, std::slice::from_ref(&src));
     out.push(answers(&a, &src));
     a.remove_source(&src.join("b").display().to_string())
         .expect("remove source");
@@ -311,8 +311,12 @@ fn a_second_node_follows_the_shared_database() {
             .collect()
     };
     assert!(find(&b, "tag:PREL").is_empty());
-    a.ingest(&[src.clone()], &IngestOptions::default(), &mut |_| {})
-        .unwrap();
+    a.ingest(
+        std::slice::from_ref(&src),
+        &IngestOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
     // Node B learns of the change by notification, then catches up.
     let notified = b
         .store()

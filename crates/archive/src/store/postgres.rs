@@ -360,10 +360,7 @@ fn insert_bands(tx: &mut Transaction<'_>, band: &[i64], id: &[String]) -> Result
 /// Keeps the last of each key, in first-seen order: one statement may not touch a
 /// row twice (`ON CONFLICT DO UPDATE`), where SQLite's row-at-a-time `INSERT OR
 /// REPLACE` lets the last write win.
-fn last_per_key<'a, T, K: std::hash::Hash + Eq>(
-    items: &'a [T],
-    key: impl Fn(&T) -> K,
-) -> Vec<&'a T> {
+fn last_per_key<T, K: std::hash::Hash + Eq>(items: &[T], key: impl Fn(&T) -> K) -> Vec<&T> {
     let mut pos: HashMap<K, usize> = HashMap::new();
     let mut out: Vec<&T> = Vec::new();
     for it in items {
@@ -509,6 +506,7 @@ impl Store for PgStore {
             }
             let added = last_per_key(&batch.add_sources, |c| (c.path.clone(), c.item));
             if !added.is_empty() {
+                #[allow(clippy::type_complexity)]
                 let mut cols: (
                     Vec<&str>,
                     Vec<i64>,
