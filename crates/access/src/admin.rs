@@ -20,7 +20,8 @@ use crate::declass::DeclassPolicy;
 use crate::files;
 use crate::session::archive_exists;
 use crate::viewer::Viewer;
-use cablescope_archive::StoreLocation;
+use cablescope_archive::migrate::MigrateReport;
+use cablescope_archive::{AnyStore, StoreLocation};
 
 /// An archive opened for writing.
 pub struct Admin {
@@ -223,6 +224,47 @@ impl Admin {
     pub fn repair_on(dir: impl AsRef<Path>, location: &StoreLocation) -> Result<RepairReport> {
         files::private_umask();
         cablescope_archive::integrity::repair_on(dir.as_ref(), location)
+    }
+
+    /// Copies the store of one archive into another, empty one, either way
+    /// between the embedded form (`dir` with `StoreLocation::Embedded`) and a
+    /// PostgreSQL database (`cablescope migrate`; see
+    /// `cablescope_archive::migrate`). An embedded destination is created private
+    /// to its owner and indexed at once, then verified; a database destination
+    /// is indexed by each node that serves it. Users and the audit log stay in
+    /// the source directory's `access.db`.
+    pub fn migrate(
+        from: (&Path, &StoreLocation),
+        to: (&Path, &StoreLocation),
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<(MigrateReport, Option<VerifyReport>)> {
+        if !from.1.is_shared() && !archive_exists(from.0) {
+            return Err(Error::NotFound(format!(
+                "no archive at {}",
+                from.0.display()
+            )));
+        }
+        files::private_umask();
+        if !to.1.is_shared() {
+            if archive_exists(to.0) {
+                return Err(Error::Other(format!(
+                    "{} already holds an archive; migrate into a new folder",
+                    to.0.display()
+                )));
+            }
+            files::create_private_dir(to.0)?;
+        }
+        let source = AnyStore::open(from.0, from.1)?;
+        let mut dest = AnyStore::open(to.0, to.1)?;
+        let report = cablescope_archive::migrate::migrate(&source, &mut dest, progress)?;
+        drop(dest);
+        let verify = if to.1.is_shared() {
+            None
+        } else {
+            files::make_private(to.0)?;
+            Some(Archive::open(to.0)?.verify()?)
+        };
+        Ok((report, verify))
     }
 
     /// Takes a consistent copy of the archive in `dir` into the new folder `dest`

@@ -64,6 +64,7 @@ pub use cablescope_archive::graph::Graph;
 pub use cablescope_archive::graph_format::{self, GraphEdge, GraphNode};
 pub use cablescope_archive::ingest::{IngestOptions, Progress};
 pub use cablescope_archive::integrity::{Damage, IndexHealth, RepairReport};
+pub use cablescope_archive::migrate::MigrateReport;
 pub use cablescope_archive::search::FACETS;
 pub use cablescope_archive::store::Edge;
 pub use cablescope_archive::{

@@ -165,8 +165,14 @@ impl<S: Store, I: Index> Archive<S, I> {
     /// rebuilt. Returns how many changes were applied.
     pub fn sync_index(&mut self) -> Result<u64> {
         let store_seq = self.store.last_seq()?;
+        let store_id = self.store.store_id()?;
         let mut after = self.index.committed_seq()?;
-        if after > store_seq {
+        // Change sequences count in one store only: an index made from another
+        // store (a node directory pointed at another database, a store replaced
+        // by a migration) is rebuilt, never caught up from the wrong place.
+        let recorded = self.index.committed_store()?;
+        let foreign = recorded.as_deref().is_some_and(|r| r != store_id);
+        if after > store_seq || foreign {
             self.index.clear()?;
             after = 0;
         }
@@ -180,8 +186,9 @@ impl<S: Store, I: Index> Archive<S, I> {
             applied += changes.len() as u64;
             after = last;
         }
-        if applied > 0 || self.index.committed_seq()? != store_seq {
-            self.index.commit(store_seq)?;
+        if applied > 0 || foreign || recorded.is_none() || self.index.committed_seq()? != store_seq
+        {
+            self.index.commit(store_seq, &store_id)?;
         }
         Ok(applied)
     }

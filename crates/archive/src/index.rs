@@ -127,10 +127,14 @@ pub struct SearchResults {
 pub trait Index {
     /// The highest change sequence of the last commit (0 for a new index).
     fn committed_seq(&self) -> Result<u64>;
+    /// The id of the store ([`crate::store::Store::store_id`]) the last commit was
+    /// made from; `None` for a new index, or one written before stores had ids.
+    fn committed_store(&self) -> Result<Option<String>>;
     /// Stages changes (visible after [`Index::commit`]).
     fn apply(&mut self, changes: &[Change]) -> Result<()>;
-    /// Commits the staged changes atomically, recording `seq`.
-    fn commit(&mut self, seq: u64) -> Result<()>;
+    /// Commits the staged changes atomically, recording `seq` and the id of the
+    /// store they came from.
+    fn commit(&mut self, seq: u64, store_id: &str) -> Result<()>;
     /// Removes every document (staged; for a rebuild).
     fn clear(&mut self) -> Result<()>;
     /// Every id in the index with the change sequence of its document, sorted,
@@ -498,8 +502,17 @@ impl Index for TantivyIndex {
         Ok(metas
             .payload
             .as_deref()
-            .and_then(|p| p.parse().ok())
+            .and_then(|p| p.split(' ').next()?.parse().ok())
             .unwrap_or(0))
+    }
+
+    fn committed_store(&self) -> Result<Option<String>> {
+        let metas = self.index.load_metas()?;
+        Ok(metas
+            .payload
+            .as_deref()
+            .and_then(|p| p.split_once(' '))
+            .map(|(_, id)| id.to_string()))
     }
 
     fn apply(&mut self, changes: &[Change]) -> Result<()> {
@@ -520,10 +533,10 @@ impl Index for TantivyIndex {
         Ok(())
     }
 
-    fn commit(&mut self, seq: u64) -> Result<()> {
+    fn commit(&mut self, seq: u64, store_id: &str) -> Result<()> {
         let w = self.writer()?;
         let mut prepared = w.prepare_commit()?;
-        prepared.set_payload(&seq.to_string());
+        prepared.set_payload(&format!("{seq} {store_id}"));
         prepared.commit()?;
         self.reader.reload()?;
         self.fresh = false;

@@ -186,14 +186,17 @@ fn check_index_inner(
         return h;
     };
     match meta.get("payload") {
-        Some(serde_json::Value::String(p)) => match p.parse::<u64>() {
-            Ok(seq) => h.committed_seq = Some(seq),
-            Err(_) => damage(
-                &mut h,
-                META_FILE,
-                format!("the commit payload {p:?} is not a store change sequence"),
-            ),
-        },
+        // "SEQ STORE-ID" (or "SEQ" from an index written before stores had ids).
+        Some(serde_json::Value::String(p)) => {
+            match p.split(' ').next().unwrap_or("").parse::<u64>() {
+                Ok(seq) => h.committed_seq = Some(seq),
+                Err(_) => damage(
+                    &mut h,
+                    META_FILE,
+                    format!("the commit payload {p:?} is not a store change sequence"),
+                ),
+            }
+        }
         None | Some(serde_json::Value::Null) if segments.is_empty() => h.committed_seq = Some(0),
         other => damage(
             &mut h,

@@ -54,6 +54,7 @@ pub mod graph_format;
 pub mod index;
 pub mod ingest;
 pub mod integrity;
+pub mod migrate;
 pub mod nearcopy;
 pub mod query;
 pub mod render;

@@ -406,3 +406,105 @@ fn concurrent_writers_commit_changes_in_sequence_order() {
         "a change appeared below the follower's mark"
     );
 }
+
+#[test]
+fn an_index_opened_on_another_store_is_rebuilt_not_caught_up() {
+    // Change sequences count in one store only: a node directory pointed at
+    // another database must not keep the first database's cables.
+    let tmp = tempfile::tempdir().unwrap();
+    let (one, two) = (tmp.path().join("db1"), tmp.path().join("db2"));
+    std::fs::create_dir_all(&one).unwrap();
+    std::fs::create_dir_all(&two).unwrap();
+    let (Some(url1), Some(url2)) = (database_for(&one), database_for(&two)) else {
+        return;
+    };
+    let src = tmp.path().join("src");
+    sources(&src);
+    let node = tmp.path().join("node");
+    let mut a = Archive::open_on(&node, &StoreLocation::Postgres(url1)).unwrap();
+    a.ingest(&[src], &IngestOptions::default(), &mut |_| {})
+        .unwrap();
+    assert_eq!(a.verify().unwrap().index_count, 6);
+    drop(a);
+    // The second database holds more changes than the first: catching up from
+    // the index's sequence would add only the last few and keep the first
+    // database's cables.
+    let other = tmp.path().join("other");
+    for i in 0..12u32 {
+        write(
+            &other,
+            format!("{i}.txt"),
+            Telegram::new("OSLO", 1 + i).para("U", "Herring.").text(),
+        );
+    }
+    let mut b =
+        Archive::open_on(tmp.path().join("b"), &StoreLocation::Postgres(url2.clone())).unwrap();
+    b.ingest(&[other], &IngestOptions::default(), &mut |_| {})
+        .unwrap();
+    drop(b);
+    let a = Archive::open_on(&node, &StoreLocation::Postgres(url2)).unwrap();
+    let v = a.verify().unwrap();
+    assert!(v.ok(), "{v:?}");
+    assert_eq!(v.index_count, 12);
+    let all = a
+        .search_str("*", &SearchOptions::new(Scope::unrestricted()))
+        .unwrap();
+    assert_eq!(all.total, 12);
+}
+
+#[test]
+fn migrating_moves_every_record_copy_and_input_both_ways() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(url) = database_for(tmp.path()) else {
+        return;
+    };
+    let src = tmp.path().join("src");
+    sources(&src);
+    let embedded = tmp.path().join("embedded");
+    let mut a = Archive::open(&embedded).unwrap();
+    a.ingest(
+        std::slice::from_ref(&src),
+        &IngestOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    let before = answers(&a, &src);
+    drop(a);
+    // Embedded → PostgreSQL.
+    let from = cablescope_archive::SqliteStore::open(&embedded).unwrap();
+    let mut to = cablescope_archive::PgStore::connect(&url).unwrap();
+    let r = cablescope_archive::migrate::migrate(&from, &mut to, &mut |_, _| {}).unwrap();
+    assert_eq!((r.cables, r.copies, r.inputs), (6, 7, 7), "{r:?}");
+    // A second migration into the same database is refused.
+    let again = cablescope_archive::migrate::migrate(&from, &mut to, &mut |_, _| {});
+    assert!(again.unwrap_err().to_string().contains("already holds"));
+    drop(to);
+    let shared = StoreLocation::Postgres(url.clone());
+    let mut on_pg = Archive::open_on(tmp.path().join("node"), &shared).unwrap();
+    let moved = answers(&on_pg, &src);
+    assert_eq!(moved.records, before.records);
+    assert_eq!(moved.copies, before.copies);
+    assert_eq!(moved.search, before.search);
+    assert_eq!(moved.inputs, before.inputs);
+    // The inputs moved too: ingesting the same files again changes nothing.
+    let p = on_pg
+        .ingest(
+            std::slice::from_ref(&src),
+            &IngestOptions::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(p.cables_written, 0, "{p:?}");
+    drop(on_pg);
+    // And back: PostgreSQL → a new embedded archive.
+    let back_dir = tmp.path().join("back");
+    let from = cablescope_archive::PgStore::connect(&url).unwrap();
+    let mut to = cablescope_archive::SqliteStore::open(&back_dir).unwrap();
+    cablescope_archive::migrate::migrate(&from, &mut to, &mut |_, _| {}).unwrap();
+    drop(to);
+    let back = Archive::open(&back_dir).unwrap();
+    let returned = answers(&back, &src);
+    assert_eq!(returned.records, before.records);
+    assert_eq!(returned.search, before.search);
+    assert!(returned.verify_ok);
+}

@@ -235,6 +235,11 @@ impl ArchiveArg {
     pub fn open_existing(&self) -> anyhow::Result<Library> {
         self.check_exists()?;
         let dir = self.dir();
+        if self.location().is_shared() {
+            // This machine's index of the database may be made here: private,
+            // like an archive (file access to an index is read access to it).
+            cablescope_access::files::private_umask();
+        }
         let lib = Library::open_for_reading_on(&dir, &self.location())
             .with_context(|| format!("cannot open the archive {}", self.describe()))?;
         warn_if_exposed(&dir);

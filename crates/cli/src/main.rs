@@ -20,6 +20,7 @@ mod generate_cmd;
 mod graph_cmd;
 mod ingest_cmd;
 mod maintain_cmd;
+mod migrate_cmd;
 mod parse_cmd;
 mod release_cmd;
 mod search_cmd;
@@ -88,6 +89,8 @@ enum Command {
     Backup(maintain_cmd::BackupArgs),
     /// Make a new archive from a backup, and verify it.
     Restore(maintain_cmd::RestoreArgs),
+    /// Move an archive's store between a folder and a PostgreSQL database.
+    Migrate(migrate_cmd::MigrateArgs),
     /// Declassification: the archive's policy (on/off, exemptions) and the cables
     /// due for release.
     Declass(declass_cmd::DeclassArgs),
@@ -124,6 +127,7 @@ fn main() -> ExitCode {
         Command::Repair(args) => maintain_cmd::run_repair(args),
         Command::Backup(args) => maintain_cmd::run_backup(args),
         Command::Restore(args) => maintain_cmd::run_restore(args),
+        Command::Migrate(args) => migrate_cmd::run(args),
         Command::Declass(args) => declass_cmd::run(args),
         Command::Serve(args) => serve_cmd::run(args),
         Command::Users(args) => users_cmd::run(args),

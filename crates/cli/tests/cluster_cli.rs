@@ -311,3 +311,70 @@ fn a_node_index_that_is_lost_is_rebuilt_from_the_database() {
         .unwrap();
     assert_ne!(code(&o), 0);
 }
+
+#[test]
+fn migrate_moves_an_archive_to_the_database_and_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(db) = cablescope_testkit::pg::database_for(tmp.path()) else {
+        return;
+    };
+    let src = tmp.path().join("src");
+    for i in 0..4u32 {
+        write(
+            &src,
+            format!("{i}.txt"),
+            Telegram::new("LIMA", 10 + i)
+                .class("CONFIDENTIAL")
+                .para("C", "Ceviche policy.")
+                .text(),
+        );
+    }
+    let here = tmp.path().join("here");
+    let o = bin()
+        .args(["ingest", "--archive", here.to_str().unwrap()])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let migrate = |from: &str, to: &str| {
+        bin()
+            .args(["migrate", "--from", from, "--to", to, "--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let o = migrate(here.to_str().unwrap(), &db);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (v["ok"].as_bool(), v["cables"].as_u64()),
+        (Some(true), Some(4)),
+        "{v}"
+    );
+    // Never into an archive that holds cables.
+    let o = migrate(here.to_str().unwrap(), &db);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("already holds"), "{}", stderr(&o));
+    let back = tmp.path().join("back");
+    let o = migrate(&db, back.to_str().unwrap());
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["verify"]["index_count"], 4, "{v}");
+    // The same searches on all three.
+    let search = |extra: &[&str]| {
+        let o = bin()
+            .args(["search", "ceviche", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        common::hit_ids(&serde_json::from_str(&stdout(&o)).unwrap())
+    };
+    let node = tmp.path().join("node");
+    let a = search(&["--archive", here.to_str().unwrap()]);
+    assert_eq!(a.len(), 4);
+    assert_eq!(a, search(&["--archive", back.to_str().unwrap()]));
+    assert_eq!(
+        a,
+        search(&["--archive", node.to_str().unwrap(), "--database", &db])
+    );
+}

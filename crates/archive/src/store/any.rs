@@ -123,6 +123,7 @@ forward! {
     fn band_candidates(&self, bands: &[i64], noid_only: bool, limit: usize) -> Result<Vec<String>>;
     fn changes_since(&self, after: u64, limit: usize) -> Result<Vec<Change>>;
     fn last_seq(&self) -> Result<u64>;
+    fn store_id(&self) -> Result<String>;
     fn ids(&self) -> Result<Vec<String>>;
     fn id_seqs(&self) -> Result<Vec<(String, u64)>>;
     fn count(&self) -> Result<u64>;

@@ -178,6 +178,10 @@ pub trait Store {
     fn band_candidates(&self, bands: &[i64], noid_only: bool, limit: usize) -> Result<Vec<String>>;
     /// Changes with a sequence above `after`, in sequence order, at most `limit`.
     fn changes_since(&self, after: u64, limit: usize) -> Result<Vec<Change>>;
+    /// A random id made when the store was created. Change sequences count in one
+    /// store only, so an index records the id beside the sequence it holds and is
+    /// rebuilt when opened on another store.
+    fn store_id(&self) -> Result<String>;
     /// The highest change sequence used so far (0 for a new store).
     fn last_seq(&self) -> Result<u64>;
     /// Every cable id, sorted.
@@ -296,7 +300,7 @@ fn count_column(column: &str) -> Result<&str> {
 fn own_meta_key(key: &str) -> bool {
     matches!(
         key,
-        "format_version" | "next_seq" | "sketch_version" | "copy_hash"
+        "format_version" | "next_seq" | "sketch_version" | "copy_hash" | "store_id"
     )
 }
 

@@ -258,6 +258,11 @@ fn migrate(client: &mut Client) -> Result<()> {
             &[&FORMAT_VERSION.to_string(), &nearcopy::SKETCH_VERSION],
         )?;
     }
+    tx.execute(
+        "INSERT INTO meta(key, value) VALUES ('store_id', md5(random()::text || clock_timestamp()::text))
+         ON CONFLICT (key) DO NOTHING",
+        &[],
+    )?;
     let sketch: Option<String> = tx
         .query_opt("SELECT value FROM meta WHERE key='sketch_version'", &[])?
         .map(|r| r.get(0));
@@ -777,6 +782,15 @@ impl Store for PgStore {
                 }
             }
             Ok(out)
+        })
+    }
+
+    fn store_id(&self) -> Result<String> {
+        self.with(|c| {
+            Ok(
+                c.query_one("SELECT value FROM meta WHERE key='store_id'", &[])?
+                    .get(0),
+            )
         })
     }
 

@@ -107,6 +107,17 @@ const COPY_HASH_VERSION: &str = "content-without-path-1";
 /// rows stay readable as they are ([`decode_record`] takes both), so the migration
 /// only bumps the version (which stops older binaries from misreading new rows).
 const MIGRATIONS: &[&str] = &["SELECT 1"];
+/// A fresh store id: unique enough to tell two stores apart (the time, the
+/// process, the directory), without a random-number crate.
+fn new_store_id(dir: &Path) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let seed = format!("{now} {} {}", std::process::id(), dir.display());
+    super::sha256_hex(seed.as_bytes())[..32].to_string()
+}
+
 /// Reads a stored record: a compressed BLOB, or JSON text from a version 1 store.
 fn decode_record(v: rusqlite::types::ValueRef<'_>) -> Result<Cable> {
     use rusqlite::types::ValueRef;
@@ -197,6 +208,20 @@ impl SqliteStore {
         }
         store.ensure_derived()?;
         store.ensure_copy_hashes()?;
+        // Once per store (a store written before ids gets one on its next open);
+        // checked first, so that opening for reading writes nothing.
+        let has_id: bool = store
+            .conn
+            .query_row("SELECT count(*) FROM meta WHERE key='store_id'", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n > 0)?;
+        if !has_id {
+            store.conn.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('store_id', ?1)",
+                [new_store_id(dir)],
+            )?;
+        }
         Ok(store)
     }
 
@@ -614,6 +639,14 @@ impl Store for SqliteStore {
             }
         }
         Ok(out)
+    }
+
+    fn store_id(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key='store_id'", [], |r| {
+                r.get(0)
+            })?)
     }
 
     fn last_seq(&self) -> Result<u64> {
