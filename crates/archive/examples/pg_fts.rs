@@ -64,7 +64,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 &[&i, &x],
             )?;
         }
-        pg.batch_execute("CREATE INDEX fts_bench_gin ON fts_bench USING gin (tsv); ANALYZE fts_bench")?;
+        pg.batch_execute(
+            "CREATE INDEX fts_bench_gin ON fts_bench USING gin (tsv); ANALYZE fts_bench",
+        )?;
         eprintln!("tsvector table and GIN index built in {:.1?}", t.elapsed());
         let t = Instant::now();
         match pg.batch_execute(
@@ -104,7 +106,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut gin = Vec::new();
         let mut rumt = Vec::new();
         for q in qs.iter() {
-            let query = if phrase { format!("\"{q}\"") } else { q.clone() };
+            let query = if phrase {
+                format!("\"{q}\"")
+            } else {
+                q.clone()
+            };
             let t = Instant::now();
             let r = archive.search_str(&query, &opts)?;
             std::hint::black_box(r.total);
