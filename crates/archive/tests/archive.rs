@@ -12,21 +12,10 @@ use cablescope_archive::{
     Archive, Clearance, Direction, Error, IngestOptions, Progress, SearchOptions, Sort,
 };
 use cablescope_testkit::{write, Telegram};
-use common::simple;
+use common::{simple, widget};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
-
-fn widget() -> Telegram {
-    Telegram::new("MOSCOW", 1599)
-        .class("SECRET")
-        .tags("PREL, PGOV, RS")
-        .subject("(C) WIDGET TALKS WITH THE MINISTRY")
-        .refs("A. 08 MOSCOW 1500 B. 08 STATE 12345")
-        .para("U", "The widget delegation arrived on Tuesday.")
-        .para("S/NF", "The canarysecret word appears only here.")
-        .para("C", "Confidential paragraph about zebra crossings.")
-}
 
 fn cited() -> Telegram {
     Telegram::new("MOSCOW", 1500)

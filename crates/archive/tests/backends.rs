@@ -7,6 +7,8 @@
 //! `cablescope_testkit::pg`): skipped with a notice locally without it, a failure in
 //! CI.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -16,17 +18,7 @@ use cablescope_archive::{
 };
 use cablescope_testkit::pg::database_for;
 use cablescope_testkit::{write, Telegram};
-
-fn widget() -> Telegram {
-    Telegram::new("MOSCOW", 1599)
-        .class("SECRET")
-        .tags("PREL, PGOV, RS")
-        .subject("(C) WIDGET TALKS WITH THE MINISTRY")
-        .refs("A. 08 MOSCOW 1500 B. 08 STATE 12345")
-        .para("U", "The widget delegation arrived on Tuesday.")
-        .para("S/NF", "The canarysecret word appears only here.")
-        .para("C", "Confidential paragraph about zebra crossings.")
-}
+use common::widget;
 
 fn sources(src: &Path) {
     write(src, "a/08MOSCOW1599.txt", widget().text());

@@ -84,6 +84,13 @@ fn total(addr: &str, q: &str, token: &str) -> u64 {
     v["total"].as_u64().expect("total")
 }
 
+/// The binary running `cmd` on the index in `dir` of the database `db`.
+fn on_db(cmd: &str, dir: &Path, db: &str) -> std::process::Command {
+    let mut c = bin();
+    c.args([cmd, "--archive", dir.to_str().unwrap(), "--database", db]);
+    c
+}
+
 /// Polls until `f` is true, for at most `limit`; returns how long it took.
 fn within(limit: Duration, what: &str, mut f: impl FnMut() -> bool) -> Duration {
     let start = Instant::now();
@@ -133,17 +140,7 @@ fn two_nodes_serve_what_the_cli_writes_to_one_database() {
             .para("S/NF", "The zqcanary position stays with us.")
             .text(),
     );
-    let o = bin()
-        .args([
-            "ingest",
-            "--archive",
-            cli_dir.to_str().unwrap(),
-            "--database",
-            &db,
-        ])
-        .arg(&src)
-        .output()
-        .unwrap();
+    let o = on_db("ingest", &cli_dir, &db).arg(&src).output().unwrap();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     // Searchable on both nodes within 5 s of the CLI's commit.
     for (node, token) in [(&node_a, &ta), (&node_b, &tb)] {
@@ -184,14 +181,7 @@ fn two_nodes_serve_what_the_cli_writes_to_one_database() {
     assert_eq!(code(&g), 0, "{}", stderr(&g));
     std::fs::remove_file(corpus.join("truth.jsonl")).unwrap();
     let ingest = || {
-        bin()
-            .args([
-                "ingest",
-                "--archive",
-                cli_dir.to_str().unwrap(),
-                "--database",
-                &db,
-            ])
+        on_db("ingest", &cli_dir, &db)
             .arg(&corpus)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -204,14 +194,7 @@ fn two_nodes_serve_what_the_cli_writes_to_one_database() {
     writer.wait().unwrap();
     let mid = total(&node_b.addr, "*", &tb);
     assert!(get(&node_a.addr, "/healthz", &ta).0 == 200);
-    let o = bin()
-        .args([
-            "ingest",
-            "--archive",
-            cli_dir.to_str().unwrap(),
-            "--database",
-            &db,
-        ])
+    let o = on_db("ingest", &cli_dir, &db)
         .arg(&corpus)
         .output()
         .unwrap();
@@ -239,16 +222,7 @@ fn two_nodes_serve_what_the_cli_writes_to_one_database() {
     assert!(mid <= expected, "{mid} then {expected}");
     // Every index agrees with the database.
     for dir in [&a_dir, &b_dir, &cli_dir] {
-        let o = bin()
-            .args([
-                "verify",
-                "--archive",
-                dir.to_str().unwrap(),
-                "--database",
-                &db,
-            ])
-            .output()
-            .unwrap();
+        let o = on_db("verify", dir, &db).output().unwrap();
         assert_eq!(
             code(&o),
             0,
@@ -286,17 +260,7 @@ fn a_node_index_that_is_lost_is_rebuilt_from_the_database() {
         assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
         stdout(&o)
     };
-    let o = bin()
-        .args([
-            "ingest",
-            "--archive",
-            node.to_str().unwrap(),
-            "--database",
-            &db,
-        ])
-        .arg(&src)
-        .output()
-        .unwrap();
+    let o = on_db("ingest", &node, &db).arg(&src).output().unwrap();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     std::fs::remove_dir_all(node.join("index")).unwrap();
     let found = run(&["search", "pasta", "--format", "json"]);
