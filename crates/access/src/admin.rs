@@ -15,10 +15,12 @@ use cablescope_archive::{
     Archive, Error, Released, Removed, Result, Scope, SearchOptions, VerifyReport,
 };
 
+use crate::access_db::AccessLocation;
 use crate::audit::{AuditEntry, Auditor};
 use crate::declass::DeclassPolicy;
 use crate::files;
 use crate::session::archive_exists;
+use crate::transfer::Transfer;
 use crate::viewer::Viewer;
 use cablescope_archive::migrate::MigrateReport;
 use cablescope_archive::{AnyStore, StoreLocation};
@@ -231,13 +233,16 @@ impl Admin {
     /// PostgreSQL database (`cablescope migrate`; see
     /// `cablescope_archive::migrate`). An embedded destination is created private
     /// to its owner and indexed at once, then verified; a database destination
-    /// is indexed by each node that serves it. Users and the audit log stay in
-    /// the source directory's `access.db`.
+    /// is indexed by each node that serves it. Users and the audit log move with
+    /// the store ([`crate::transfer`]; `audit_key`: the log's key file when not
+    /// in the source directory); what would refuse them is checked before
+    /// anything is written.
     pub fn migrate(
         from: (&Path, &StoreLocation),
         to: (&Path, &StoreLocation),
+        audit_key: Option<&Path>,
         progress: &mut dyn FnMut(u64, u64),
-    ) -> Result<(MigrateReport, Option<VerifyReport>)> {
+    ) -> Result<(MigrateReport, Option<VerifyReport>, Transfer)> {
         if !from.1.is_shared() && !archive_exists(from.0) {
             return Err(Error::NotFound(format!(
                 "no archive at {}",
@@ -245,13 +250,21 @@ impl Admin {
             )));
         }
         files::private_umask();
+        if !to.1.is_shared() && archive_exists(to.0) {
+            return Err(Error::Other(format!(
+                "{} already holds an archive; migrate into a new folder",
+                to.0.display()
+            )));
+        }
+        let (access_from, access_to) = (
+            AccessLocation::beside(from.0, from.1),
+            AccessLocation::beside(to.0, to.1),
+        );
+        let access_err = |e: crate::users::AccessError| {
+            Error::Other(format!("cannot move the users and the audit log: {e}"))
+        };
+        crate::transfer::check(&access_from, &access_to, audit_key).map_err(access_err)?;
         if !to.1.is_shared() {
-            if archive_exists(to.0) {
-                return Err(Error::Other(format!(
-                    "{} already holds an archive; migrate into a new folder",
-                    to.0.display()
-                )));
-            }
             files::create_private_dir(to.0)?;
         }
         let source = AnyStore::open(from.0, from.1)?;
@@ -264,7 +277,9 @@ impl Admin {
             files::make_private(to.0)?;
             Some(Archive::open(to.0)?.verify()?)
         };
-        Ok((report, verify))
+        let moved =
+            crate::transfer::transfer(&access_from, &access_to, audit_key).map_err(access_err)?;
+        Ok((report, verify, moved))
     }
 
     /// Takes a consistent copy of the archive in `dir` into the new folder `dest`

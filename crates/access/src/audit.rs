@@ -41,7 +41,7 @@
 //! ```no_run
 //! use cablescope_access::audit::{AuditEntry, AuditLog};
 //!
-//! let log = AuditLog::open("cablescope-data".as_ref())?;
+//! let log = AuditLog::open(std::path::Path::new("cablescope-data"))?;
 //! let mut e = AuditEntry::new("alice", "search", "tag:PREL");
 //! e.results = 12;
 //! e.clearance = "C+NOFORN".into();
@@ -57,11 +57,13 @@ use hmac::{Hmac, Mac};
 /// The time type of [`AuditEntry::at`] and [`AuditFilter`] (re-exported so that
 /// callers need no direct dependency on `jiff`).
 pub use jiff::Timestamp;
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::access_db::{self, from_us, to_us, AccessError};
+use crate::access_db::{
+    self, from_us, to_us, AccessError, AccessLocation, AccessStore, AuditRow as Row, AuditSelect,
+    KeyRecord,
+};
 use crate::viewer::Viewer;
 pub use crate::viewer::ANONYMOUS;
 
@@ -223,8 +225,9 @@ impl AuditReport {
 
 /// The audit log of one archive.
 pub struct AuditLog {
-    conn: Connection,
-    dir: std::path::PathBuf,
+    db: Box<dyn AccessStore>,
+    /// Where the log is: its directory holds the key file.
+    at: AccessLocation,
     /// The chain's key, once loaded or made.
     key: std::sync::Mutex<Option<AuditKey>>,
 }
@@ -310,8 +313,12 @@ impl std::fmt::Debug for AuditKey {
 impl AuditKey {
     /// The key of the archive in `dir`, `None` when it has none yet.
     pub fn load(dir: &Path) -> Result<Option<AuditKey>, AccessError> {
-        let path = dir.join(KEY_FILE);
-        let text = match std::fs::read_to_string(&path) {
+        AuditKey::load_file(&dir.join(KEY_FILE))
+    }
+
+    /// The key in the file `path`, `None` when there is no such file.
+    pub fn load_file(path: &Path) -> Result<Option<AuditKey>, AccessError> {
+        let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {
@@ -358,7 +365,11 @@ impl AuditKey {
         let path = dir.join(KEY_FILE);
         // Written whole under a temporary name, then linked into place: a reader
         // never sees half a key, and of two creators one wins.
-        let tmp = dir.join(format!(".{KEY_FILE}.{}.tmp", std::process::id()));
+        // The temporary name is random: writers of one process (threads) and of
+        // several (CLI and server) may create it at once.
+        let mut salt = [0u8; 8];
+        getrandom::fill(&mut salt).map_err(|e| AccessError::Random(e.to_string()))?;
+        let tmp = dir.join(format!(".{KEY_FILE}.{}.tmp", hex(&salt)));
         let damaged = |e: std::io::Error| {
             AccessError::Damaged(format!(
                 "cannot write the audit key {}: {e}",
@@ -389,42 +400,16 @@ impl AuditKey {
         }
     }
 
+    /// What a shared database records of the key: an HMAC of a fixed text under
+    /// it, which names the key without revealing it.
+    pub(crate) fn fingerprint(&self) -> String {
+        chain_hash(Some(&self.key), "", "cablescope audit key fingerprint v1")
+    }
+
     /// The key to hash seq `seq` with: `None` before [`AuditKey::keyed_from`].
     fn for_seq(&self, seq: u64) -> Option<&[u8; 32]> {
         (seq >= self.keyed_from).then_some(&self.key)
     }
-}
-
-/// One stored row, as verify reads it.
-struct Row {
-    seq: i64,
-    at_us: i64,
-    who: String,
-    action: String,
-    what: String,
-    results: i64,
-    withheld: String,
-    clearance: String,
-    prev_hash: String,
-    hash: String,
-}
-
-const ROW_COLUMNS: &str =
-    "seq, at_us, who, action, what, results, withheld, clearance, prev_hash, hash";
-
-fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    Ok(Row {
-        seq: r.get(0)?,
-        at_us: r.get(1)?,
-        who: r.get(2)?,
-        action: r.get(3)?,
-        what: r.get(4)?,
-        results: r.get(5)?,
-        withheld: r.get(6)?,
-        clearance: r.get(7)?,
-        prev_hash: r.get(8)?,
-        hash: r.get(9)?,
-    })
 }
 
 impl Row {
@@ -455,97 +440,115 @@ impl Row {
 impl AuditLog {
     /// Opens the audit log of the archive in `dir` (which must exist), creating
     /// `access.db` on first use.
-    pub fn open(dir: &Path) -> Result<AuditLog, AccessError> {
+    pub fn open(at: impl Into<AccessLocation>) -> Result<AuditLog, AccessError> {
+        let at = at.into();
         Ok(AuditLog {
-            conn: access_db::open(dir)?,
-            dir: dir.to_path_buf(),
+            db: access_db::open(&at)?,
+            at,
             key: std::sync::Mutex::new(None),
         })
     }
 
-    /// The chain's key: loaded once; made (first used for `next_seq`) when
-    /// `next_seq` is given and the archive has none.
-    fn key(&self, next_seq: Option<u64>) -> Result<Option<AuditKey>, AccessError> {
+    /// The chain's key: loaded once; made when `writing` and the archive has none
+    /// (first used for the seq after the last entry: entries only ever follow it,
+    /// so every entry at or after that seq is hashed with the key by every
+    /// writer, which all load the same file). On a shared database the key
+    /// must be the one the chain is recorded as written with (see the module
+    /// docs): a node without it, or with another, gets
+    /// [`AccessError::KeyMismatch`] and writes nothing.
+    fn key(&self, writing: bool) -> Result<Option<AuditKey>, AccessError> {
         let mut k = self
             .key
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if k.is_none() {
-            *k = AuditKey::load(&self.dir)?;
+        if k.is_some() {
+            return Ok(k.clone());
         }
-        if k.is_none() {
-            if let Some(seq) = next_seq {
-                *k = Some(AuditKey::create(&self.dir, seq)?);
+        let dir = self.at.dir();
+        let recorded = self.db.audit_key()?;
+        let mut loaded = AuditKey::load(dir)?;
+        if loaded.is_none() && writing && recorded.is_none() {
+            let next = self.db.last_audit_seq()? + 1;
+            loaded = Some(AuditKey::create(dir, next)?);
+        }
+        match (&loaded, recorded) {
+            (Some(key), recorded) if self.at.is_shared() => {
+                let mine = KeyRecord {
+                    fingerprint: key.fingerprint(),
+                    keyed_from: key.keyed_from,
+                };
+                let recorded = match recorded {
+                    Some(r) => r,
+                    None => self.db.record_audit_key(&mine)?,
+                };
+                if recorded != mine {
+                    return Err(AccessError::KeyMismatch(format!(
+                        "the audit key {} is not the key the shared audit log is written with: \
+                         copy the audit key of the node that wrote the log first into {}",
+                        dir.join(KEY_FILE).display(),
+                        dir.display()
+                    )));
+                }
             }
+            (None, Some(_)) if writing => {
+                return Err(AccessError::KeyMismatch(format!(
+                    "the shared audit log is keyed and {} has no audit key: copy {KEY_FILE} \
+                     from the node that wrote the log first into {}",
+                    dir.display(),
+                    dir.display()
+                )));
+            }
+            _ => {}
         }
+        *k = loaded;
         Ok(k.clone())
+    }
+
+    /// Checks that an entry can be written: on a shared database, that this
+    /// node's audit key is the chain's (making the key when nobody has one yet).
+    /// Commands that change something call it first, so a node that could not
+    /// record the change does not make it.
+    pub fn ready_to_write(&self) -> Result<(), AccessError> {
+        self.key(true).map(|_| ())
     }
 
     /// Appends an entry and returns its seq. The time is kept to the microsecond.
     pub fn record(&self, e: &AuditEntry) -> Result<u64, AccessError> {
-        // IMMEDIATE: the write lock is held from the read of the previous hash to
-        // the commit, so two writers cannot both append after the same entry.
-        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
-        let head: Option<(i64, String)> = tx
-            .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
-        // Without a head row (never written, or deleted) chain on from the last
-        // row, so a missing head is reported by verify rather than failing writes.
-        let head = match head {
-            Some(h) => Some(h),
-            None => tx
-                .query_row(
-                    "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?,
-        };
-        let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
-        let seq = prev_seq as u64 + 1;
         let at_us = to_us(e.at);
         // Stored as i64: clamp (a count never gets near it).
         let results = e.results.min(i64::MAX as u64);
-        let canon = canonical(
-            seq,
-            at_us,
-            &e.who,
-            &e.action,
-            &e.what,
-            results,
-            &e.withheld,
-            &e.clearance,
-        );
-        let key = self.key(Some(seq))?;
-        let hash = chain_hash(
-            key.as_ref().and_then(|k| k.for_seq(seq)),
-            &prev_hash,
-            &canon,
-        );
-        tx.execute(
-            &format!("INSERT INTO audit ({ROW_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
-            params![
-                seq as i64,
+        let withheld =
+            serde_json::to_string(&e.withheld).map_err(|e| AccessError::Damaged(e.to_string()))?;
+        let key = self.key(true)?;
+        // The store holds its write lock from the read of the previous hash to the
+        // commit, so two writers (CLI and server, or two nodes) never both append
+        // after the same entry.
+        self.db.append_audit(&mut |prev_seq, prev_hash| {
+            let seq = prev_seq + 1;
+            let canon = canonical(
+                seq,
                 at_us,
-                e.who,
-                e.action,
-                e.what,
-                results as i64,
-                serde_json::to_string(&e.withheld).map_err(|e| AccessError::Damaged(e.to_string()))?,
-                e.clearance,
-                prev_hash,
-                hash
-            ],
-        )?;
-        tx.execute(
-            "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
-             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-            params![seq as i64, hash],
-        )?;
-        tx.commit()?;
-        Ok(seq)
+                &e.who,
+                &e.action,
+                &e.what,
+                results,
+                &e.withheld,
+                &e.clearance,
+            );
+            let hash = chain_hash(key.as_ref().and_then(|k| k.for_seq(seq)), prev_hash, &canon);
+            Ok(Row {
+                seq: seq as i64,
+                at_us,
+                who: e.who.clone(),
+                action: e.action.clone(),
+                what: e.what.clone(),
+                results: results as i64,
+                withheld: withheld.clone(),
+                clearance: e.clearance.clone(),
+                prev_hash: prev_hash.to_string(),
+                hash,
+            })
+        })
     }
 
     /// Recomputes the chain and reports the first break.
@@ -560,15 +563,7 @@ impl AuditLog {
     }
 
     fn check(&self, anchor: Option<String>) -> Result<AuditReport, AccessError> {
-        // One read transaction: a concurrent append cannot make the rows and the
-        // head disagree mid-check.
-        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)?;
-        let head: Option<(i64, String)> = tx
-            .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
-        let key = self.key(None)?;
+        let key = self.key(false)?;
         let mut unkeyed = 0u64;
         let mut anchor = anchor.map(|hash| Anchor {
             found_at: (hash == GENESIS_HASH).then_some(0),
@@ -578,68 +573,65 @@ impl AuditLog {
         let mut broken = None;
         let mut expected_seq = 1u64;
         let mut prev = GENESIS_HASH.to_string();
-        {
-            let mut st = tx.prepare(&format!("SELECT {ROW_COLUMNS} FROM audit ORDER BY seq"))?;
-            let mut rows = st.query_map([], read_row)?;
-            for row in rows.by_ref() {
-                let row = row?;
-                entries += 1;
-                if broken.is_some() {
-                    continue;
-                }
-                let seq = row.seq as u64;
-                if row.seq < 1 || seq != expected_seq {
-                    broken = Some(ChainBreak {
-                        seq: expected_seq,
-                        reason: BreakReason::Missing,
-                    });
-                    continue;
-                }
-                if row.prev_hash != prev {
-                    broken = Some(ChainBreak {
-                        seq,
-                        reason: BreakReason::BrokenLink,
-                    });
-                    continue;
-                }
-                let Some(withheld) = row.withheld() else {
-                    broken = Some(ChainBreak {
-                        seq,
-                        reason: BreakReason::Unreadable,
-                    });
-                    continue;
-                };
-                let canon = canonical(
-                    seq,
-                    row.at_us,
-                    &row.who,
-                    &row.action,
-                    &row.what,
-                    row.results as u64,
-                    &withheld,
-                    &row.clearance,
-                );
-                let k = key.as_ref().and_then(|k| k.for_seq(seq));
-                if k.is_none() {
-                    unkeyed += 1;
-                }
-                if chain_hash(k, &prev, &canon) != row.hash {
-                    broken = Some(ChainBreak {
-                        seq,
-                        reason: BreakReason::Edited,
-                    });
-                    continue;
-                }
-                if let Some(a) = anchor.as_mut() {
-                    if a.found_at.is_none() && a.hash == row.hash {
-                        a.found_at = Some(seq);
-                    }
-                }
-                prev = row.hash;
-                expected_seq += 1;
+        // One read snapshot: a concurrent append cannot make the rows and the head
+        // disagree mid-check.
+        let head = self.db.scan_audit(&mut |row| {
+            entries += 1;
+            if broken.is_some() {
+                return Ok(());
             }
-        }
-        tx.commit()?;
+            let seq = row.seq as u64;
+            if row.seq < 1 || seq != expected_seq {
+                broken = Some(ChainBreak {
+                    seq: expected_seq,
+                    reason: BreakReason::Missing,
+                });
+                return Ok(());
+            }
+            if row.prev_hash != prev {
+                broken = Some(ChainBreak {
+                    seq,
+                    reason: BreakReason::BrokenLink,
+                });
+                return Ok(());
+            }
+            let Some(withheld) = row.withheld() else {
+                broken = Some(ChainBreak {
+                    seq,
+                    reason: BreakReason::Unreadable,
+                });
+                return Ok(());
+            };
+            let canon = canonical(
+                seq,
+                row.at_us,
+                &row.who,
+                &row.action,
+                &row.what,
+                row.results as u64,
+                &withheld,
+                &row.clearance,
+            );
+            let k = key.as_ref().and_then(|k| k.for_seq(seq));
+            if k.is_none() {
+                unkeyed += 1;
+            }
+            if chain_hash(k, &prev, &canon) != row.hash {
+                broken = Some(ChainBreak {
+                    seq,
+                    reason: BreakReason::Edited,
+                });
+                return Ok(());
+            }
+            if let Some(a) = anchor.as_mut() {
+                if a.found_at.is_none() && a.hash == row.hash {
+                    a.found_at = Some(seq);
+                }
+            }
+            prev = row.hash;
+            expected_seq += 1;
+            Ok(())
+        })?;
         let last_seq = expected_seq - 1;
         let has_head = head.is_some();
         let (head_seq, head_hash) = match head {
@@ -681,35 +673,17 @@ impl AuditLog {
 
     /// The entries a filter selects, oldest first (with a limit: the last that many).
     pub fn entries(&self, f: &AuditFilter) -> Result<Vec<AuditRecord>, AccessError> {
-        let mut sql = format!("SELECT {ROW_COLUMNS} FROM audit WHERE 1 = 1");
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        if let Some(w) = &f.who {
-            args.push(w.clone().into());
-            sql.push_str(&format!(" AND who = ?{}", args.len()));
-        }
-        if let Some(a) = &f.action {
-            args.push(a.clone().into());
-            sql.push_str(&format!(" AND action = ?{}", args.len()));
-        }
-        if let Some(t) = f.since {
-            args.push(to_us(t).into());
-            sql.push_str(&format!(" AND at_us >= ?{}", args.len()));
-        }
-        if let Some(t) = f.until {
-            args.push(to_us(t).into());
-            sql.push_str(&format!(" AND at_us < ?{}", args.len()));
-        }
-        sql.push_str(" ORDER BY seq DESC");
-        if let Some(n) = f.limit {
-            args.push((n.min(i64::MAX as usize) as i64).into());
-            sql.push_str(&format!(" LIMIT ?{}", args.len()));
-        }
-        let mut st = self.conn.prepare(&sql)?;
-        let rows = st.query_map(rusqlite::params_from_iter(args), read_row)?;
-        let mut out = Vec::new();
-        for r in rows {
-            out.push(r?.into_record()?);
-        }
+        let rows = self.db.select_audit(&AuditSelect {
+            who: f.who.clone(),
+            action: f.action.clone(),
+            since_us: f.since.map(to_us),
+            until_us: f.until.map(to_us),
+            limit: f.limit.map(|n| n.min(i64::MAX as usize) as i64),
+        })?;
+        let mut out = rows
+            .into_iter()
+            .map(Row::into_record)
+            .collect::<Result<Vec<_>, _>>()?;
         out.reverse();
         Ok(out)
     }
@@ -746,7 +720,7 @@ pub fn parse_time_bound(s: &str, end_of_day: bool) -> Option<Timestamp> {
 /// process (users are revoked, never deleted; a deleted `access.db` must not open
 /// it).
 pub struct Auditor {
-    dir: std::path::PathBuf,
+    at: AccessLocation,
     closed: std::sync::atomic::AtomicBool,
     /// The log, opened on first write; one writer at a time.
     log: std::sync::Mutex<Option<AuditLog>>,
@@ -755,7 +729,7 @@ pub struct Auditor {
 impl std::fmt::Debug for Auditor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Auditor")
-            .field("dir", &self.dir)
+            .field("at", &self.at)
             .field(
                 "closed",
                 &self.closed.load(std::sync::atomic::Ordering::Relaxed),
@@ -766,9 +740,9 @@ impl std::fmt::Debug for Auditor {
 
 impl Auditor {
     /// The audit sink of the archive in `dir` (nothing is opened yet).
-    pub fn new(dir: &Path) -> Auditor {
+    pub fn new(at: impl Into<AccessLocation>) -> Auditor {
         Auditor {
-            dir: dir.to_path_buf(),
+            at: at.into(),
             closed: std::sync::atomic::AtomicBool::new(false),
             log: std::sync::Mutex::new(None),
         }
@@ -776,7 +750,7 @@ impl Auditor {
 
     /// The archive directory.
     pub fn dir(&self) -> &Path {
-        &self.dir
+        self.at.dir()
     }
 
     /// True once the archive was seen closed (no file access; see
@@ -791,7 +765,7 @@ impl Auditor {
         if self.known_closed() {
             return Ok(true);
         }
-        let closed = crate::users::has_users(&self.dir)?;
+        let closed = crate::users::has_users(&self.at)?;
         if closed {
             self.closed
                 .store(true, std::sync::atomic::Ordering::Release);
@@ -810,7 +784,7 @@ impl Auditor {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if log.is_none() {
-            *log = Some(AuditLog::open(&self.dir)?);
+            *log = Some(AuditLog::open(&self.at)?);
         }
         Ok(())
     }
@@ -823,7 +797,7 @@ impl Auditor {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if log.is_none() {
-            *log = Some(AuditLog::open(&self.dir)?);
+            *log = Some(AuditLog::open(&self.at)?);
         }
         match log.as_ref() {
             Some(l) => l.record(entry),

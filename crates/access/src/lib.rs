@@ -3,9 +3,11 @@
 //! The security model of a cablescope archive, in one crate, and the one audited
 //! read path every front end goes through:
 //!
-//! * [`users`]: users, their roles and clearances, and the tokens they read with
-//!   (`access.db`, [`access_db`]); [`viewer`]: who reads; [`signin`]: who reads
-//!   with a token, outside the server;
+//! * [`users`]: users, their roles and clearances, and the tokens they read with;
+//!   [`sessions`]: the browser sessions they sign in with; both kept in
+//!   `access.db` or the shared database ([`access_db`], [`AccessLocation`]);
+//!   [`viewer`]: who reads; [`signin`]: who reads with a token, outside the
+//!   server;
 //! * [`audit`]: the hash-chained, append-only audit log, and the [`Auditor`] that
 //!   writes an entry for every read of a closed archive;
 //! * [`declass`]: the declassification policy;
@@ -45,10 +47,13 @@ pub mod declass;
 pub mod files;
 pub mod redact;
 pub mod session;
+pub mod sessions;
 pub mod signin;
+pub mod transfer;
 pub mod users;
 pub mod viewer;
 
+pub use access_db::AccessLocation;
 pub use admin::Admin;
 pub use audit::Auditor;
 pub use redact::{Access, Verdict};

@@ -1,7 +1,6 @@
 //! Signing in outside the server: who reads an archive with a token (the CLI).
 
-use std::path::Path;
-
+use crate::access_db::AccessLocation;
 use crate::audit::{AuditEntry, AuditLog, ANONYMOUS};
 use crate::users::{has_users, AccessError, AuthError, Users};
 use crate::viewer::Viewer;
@@ -17,15 +16,20 @@ pub enum SignInError {
     Store(#[from] AccessError),
 }
 
-/// Who reads the archive in `dir` with `token`: the anonymous reader cleared for
+/// Who reads the archive at `at` (its directory, or an [`AccessLocation`]) with `token`: the anonymous reader cleared for
 /// everything when the archive has no users; else the token's user. A refused
 /// token is recorded in the audit log as `login_failed` (`how` says where from:
 /// `cli`), and returned as [`SignInError::Refused`].
-pub fn viewer_for(dir: &Path, token: Option<&str>, how: &str) -> Result<Viewer, SignInError> {
-    if !has_users(dir)? {
+pub fn viewer_for(
+    at: impl Into<AccessLocation>,
+    token: Option<&str>,
+    how: &str,
+) -> Result<Viewer, SignInError> {
+    let at = at.into();
+    if !has_users(&at)? {
         return Ok(Viewer::anonymous());
     }
-    let users = Users::open(dir)?;
+    let users = Users::open(&at)?;
     match users.authenticate(token.unwrap_or("")) {
         Ok(user) => Ok(Viewer::from_user(&user)),
         Err(AuthError::Store(e)) => Err(SignInError::Store(e)),
@@ -33,7 +37,7 @@ pub fn viewer_for(dir: &Path, token: Option<&str>, how: &str) -> Result<Viewer, 
             // Failed attempts are worth a trace; the refusal stands even if the
             // trace cannot be written.
             let entry = AuditEntry::new(ANONYMOUS, "login_failed", &format!("{how}: {source}"));
-            if let Err(e) = AuditLog::open(dir).and_then(|log| log.record(&entry)) {
+            if let Err(e) = AuditLog::open(&at).and_then(|log| log.record(&entry)) {
                 eprintln!("cablescope: warning: cannot write the audit log: {e}");
             }
             Err(SignInError::Refused(source))

@@ -17,7 +17,7 @@
 //! use cablescope_access::users::{Role, Users};
 //! use cablescope_access::Clearance;
 //!
-//! let users = Users::open("cablescope-data".as_ref())?;
+//! let users = Users::open(std::path::Path::new("cablescope-data"))?;
 //! let token = users.add("alice", &Clearance::parse("S", &["NOFORN"]).unwrap(), Role::Reader, Some(90))?;
 //! let alice = users.authenticate(&token).expect("a fresh token works");
 //! assert_eq!(alice.name, "alice");
@@ -25,15 +25,13 @@
 //! ```
 
 use std::fmt;
-use std::path::Path;
 use std::str::FromStr;
 
 use jiff::Timestamp;
-use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
-pub use crate::access_db::AccessError;
-use crate::access_db::{self, from_us, to_us};
+use crate::access_db::{self, from_us, to_us, AccessStore, UserRow};
+pub use crate::access_db::{AccessError, AccessLocation};
 use cablescope_format::marking::{Clearance, Control, Level};
 
 /// Prefix of every token (so a leaked one is recognisable by secret scanners).
@@ -179,9 +177,10 @@ pub enum AuthError {
     Store(#[from] AccessError),
 }
 
-/// The users of one archive (`access.db` in its directory).
+/// The users of one archive (`access.db` in its directory, or the shared
+/// database), and the sessions they sign in with (see [`crate::sessions`]).
 pub struct Users {
-    conn: Connection,
+    pub(crate) db: Box<dyn AccessStore>,
 }
 
 impl fmt::Debug for Users {
@@ -190,13 +189,14 @@ impl fmt::Debug for Users {
     }
 }
 
-/// True when the archive in `dir` has users (revoked and expired ones count), i.e.
+/// True when the archive at `at` has users (revoked and expired ones count), i.e.
 /// it is closed. Creates nothing: an archive without `access.db` has no users.
-pub fn has_users(dir: &Path) -> Result<bool, AccessError> {
-    if !access_db::exists(dir) {
+pub fn has_users(at: impl Into<AccessLocation>) -> Result<bool, AccessError> {
+    let at = at.into();
+    if !access_db::exists(&at) {
         return Ok(false);
     }
-    Users::open(dir)?.has_users()
+    Users::open(&at)?.has_users()
 }
 
 /// Checks a user name: 1–64 characters of `[A-Za-z0-9._@-]`.
@@ -343,35 +343,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn read_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawUser> {
-    Ok(RawUser {
-        name: r.get(0)?,
-        role: r.get(1)?,
-        clearance: r.get(2)?,
-        created_us: r.get(3)?,
-        expires_us: r.get(4)?,
-        revoked: r.get(5)?,
-        token_id: r.get(6)?,
-        token_digest: r.get(7)?,
-    })
-}
-
-const USER_COLUMNS: &str =
-    "name, role, clearance, created_us, expires_us, revoked, token_id, token_digest";
-
-/// A `users` row before its text columns are checked.
-struct RawUser {
-    name: String,
-    role: String,
-    clearance: String,
-    created_us: i64,
-    expires_us: Option<i64>,
-    revoked: bool,
-    token_id: String,
-    token_digest: String,
-}
-
-impl RawUser {
+impl UserRow {
     fn into_user(self) -> Result<User, AccessError> {
         let damaged = |what: &str| AccessError::Damaged(format!("user {}: {what}", self.name));
         Ok(User {
@@ -388,11 +360,11 @@ impl RawUser {
 }
 
 impl Users {
-    /// Opens the users of the archive in `dir` (which must exist), creating
-    /// `access.db` on first use.
-    pub fn open(dir: &Path) -> Result<Users, AccessError> {
+    /// Opens the users of the archive at `at` (a directory, which must exist, or
+    /// an [`AccessLocation`]), creating the access tables on first use.
+    pub fn open(at: impl Into<AccessLocation>) -> Result<Users, AccessError> {
         Ok(Users {
-            conn: access_db::open(dir)?,
+            db: access_db::open(&at.into())?,
         })
     }
 
@@ -429,20 +401,17 @@ impl Users {
             ),
         };
         let token = new_token()?;
-        let inserted = self.conn.execute(
-            "INSERT INTO users (name, role, clearance, created_us, expires_us, revoked, token_id, token_digest)
-             VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7) ON CONFLICT (name) DO NOTHING",
-            params![
-                name,
-                role.as_str(),
-                clearance_label(clearance),
-                to_us(now),
-                expires.map(to_us),
-                token.id,
-                token.digest
-            ],
-        )?;
-        if inserted == 0 {
+        let inserted = self.db.insert_user(&UserRow {
+            name: name.to_string(),
+            role: role.as_str().to_string(),
+            clearance: clearance_label(clearance),
+            created_us: to_us(now),
+            expires_us: expires.map(to_us),
+            revoked: false,
+            token_id: token.id,
+            token_digest: token.digest,
+        })?;
+        if !inserted {
             return Err(AccessError::NameTaken(name.to_string()));
         }
         Ok(token.text)
@@ -450,52 +419,33 @@ impl Users {
 
     /// Every user, by name.
     pub fn list(&self) -> Result<Vec<User>, AccessError> {
-        let mut st = self
-            .conn
-            .prepare(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY name"))?;
-        let rows = st.query_map([], read_user)?;
-        let mut out = Vec::new();
-        for r in rows {
-            out.push(r?.into_user()?);
-        }
-        Ok(out)
+        self.db
+            .users()?
+            .into_iter()
+            .map(UserRow::into_user)
+            .collect()
     }
 
     /// One user by name.
     pub fn get(&self, name: &str) -> Result<Option<User>, AccessError> {
-        self.conn
-            .query_row(
-                &format!("SELECT {USER_COLUMNS} FROM users WHERE name = ?1"),
-                [name],
-                read_user,
-            )
-            .optional()?
-            .map(RawUser::into_user)
-            .transpose()
+        self.db.user(name)?.map(UserRow::into_user).transpose()
     }
 
     /// Revokes a user: their token stops working and the name stays taken.
     /// Returns false when they were revoked already.
     pub fn revoke(&self, name: &str) -> Result<bool, AccessError> {
-        let changed = self.conn.execute(
-            "UPDATE users SET revoked = 1 WHERE name = ?1 AND revoked = 0",
-            [name],
-        )?;
-        if changed == 0 && self.get(name)?.is_none() {
+        let changed = self.db.revoke(name)?;
+        if !changed && self.get(name)?.is_none() {
             return Err(AccessError::NoSuchUser(name.to_string()));
         }
-        Ok(changed > 0)
+        Ok(changed)
     }
 
     /// Gives a user a new token and returns it; the old one stops working at once.
     /// The expiry is kept. A revoked user gets none.
     pub fn rotate(&self, name: &str) -> Result<String, AccessError> {
         let token = new_token()?;
-        let changed = self.conn.execute(
-            "UPDATE users SET token_id = ?2, token_digest = ?3 WHERE name = ?1 AND revoked = 0",
-            params![name, token.id, token.digest],
-        )?;
-        if changed == 0 {
+        if !self.db.set_token(name, &token.id, &token.digest)? {
             return Err(match self.get(name)? {
                 None => AccessError::NoSuchUser(name.to_string()),
                 Some(_) => AccessError::UserRevoked(name.to_string()),
@@ -546,10 +496,7 @@ impl Users {
     /// True when there is any user, revoked and expired ones included: once users
     /// exist the archive is closed to readers without a token.
     pub fn has_users(&self) -> Result<bool, AccessError> {
-        let n: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
-        Ok(n > 0)
+        self.db.has_users()
     }
 
     /// The user a token belongs to, if it works now.
@@ -567,15 +514,7 @@ impl Users {
         // The digest is computed before the lookup, so an unknown id and a wrong
         // secret cost the same.
         let digest = sha256_hex(secret.as_bytes());
-        let raw = self
-            .conn
-            .query_row(
-                &format!("SELECT {USER_COLUMNS} FROM users WHERE token_id = ?1"),
-                [id],
-                read_user,
-            )
-            .optional()
-            .map_err(AccessError::from)?;
+        let raw = self.db.user_by_token(id)?;
         let Some(raw) = raw else {
             return Err(AuthError::Unknown);
         };
@@ -602,8 +541,10 @@ pub const DEMO_USERS: &[(&str, &str, &[&str])] = &[
 /// Creates the demo's three readers in the archive in `dir`: `reader-u` (U),
 /// `reader-c` (C) and `reader-s-nf` (S with NOFORN). Returns (name, clearance
 /// label, token) for each.
-pub fn demo_users(dir: &Path) -> Result<Vec<(String, String, String)>, AccessError> {
-    let users = Users::open(dir)?;
+pub fn demo_users(
+    at: impl Into<AccessLocation>,
+) -> Result<Vec<(String, String, String)>, AccessError> {
+    let users = Users::open(at)?;
     let mut out = Vec::new();
     for (name, level, caveats) in DEMO_USERS {
         let clearance = parse_clearance(level, caveats)?;

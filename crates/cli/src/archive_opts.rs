@@ -22,7 +22,7 @@ use anyhow::Context;
 use cablescope_access::signin::{self, SignInError};
 use cablescope_access::users::AuthError;
 use cablescope_access::Viewer;
-use cablescope_access::{Admin, Library, StoreLocation};
+use cablescope_access::{AccessLocation, Admin, Library, StoreLocation};
 use clap::{Args, ValueEnum};
 
 /// Environment variable naming the archive when `--archive` is not given.
@@ -119,6 +119,40 @@ impl ArchiveDirArg {
     }
 }
 
+/// `--archive DIR` and `--database URL`, for the commands that manage users and
+/// read the audit log with file (or database) access rather than a token
+/// (`users`, `audit`).
+#[derive(Debug, Clone, Args)]
+pub struct AccessArg {
+    /// The archive directory (wins over $CABLESCOPE_ARCHIVE, which wins over
+    /// ./cablescope-data); with --database, the node directory that holds the
+    /// audit key.
+    #[arg(long, value_name = "DIR")]
+    pub archive: Option<PathBuf>,
+    /// A shared PostgreSQL store (postgres://USER@HOST:PORT/DB; wins over
+    /// $CABLESCOPE_DATABASE), whose users and audit log every node shares.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+}
+
+impl AccessArg {
+    /// Where the users and the audit log are: beside an existing embedded
+    /// archive, or in the shared database (the directory, which then holds only
+    /// this machine's index and the audit key, is created private when absent).
+    pub fn access(&self) -> anyhow::Result<AccessLocation> {
+        let dir = archive_dir(self.archive.as_deref());
+        let store = store_location(self.database.as_deref());
+        if store.is_shared() {
+            cablescope_access::files::private_umask();
+            cablescope_access::files::create_private_dir(&dir)
+                .with_context(|| format!("cannot create the node directory {}", dir.display()))?;
+        } else if !dir.join("index").join("meta.json").is_file() {
+            check_archive_exists(&dir)?;
+        }
+        Ok(AccessLocation::beside(&dir, &store))
+    }
+}
+
 /// The error of a refused token: `main` turns it into exit status 3 and one line.
 #[derive(Debug)]
 pub struct AuthFailed {
@@ -148,18 +182,17 @@ pub fn is_auth_error(e: &anyhow::Error) -> bool {
     e.chain().any(|c| c.is::<AuthFailed>())
 }
 
-/// Who reads the archive in `dir` with `token` (see the module docs). A refused
+/// Who reads the archive at `at` with `token` (see the module docs). A refused
 /// token is recorded in the audit log as `login_failed` and returned as
 /// [`AuthFailed`].
-pub fn viewer_for(dir: &Path, token: Option<&str>) -> anyhow::Result<Viewer> {
-    match signin::viewer_for(dir, token, "cli") {
+pub fn viewer_for(at: impl Into<AccessLocation>, token: Option<&str>) -> anyhow::Result<Viewer> {
+    let at = at.into();
+    match signin::viewer_for(&at, token, "cli") {
         Ok(v) => Ok(v),
-        Err(SignInError::Store(e)) => {
-            Err(anyhow::Error::new(e)
-                .context(format!("cannot check the token for {}", dir.display())))
-        }
+        Err(SignInError::Store(e)) => Err(anyhow::Error::new(e)
+            .context(format!("cannot check the token for {}", at.dir().display()))),
         Err(SignInError::Refused(source)) => Err(AuthFailed {
-            dir: dir.to_path_buf(),
+            dir: at.dir().to_path_buf(),
             source,
         }
         .into()),
@@ -196,7 +229,12 @@ impl ArchiveArg {
     /// (exit status 3) when the token is missing, malformed, unknown, expired or
     /// revoked.
     pub fn viewer(&self) -> anyhow::Result<Viewer> {
-        viewer_for(&self.dir(), self.token().as_deref())
+        viewer_for(self.access(), self.token().as_deref())
+    }
+
+    /// Where the users, sessions and audit log are: beside the store.
+    pub fn access(&self) -> AccessLocation {
+        AccessLocation::beside(&self.dir(), &self.location())
     }
 
     /// Where the store is ([`store_location`]).

@@ -8,7 +8,6 @@
 //! deleted tail) `verify` finds by itself.
 
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
 use std::process::ExitCode;
 
 use cablescope_access::access_db;
@@ -18,7 +17,7 @@ use cablescope_access::audit::{
 };
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::archive_opts::{ok_on_broken_pipe, print_json, ArchiveDirArg, TextOrJson};
+use crate::archive_opts::{ok_on_broken_pipe, print_json, AccessArg, TextOrJson};
 
 /// Arguments of `cablescope audit`.
 #[derive(Debug, Args)]
@@ -38,7 +37,7 @@ enum AuditCommand {
 #[derive(Debug, Args)]
 struct VerifyArgs {
     #[command(flatten)]
-    archive: ArchiveDirArg,
+    archive: AccessArg,
     /// A head hash printed by an earlier verify and kept elsewhere: it must still
     /// be the hash of an entry in the chain (catches a rewritten log).
     #[arg(long, value_name = "HASH", value_parser = hash_arg)]
@@ -62,7 +61,7 @@ enum ShowFormat {
 #[derive(Debug, Args)]
 struct ShowArgs {
     #[command(flatten)]
-    archive: ArchiveDirArg,
+    archive: AccessArg,
     /// Only this user's entries (`anonymous` for readers of an open archive).
     #[arg(long, value_name = "NAME")]
     who: Option<String>,
@@ -131,9 +130,9 @@ fn empty_report(expect: Option<&str>) -> AuditReport {
 }
 
 fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let dir = a.archive.existing()?;
-    let report = if access_db::exists(&dir) {
-        let log = AuditLog::open(&dir)?;
+    let at = a.archive.access()?;
+    let report = if access_db::exists(&at) {
+        let log = AuditLog::open(&at)?;
         match &a.expect_head {
             Some(h) => log.verify_anchored(h)?,
             None => log.verify()?,
@@ -149,25 +148,19 @@ fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     ok_on_broken_pipe((|| {
         match a.format {
             TextOrJson::Json => print_json(&report)?,
-            TextOrJson::Text => print_verify(&dir, &report)?,
+            TextOrJson::Text => print_verify(&at.describe(), &report)?,
         }
         Ok(code)
     })())
 }
 
-fn print_verify(dir: &Path, r: &AuditReport) -> anyhow::Result<()> {
+fn print_verify(what: &str, r: &AuditReport) -> anyhow::Result<()> {
     let mut out = io::stdout().lock();
     match &r.broken {
-        None => writeln!(
-            out,
-            "audit log of {} intact: {} entries",
-            dir.display(),
-            r.entries
-        )?,
+        None => writeln!(out, "audit log of {what} intact: {} entries", r.entries)?,
         Some(b) => writeln!(
             out,
-            "audit log of {} BROKEN at seq {}: {}",
-            dir.display(),
+            "audit log of {what} BROKEN at seq {}: {}",
             b.seq,
             b.reason.describe()
         )?,
@@ -211,7 +204,7 @@ fn print_verify(dir: &Path, r: &AuditReport) -> anyhow::Result<()> {
 }
 
 fn show(a: ShowArgs) -> anyhow::Result<ExitCode> {
-    let dir = a.archive.existing()?;
+    let at = a.archive.access()?;
     let filter = AuditFilter {
         who: a.who,
         action: a.action,
@@ -219,8 +212,8 @@ fn show(a: ShowArgs) -> anyhow::Result<ExitCode> {
         until: a.until,
         limit: a.limit,
     };
-    let records = if access_db::exists(&dir) {
-        AuditLog::open(&dir)?.entries(&filter)?
+    let records = if access_db::exists(&at) {
+        AuditLog::open(&at)?.entries(&filter)?
     } else {
         Vec::new()
     };

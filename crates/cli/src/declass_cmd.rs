@@ -146,7 +146,7 @@ fn run_policy(args: PolicyArgs) -> anyhow::Result<ExitCode> {
                 policy.exempt = e;
             }
             // Audited first (a change that cannot be recorded is not made).
-            archive.set_declass_policy(&policy, &viewer, &Auditor::new(&args.archive.dir()))?;
+            archive.set_declass_policy(&policy, &viewer, &Auditor::new(args.archive.access()))?;
             policy
         }
     };

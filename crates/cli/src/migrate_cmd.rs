@@ -1,6 +1,7 @@
-//! `cablescope migrate --from SRC --to DEST`: moves an archive's store between the
-//! embedded form (a folder) and a PostgreSQL database, either way. What moves and
-//! how it is checked is in `cablescope_archive::migrate`.
+//! `cablescope migrate --from SRC --to DEST`: moves an archive between the
+//! embedded form (a folder) and a PostgreSQL database, either way: the store
+//! (`cablescope_archive::migrate`: what moves and how it is checked), and the
+//! users and the audit log (`cablescope_access::transfer`).
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -21,6 +22,10 @@ pub struct MigrateArgs {
     /// Where to copy it: a new folder, or an empty database (postgres://...).
     #[arg(long, value_name = "DIR|URL")]
     to: String,
+    /// The audit log's key file, when it is not in the source folder (a
+    /// database's log is keyed with the file its nodes hold).
+    #[arg(long, value_name = "FILE")]
+    audit_key: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
     format: TextOrJson,
@@ -51,15 +56,20 @@ pub fn run(args: MigrateArgs) -> anyhow::Result<ExitCode> {
     let shown = |dir: &PathBuf, l: &StoreLocation| l.describe(dir);
     let (from_shown, to_shown) = (shown(&from_dir, &from), shown(&to_dir, &to));
     let mut last = 0;
-    let (report, verify) =
-        Admin::migrate((&from_dir, &from), (&to_dir, &to), &mut |done, total| {
+    let (report, verify, moved) = Admin::migrate(
+        (&from_dir, &from),
+        (&to_dir, &to),
+        args.audit_key.as_deref(),
+        &mut |done, total| {
             if done >= last + 5000 || done == total {
                 eprintln!("migrate: {done} of {total} cables");
                 last = done;
             }
-        })
-        .with_context(|| format!("cannot migrate {from_shown} to {to_shown}"))?;
-    let ok = verify.as_ref().is_none_or(|v| v.ok());
+        },
+    )
+    .with_context(|| format!("cannot migrate {from_shown} to {to_shown}"))?;
+    let audit_ok = moved.audit.as_ref().is_none_or(|a| a.is_ok());
+    let ok = verify.as_ref().is_none_or(|v| v.ok()) && audit_ok;
     ok_on_broken_pipe((|| {
         match args.format {
             TextOrJson::Json => {
@@ -70,11 +80,13 @@ pub fn run(args: MigrateArgs) -> anyhow::Result<ExitCode> {
                     report: &'a cablescope_access::MigrateReport,
                     #[serde(skip_serializing_if = "Option::is_none")]
                     verify: Option<&'a cablescope_access::VerifyReport>,
+                    access: &'a cablescope_access::transfer::Transfer,
                 }
                 print_json(&Out {
                     ok,
                     report: &report,
                     verify: verify.as_ref(),
+                    access: &moved,
                 })?;
             }
             TextOrJson::Text => {
@@ -101,12 +113,30 @@ pub fn run(args: MigrateArgs) -> anyhow::Result<ExitCode> {
                         "the stores compare equal; each node builds its index at `serve --database`"
                     )?,
                 }
-                if !from.is_shared() {
-                    writeln!(
+                writeln!(
+                    out,
+                    "moved {} users and {} audit entries",
+                    moved.users, moved.audit_entries
+                )?;
+                if let Some(a) = &moved.audit {
+                    match &a.broken {
+                        None => writeln!(out, "audit log: intact, head {}", a.head_hash)?,
+                        Some(b) => writeln!(
+                            out,
+                            "audit log: BROKEN at seq {}: {}",
+                            b.seq,
+                            b.reason.describe()
+                        )?,
+                    }
+                }
+                match (&moved.key_file, to.is_shared()) {
+                    (Some(k), true) => writeln!(
                         out,
-                        "users and the audit log stay in {}/access.db",
-                        from_dir.display()
-                    )?;
+                        "the audit log is keyed with {}: copy it into each node's folder (--archive DIR of serve)",
+                        k.display()
+                    )?,
+                    (Some(k), false) => writeln!(out, "audit key copied to {}", k.display())?,
+                    (None, _) => {}
                 }
             }
         }

@@ -44,7 +44,7 @@ pub fn run(args: ReleaseArgs) -> anyhow::Result<ExitCode> {
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_else(|_| args.path.clone());
     let mut admin = args.archive.open_admin()?;
-    let auditor = Auditor::new(&args.archive.dir());
+    let auditor = Auditor::new(args.archive.access());
     let released = match admin.release_copy(&path, !args.undo, &viewer, &auditor) {
         Ok(r) => r,
         Err(Error::NotFound(what)) => {

@@ -43,7 +43,7 @@ impl Reader {
         let viewer = arg.viewer()?;
         let library = arg.open_existing()?;
         Ok(Reader {
-            auditor: Auditor::new(&arg.dir()),
+            auditor: Auditor::new(arg.access()),
             library,
             viewer,
             as_of,

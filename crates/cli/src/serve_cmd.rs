@@ -142,7 +142,8 @@ pub fn serve_with(
 
 /// One line saying who may read what.
 fn mode_line(dir: &Path, config: &ServerConfig) -> anyhow::Result<String> {
-    let closed = cablescope_access::users::has_users(dir)
+    let at = cablescope_access::AccessLocation::beside(dir, &config.store);
+    let closed = cablescope_access::users::has_users(&at)
         .with_context(|| format!("cannot read the users of {}", dir.display()))?;
     let as_of = match config.as_of {
         Some(d) => format!(" Declassification is evaluated as of {d}."),

@@ -10,10 +10,11 @@ use std::process::ExitCode;
 
 use cablescope_access::audit::{AuditEntry, AuditLog};
 use cablescope_access::users::{self, clearance_label, Role, User, Users};
+use cablescope_access::AccessLocation;
 use cablescope_access::Clearance;
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::archive_opts::{ok_on_broken_pipe, print_json, ArchiveDirArg};
+use crate::archive_opts::{ok_on_broken_pipe, print_json, AccessArg};
 
 /// Arguments of `cablescope users`.
 #[derive(Debug, Args)]
@@ -63,7 +64,7 @@ struct AddArgs {
     #[arg(value_parser = name_arg)]
     name: String,
     #[command(flatten)]
-    archive: ArchiveDirArg,
+    archive: AccessArg,
     /// Clearance level: U, SBU (LOU), C, S, TS, or the full names (secret,
     /// "Top Secret"), any case.
     #[arg(long, value_name = "LEVEL", value_parser = level_arg)]
@@ -92,7 +93,7 @@ enum ListFormat {
 #[derive(Debug, Args)]
 struct ListArgs {
     #[command(flatten)]
-    archive: ArchiveDirArg,
+    archive: AccessArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     format: ListFormat,
@@ -104,7 +105,7 @@ struct NameArgs {
     #[arg(value_parser = name_arg)]
     name: String,
     #[command(flatten)]
-    archive: ArchiveDirArg,
+    archive: AccessArg,
 }
 
 fn name_arg(s: &str) -> Result<String, String> {
@@ -150,8 +151,16 @@ fn local_admin() -> String {
     format!("local:{who}")
 }
 
-fn audit(dir: &std::path::Path, what: &str) -> anyhow::Result<()> {
-    let log = AuditLog::open(dir)?;
+/// The audit log of `at`, ready to take an entry: opened, and its key checked
+/// before any change is made (on a shared database a node without the log's key
+/// must fail before the change, not after it).
+fn audit_log(at: &AccessLocation) -> anyhow::Result<AuditLog> {
+    let log = AuditLog::open(at)?;
+    log.ready_to_write()?;
+    Ok(log)
+}
+
+fn audit(log: &AuditLog, what: &str) -> anyhow::Result<()> {
     log.record(&AuditEntry::new(&local_admin(), "users", what))?;
     Ok(())
 }
@@ -164,21 +173,22 @@ fn describe_expiry(u: &User) -> String {
 }
 
 fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
-    let dir = a.archive.existing()?;
+    let at = a.archive.access()?;
+    let log = audit_log(&at)?;
     let clearance = Clearance {
         rank: a.clearance,
         controls: a.caveat.into_iter().collect(),
     };
     let label = clearance_label(&clearance);
     let role = Role::from(a.role);
-    let users = Users::open(&dir)?;
+    let users = Users::open(&at)?;
     let first = !users.has_users()?;
     let token = users.add(&a.name, &clearance, role, a.expires)?;
     let user = users
         .get(&a.name)?
         .ok_or_else(|| anyhow::anyhow!("{} vanished after being added", a.name))?;
     audit(
-        &dir,
+        &log,
         &format!(
             "add {} role={role} clearance={label} expires={}",
             a.name,
@@ -197,17 +207,17 @@ fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
     if first {
         eprintln!(
             "{} now has users: every reading command needs a token (--token or $CABLESCOPE_TOKEN)",
-            dir.display()
+            at.describe()
         );
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn list(a: ListArgs) -> anyhow::Result<ExitCode> {
-    let dir = a.archive.existing()?;
+    let at = a.archive.access()?;
     // Listing creates nothing: an archive without access.db has no users.
-    let all = if cablescope_access::access_db::exists(&dir) {
-        Users::open(&dir)?.list()?
+    let all = if cablescope_access::access_db::exists(&at) {
+        Users::open(&at)?.list()?
     } else {
         Vec::new()
     };
@@ -290,10 +300,11 @@ fn list(a: ListArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn revoke(a: NameArgs) -> anyhow::Result<ExitCode> {
-    let dir = a.archive.existing()?;
-    let users = open_existing_users(&dir, &a.name)?;
+    let at = a.archive.access()?;
+    let users = open_existing_users(&at, &a.name)?;
+    let log = audit_log(&at)?;
     if users.revoke(&a.name)? {
-        audit(&dir, &format!("revoke {}", a.name))?;
+        audit(&log, &format!("revoke {}", a.name))?;
         eprintln!("revoked {}: their token no longer works", a.name);
     } else {
         eprintln!("{} was already revoked", a.name);
@@ -302,10 +313,11 @@ fn revoke(a: NameArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn rotate(a: NameArgs) -> anyhow::Result<ExitCode> {
-    let dir = a.archive.existing()?;
-    let users = open_existing_users(&dir, &a.name)?;
+    let at = a.archive.access()?;
+    let users = open_existing_users(&at, &a.name)?;
+    let log = audit_log(&at)?;
     let token = users.rotate(&a.name)?;
-    audit(&dir, &format!("rotate {}", a.name))?;
+    audit(&log, &format!("rotate {}", a.name))?;
     let mut out = io::stdout().lock();
     writeln!(out, "{token}")?;
     out.flush()?;
@@ -318,9 +330,9 @@ fn rotate(a: NameArgs) -> anyhow::Result<ExitCode> {
 
 /// The users of an archive that must have them (revoke and rotate name one):
 /// without `access.db` the answer is "no such user", and no file is created.
-fn open_existing_users(dir: &std::path::Path, name: &str) -> anyhow::Result<Users> {
-    if !cablescope_access::access_db::exists(dir) {
+fn open_existing_users(at: &AccessLocation, name: &str) -> anyhow::Result<Users> {
+    if !cablescope_access::access_db::exists(at) {
         anyhow::bail!("no user named {name} (the archive has no users)");
     }
-    Ok(Users::open(dir)?)
+    Ok(Users::open(at)?)
 }

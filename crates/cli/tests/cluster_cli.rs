@@ -1,6 +1,8 @@
 //! Two `cablescope serve` nodes on one PostgreSQL database, the CLI writing to it
 //! from a third index directory: what one writes, the others serve within
-//! seconds; clearance holds on every node; a writer killed mid-ingest loses
+//! seconds; users, sessions and the audit log are the database's (one user and
+//! token for every node, a sign-in on one node is a session on the other, one
+//! audit chain); clearance holds on every node; a writer killed mid-ingest loses
 //! nothing and stops no node.
 //!
 //! Needs `CABLESCOPE_TEST_DATABASE` (see `cablescope_testkit::pg`): skipped with a
@@ -101,12 +103,71 @@ fn within(limit: Duration, what: &str, mut f: impl FnMut() -> bool) -> Duration 
     start.elapsed()
 }
 
-fn add_user(index_dir: &Path, name: &str, clearance: &str) -> String {
-    common::add_user(
-        index_dir.to_str().unwrap(),
-        name,
-        &["--clearance", clearance],
-    )
+/// One HTTP/1.1 exchange: (status, the `Set-Cookie` values, the body).
+fn exchange(addr: &str, request: &str) -> (u16, Vec<String>, String) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.write_all(request.as_bytes()).expect("send");
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).expect("read");
+    let (head, body) = resp.split_once("\r\n\r\n").expect("head and body");
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let cookies = head
+        .lines()
+        .filter_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("set-cookie")
+                .then(|| v.trim().split(';').next().unwrap_or("").to_string())
+        })
+        .collect();
+    (status, cookies, body.to_string())
+}
+
+/// A browser's sign-in on `addr` with `token` (the form's CSRF cookie and field,
+/// a same-origin post): the session cookie (`cablescope_session=...`).
+fn sign_in(addr: &str, token: &str) -> String {
+    let (status, cookies, body) = exchange(
+        addr,
+        &format!("GET /login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    );
+    assert_eq!(status, 200, "{body}");
+    let login = cookies
+        .iter()
+        .find(|c| c.starts_with("cablescope_login="))
+        .expect("the form's cookie")
+        .clone();
+    let csrf = login.trim_start_matches("cablescope_login=");
+    let form = format!("token={token}&csrf={csrf}&next=%2F");
+    let (status, cookies, body) = exchange(
+        addr,
+        &format!(
+            "POST /login HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {login}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{form}",
+            form.len()
+        ),
+    );
+    assert_eq!(status, 303, "sign-in refused: {body}");
+    cookies
+        .into_iter()
+        .find(|c| c.starts_with("cablescope_session="))
+        .expect("a session cookie")
+}
+
+/// Adds a user to the database's users (through the CLI's node directory) and
+/// gives each node directory the audit key the CLI's first entry made: nodes
+/// write one audit chain, so they hold one key (the deployment guide's step).
+fn add_user(cli_dir: &Path, db: &str, nodes: &[&Path], name: &str, clearance: &str) -> String {
+    let o = bin()
+        .args(["users", "add", name, "--clearance", clearance])
+        .args(["--archive", cli_dir.to_str().unwrap(), "--database", db])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "users add: {}", stderr(&o));
+    for node in nodes {
+        std::fs::create_dir_all(node).unwrap();
+        std::fs::copy(cli_dir.join("audit.key"), node.join("audit.key")).unwrap();
+    }
+    stdout(&o).trim().to_string()
 }
 
 #[test]
@@ -122,12 +183,12 @@ fn two_nodes_serve_what_the_cli_writes_to_one_database() {
     );
     let node_a = serve(&a_dir, &db);
     let node_b = serve(&b_dir, &db);
-    // Users live beside each node's index (one directory each, this release).
-    let (ta, tb) = (
-        add_user(&a_dir, "reader", "C"),
-        add_user(&b_dir, "reader", "C"),
-    );
+    // Users live in the database: one user, one token for every node.
+    let token = add_user(&cli_dir, &db, &[&a_dir, &b_dir], "reader", "C");
+    let (ta, tb) = (token.clone(), token.clone());
     assert_eq!(total(&node_a.addr, "*", &ta), 0);
+    let (status, _) = get(&node_b.addr, "/api/search?q=*", "cst_0_0");
+    assert_eq!(status, 401, "node B knows the archive is closed");
 
     let src = tmp.path().join("src");
     write(
@@ -165,6 +226,49 @@ fn two_nodes_serve_what_the_cli_writes_to_one_database() {
         );
     }
 
+    // A browser signed in on node A is signed in on node B: the session is the
+    // database's, and B applies the same clearance to it.
+    let session = sign_in(&node_a.addr, &ta);
+    let (status, _, body) = exchange(
+        &node_b.addr,
+        &format!(
+            "GET /api/search?q=haddock HTTP/1.1\r\nHost: {}\r\nCookie: {session}\r\n\
+             Connection: close\r\n\r\n",
+            node_b.addr
+        ),
+    );
+    assert_eq!(status, 200, "the session is unknown on node B: {body}");
+    assert!(body.contains("\"total\":1"), "{body}");
+    let (status, _, body) = exchange(
+        &node_b.addr,
+        &format!(
+            "GET /api/search?q=zqcanary HTTP/1.1\r\nHost: {}\r\nCookie: {session}\r\n\
+             Connection: close\r\n\r\n",
+            node_b.addr
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("\"total\":0"),
+        "leaked through a session: {body}"
+    );
+    // Both nodes wrote to one audit chain, which verifies from any node.
+    let o = bin()
+        .args(["audit", "verify", "--format", "json"])
+        .args(["--archive", b_dir.to_str().unwrap(), "--database", &db])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let report: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(report["entries"].as_u64().unwrap() >= 6, "{report}");
+    let o = bin()
+        .args(["audit", "show", "--action", "login", "--format", "json"])
+        .args(["--archive", a_dir.to_str().unwrap(), "--database", &db])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("web sign-in"), "{}", stdout(&o));
+
     // A writer killed mid-ingest: nothing it committed is lost, the nodes serve
     // on, and the same ingest run again completes the archive.
     let corpus = tmp.path().join("corpus");
@@ -201,7 +305,7 @@ fn two_nodes_serve_what_the_cli_writes_to_one_database() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     // What the same reader sees through the CLI's own index of the database is
     // what both nodes serve, within 5 s.
-    let tc = add_user(&cli_dir, "reader", "C");
+    let tc = ta.clone();
     let o = bin()
         .args(["search", "*", "--format", "json", "--token", &tc])
         .args(["--archive", cli_dir.to_str().unwrap(), "--database", &db])
@@ -300,6 +404,24 @@ fn migrate_moves_an_archive_to_the_database_and_back() {
         .output()
         .unwrap();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // A user and an audit trail move with the cables.
+    let token = common::add_user(here.to_str().unwrap(), "historian", &["--clearance", "C"]);
+    let o = bin()
+        .args(["search", "ceviche", "--token", &token])
+        .args(["--archive", here.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let audit_verify = |extra: &[&str]| -> Value {
+        let o = bin()
+            .args(["audit", "verify", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+        serde_json::from_str(&stdout(&o)).unwrap()
+    };
+    let before = audit_verify(&["--archive", here.to_str().unwrap()]);
     let migrate = |from: &str, to: &str| {
         bin()
             .args(["migrate", "--from", from, "--to", to, "--format", "json"])
@@ -314,26 +436,52 @@ fn migrate_moves_an_archive_to_the_database_and_back() {
         (Some(true), Some(4)),
         "{v}"
     );
+    assert_eq!(v["access"]["users"], 1, "{v}");
+    assert_eq!(v["access"]["audit_entries"], before["entries"], "{v}");
+    assert_eq!(
+        v["access"]["audit"]["head_hash"], before["head_hash"],
+        "{v}"
+    );
     // Never into an archive that holds cables.
     let o = migrate(here.to_str().unwrap(), &db);
     assert_eq!(code(&o), 1);
-    assert!(stderr(&o).contains("already holds"), "{}", stderr(&o));
+    // (refused before anything is written: its users and log are checked first)
+    assert!(stderr(&o).contains("already has users"), "{}", stderr(&o));
     let back = tmp.path().join("back");
+    // Out of a database, the log's key is named (it is on the nodes, not in it).
     let o = migrate(&db, back.to_str().unwrap());
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("--audit-key"), "{}", stderr(&o));
+    assert!(!back.exists(), "nothing written before the refusal");
+    let key = here.join("audit.key");
+    let o = bin()
+        .args(["migrate", "--from", &db, "--to", back.to_str().unwrap()])
+        .args(["--audit-key", key.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["verify"]["index_count"], 4, "{v}");
+    let after = audit_verify(&["--archive", back.to_str().unwrap()]);
+    assert_eq!(
+        (&after["entries"], &after["head_hash"]),
+        (&before["entries"], &before["head_hash"]),
+        "the chain moved whole: {after}"
+    );
     // The same searches on all three.
     let search = |extra: &[&str]| {
         let o = bin()
-            .args(["search", "ceviche", "--format", "json"])
+            .args(["search", "ceviche", "--format", "json", "--token", &token])
             .args(extra)
             .output()
             .unwrap();
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         common::hit_ids(&serde_json::from_str(&stdout(&o)).unwrap())
     };
+    // The same token on all three; a node of the database holds the log's key.
     let node = tmp.path().join("node");
+    std::fs::create_dir_all(&node).unwrap();
+    std::fs::copy(&key, node.join("audit.key")).unwrap();
     let a = search(&["--archive", here.to_str().unwrap()]);
     assert_eq!(a.len(), 4);
     assert_eq!(a, search(&["--archive", back.to_str().unwrap()]));

@@ -163,7 +163,10 @@ impl AppState {
         cablescope_access::files::private_umask();
         let metrics = Metrics::new();
         metrics.set_cables(cables);
-        let auth = Auth::with_policy(&dir, limits.sign_in.clone());
+        let auth = Auth::with_policy(
+            cablescope_access::AccessLocation::beside(&dir, &config.store),
+            limits.sign_in.clone(),
+        );
         Ok(AppState {
             inner: Arc::new(Inner {
                 config,

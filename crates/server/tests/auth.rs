@@ -722,7 +722,7 @@ async fn roles_are_enforced_and_curators_ingest_uploads() {
 async fn an_upload_over_the_limit_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = auth_common::build_archive(tmp.path());
-    let users = cablescope_access::users::Users::open(&dir).unwrap();
+    let users = cablescope_access::users::Users::open(auth_common::access(&dir)).unwrap();
     let token = users
         .add(
             "cur",
@@ -958,7 +958,7 @@ async fn the_openapi_document_declares_the_bearer_scheme_and_its_refusals() {
 async fn an_admin_grants_no_more_than_their_own_clearance() {
     let env = Env::closed();
     // An admin cleared C with EXDIS (added with file access, the root).
-    let token = cablescope_access::users::Users::open(&env.dir)
+    let token = cablescope_access::users::Users::open(auth_common::access(&env.dir))
         .unwrap()
         .add(
             "admin-c",

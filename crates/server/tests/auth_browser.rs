@@ -58,7 +58,7 @@ async fn a_browser_signs_in_reads_at_its_clearance_and_signs_out() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let dir = auth_common::build_archive(tmp.path());
-    let token = Users::open(&dir)
+    let token = Users::open(auth_common::access(&dir))
         .unwrap()
         .add(
             "reader-c",
@@ -132,7 +132,7 @@ async fn a_browser_signs_in_reads_at_its_clearance_and_signs_out() {
     s.quit().await;
     let _ = stop.send(());
     server.await.unwrap().unwrap();
-    let log = cablescope_access::audit::AuditLog::open(&dir)
+    let log = cablescope_access::audit::AuditLog::open(auth_common::access(&dir))
         .unwrap()
         .entries(&Default::default())
         .unwrap();

@@ -565,7 +565,7 @@ async fn declassification_is_evaluated_at_the_as_of_date() {
                 ..Default::default()
             },
             &cablescope_access::Viewer::anonymous(),
-            &cablescope_access::Auditor::new(&later.dir),
+            &cablescope_access::Auditor::new(auth_common::access(&later.dir)),
         )
         .unwrap();
     }
@@ -654,7 +654,7 @@ async fn a_public_server_shows_everything_to_anyone_and_changes_nothing() {
         .iter()
         .any(|e| e.entry.who == "anonymous" && e.entry.action == "export"));
     // Nothing was ingested and no user was changed.
-    let users = cablescope_access::users::Users::open(&env.dir).unwrap();
+    let users = cablescope_access::users::Users::open(auth_common::access(&env.dir)).unwrap();
     assert_eq!(users.get("u").unwrap().unwrap().status().as_str(), "active");
     assert!(!env.dir.join("uploads").exists());
 }

@@ -21,7 +21,7 @@ mod postgres;
 mod sqlite;
 
 pub use any::{AnyStore, StoreLocation};
-pub use postgres::PgStore;
+pub use postgres::{redact_url, ConnectError, PgConnection, PgStore};
 pub use sqlite::SqliteStore;
 
 /// The format version this build reads and writes.

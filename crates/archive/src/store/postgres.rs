@@ -112,7 +112,7 @@ INSERT INTO meta(key, value) VALUES ('next_seq', '1');
 /// The PostgreSQL store. One connection; open one store per thread (as the
 /// embedded store opens one SQLite connection per handle).
 pub struct PgStore {
-    client: RefCell<Conn>,
+    client: PgConnection,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -149,29 +149,15 @@ impl PgStore {
     /// `host=… dbname=…`), creating or migrating the schema. A database written by
     /// a newer cablescope is refused.
     pub fn connect(url: &str) -> Result<Self> {
-        let client = off_runtime(|| -> Result<Client> {
-            let mut client = Client::connect(url, NoTls).map_err(|e| {
-                Error::Other(format!(
-                    "cannot connect to the database {}: {e}",
-                    redact_url(url)
-                ))
-            })?;
-            migrate(&mut client)?;
-            Ok(client)
-        })?;
-        Ok(PgStore {
-            client: RefCell::new(Conn(Some(client))),
-        })
+        let client = PgConnection::connect(url)
+            .map_err(|e| Error::Other(format!("cannot connect to the database {e}")))?;
+        client.with(migrate)?;
+        Ok(PgStore { client })
     }
 
     /// Runs `f` with the connection, where it may block ([`off_runtime`]).
     fn with<T: Send>(&self, f: impl FnOnce(&mut Client) -> Result<T> + Send) -> Result<T> {
-        let mut conn = self.client.borrow_mut();
-        let c = conn
-            .0
-            .as_mut()
-            .expect("the connection lives as long as the store");
-        off_runtime(move || f(c))
+        self.client.with(f)
     }
 
     /// Waits up to `timeout` for a `NOTIFY` on [`CHANGES_CHANNEL`] (after a
@@ -209,6 +195,53 @@ fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
         return f();
     }
     std::thread::scope(|s| s.spawn(f).join()).unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
+/// One connection to PostgreSQL that may be used from anywhere, a tokio runtime
+/// included: every call runs where the synchronous client may block
+/// ([`off_runtime`]), and the connection is closed the same way when dropped.
+/// The cable store and the access database (`cablescope-access`) both use it.
+/// `Send`, not `Sync`: one connection per thread, like a SQLite connection.
+pub struct PgConnection(RefCell<Conn>);
+
+impl std::fmt::Debug for PgConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgConnection").finish_non_exhaustive()
+    }
+}
+
+/// A failed connection: the database named (password redacted) and why.
+#[derive(Debug)]
+pub struct ConnectError(String);
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConnectError {}
+
+impl PgConnection {
+    /// Connects to `url` (`postgres://user@host:port/db` or `host=… dbname=…`).
+    pub fn connect(url: &str) -> std::result::Result<Self, ConnectError> {
+        let client = off_runtime(|| Client::connect(url, NoTls))
+            .map_err(|e| ConnectError(format!("{}: {e}", redact_url(url))))?;
+        Ok(PgConnection(RefCell::new(Conn(Some(client)))))
+    }
+
+    /// Runs `f` with the client, where it may block ([`off_runtime`]).
+    pub fn with<T: Send, E: Send>(
+        &self,
+        f: impl FnOnce(&mut Client) -> std::result::Result<T, E> + Send,
+    ) -> std::result::Result<T, E> {
+        let mut conn = self.0.borrow_mut();
+        let c = conn
+            .0
+            .as_mut()
+            .expect("the connection lives as long as its handle");
+        off_runtime(move || f(c))
+    }
 }
 
 /// The connection; closed where it may block ([`off_runtime`]) when dropped.

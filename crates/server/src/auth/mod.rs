@@ -49,19 +49,20 @@ pub mod limit;
 pub mod proxy;
 pub mod session;
 
-use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use cablescope_access::audit::Timestamp;
 use cablescope_access::audit::{AuditEntry, Auditor, ANONYMOUS};
 use cablescope_access::users::{AccessError, AuthError, UserStatus, Users};
 use cablescope_access::User;
 
 use crate::error::ApiError;
+use cablescope_access::sessions::SessionInfo;
+use cablescope_access::AccessLocation;
 use limit::{Attempt, ClientKey, FailureLimiter, Outcome, Policy};
-use session::{SessionInfo, Sessions};
 
 /// The Content-Security-Policy of every response: only this server's own scripts,
 /// styles and images (and `data:` images), no plugins, no `<base>`, no framing,
@@ -74,15 +75,16 @@ const CHALLENGE: &str = "Bearer realm=\"cablescope\"";
 /// The challenge of a request whose token was refused.
 const CHALLENGE_INVALID: &str = "Bearer realm=\"cablescope\", error=\"invalid_token\"";
 
-/// Most read handles on `access.db` kept for reuse.
+/// Most handles on the access tables kept for reuse.
 const MAX_IDLE_USERS: usize = 8;
 
 /// Users, sessions, failure counts and the audit log of one served archive.
 pub struct Auth {
-    dir: PathBuf,
-    /// Idle connections to `access.db` (a connection is `Send`, not `Sync`).
+    at: AccessLocation,
+    /// Idle connections to the access tables (`access.db` or the shared
+    /// database; a connection is `Send`, not `Sync`). Sessions are kept there
+    /// too, so they outlive a restart and are shared by the nodes of a database.
     users: Mutex<Vec<Users>>,
-    sessions: Mutex<Sessions>,
     limiter: Mutex<FailureLimiter>,
     pair_locks: Vec<Mutex<()>>,
     /// The audit log, and whether the archive is closed (latched once seen with
@@ -94,7 +96,7 @@ pub struct Auth {
 impl std::fmt::Debug for Auth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Auth")
-            .field("dir", &self.dir)
+            .field("at", &self.at)
             .field("closed", &self.auditor.known_closed())
             .finish_non_exhaustive()
     }
@@ -143,23 +145,22 @@ pub enum SignInError {
 }
 
 impl Auth {
-    /// The access state of the archive in `dir` (nothing is opened yet).
-    pub fn new(dir: &Path) -> Auth {
+    /// The access state of the archive at `at` (nothing is opened yet).
+    pub fn new(at: AccessLocation) -> Auth {
         Auth {
-            dir: dir.to_path_buf(),
+            auditor: Auditor::new(&at),
+            at,
             users: Mutex::new(Vec::new()),
-            sessions: Mutex::new(Sessions::default()),
             limiter: Mutex::new(FailureLimiter::default()),
             pair_locks: (0..PAIR_LOCKS).map(|_| Mutex::new(())).collect(),
-            auditor: Auditor::new(dir),
         }
     }
 
-    /// The access state of the archive in `dir`, with sign-in budgets `policy`.
-    pub fn with_policy(dir: &Path, policy: Policy) -> Auth {
+    /// The access state of the archive at `at`, with sign-in budgets `policy`.
+    pub fn with_policy(at: AccessLocation, policy: Policy) -> Auth {
         Auth {
             limiter: Mutex::new(FailureLimiter::new(policy)),
-            ..Auth::new(dir)
+            ..Auth::new(at)
         }
     }
 
@@ -174,7 +175,7 @@ impl Auth {
         let idle = lock(&self.users).pop();
         let users = match idle {
             Some(u) => u,
-            None => Users::open(&self.dir)?,
+            None => Users::open(&self.at)?,
         };
         let out = f(&users);
         let mut pool = lock(&self.users);
@@ -253,34 +254,38 @@ impl Auth {
     /// (blocking): not revoked, not expired, and still holding the token the
     /// session was opened with. A dead session is ended.
     pub fn session_blocking(&self, id: &str) -> Result<Option<(User, SessionInfo)>, AccessError> {
-        let Some(info) = lock(&self.sessions).touch(id, Instant::now()) else {
-            return Ok(None);
-        };
-        let user = self.with_users(|u| u.get(&info.user))??;
-        match user {
-            Some(u) if u.status() == UserStatus::Active && u.token_id == info.token_id => {
-                Ok(Some((u, info)))
+        self.with_users(|u| {
+            let Some(info) = u.session(id, Timestamp::now())? else {
+                return Ok(None);
+            };
+            match u.get(&info.user)? {
+                Some(user)
+                    if user.status() == UserStatus::Active && user.token_id == info.token_id =>
+                {
+                    Ok(Some((user, info)))
+                }
+                _ => {
+                    u.end_session(id)?;
+                    Ok(None)
+                }
             }
-            _ => {
-                lock(&self.sessions).remove(id);
-                Ok(None)
-            }
-        }
+        })?
     }
 
-    /// Opens a session for `user`; returns its id and CSRF token.
-    pub fn open_session(&self, user: &User) -> Result<(String, String), getrandom::Error> {
-        lock(&self.sessions).create(&user.name, &user.token_id, Instant::now())
+    /// Opens a session for `user` (blocking); returns its id and CSRF token.
+    pub fn open_session_blocking(&self, user: &User) -> Result<(String, String), AccessError> {
+        self.with_users(|u| u.open_session(user, Timestamp::now()))?
     }
 
-    /// Ends session `id`; true when it was alive.
-    pub fn end_session(&self, id: &str) -> bool {
-        lock(&self.sessions).remove(id)
+    /// Ends session `id` (blocking); true when it was alive.
+    pub fn end_session_blocking(&self, id: &str) -> Result<bool, AccessError> {
+        self.with_users(|u| u.end_session(id))?
     }
 
-    /// The live session `id`, without checking its user (for sign-out).
-    pub fn session_info(&self, id: &str) -> Option<SessionInfo> {
-        lock(&self.sessions).touch(id, Instant::now())
+    /// The live session `id`, without checking its user (blocking; for
+    /// sign-out).
+    pub fn session_info_blocking(&self, id: &str) -> Result<Option<SessionInfo>, AccessError> {
+        self.with_users(|u| u.session(id, Timestamp::now()))?
     }
 }
 

@@ -1,17 +1,17 @@
-//! Browser sessions: an opaque random id in an `HttpOnly; SameSite=Strict` cookie,
-//! and a map on the server from that id to the signed-in user.
+//! Browser session cookies: an opaque random id in an `HttpOnly; SameSite=Strict`
+//! cookie. The sessions themselves (who signed in, when, with which token, their
+//! expiry) are kept with the users, in `access.db` or the shared database
+//! ([`cablescope_access::sessions`]): a restart keeps them, and every node of a
+//! shared deployment knows them.
 //!
 //! The cookie never carries the user's token (a stolen cookie dies with its
-//! session, and signing out ends it on the server). A session remembers the id of
-//! the token it was opened with: rotating or revoking the token, or the user
-//! expiring, ends the session at the next request. Sessions end after
-//! [`IDLE`] without a request, and [`ABSOLUTE`] after sign-in at the latest; they
-//! live in memory only, so a server restart signs everyone out.
+//! session, and signing out ends it on the server).
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::{header, HeaderMap, HeaderValue, Uri};
+
+pub use cablescope_access::sessions::{random_hex, well_formed, ABSOLUTE, IDLE};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "cablescope_session";
@@ -19,145 +19,6 @@ pub const SESSION_COOKIE: &str = "cablescope_session";
 /// Name of the sign-in form's CSRF cookie (double submit: the form's hidden field
 /// must repeat it). Scoped to `/login`.
 pub const LOGIN_COOKIE: &str = "cablescope_login";
-
-/// A session ends after this long without a request.
-pub const IDLE: Duration = Duration::from_secs(2 * 3600);
-
-/// A session ends this long after sign-in, however busy.
-pub const ABSOLUTE: Duration = Duration::from_secs(12 * 3600);
-
-/// Most sessions kept; past it the least recently used one is ended.
-const MAX_SESSIONS: usize = 10_000;
-
-/// Random bytes in a session id, a CSRF token and the sign-in form's token.
-const RANDOM_BYTES: usize = 32;
-
-/// A fresh random value: 32 bytes from the operating system, as
-/// lowercase hex.
-pub fn random_hex() -> Result<String, getrandom::Error> {
-    let mut b = [0u8; RANDOM_BYTES];
-    getrandom::fill(&mut b)?;
-    let mut s = String::with_capacity(RANDOM_BYTES * 2);
-    for x in b {
-        use std::fmt::Write;
-        let _ = write!(s, "{x:02x}");
-    }
-    Ok(s)
-}
-
-/// True when `s` has the shape of a value made by [`random_hex`] (checked before
-/// any lookup, so a hostile cookie costs nothing).
-pub fn well_formed(s: &str) -> bool {
-    s.len() == RANDOM_BYTES * 2
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-/// One signed-in browser.
-#[derive(Debug, Clone)]
-struct Session {
-    user: String,
-    token_id: String,
-    csrf: String,
-    created: Instant,
-    last_seen: Instant,
-}
-
-impl Session {
-    fn expired(&self, now: Instant) -> bool {
-        now.saturating_duration_since(self.last_seen) >= IDLE
-            || now.saturating_duration_since(self.created) >= ABSOLUTE
-    }
-}
-
-/// What a live session says about its browser.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionInfo {
-    /// The user's name.
-    pub user: String,
-    /// The id of the token the user signed in with.
-    pub token_id: String,
-    /// The session's CSRF token (the hidden field of every form it posts).
-    pub csrf: String,
-}
-
-/// Every live session, by id.
-#[derive(Debug, Default)]
-pub struct Sessions {
-    map: HashMap<String, Session>,
-}
-
-impl Sessions {
-    /// Opens a session for `user`, signed in with the token whose id is
-    /// `token_id`; returns the session id and its CSRF token.
-    pub fn create(
-        &mut self,
-        user: &str,
-        token_id: &str,
-        now: Instant,
-    ) -> Result<(String, String), getrandom::Error> {
-        let id = random_hex()?;
-        let csrf = random_hex()?;
-        if self.map.len() >= MAX_SESSIONS {
-            self.map.retain(|_, s| !s.expired(now));
-        }
-        if self.map.len() >= MAX_SESSIONS {
-            if let Some(k) = self
-                .map
-                .iter()
-                .min_by_key(|(_, s)| s.last_seen)
-                .map(|(k, _)| k.clone())
-            {
-                self.map.remove(&k);
-            }
-        }
-        self.map.insert(
-            id.clone(),
-            Session {
-                user: user.to_string(),
-                token_id: token_id.to_string(),
-                csrf: csrf.clone(),
-                created: now,
-                last_seen: now,
-            },
-        );
-        Ok((id, csrf))
-    }
-
-    /// The live session `id` (its idle clock restarts); `None` when unknown or
-    /// expired (an expired one is forgotten).
-    pub fn touch(&mut self, id: &str, now: Instant) -> Option<SessionInfo> {
-        if !well_formed(id) {
-            return None;
-        }
-        let s = self.map.get_mut(id)?;
-        if s.expired(now) {
-            self.map.remove(id);
-            return None;
-        }
-        s.last_seen = now;
-        Some(SessionInfo {
-            user: s.user.clone(),
-            token_id: s.token_id.clone(),
-            csrf: s.csrf.clone(),
-        })
-    }
-
-    /// Ends session `id`; true when it existed.
-    pub fn remove(&mut self, id: &str) -> bool {
-        self.map.remove(id).is_some()
-    }
-
-    /// Sessions held (expired ones included until next met).
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    /// True when no session is held.
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-}
 
 /// The value of cookie `name` in the request's `Cookie` headers.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -225,31 +86,6 @@ pub fn clear_cookie(name: &str, path: &str, secure: bool) -> HeaderValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sessions_expire_when_idle_and_at_the_absolute_limit() {
-        let mut s = Sessions::default();
-        let t0 = Instant::now();
-        let (id, csrf) = s.create("alice", "tok1", t0).unwrap();
-        assert!(well_formed(&id) && well_formed(&csrf) && id != csrf);
-        let info = s.touch(&id, t0 + IDLE / 2).unwrap();
-        assert_eq!(info.user, "alice");
-        assert_eq!(info.csrf, csrf);
-        // Touched at IDLE/2: alive until IDLE/2 + IDLE.
-        assert!(s.touch(&id, t0 + IDLE).is_some());
-        // Kept busy, it still ends at the absolute limit.
-        let mut t = t0 + IDLE;
-        while t < t0 + ABSOLUTE - IDLE / 2 {
-            t += IDLE / 2;
-            assert!(s.touch(&id, t).is_some());
-        }
-        assert!(s.touch(&id, t0 + ABSOLUTE).is_none());
-        assert!(s.is_empty(), "an expired session is forgotten");
-
-        let (id2, _) = s.create("bob", "tok2", t0).unwrap();
-        assert!(s.touch(&id2, t0 + IDLE).is_none(), "idle for IDLE");
-        assert!(s.touch("not-hex", t0).is_none());
-    }
 
     #[test]
     fn cookies_parse_and_carry_their_flags() {

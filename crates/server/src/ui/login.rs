@@ -104,7 +104,7 @@ fn forbidden(viewer: &Viewer, why: &str) -> Response {
 
 /// The sign-in form's CSRF value: the browser's current one when it has a
 /// well-formed one (several tabs may hold the form), else a new one.
-fn form_token(headers: &HeaderMap) -> Result<String, getrandom::Error> {
+fn form_token(headers: &HeaderMap) -> Result<String, cablescope_access::users::AccessError> {
     match session::cookie(headers, LOGIN_COOKIE) {
         Some(v) if session::well_formed(v) => Ok(v.to_string()),
         _ => session::random_hex(),
@@ -281,14 +281,21 @@ pub async fn sign_in(
             return crate::error::ApiError::internal(m).into_response();
         }
     };
-    let (id, _csrf) = match state.auth().open_session(&user) {
-        Ok(s) => s,
+    let st = state.clone();
+    let old = session::cookie(&headers, SESSION_COOKIE).map(str::to_string);
+    let opened = tokio::task::spawn_blocking(move || {
+        // A browser signing in again leaves its old session behind: end it.
+        if let Some(old) = old {
+            st.auth().end_session_blocking(&old)?;
+        }
+        st.auth().open_session_blocking(&user).map(|s| (s, user))
+    })
+    .await;
+    let ((id, _csrf), user) = match opened {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return crate::error::ApiError::internal(e).into_response(),
         Err(e) => return crate::error::ApiError::internal(e).into_response(),
     };
-    // A browser signing in again leaves its old session behind: end it.
-    if let Some(old) = session::cookie(&headers, SESSION_COOKIE) {
-        state.auth().end_session(old);
-    }
     let st = state.clone();
     let what = format!("web sign-in from {}", who.as_str());
     let v = cablescope_access::Viewer::from_user(&user);
@@ -328,7 +335,15 @@ pub async fn sign_out(
     let Some(id) = session::cookie(&headers, SESSION_COOKIE) else {
         return see_other("/login");
     };
-    let Some(info) = state.auth().session_info(id) else {
+    let st = state.clone();
+    let sid = id.to_string();
+    let info =
+        match tokio::task::spawn_blocking(move || st.auth().session_info_blocking(&sid)).await {
+            Ok(Ok(info)) => info,
+            Ok(Err(e)) => return crate::error::ApiError::internal(e).into_response(),
+            Err(e) => return crate::error::ApiError::internal(e).into_response(),
+        };
+    let Some(info) = info else {
         // Nothing to end: forget the stale cookie.
         let mut r = see_other("/login");
         r.headers_mut().append(header::SET_COOKIE, clear);
@@ -341,13 +356,20 @@ pub async fn sign_out(
             "The sign-out form did not carry this session's token. Use the Sign out button of a page of this site.",
         );
     }
-    state.auth().end_session(id);
     let st = state.clone();
     let v = viewer.access_viewer();
-    let _ = tokio::task::spawn_blocking(move || {
-        crate::gate::audit_event(&st, &v, "logout", "web sign-out")
+    let sid = id.to_string();
+    let ended = tokio::task::spawn_blocking(move || {
+        let ended = st.auth().end_session_blocking(&sid);
+        crate::gate::audit_event(&st, &v, "logout", "web sign-out");
+        ended
     })
     .await;
+    match ended {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return crate::error::ApiError::internal(e).into_response(),
+        Err(e) => return crate::error::ApiError::internal(e).into_response(),
+    }
     let mut r = see_other("/login");
     r.headers_mut().append(header::SET_COOKIE, clear);
     r

@@ -10,6 +10,12 @@
 #[path = "../../../archive/tests/backend/mod.rs"]
 pub mod backend;
 
+/// Where the users and the audit log of the archive in `dir` are for this run:
+/// beside its store (`access.db`, or the test database on the PostgreSQL pass).
+pub fn access(dir: &std::path::Path) -> cablescope_access::AccessLocation {
+    cablescope_access::AccessLocation::beside(dir, &backend::location(dir))
+}
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -775,7 +781,7 @@ impl Env {
         let mut tokens = BTreeMap::new();
         let (mut expired, mut revoked) = (String::new(), String::new());
         if users {
-            let u = Users::open(&dir).expect("users");
+            let u = Users::open(access(&dir)).expect("users");
             for t in test_users() {
                 tokens.insert(
                     t.name,
@@ -828,7 +834,7 @@ impl Env {
 
     /// The audit log's entries.
     pub fn audit(&self) -> Vec<cablescope_access::audit::AuditRecord> {
-        cablescope_access::audit::AuditLog::open(&self.dir)
+        cablescope_access::audit::AuditLog::open(access(&self.dir))
             .expect("audit log")
             .entries(&Default::default())
             .expect("entries")
