@@ -17,7 +17,7 @@ impl Fixture {
     /// A log of entries at fixed times, written through the library (as the
     /// reading commands and the server do).
     fn seed(&self) {
-        let log = AuditLog::open(&self.archive).unwrap();
+        let log = AuditLog::open(self.access()).unwrap();
         let t = |s: &str| s.parse::<Timestamp>().unwrap();
         let rows = [
             ("2024-06-01T09:00:00Z", "alice", "search", "tag:PREL", 3),
@@ -39,9 +39,16 @@ impl Fixture {
         }
     }
 
+    /// Tampers with the stored log: `q` runs on `access.db`, or on the test
+    /// database on the PostgreSQL pass.
     fn sql(&self, q: &str) {
-        let db = rusqlite::Connection::open(self.archive.join("access.db")).unwrap();
-        db.execute_batch(q).unwrap();
+        match &self.database {
+            Some(url) => cablescope_testkit::pg::execute(url, q),
+            None => {
+                let db = rusqlite::Connection::open(self.archive.join("access.db")).unwrap();
+                db.execute_batch(q).unwrap();
+            }
+        }
     }
 
     fn show(&self, args: &[&str]) -> Vec<Value> {
@@ -75,6 +82,7 @@ fn verify_without_a_log_creates_nothing() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("intact: 0 entries"));
     assert!(!Path::new(&f.archive).join("access.db").exists());
+    assert!(!Path::new(&f.archive).join("audit.key").exists());
     let o = f.run(&["audit", "show"]);
     assert_eq!(code(&o), 0);
     assert!(stdout(&o).is_empty());
@@ -133,7 +141,7 @@ fn expect_head_catches_a_rewritten_tail() {
     f.seed();
     let anchored = head_hash(&f.run(&["audit", "verify"]));
     // An anchor still in the chain after more entries: fine.
-    AuditLog::open(&f.archive)
+    AuditLog::open(f.access())
         .unwrap()
         .record(&AuditEntry::new("dave", "stats", ""))
         .unwrap();
@@ -224,7 +232,7 @@ fn show_formats() {
 #[test]
 fn show_escapes_terminal_control_characters_in_every_field() {
     let f = Fixture::new();
-    let log = AuditLog::open(&f.archive).unwrap();
+    let log = AuditLog::open(f.access()).unwrap();
     let nasty = "a\u{1b}[2J\u{1b}]0;owned\u{7}b\rc\u{9b}31md\u{202e}e\u{7f}";
     let mut e = AuditEntry::new("eve", "search", nasty);
     e.clearance = format!("C{nasty}");

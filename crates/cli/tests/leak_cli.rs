@@ -7,6 +7,10 @@
 //! month histogram, snippets), export, show, refs, graph and stats. A canary
 //! appears exactly when the token's clearance may read it; an invisible cable
 //! answers exactly like an unknown id; every read lands in the audit log.
+//!
+//! With `CABLESCOPE_TEST_BACKEND=postgres` every command runs on a test database
+//! (`$CABLESCOPE_DATABASE`): the cables, the users and the audit log are then
+//! PostgreSQL's, the archive folder holds only the index and the audit key.
 
 mod common;
 #[path = "../../archive/tests/leak_common/mod.rs"]
@@ -18,13 +22,15 @@ use std::process::Output;
 
 use cablescope_access::Clearance;
 use cablescope_testkit::write;
-use common::{add_user, hit_ids, run, stderr, stdout};
+use common::{bin, hit_ids, stderr, stdout};
 use leak_common::{cables, files, readers, visible_cables, Canary, CANARIES};
 use serde_json::Value;
 
 struct Env {
     _tmp: tempfile::TempDir,
     archive: PathBuf,
+    /// The test database on the PostgreSQL pass.
+    database: Option<String>,
     /// (reader name, clearance, token)
     users: Vec<(&'static str, Clearance, String)>,
 }
@@ -37,10 +43,19 @@ impl Env {
             write(&src, name, text);
         }
         let archive = tmp.path().join("archive");
-        let a = archive.to_str().expect("utf-8");
-        let o = run(&["ingest", "--archive", a, src.to_str().expect("utf-8")]);
+        let database = cablescope_testkit::pg::postgres_backend().then(|| {
+            std::fs::create_dir_all(&archive).expect("archive folder");
+            cablescope_testkit::pg::database_for(&archive).expect("a test database")
+        });
+        let mut env = Env {
+            _tmp: tmp,
+            archive,
+            database,
+            users: Vec::new(),
+        };
+        let a = env.a().to_string();
+        let o = env.run(&["ingest", "--archive", &a, src.to_str().expect("utf-8")]);
         assert!(o.status.success(), "ingest: {}", stderr(&o));
-        let mut users = Vec::new();
         for (i, (name, c)) in readers().into_iter().enumerate() {
             let level = c.level().code();
             let mut args = vec!["--clearance", level];
@@ -49,14 +64,23 @@ impl Env {
             if !caveats.is_empty() {
                 args.extend(["--caveat", &joined]);
             }
-            let token = add_user(a, &format!("reader{i}"), &args);
-            users.push((name, c, token));
+            let user = format!("reader{i}");
+            let mut all = vec!["users", "add", &user, "--archive", &a];
+            all.extend_from_slice(&args);
+            let o = env.run(&all);
+            assert!(o.status.success(), "users add {user}: {}", stderr(&o));
+            env.users.push((name, c, stdout(&o).trim().to_string()));
         }
-        Env {
-            _tmp: tmp,
-            archive,
-            users,
+        env
+    }
+
+    /// Runs the binary with `args` (on the test database on the PostgreSQL pass).
+    fn run(&self, args: &[&str]) -> Output {
+        let mut c = bin();
+        if let Some(db) = &self.database {
+            c.env("CABLESCOPE_DATABASE", db);
         }
+        c.args(args).output().expect("run cablescope")
     }
 
     fn a(&self) -> &str {
@@ -67,7 +91,7 @@ impl Env {
     fn as_user(&self, token: &str, args: &[&str]) -> Output {
         let mut all: Vec<&str> = args.to_vec();
         all.extend(["--archive", self.a(), "--token", token]);
-        run(&all)
+        self.run(&all)
     }
 
     fn json(&self, token: &str, args: &[&str]) -> Value {
@@ -247,7 +271,7 @@ fn reads_are_audited_with_what_was_withheld_and_bad_tokens_exit_3() {
     assert!(o.status.success());
     let o = e.as_user(c_token, &["search", "zqsecret"]);
     assert!(o.status.success());
-    let log = run(&["audit", "show", "--archive", e.a(), "--format", "json"]);
+    let log = e.run(&["audit", "show", "--archive", e.a(), "--format", "json"]);
     assert!(log.status.success(), "{}", stderr(&log));
     let entries: Value = serde_json::from_str(&stdout(&log)).expect("json");
     let read = entries
@@ -289,7 +313,7 @@ fn reads_are_audited_with_what_was_withheld_and_bad_tokens_exit_3() {
         let mut none = args.to_vec();
         none.extend(["--archive", e.a()]);
         assert_eq!(
-            run(&none).status.code(),
+            e.run(&none).status.code(),
             Some(3),
             "{args:?} without a token"
         );

@@ -63,6 +63,25 @@ pub fn database_for(dir: &Path) -> Option<String> {
     Some(url)
 }
 
+/// Runs `sql` (one or more statements) on the database at `url`: tests that
+/// tamper with stored rows do it this way on the PostgreSQL pass.
+///
+/// # Panics
+///
+/// When the database cannot be reached or a statement fails.
+pub fn execute(url: &str, sql: &str) {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let mut c = postgres::Client::connect(url, postgres::NoTls)
+                .unwrap_or_else(|e| panic!("cannot reach {url}: {e}"));
+            c.batch_execute(sql)
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        })
+        .join()
+    })
+    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+}
+
 fn create(admin: &str, name: &str) -> String {
     let mut client = postgres::Client::connect(admin, postgres::NoTls)
         .unwrap_or_else(|e| panic!("cannot reach the test cluster at {admin}: {e}"));

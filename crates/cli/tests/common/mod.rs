@@ -12,12 +12,13 @@ use std::process::{Command, Output};
 use cablescope_testkit::{write, Telegram};
 use serde_json::Value;
 
-/// The binary, with the archive and token variables of the surrounding shell
-/// removed so they cannot change what a test sees.
+/// The binary, with the archive, database and token variables of the
+/// surrounding shell removed so they cannot change what a test sees.
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cablescope"));
     c.env_remove("CABLESCOPE_ARCHIVE");
     c.env_remove("CABLESCOPE_TOKEN");
+    c.env_remove("CABLESCOPE_DATABASE");
     c
 }
 
@@ -77,11 +78,15 @@ pub fn oslo_cable() -> Telegram {
 }
 
 /// A temporary archive holding [`oslo_cable`]. Test files add their own methods
-/// in `impl Fixture` blocks.
+/// in `impl Fixture` blocks. With `CABLESCOPE_TEST_BACKEND=postgres` its store,
+/// users and audit log are in a test database (`$CABLESCOPE_DATABASE` of every
+/// command it runs), the folder holding the index and the audit key.
 pub struct Fixture {
     _tmp: tempfile::TempDir,
     /// The archive folder.
     pub archive: PathBuf,
+    /// The test database on the PostgreSQL pass.
+    pub database: Option<String>,
 }
 
 impl Fixture {
@@ -90,14 +95,24 @@ impl Fixture {
         let tmp = tempfile::tempdir().unwrap();
         let cable = write(tmp.path(), "08OSLO321.txt", oslo_cable().text());
         let archive = tmp.path().join("arch");
-        let o = run(&[
-            "ingest",
-            "--archive",
-            archive.to_str().unwrap(),
-            cable.to_str().unwrap(),
-        ]);
+        let database = cablescope_testkit::pg::postgres_backend().then(|| {
+            std::fs::create_dir_all(&archive).unwrap();
+            cablescope_testkit::pg::database_for(&archive).expect("a test database")
+        });
+        let f = Fixture {
+            _tmp: tmp,
+            archive,
+            database,
+        };
+        let o = f.run(&["ingest", cable.to_str().unwrap()]);
         assert!(o.status.success(), "ingest: {}", stderr(&o));
-        Fixture { _tmp: tmp, archive }
+        f
+    }
+
+    /// Where the users and the audit log are (beside the store).
+    pub fn access(&self) -> cablescope_access::AccessLocation {
+        let store = cablescope_access::StoreLocation::from_url(self.database.as_deref());
+        cablescope_access::AccessLocation::beside(&self.archive, &store)
     }
 
     /// The archive path as an argument.
@@ -105,11 +120,15 @@ impl Fixture {
         self.archive.to_str().unwrap()
     }
 
-    /// `cablescope ARGS... --archive DIR`.
+    /// `cablescope ARGS... --archive DIR` (on the test database, if any).
     pub fn run(&self, args: &[&str]) -> Output {
         let mut all = args.to_vec();
         all.extend(["--archive", self.a()]);
-        run(&all)
+        let mut c = bin();
+        if let Some(db) = &self.database {
+            c.env("CABLESCOPE_DATABASE", db);
+        }
+        c.args(&all).output().expect("run cablescope")
     }
 }
 
