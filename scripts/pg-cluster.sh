@@ -6,6 +6,11 @@
 #                                            prints the URL to export as
 #                                            CABLESCOPE_TEST_DATABASE
 #   scripts/pg-cluster.sh stop DIR           stops it
+#   scripts/pg-cluster.sh replica DIR PORT PRIMARY_PORT
+#                                            a streaming replica (hot standby) of the
+#                                            cluster on PRIMARY_PORT, in DIR (made with
+#                                            pg_basebackup -R), on 127.0.0.1:PORT;
+#                                            prints its URL (CABLESCOPE_TEST_REPLICA)
 #
 # Needs Debian's `postgresql` (15). `initdb` refuses to run as root, so as root the
 # cluster is created and run as the `postgres` user.
@@ -29,8 +34,24 @@ case "$cmd" in
       -o "-h 127.0.0.1 -p $port -k /tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null
     echo "postgres://postgres@127.0.0.1:$port/postgres"
     ;;
+  replica)
+    primary="${4:-}"
+    [ -n "$primary" ] || { echo "usage: $0 replica DIR PORT PRIMARY_PORT" >&2; exit 2; }
+    mkdir -p "$dir"
+    [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+    chmod 700 "$dir"
+    if [ ! -f "$dir/PG_VERSION" ]; then
+      # -R writes standby.signal and the primary's address: the copy starts as a
+      # hot standby that streams the primary's WAL (initdb's default pg_hba lets
+      # loopback replication connections in with the cluster's trust method).
+      as_pg "$bin/pg_basebackup" -h 127.0.0.1 -p "$primary" -U postgres -D "$dir" -R -X stream >/dev/null
+    fi
+    as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w start \
+      -o "-h 127.0.0.1 -p $port -k /tmp -c hot_standby=on -c max_connections=300" >/dev/null
+    echo "postgres://postgres@127.0.0.1:$port/postgres"
+    ;;
   stop)
     as_pg "$bin/pg_ctl" -D "$dir" -m fast stop >/dev/null
     ;;
-  *) echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop DIR [PORT] | replica DIR PORT PRIMARY_PORT" >&2; exit 2 ;;
 esac

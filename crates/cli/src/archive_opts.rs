@@ -32,6 +32,9 @@ pub const DEFAULT_ARCHIVE: &str = "cablescope-data";
 /// Environment variable naming a shared PostgreSQL store when `--database` is not
 /// given.
 pub const DATABASE_ENV: &str = "CABLESCOPE_DATABASE";
+/// Environment variable naming a streaming replica for `serve` to read from when
+/// `--read-database` is not given.
+pub const READ_DATABASE_ENV: &str = "CABLESCOPE_READ_DATABASE";
 /// Environment variable holding the reader's token when `--token` is not given.
 pub const TOKEN_ENV: &str = "CABLESCOPE_TOKEN";
 

@@ -17,12 +17,13 @@ use std::time::Duration;
 
 use anyhow::Context;
 use cablescope_access::declass::Date;
+use cablescope_access::StoreLocation;
 use cablescope_server::auth::proxy::{Network, TrustedProxies};
 use cablescope_server::conn::ConnLimits;
 use cablescope_server::{AppState, Limits, ServerConfig};
 use clap::Args;
 
-use crate::archive_opts::{check_archive_exists, store_location, ArchiveDirArg};
+use crate::archive_opts::{check_archive_exists, store_location, ArchiveDirArg, READ_DATABASE_ENV};
 use crate::search_cmd::parse_date_arg;
 
 /// The address `serve` (and `demo`) listen on by default: this machine only.
@@ -39,6 +40,13 @@ pub struct ServeArgs {
     /// audit log. Several nodes may serve one database.
     #[arg(long, value_name = "URL")]
     database: Option<String>,
+    /// A streaming replica of --database to read from (wins over
+    /// $CABLESCOPE_READ_DATABASE): the node's index follows the replica and
+    /// cables are read from it; ingest, users, sessions and the audit log are
+    /// written to --database. Changes reach the node once replicated (polled
+    /// every second: a replica relays no notifications).
+    #[arg(long, value_name = "URL")]
+    read_database: Option<String>,
     /// Address and port to listen on (port 0: any free port). Anything but a
     /// loopback address makes the archive readable by other machines.
     #[arg(long, value_name = "IP:PORT", default_value = DEFAULT_ADDR)]
@@ -177,11 +185,23 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     } else {
         check_archive_exists(&args.archive.dir())?;
     }
+    let read_store = args
+        .read_database
+        .clone()
+        .or_else(|| std::env::var(READ_DATABASE_ENV).ok())
+        .filter(|u| !u.trim().is_empty())
+        .map(|u| StoreLocation::Postgres(u.trim().to_string()));
+    if read_store.is_some() && !store.is_shared() {
+        anyhow::bail!(
+            "--read-database (or ${READ_DATABASE_ENV}) names a replica of a shared database: give --database URL (the primary) too"
+        );
+    }
     let config = ServerConfig {
         public: args.public,
         as_of: args.as_of,
         trusted_proxies: TrustedProxies::new(args.trusted_proxies),
         store,
+        read_store,
     };
     let limits = Limits {
         connections: ConnLimits {

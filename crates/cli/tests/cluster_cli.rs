@@ -339,6 +339,78 @@ fn two_nodes_serve_what_the_cli_writes_to_one_database() {
 }
 
 #[test]
+fn a_replica_backed_node_sees_writes_after_replication() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(db) = cablescope_testkit::pg::database_for(tmp.path()) else {
+        return;
+    };
+    let Some(replica) = cablescope_testkit::pg::replica_of(&db) else {
+        return;
+    };
+    let (node_dir, cli_dir, src) = (
+        tmp.path().join("node"),
+        tmp.path().join("cli"),
+        tmp.path().join("src"),
+    );
+    let cable = |id: u32, word: &str| {
+        write(
+            &src,
+            format!("{id}.txt"),
+            Telegram::new("QUITO", id)
+                .class("CONFIDENTIAL")
+                .para("C", &format!("The {word} talks went on."))
+                .para("S/NF", "The zqreplica canary stays with us.")
+                .text(),
+        )
+    };
+    let first = cable(41, "banana");
+    let o = on_db("ingest", &cli_dir, &db).arg(&first).output().unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let token = add_user(&cli_dir, &db, &[&node_dir], "reader", "C");
+    // The node starts once the replica has replayed the primary's first ingest.
+    cablescope_testkit::pg::wait_for_row(
+        &replica,
+        "SELECT 1 FROM cables WHERE id = '08QUITO41'",
+        Duration::from_secs(20),
+    );
+    let mut child = bin()
+        .args(["serve", "--archive", node_dir.to_str().unwrap()])
+        .args(["--database", &db, "--read-database", &replica])
+        .args(["--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn serve");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let addr = wait_for_url(&mut out);
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    let node = Node { child, addr };
+    assert_eq!(total(&node.addr, "banana", &token), 1);
+    assert_eq!(total(&node.addr, "zqreplica", &token), 0, "leaked");
+    // A write on the primary reaches the node through the replica (polled).
+    let second = cable(42, "mango");
+    let o = on_db("ingest", &cli_dir, &db).arg(&second).output().unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let took = within(Duration::from_secs(10), "the write reaches the node", || {
+        total(&node.addr, "mango", &token) == 1
+    });
+    eprintln!("replica-backed node: searchable after {took:?}");
+    // Sessions are written to the primary: signing in works on a node that
+    // reads from a read-only replica.
+    let session = sign_in(&node.addr, &token);
+    let (status, _, body) = exchange(
+        &node.addr,
+        &format!(
+            "GET /api/search?q=mango HTTP/1.1\r\nHost: {}\r\nCookie: {session}\r\n\
+             Connection: close\r\n\r\n",
+            node.addr
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"total\":1"), "{body}");
+}
+
+#[test]
 fn a_node_index_that_is_lost_is_rebuilt_from_the_database() {
     let tmp = tempfile::tempdir().unwrap();
     let Some(db) = cablescope_testkit::pg::database_for(tmp.path()) else {

@@ -34,6 +34,19 @@ pub struct ServerConfig {
     /// archive directory, or a shared PostgreSQL database that this node keeps
     /// its own index of, in the archive directory ([`cablescope_archive::Follower`]).
     pub store: StoreLocation,
+    /// A streaming replica of the shared database to read from (`serve
+    /// --read-database`): the node's index follows it and cables are read from
+    /// it, while writes (ingest, users, sessions, the audit log) go to `store`,
+    /// the primary. `None`: everything on `store`.
+    pub read_store: Option<StoreLocation>,
+}
+
+impl ServerConfig {
+    /// Where this node reads cables and follows changes from: the replica when
+    /// one is given, else the store.
+    pub fn read_location(&self) -> &StoreLocation {
+        self.read_store.as_ref().unwrap_or(&self.store)
+    }
 }
 
 /// Bounds on what one request, and all of them together, may cost.
@@ -145,13 +158,13 @@ impl AppState {
     ) -> cablescope_access::Result<Self> {
         let dir = dir.as_ref().to_path_buf();
         // Refuses an absent archive (opening would create one where a typo points).
-        let first = Library::open_for_reading_on(&dir, &config.store)?;
+        let first = Library::open_for_reading_on(&dir, config.read_location())?;
         // A node of a shared database catches its index up before it serves, then
         // follows every write (of any node or the CLI).
         let follower = if config.store.is_shared() {
             Some(Follower::start(
                 &dir,
-                &config.store,
+                config.read_location(),
                 FollowOptions::default(),
             )?)
         } else {
@@ -215,7 +228,9 @@ impl AppState {
             .pop();
         let archive = match idle {
             Some(a) => a,
-            None => Library::open_for_reading_on(&self.inner.dir, &self.inner.config.store)?,
+            None => {
+                Library::open_for_reading_on(&self.inner.dir, self.inner.config.read_location())?
+            }
         };
         let handle = Handle {
             archive: Some(archive),

@@ -102,6 +102,93 @@ fn create(admin: &str, name: &str) -> String {
     with_database(admin, name)
 }
 
+/// The environment variable naming a streaming replica of the test cluster
+/// (`scripts/pg-cluster.sh replica` starts one; `.ci/run` does).
+pub const TEST_REPLICA_VAR: &str = "CABLESCOPE_TEST_REPLICA";
+
+/// The replica's URL of the test database `database` (a URL made by
+/// [`database_for`]), once the replica has the database (up to 30 s); `None`
+/// after a notice when no replica is configured.
+///
+/// # Panics
+///
+/// When the variable is unset in CI, or the database does not reach the
+/// replica in time.
+pub fn replica_of(database: &str) -> Option<String> {
+    let replica = match std::env::var(TEST_REPLICA_VAR) {
+        Ok(u) if !u.trim().is_empty() => u.trim().to_string(),
+        _ => {
+            assert!(
+                !crate::shared::ci(),
+                "{TEST_REPLICA_VAR} is not set: CI tests a replica-backed node \
+                 (scripts/pg-cluster.sh replica DIR PORT PRIMARY_PORT prints the URL to set)"
+            );
+            eprintln!(
+                "notice: {TEST_REPLICA_VAR} not set; skipping a replica test \
+                 (scripts/pg-cluster.sh replica DIR PORT PRIMARY_PORT prints the URL to set)"
+            );
+            return None;
+        }
+    };
+    let name = database
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.split('?').next())
+        .filter(|n| !n.is_empty() && !n.contains('='))
+        .or_else(|| {
+            database
+                .split_whitespace()
+                .find_map(|kv| kv.strip_prefix("dbname="))
+        })
+        .expect("a database name in the URL")
+        .to_string();
+    let url = with_database(&replica, &name);
+    let start = std::time::Instant::now();
+    std::thread::scope(|s| {
+        s.spawn(|| loop {
+            match postgres::Client::connect(&url, postgres::NoTls) {
+                Ok(_) => return,
+                Err(e) => {
+                    assert!(
+                        start.elapsed() < std::time::Duration::from_secs(30),
+                        "the replica has no database {name} after 30 s: {e}"
+                    );
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            }
+        })
+        .join()
+    })
+    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+    Some(url)
+}
+
+/// Polls `url` until `sql` returns a row (an error counts as not yet), for at
+/// most `limit`; returns how long it took.
+///
+/// # Panics
+///
+/// When no row came in time.
+pub fn wait_for_row(url: &str, sql: &str, limit: std::time::Duration) -> std::time::Duration {
+    let start = std::time::Instant::now();
+    std::thread::scope(|s| {
+        s.spawn(|| loop {
+            let found = postgres::Client::connect(url, postgres::NoTls)
+                .and_then(|mut c| c.query_opt(sql, &[]))
+                .ok()
+                .flatten()
+                .is_some();
+            if found {
+                return start.elapsed();
+            }
+            assert!(start.elapsed() < limit, "no row for {sql} within {limit:?}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        })
+        .join()
+    })
+    .unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
 /// `cs_` and 24 hex digits of a hash of the canonical path: a valid identifier,
 /// the same for the same directory.
 fn database_name(dir: &Path) -> String {

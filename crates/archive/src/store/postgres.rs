@@ -113,6 +113,9 @@ INSERT INTO meta(key, value) VALUES ('next_seq', '1');
 /// embedded store opens one SQLite connection per handle).
 pub struct PgStore {
     client: PgConnection,
+    /// A hot standby (streaming replica): read only, no migrations, and no
+    /// `LISTEN` (notifications are not replicated: followers poll).
+    standby: bool,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -151,8 +154,20 @@ impl PgStore {
     pub fn connect(url: &str) -> Result<Self> {
         let client = PgConnection::connect(url)
             .map_err(|e| Error::Other(format!("cannot connect to the database {e}")))?;
-        client.with(migrate)?;
-        Ok(PgStore { client })
+        let standby = client.with(|c| -> Result<bool> {
+            Ok(c.query_one("SELECT pg_is_in_recovery()", &[])?.get(0))
+        })?;
+        if standby {
+            client.with(check_standby_schema)?;
+        } else {
+            client.with(migrate)?;
+        }
+        Ok(PgStore { client, standby })
+    }
+
+    /// True when connected to a hot standby (a streaming replica, read only).
+    pub fn is_standby(&self) -> bool {
+        self.standby
     }
 
     /// Runs `f` with the connection, where it may block ([`off_runtime`]).
@@ -165,6 +180,11 @@ impl PgStore {
     /// when one came: a follower then catches up at once instead of at its next
     /// poll.
     pub fn wait_for_changes(&self, timeout: std::time::Duration) -> Result<bool> {
+        if self.standby {
+            // A replica relays no notifications: the poll interval is the wait.
+            std::thread::sleep(timeout);
+            return Ok(false);
+        }
         self.with(|c| {
             c.batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))?;
             let mut n = c.notifications();
@@ -252,6 +272,31 @@ impl Drop for Conn {
         if let Some(c) = self.0.take() {
             off_runtime(move || drop(c));
         }
+    }
+}
+
+/// On a standby nothing can be migrated: the schema must be the one this build
+/// knows (a node on the primary migrates it, and the replica follows).
+fn check_standby_schema(client: &mut Client) -> Result<()> {
+    let have: Option<i32> = client
+        .query_opt(
+            "SELECT max(version) FROM cablescope_schema WHERE to_regclass('cablescope_schema') IS NOT NULL",
+            &[],
+        )
+        .ok()
+        .flatten()
+        .and_then(|r| r.get(0));
+    let known = MIGRATIONS.len() as i32;
+    match have {
+        Some(v) if v == known => Ok(()),
+        Some(v) if v > known => Err(Error::Other(format!(
+            "the replica has cablescope schema version {v}, this cablescope knows {known}: upgrade cablescope"
+        ))),
+        _ => Err(Error::Other(format!(
+            "the replica does not hold cablescope schema version {known} yet: open the primary \
+             with this cablescope first (a node or `cablescope ingest --database PRIMARY`), \
+             and the replica follows"
+        ))),
     }
 }
 
