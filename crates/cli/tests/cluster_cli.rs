@@ -389,11 +389,16 @@ fn a_replica_backed_node_sees_writes_after_replication() {
     assert_eq!(total(&node.addr, "zqreplica", &token), 0, "leaked");
     // A write on the primary reaches the node through the replica (polled).
     let second = cable(42, "mango");
-    let o = on_db("ingest", &cli_dir, &db).arg(&second).output().unwrap();
+    let o = on_db("ingest", &cli_dir, &db)
+        .arg(&second)
+        .output()
+        .unwrap();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let took = within(Duration::from_secs(10), "the write reaches the node", || {
-        total(&node.addr, "mango", &token) == 1
-    });
+    let took = within(
+        Duration::from_secs(10),
+        "the write reaches the node",
+        || total(&node.addr, "mango", &token) == 1,
+    );
     eprintln!("replica-backed node: searchable after {took:?}");
     // Sessions are written to the primary: signing in works on a node that
     // reads from a read-only replica.

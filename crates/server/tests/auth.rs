@@ -1217,3 +1217,56 @@ async fn forwarded_for_counts_only_from_a_trusted_proxy() {
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn failures_on_one_node_count_on_the_other() {
+    // Two nodes of one database share the sign-in budgets: five failures of a
+    // pair spread over both nodes use the pair's budget up on both.
+    if !cablescope_testkit::pg::postgres_backend() {
+        eprintln!("notice: the shared sign-in budget needs the PostgreSQL pass (CABLESCOPE_TEST_BACKEND=postgres)");
+        return;
+    }
+    let env = Env::closed();
+    let u = env.token("u").to_string();
+    let bad = wrong(&u);
+    for n in 0..3 {
+        let r = Req::get("/api/stats")
+            .bearer(&bad)
+            .client(7)
+            .send(&env.app)
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "node A, attempt {n}");
+    }
+    // Node B: its own folder (with the audit key node A made), the same database.
+    let b_dir = env.tmp.path().join("node-b");
+    std::fs::create_dir_all(&b_dir).unwrap();
+    std::fs::copy(env.dir.join("audit.key"), b_dir.join("audit.key")).unwrap();
+    let b = cablescope_server::router(
+        AppState::open(
+            &b_dir,
+            ServerConfig {
+                store: auth_common::backend::location(&env.dir),
+                ..ServerConfig::default()
+            },
+        )
+        .expect("node B"),
+    );
+    for n in 0..2 {
+        let r = Req::get("/api/stats").bearer(&bad).client(7).send(&b).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "node B, attempt {n}");
+    }
+    // Five failures in all: the pair is blocked on node B (which saw only two),
+    // even with the right token, and on node A.
+    let r = Req::get("/api/stats").bearer(&u).client(7).send(&b).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    let r = Req::get("/api/stats")
+        .bearer(&u)
+        .client(7)
+        .send(&env.app)
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    // Another address is not blocked, on either node, and its success is
+    // remembered by both.
+    let r = Req::get("/api/stats").bearer(&u).client(8).send(&b).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}

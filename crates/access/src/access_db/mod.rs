@@ -24,6 +24,8 @@
 //! | `users` | `name` PK, `role` (`reader`/`curator`/`admin`), `clearance` (`C+NOFORN`), `created_us`, `expires_us` (null = never), `revoked` (0/1), `token_id` (unique, public), `token_digest` (hex SHA-256 of the token's secret) | one row per user; the secret itself is never stored |
 //! | `audit` | `seq` PK, `at_us`, `who`, `action`, `what`, `results`, `withheld` (JSON array), `clearance`, `prev_hash`, `hash` | the hash-chained, append-only audit log (see [`crate::audit`]) |
 //! | `audit_head` | `id` = 1, `seq`, `hash` | the last entry's seq and hash, written in the same transaction as the entry: a deleted tail shows as a mismatch |
+//! | `signin_failures` | `at_us`, `address`, `account` | failed sign-ins within the window (schema version 3): the budgets every node of a shared database counts together |
+//! | `signin_known` | `address`, `account` PK, `at_us` | the last successful sign-in of each (address, account) pair |
 //! | `sessions` | `id_digest` PK (hex SHA-256 of the cookie's session id), `user_name`, `token_id`, `csrf`, `created_us`, `last_seen_us` | signed-in browsers (schema version 2); a copy of the table yields no usable cookie |
 //!
 //! Times are microseconds since the Unix epoch (UTC), so that range filters compare
@@ -57,7 +59,7 @@ pub const ACCESS_DB_FILE: &str = "access.db";
 
 /// Schema version of `access.db` (SQLite `user_version`) and of the access
 /// tables in a shared database.
-pub const ACCESS_SCHEMA_VERSION: u32 = 2;
+pub const ACCESS_SCHEMA_VERSION: u32 = 3;
 
 /// What can go wrong with users, tokens and the audit log.
 #[derive(Debug, thiserror::Error)]
@@ -335,6 +337,37 @@ pub(crate) trait AccessStore: Send {
     fn audit_key(&self) -> Result<Option<KeyRecord>, AccessError>;
     /// Records `key` unless one is recorded; returns the one recorded.
     fn record_audit_key(&self, key: &KeyRecord) -> Result<KeyRecord, AccessError>;
+
+    /// Failed sign-ins since `since_us`: of the (`address`, `account`) pair, of
+    /// the account from any address, of the address on any account.
+    fn signin_failures(
+        &self,
+        address: &str,
+        account: &str,
+        since_us: i64,
+    ) -> Result<(u64, u64, u64), AccessError>;
+    /// True when the pair signed in successfully since `since_us`.
+    fn signin_known(
+        &self,
+        address: &str,
+        account: &str,
+        since_us: i64,
+    ) -> Result<bool, AccessError>;
+    /// Records a failed sign-in at `at_us`, dropping failures before `drop_before_us`.
+    fn record_signin_failure(
+        &self,
+        address: &str,
+        account: &str,
+        at_us: i64,
+        drop_before_us: i64,
+    ) -> Result<(), AccessError>;
+    /// Records a successful sign-in of the pair at `at_us`.
+    fn record_signin_success(
+        &self,
+        address: &str,
+        account: &str,
+        at_us: i64,
+    ) -> Result<(), AccessError>;
 
     /// Stores a session under `id_digest`, first dropping sessions last seen
     /// before `stale_before_us` or created before `old_before_us`, then the least

@@ -77,6 +77,22 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_seen ON sessions (last_seen_us);
 ",
+    "
+CREATE TABLE signin_failures (
+    at_us   BIGINT NOT NULL,
+    address TEXT NOT NULL,
+    account TEXT NOT NULL
+);
+CREATE INDEX signin_failures_address ON signin_failures (address, at_us);
+CREATE INDEX signin_failures_account ON signin_failures (account, at_us);
+CREATE INDEX signin_failures_at ON signin_failures (at_us);
+CREATE TABLE signin_known (
+    address TEXT NOT NULL,
+    account TEXT NOT NULL,
+    at_us   BIGINT NOT NULL,
+    PRIMARY KEY (address, account)
+);
+",
 ];
 
 const USER_COLUMNS: &str =
@@ -412,6 +428,78 @@ impl AccessStore for PgAccess {
                 fingerprint: r.get(0),
                 keyed_from: r.get::<_, i64>(1).max(0) as u64,
             })
+        })
+    }
+
+    fn signin_failures(
+        &self,
+        address: &str,
+        account: &str,
+        since_us: i64,
+    ) -> Result<(u64, u64, u64), AccessError> {
+        self.conn.with(|c| {
+            let r = c.query_one(
+                "SELECT
+                     (SELECT count(*) FROM signin_failures WHERE address = $1 AND account = $2 AND at_us >= $3),
+                     (SELECT count(*) FROM signin_failures WHERE account = $2 AND at_us >= $3),
+                     (SELECT count(*) FROM signin_failures WHERE address = $1 AND at_us >= $3)",
+                &[&address, &account, &since_us],
+            )?;
+            let n = |i: usize| r.get::<_, i64>(i).max(0) as u64;
+            Ok((n(0), n(1), n(2)))
+        })
+    }
+
+    fn signin_known(
+        &self,
+        address: &str,
+        account: &str,
+        since_us: i64,
+    ) -> Result<bool, AccessError> {
+        self.conn.with(|c| {
+            Ok(c.query_opt(
+                "SELECT 1 FROM signin_known WHERE address = $1 AND account = $2 AND at_us >= $3",
+                &[&address, &account, &since_us],
+            )?
+            .is_some())
+        })
+    }
+
+    fn record_signin_failure(
+        &self,
+        address: &str,
+        account: &str,
+        at_us: i64,
+        drop_before_us: i64,
+    ) -> Result<(), AccessError> {
+        self.conn.with(|c| {
+            let mut tx = c.transaction()?;
+            tx.execute(
+                "DELETE FROM signin_failures WHERE at_us < $1",
+                &[&drop_before_us],
+            )?;
+            tx.execute(
+                "INSERT INTO signin_failures (at_us, address, account) VALUES ($1, $2, $3)",
+                &[&at_us, &address, &account],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn record_signin_success(
+        &self,
+        address: &str,
+        account: &str,
+        at_us: i64,
+    ) -> Result<(), AccessError> {
+        self.conn.with(|c| {
+            c.execute(
+                "INSERT INTO signin_known (address, account, at_us) VALUES ($1, $2, $3)
+                 ON CONFLICT (address, account) DO UPDATE SET at_us = greatest(signin_known.at_us, excluded.at_us)",
+                &[&address, &account, &at_us],
+            )?;
+            Ok(())
         })
     }
 

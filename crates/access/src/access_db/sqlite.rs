@@ -60,6 +60,22 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 CREATE INDEX IF NOT EXISTS sessions_seen ON sessions (last_seen_us);
 ",
+    "
+CREATE TABLE IF NOT EXISTS signin_failures (
+    at_us   INTEGER NOT NULL,
+    address TEXT NOT NULL,
+    account TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS signin_failures_address ON signin_failures (address, at_us);
+CREATE INDEX IF NOT EXISTS signin_failures_account ON signin_failures (account, at_us);
+CREATE INDEX IF NOT EXISTS signin_failures_at ON signin_failures (at_us);
+CREATE TABLE IF NOT EXISTS signin_known (
+    address TEXT NOT NULL,
+    account TEXT NOT NULL,
+    at_us   INTEGER NOT NULL,
+    PRIMARY KEY (address, account)
+);
+",
 ];
 
 const USER_COLUMNS: &str =
@@ -364,6 +380,74 @@ impl AccessStore for SqliteAccess {
 
     fn record_audit_key(&self, key: &KeyRecord) -> Result<KeyRecord, AccessError> {
         Ok(key.clone())
+    }
+
+    fn signin_failures(
+        &self,
+        address: &str,
+        account: &str,
+        since_us: i64,
+    ) -> Result<(u64, u64, u64), AccessError> {
+        let (pair, acct, addr): (i64, i64, i64) = self.conn.query_row(
+            "SELECT
+                 (SELECT count(*) FROM signin_failures WHERE address = ?1 AND account = ?2 AND at_us >= ?3),
+                 (SELECT count(*) FROM signin_failures WHERE account = ?2 AND at_us >= ?3),
+                 (SELECT count(*) FROM signin_failures WHERE address = ?1 AND at_us >= ?3)",
+            params![address, account, since_us],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok((pair as u64, acct as u64, addr as u64))
+    }
+
+    fn signin_known(
+        &self,
+        address: &str,
+        account: &str,
+        since_us: i64,
+    ) -> Result<bool, AccessError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM signin_known WHERE address = ?1 AND account = ?2 AND at_us >= ?3",
+                params![address, account, since_us],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    fn record_signin_failure(
+        &self,
+        address: &str,
+        account: &str,
+        at_us: i64,
+        drop_before_us: i64,
+    ) -> Result<(), AccessError> {
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        tx.execute(
+            "DELETE FROM signin_failures WHERE at_us < ?1",
+            [drop_before_us],
+        )?;
+        tx.execute(
+            "INSERT INTO signin_failures (at_us, address, account) VALUES (?1, ?2, ?3)",
+            params![at_us, address, account],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn record_signin_success(
+        &self,
+        address: &str,
+        account: &str,
+        at_us: i64,
+    ) -> Result<(), AccessError> {
+        self.conn.execute(
+            "INSERT INTO signin_known (address, account, at_us) VALUES (?1, ?2, ?3)
+             ON CONFLICT (address, account) DO UPDATE SET at_us = max(at_us, excluded.at_us)",
+            params![address, account, at_us],
+        )?;
+        Ok(())
     }
 
     fn insert_session(

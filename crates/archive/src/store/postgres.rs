@@ -247,7 +247,7 @@ impl PgConnection {
     pub fn connect(url: &str) -> std::result::Result<Self, ConnectError> {
         let client = off_runtime(|| Client::connect(url, NoTls))
             .map_err(|e| ConnectError(format!("{}: {e}", redact_url(url))))?;
-        Ok(PgConnection(RefCell::new(Conn(Some(client)))))
+        Ok(PgConnection(RefCell::new(Conn(Some(Box::new(client))))))
     }
 
     /// Runs `f` with the client, where it may block ([`off_runtime`]).
@@ -265,7 +265,8 @@ impl PgConnection {
 }
 
 /// The connection; closed where it may block ([`off_runtime`]) when dropped.
-struct Conn(Option<Client>);
+/// Boxed: a client is large, and stores are moved around in enums.
+struct Conn(Option<Box<Client>>);
 
 impl Drop for Conn {
     fn drop(&mut self) {

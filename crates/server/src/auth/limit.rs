@@ -27,6 +27,13 @@
 //! are known not to be, so fifty parallel bad tokens get no more tries than the
 //! budget. (The server also runs the attempts of one pair one at a time.)
 //!
+//! **Shared.** On a shared database the failures are also kept as rows
+//! ([`cablescope_access::throttle`]) and every node checks the budgets against
+//! the failures of all nodes ([`Policy::check_shared`]) after its own: a guesser
+//! spreading tries over N nodes gets one budget, not N (attempts in flight on
+//! other nodes are not reserved there, so the overshoot is at most what is in
+//! flight at once).
+//!
 //! IPv6 clients are counted per /64 prefix (one host usually holds a whole /64,
 //! so counting single addresses would let it rotate through them).
 
@@ -59,6 +66,25 @@ pub struct Policy {
     /// How long a successful sign-in exempts its (address, account) pair from the
     /// account and address budgets.
     pub remember: Duration,
+}
+
+impl Policy {
+    /// Checks the failures every node recorded (a shared database): `Err(wait)`
+    /// when a budget is used up. The wait is the window (the rows' times are not
+    /// read back: a conservative bound).
+    pub fn check_shared(
+        &self,
+        c: &cablescope_access::throttle::SignInCounts,
+    ) -> Result<(), Duration> {
+        let over = c.pair >= self.per_pair as u64
+            || (!c.known
+                && (c.account >= self.per_account as u64 || c.address >= self.per_address as u64));
+        if over {
+            Err(self.window)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 impl Default for Policy {

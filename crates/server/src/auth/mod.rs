@@ -81,6 +81,9 @@ const MAX_IDLE_USERS: usize = 8;
 /// Users, sessions, failure counts and the audit log of one served archive.
 pub struct Auth {
     at: AccessLocation,
+    /// The sign-in budgets (also checked against every node's failures on a
+    /// shared database).
+    policy: Policy,
     /// Idle connections to the access tables (`access.db` or the shared
     /// database; a connection is `Send`, not `Sync`). Sessions are kept there
     /// too, so they outlive a restart and are shared by the nodes of a database.
@@ -150,6 +153,7 @@ impl Auth {
         Auth {
             auditor: Auditor::new(&at),
             at,
+            policy: Policy::default(),
             users: Mutex::new(Vec::new()),
             limiter: Mutex::new(FailureLimiter::default()),
             pair_locks: (0..PAIR_LOCKS).map(|_| Mutex::new(())).collect(),
@@ -159,7 +163,8 @@ impl Auth {
     /// The access state of the archive at `at`, with sign-in budgets `policy`.
     pub fn with_policy(at: AccessLocation, policy: Policy) -> Auth {
         Auth {
-            limiter: Mutex::new(FailureLimiter::new(policy)),
+            limiter: Mutex::new(FailureLimiter::new(policy.clone())),
+            policy,
             ..Auth::new(at)
         }
     }
@@ -218,9 +223,38 @@ impl Auth {
             attempt: Some(attempt),
             outcome: Outcome::Abandoned,
         };
+        let shared = self.at.is_shared();
+        let address = who.as_str();
+        let policy = &self.policy;
         let result = self
-            .with_users(|u| u.authenticate(token))
-            .map_err(|e| SignInError::Internal(e.to_string()))?;
+            .with_users(|u| {
+                // Every node's failures, on a shared database, before the token
+                // is looked at (a right token over budget is refused too).
+                if shared {
+                    let counts = u.sign_in_counts(
+                        address,
+                        &account,
+                        Timestamp::now(),
+                        policy.window,
+                        policy.remember,
+                    )?;
+                    if let Err(wait) = policy.check_shared(&counts) {
+                        return Ok(Err(SignInError::Limited(wait)));
+                    }
+                }
+                let r = u.authenticate(token);
+                if shared && !matches!(r, Err(AuthError::Store(_))) {
+                    let failed = r.is_err();
+                    if let Err(e) =
+                        u.record_sign_in(address, &account, failed, Timestamp::now(), policy.window)
+                    {
+                        tracing::error!(error = %e, "cannot record a sign-in in the database");
+                    }
+                }
+                Ok(Ok(r))
+            })
+            .and_then(|r: Result<_, AccessError>| r)
+            .map_err(|e| SignInError::Internal(e.to_string()))??;
         match result {
             Ok(user) => {
                 pending.outcome = Outcome::Success;
