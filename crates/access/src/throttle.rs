@@ -23,6 +23,23 @@ pub struct SignInCounts {
     /// The pair signed in successfully within the remembered time (exempt from
     /// the account and address budgets).
     pub known: bool,
+    /// When the pair last signed in successfully, remembered or not.
+    pub last_success: Option<Timestamp>,
+}
+
+/// A success is written again only when the stored one is older than this: the
+/// exemption lasts far longer, and a busy client must not turn every request into
+/// a database write.
+pub const SUCCESS_REFRESH: Duration = Duration::from_secs(3600);
+
+impl SignInCounts {
+    /// True when a success at `now` is worth recording (none stored, or the
+    /// stored one older than [`SUCCESS_REFRESH`]).
+    pub fn success_is_stale(&self, now: Timestamp) -> bool {
+        let refresh = jiff::SignedDuration::try_from(SUCCESS_REFRESH).unwrap_or_default();
+        self.last_success
+            .is_none_or(|t| now.duration_since(t) >= refresh)
+    }
 }
 
 fn micros(d: Duration) -> i64 {
@@ -41,17 +58,15 @@ impl Users {
         remember: Duration,
     ) -> Result<SignInCounts, AccessError> {
         let now_us = to_us(now);
-        let (pair, account_n, address_n) =
+        let (pair, account_n, address_n, last) =
             self.db
-                .signin_failures(address, account, now_us - micros(window))?;
-        let known = self
-            .db
-            .signin_known(address, account, now_us - micros(remember))?;
+                .signin_counts(address, account, now_us - micros(window))?;
         Ok(SignInCounts {
             pair,
             account: account_n,
             address: address_n,
-            known,
+            known: last.is_some_and(|t| t >= now_us - micros(remember)),
+            last_success: last.map(crate::access_db::from_us).transpose()?,
         })
     }
 
@@ -97,7 +112,11 @@ mod tests {
         let c = users.sign_in_counts("a", "x", at(62), w, w).unwrap();
         assert_eq!((c.pair, c.account, c.address), (0, 1, 1));
         users.record_sign_in("a", "x", false, at(62), w).unwrap();
-        assert!(users.sign_in_counts("a", "x", at(63), w, w).unwrap().known);
-        assert!(!users.sign_in_counts("a", "y", at(63), w, w).unwrap().known);
+        let c = users.sign_in_counts("a", "x", at(63), w, w).unwrap();
+        assert!(c.known && !c.success_is_stale(at(63)));
+        assert!(c.success_is_stale(at(62 + 3600)));
+        assert!(!users.sign_in_counts("a", "x", at(200), w, w).unwrap().known);
+        let c = users.sign_in_counts("a", "y", at(63), w, w).unwrap();
+        assert!(!c.known && c.success_is_stale(at(63)));
     }
 }

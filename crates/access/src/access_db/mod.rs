@@ -338,21 +338,16 @@ pub(crate) trait AccessStore: Send {
     /// Records `key` unless one is recorded; returns the one recorded.
     fn record_audit_key(&self, key: &KeyRecord) -> Result<KeyRecord, AccessError>;
 
-    /// Failed sign-ins since `since_us`: of the (`address`, `account`) pair, of
-    /// the account from any address, of the address on any account.
-    fn signin_failures(
+    /// In one statement (it runs before every token check of a shared node):
+    /// failed sign-ins since `since_us` of the (`address`, `account`) pair, of the
+    /// account from any address, of the address on any account; and the pair's
+    /// last successful sign-in.
+    fn signin_counts(
         &self,
         address: &str,
         account: &str,
         since_us: i64,
-    ) -> Result<(u64, u64, u64), AccessError>;
-    /// True when the pair signed in successfully since `since_us`.
-    fn signin_known(
-        &self,
-        address: &str,
-        account: &str,
-        since_us: i64,
-    ) -> Result<bool, AccessError>;
+    ) -> Result<(u64, u64, u64, Option<i64>), AccessError>;
     /// Records a failed sign-in at `at_us`, dropping failures before `drop_before_us`.
     fn record_signin_failure(
         &self,

@@ -431,37 +431,23 @@ impl AccessStore for PgAccess {
         })
     }
 
-    fn signin_failures(
+    fn signin_counts(
         &self,
         address: &str,
         account: &str,
         since_us: i64,
-    ) -> Result<(u64, u64, u64), AccessError> {
+    ) -> Result<(u64, u64, u64, Option<i64>), AccessError> {
         self.conn.with(|c| {
             let r = c.query_one(
                 "SELECT
                      (SELECT count(*) FROM signin_failures WHERE address = $1 AND account = $2 AND at_us >= $3),
                      (SELECT count(*) FROM signin_failures WHERE account = $2 AND at_us >= $3),
-                     (SELECT count(*) FROM signin_failures WHERE address = $1 AND at_us >= $3)",
+                     (SELECT count(*) FROM signin_failures WHERE address = $1 AND at_us >= $3),
+                     (SELECT at_us FROM signin_known WHERE address = $1 AND account = $2)",
                 &[&address, &account, &since_us],
             )?;
             let n = |i: usize| r.get::<_, i64>(i).max(0) as u64;
-            Ok((n(0), n(1), n(2)))
-        })
-    }
-
-    fn signin_known(
-        &self,
-        address: &str,
-        account: &str,
-        since_us: i64,
-    ) -> Result<bool, AccessError> {
-        self.conn.with(|c| {
-            Ok(c.query_opt(
-                "SELECT 1 FROM signin_known WHERE address = $1 AND account = $2 AND at_us >= $3",
-                &[&address, &account, &since_us],
-            )?
-            .is_some())
+            Ok((n(0), n(1), n(2), r.get(3)))
         })
     }
 

@@ -382,38 +382,22 @@ impl AccessStore for SqliteAccess {
         Ok(key.clone())
     }
 
-    fn signin_failures(
+    fn signin_counts(
         &self,
         address: &str,
         account: &str,
         since_us: i64,
-    ) -> Result<(u64, u64, u64), AccessError> {
-        let (pair, acct, addr): (i64, i64, i64) = self.conn.query_row(
+    ) -> Result<(u64, u64, u64, Option<i64>), AccessError> {
+        let (pair, acct, addr, known): (i64, i64, i64, Option<i64>) = self.conn.query_row(
             "SELECT
                  (SELECT count(*) FROM signin_failures WHERE address = ?1 AND account = ?2 AND at_us >= ?3),
                  (SELECT count(*) FROM signin_failures WHERE account = ?2 AND at_us >= ?3),
-                 (SELECT count(*) FROM signin_failures WHERE address = ?1 AND at_us >= ?3)",
+                 (SELECT count(*) FROM signin_failures WHERE address = ?1 AND at_us >= ?3),
+                 (SELECT at_us FROM signin_known WHERE address = ?1 AND account = ?2)",
             params![address, account, since_us],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
-        Ok((pair as u64, acct as u64, addr as u64))
-    }
-
-    fn signin_known(
-        &self,
-        address: &str,
-        account: &str,
-        since_us: i64,
-    ) -> Result<bool, AccessError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT 1 FROM signin_known WHERE address = ?1 AND account = ?2 AND at_us >= ?3",
-                params![address, account, since_us],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some())
+        Ok((pair as u64, acct as u64, addr as u64, known))
     }
 
     fn record_signin_failure(

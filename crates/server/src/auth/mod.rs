@@ -230,7 +230,7 @@ impl Auth {
             .with_users(|u| {
                 // Every node's failures, on a shared database, before the token
                 // is looked at (a right token over budget is refused too).
-                if shared {
+                let counts = if shared {
                     let counts = u.sign_in_counts(
                         address,
                         &account,
@@ -241,12 +241,20 @@ impl Auth {
                     if let Err(wait) = policy.check_shared(&counts) {
                         return Ok(Err(SignInError::Limited(wait)));
                     }
-                }
+                    Some(counts)
+                } else {
+                    None
+                };
                 let r = u.authenticate(token);
-                if shared && !matches!(r, Err(AuthError::Store(_))) {
-                    let failed = r.is_err();
-                    if let Err(e) =
-                        u.record_sign_in(address, &account, failed, Timestamp::now(), policy.window)
+                let now = Timestamp::now();
+                // Failures always; a success only when the stored one is stale.
+                let record = match (&counts, &r) {
+                    (None, _) | (Some(_), Err(AuthError::Store(_))) => None,
+                    (Some(_), Err(_)) => Some(true),
+                    (Some(c), Ok(_)) => c.success_is_stale(now).then_some(false),
+                };
+                if let Some(failed) = record {
+                    if let Err(e) = u.record_sign_in(address, &account, failed, now, policy.window)
                     {
                         tracing::error!(error = %e, "cannot record a sign-in in the database");
                     }
