@@ -760,12 +760,29 @@ impl Auditor {
     }
 
     /// True when the archive has users (blocking). Cheap once closed; on an open
-    /// archive a file check, and a query only when `access.db` exists.
+    /// archive a file check, and a query only when `access.db` exists (on a
+    /// shared database, a query on the log's connection).
     pub fn is_closed(&self) -> Result<bool, AccessError> {
         if self.known_closed() {
             return Ok(true);
         }
-        let closed = crate::users::has_users(&self.at)?;
+        let closed = if self.at.is_shared() {
+            // A shared database always has the tables: ask on the log's own
+            // connection rather than connect anew for each read.
+            let mut log = self
+                .log
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if log.is_none() {
+                *log = Some(AuditLog::open(&self.at)?);
+            }
+            match log.as_ref() {
+                Some(l) => l.db.has_users()?,
+                None => unreachable!("opened above"),
+            }
+        } else {
+            crate::users::has_users(&self.at)?
+        };
         if closed {
             self.closed
                 .store(true, std::sync::atomic::Ordering::Release);

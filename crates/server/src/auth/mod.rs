@@ -54,14 +54,12 @@ use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use cablescope_access::audit::Timestamp;
-use cablescope_access::audit::{AuditEntry, Auditor, ANONYMOUS};
+use cablescope_access::audit::{AuditEntry, Auditor, Timestamp, ANONYMOUS};
+use cablescope_access::sessions::SessionInfo;
 use cablescope_access::users::{AccessError, AuthError, UserStatus, Users};
-use cablescope_access::User;
+use cablescope_access::{AccessLocation, User};
 
 use crate::error::ApiError;
-use cablescope_access::sessions::SessionInfo;
-use cablescope_access::AccessLocation;
 use limit::{Attempt, ClientKey, FailureLimiter, Outcome, Policy};
 
 /// The Content-Security-Policy of every response: only this server's own scripts,
