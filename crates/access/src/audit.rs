@@ -769,17 +769,7 @@ impl Auditor {
         let closed = if self.at.is_shared() {
             // A shared database always has the tables: ask on the log's own
             // connection rather than connect anew for each read.
-            let mut log = self
-                .log
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if log.is_none() {
-                *log = Some(AuditLog::open(&self.at)?);
-            }
-            match log.as_ref() {
-                Some(l) => l.db.has_users()?,
-                None => unreachable!("opened above"),
-            }
+            self.with_log(|l| l.db.has_users())?
         } else {
             crate::users::has_users(&self.at)?
         };
@@ -796,19 +786,20 @@ impl Auditor {
         if !self.is_closed()? {
             return Ok(());
         }
-        let mut log = self
-            .log
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if log.is_none() {
-            *log = Some(AuditLog::open(&self.at)?);
-        }
-        Ok(())
+        self.with_log(|_| Ok(()))
     }
 
     /// Appends `entry` to the log, whether or not the archive is closed (sign-ins,
     /// user changes); returns its seq.
     pub fn record(&self, entry: &AuditEntry) -> Result<u64, AccessError> {
+        self.with_log(|l| l.record(entry))
+    }
+
+    /// Runs `f` on the log, opened on first use; one caller at a time.
+    fn with_log<T>(
+        &self,
+        f: impl FnOnce(&AuditLog) -> Result<T, AccessError>,
+    ) -> Result<T, AccessError> {
         let mut log = self
             .log
             .lock()
@@ -817,7 +808,7 @@ impl Auditor {
             *log = Some(AuditLog::open(&self.at)?);
         }
         match log.as_ref() {
-            Some(l) => l.record(entry),
+            Some(l) => f(l),
             None => unreachable!("opened above"),
         }
     }

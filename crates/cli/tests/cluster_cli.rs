@@ -153,6 +153,17 @@ fn sign_in(addr: &str, token: &str) -> String {
         .expect("a session cookie")
 }
 
+/// GET `path` on `addr` with the session cookie `session`: (status, body).
+fn get_with_session(addr: &str, path: &str, session: &str) -> (u16, String) {
+    let (status, _, body) = exchange(
+        addr,
+        &format!(
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {session}\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    (status, body)
+}
+
 /// Adds a user to the database's users (through the CLI's node directory) and
 /// gives each node directory the audit key the CLI's first entry made: nodes
 /// write one audit chain, so they hold one key (the deployment guide's step).
@@ -229,24 +240,10 @@ fn two_nodes_serve_what_the_cli_writes_to_one_database() {
     // A browser signed in on node A is signed in on node B: the session is the
     // database's, and B applies the same clearance to it.
     let session = sign_in(&node_a.addr, &ta);
-    let (status, _, body) = exchange(
-        &node_b.addr,
-        &format!(
-            "GET /api/search?q=haddock HTTP/1.1\r\nHost: {}\r\nCookie: {session}\r\n\
-             Connection: close\r\n\r\n",
-            node_b.addr
-        ),
-    );
+    let (status, body) = get_with_session(&node_b.addr, "/api/search?q=haddock", &session);
     assert_eq!(status, 200, "the session is unknown on node B: {body}");
     assert!(body.contains("\"total\":1"), "{body}");
-    let (status, _, body) = exchange(
-        &node_b.addr,
-        &format!(
-            "GET /api/search?q=zqcanary HTTP/1.1\r\nHost: {}\r\nCookie: {session}\r\n\
-             Connection: close\r\n\r\n",
-            node_b.addr
-        ),
-    );
+    let (status, body) = get_with_session(&node_b.addr, "/api/search?q=zqcanary", &session);
     assert_eq!(status, 200, "{body}");
     assert!(
         body.contains("\"total\":0"),
@@ -403,14 +400,7 @@ fn a_replica_backed_node_sees_writes_after_replication() {
     // Sessions are written to the primary: signing in works on a node that
     // reads from a read-only replica.
     let session = sign_in(&node.addr, &token);
-    let (status, _, body) = exchange(
-        &node.addr,
-        &format!(
-            "GET /api/search?q=mango HTTP/1.1\r\nHost: {}\r\nCookie: {session}\r\n\
-             Connection: close\r\n\r\n",
-            node.addr
-        ),
-    );
+    let (status, body) = get_with_session(&node.addr, "/api/search?q=mango", &session);
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"total\":1"), "{body}");
 }
