@@ -1263,8 +1263,17 @@ fn complete_serial(cut: u64, ssn: u64) -> Option<u64> {
 fn date_note(text: &str) -> Option<jiff::civil::DateTime> {
     let from_note = cable_dated_re().captures(text).and_then(|c| {
         let g = |i: usize| c[i].parse::<i32>().ok();
-        let date = jiff::civil::Date::new(g(1)? as i16, g(2)? as i8, g(3)? as i8).ok()?;
-        Some(date.at(g(4)? as i8, g(5)? as i8, 0, 0))
+        // Fallible throughout: a note's "25:61" is no time (`Date::at` panics).
+        jiff::civil::DateTime::new(
+            i16::try_from(g(1)?).ok()?,
+            i8::try_from(g(2)?).ok()?,
+            i8::try_from(g(3)?).ok()?,
+            i8::try_from(g(4)?).ok()?,
+            i8::try_from(g(5)?).ok()?,
+            0,
+            0,
+        )
+        .ok()
     });
     from_note.or_else(|| {
         // Every weekday name ends in "day", and a comma follows it: without that,
@@ -1334,9 +1343,18 @@ fn written_id(
                     Some(y) => (y, g(1)?, g(2)?, g(4)?, g(5)?),
                     None => (g(6)?, g(7)?, g(8)?, g(9).unwrap_or(0), g(10).unwrap_or(0)),
                 };
-                let dt = jiff::civil::Date::new(i16::try_from(y).ok()?, mo as i8, da as i8)
-                    .ok()?
-                    .at(h as i8, mi as i8, 0, 0);
+                // Every part checked: a row's "24:75" is no time (found by
+                // fuzzing: `Date::at` panics on one).
+                let dt = jiff::civil::DateTime::new(
+                    i16::try_from(y).ok()?,
+                    i8::try_from(mo).ok()?,
+                    i8::try_from(da).ok()?,
+                    i8::try_from(h).ok()?,
+                    i8::try_from(mi).ok()?,
+                    0,
+                    0,
+                )
+                .ok()?;
                 (y == id.year).then_some(dt)
             })
             .last();
@@ -1761,6 +1779,37 @@ fn is_copyright_notice(t: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_cable_dated_note_with_an_impossible_time_is_no_date_and_no_panic() {
+        assert_eq!(super::date_note("Cable dated:2005-08-17T25:61:00"), None);
+        assert_eq!(
+            super::date_note("Cable dated:2005-08-17T21:24:00")
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2005-08-17T21:24:00")
+        );
+    }
+
+    #[test]
+    fn a_written_id_row_with_an_impossible_time_is_no_date_and_no_panic() {
+        for row in [
+            "1,12/31/2005 24:75,05THEHAGUE2585,",
+            "1,2005-12-31 99:99,05THEHAGUE2585,",
+            "1,13/45/2005 10:00,05THEHAGUE2585,",
+        ] {
+            let text = format!("{row}\nSECRET THE HAGUE 002585\n");
+            assert_eq!(
+                super::written_id(&text, "THEHAGUE", 2585),
+                Some((2005, None)),
+                "{row}"
+            );
+        }
+        let text = "1,12/31/2005 23:59,05THEHAGUE2585,\nSECRET THE HAGUE 002585\n";
+        let (year, date) = super::written_id(text, "THEHAGUE", 2585).unwrap();
+        assert_eq!(year, 2005);
+        assert_eq!(date.unwrap().to_string(), "2005-12-31T23:59:00");
+    }
+
     use super::*;
 
     #[test]
