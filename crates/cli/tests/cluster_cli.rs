@@ -34,9 +34,15 @@ impl Drop for Node {
 }
 
 fn serve(index_dir: &Path, db: &str) -> Node {
+    serve_with(index_dir, db, &[])
+}
+
+/// [`serve`] with more `serve` options (`--read-database URL`).
+fn serve_with(index_dir: &Path, db: &str, extra: &[&str]) -> Node {
     let mut child = bin()
         .args(["serve", "--archive", index_dir.to_str().unwrap()])
         .args(["--database", db, "--addr", "127.0.0.1:0"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -370,18 +376,7 @@ fn a_replica_backed_node_sees_writes_after_replication() {
         "SELECT 1 FROM cables WHERE id = '08QUITO41'",
         Duration::from_secs(20),
     );
-    let mut child = bin()
-        .args(["serve", "--archive", node_dir.to_str().unwrap()])
-        .args(["--database", &db, "--read-database", &replica])
-        .args(["--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn serve");
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-    let addr = wait_for_url(&mut out);
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    let node = Node { child, addr };
+    let node = serve_with(&node_dir, &db, &["--read-database", &replica]);
     assert_eq!(total(&node.addr, "banana", &token), 1);
     assert_eq!(total(&node.addr, "zqreplica", &token), 0, "leaked");
     // A write on the primary reaches the node through the replica (polled).
