@@ -28,6 +28,18 @@ case "$cmd" in
     [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
     if [ ! -f "$dir/PG_VERSION" ]; then
       as_pg "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+      # The superuser needs no password on loopback (the tests and the scripts
+      # connect as it); every other role gives its password, as on a real server
+      # (postgres_fdw lets a non-superuser through only to a server that asks).
+      as_pg tee "$dir/pg_hba.conf" >/dev/null <<'HBA'
+local     all          all                      trust
+host      all          postgres   127.0.0.1/32  trust
+host      all          postgres   ::1/128       trust
+host      all          all        127.0.0.1/32  scram-sha-256
+host      all          all        ::1/128       scram-sha-256
+host      replication  all        127.0.0.1/32  trust
+host      replication  all        ::1/128       trust
+HBA
     fi
     # Throwaway: durability off (the tests kill nothing but our own processes).
     as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w start \

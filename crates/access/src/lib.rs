@@ -73,6 +73,7 @@ pub use cablescope_archive::integrity::{Damage, IndexHealth, RepairReport};
 pub use cablescope_archive::migrate::MigrateReport;
 pub use cablescope_archive::search::FACETS;
 pub use cablescope_archive::store::Edge;
+pub use cablescope_archive::store::{partition, partitions, Partition};
 pub use cablescope_archive::{
     render, Direction, Error, Facet, FacetSet, FollowOptions, Follower, Hit, MarkCount, Node,
     RefWalk, Removed, Result, SearchResults, Sort, Stats, StoreLocation, VerifyReport,

@@ -9,7 +9,7 @@ use cablescope_format::Cable;
 
 use crate::error::Result;
 use crate::index::{Index, SearchOptions, SearchResults, TantivyIndex};
-use crate::store::{AnyStore, CopyRow, Store, StoreLocation, WriteBatch};
+use crate::store::{AnyStore, CopyRow, MergeState, Store, StoreLocation, WriteBatch};
 
 /// How many changes are applied to the index per read from the store while it
 /// catches up.
@@ -227,11 +227,16 @@ impl<S: Store, I: Index> Archive<S, I> {
         batch: &mut WriteBatch,
     ) -> Result<u64> {
         let mut inputs = 0;
+        let list: Vec<String> = ids.iter().cloned().collect();
+        let mut state = self.store.merge_state(&list, dropped)?;
         for id in ids {
+            let MergeState {
+                record: existing,
+                copies: stored,
+            } = state.remove(id).unwrap_or_default();
             // Each content once: identical copies cost one merge input.
-            let copies = crate::ingest::merge_inputs(&self.store, id, dropped, new.get(id))?;
+            let copies = crate::ingest::merge_inputs(stored, new.get(id))?;
             inputs += copies.len() as u64;
-            let existing = self.store.cable(id)?;
             if copies.is_empty() {
                 if existing.is_some() {
                     batch.delete.push(id.clone());

@@ -552,8 +552,8 @@ impl<S: Store, I: Index> Archive<S, I> {
     }
 }
 
-/// The copies a merge of cable `id` takes: the stored ones (copies read from
-/// `dropped` paths left out) and the `new` ones, each content once
+/// The copies a merge of a cable takes: the `stored` ones (as
+/// [`Store::distinct_copies`] gives them) and the `new` ones, each content once
 /// ([`crate::store::copy_content_hash`]; the copy first by path and item stands
 /// for its identical twins, so the choice does not depend on batches or order).
 ///
@@ -561,10 +561,8 @@ impl<S: Store, I: Index> Archive<S, I> {
 /// would otherwise make every batch merge every copy so far (quadratic), and the
 /// merged record list all N as sources. The `sources` table keeps every copy, so
 /// removing one input leaves the cable as long as a twin remains.
-pub(crate) fn merge_inputs<S: Store>(
-    store: &S,
-    id: &str,
-    dropped: &BTreeSet<String>,
+pub(crate) fn merge_inputs(
+    stored: Vec<(String, CopyRow)>,
     new: Option<&Vec<CopyRow>>,
 ) -> Result<Vec<Cable>> {
     let mut by_content: BTreeMap<String, CopyRow> = BTreeMap::new();
@@ -574,7 +572,7 @@ pub(crate) fn merge_inputs<S: Store>(
             by_content.insert(hash, row);
         }
     };
-    for (hash, row) in store.distinct_copies(id, dropped)? {
+    for (hash, row) in stored {
         keep(hash, row);
     }
     for row in new.into_iter().flatten() {

@@ -22,6 +22,7 @@ mod ingest_cmd;
 mod maintain_cmd;
 mod migrate_cmd;
 mod parse_cmd;
+mod partition_cmd;
 mod release_cmd;
 mod search_cmd;
 mod serve_cmd;
@@ -91,6 +92,8 @@ enum Command {
     Restore(maintain_cmd::RestoreArgs),
     /// Move an archive's store between a folder and a PostgreSQL database.
     Migrate(migrate_cmd::MigrateArgs),
+    /// Spread a PostgreSQL store's records across several PostgreSQL servers.
+    Partition(partition_cmd::PartitionArgs),
     /// Declassification: the archive's policy (on/off, exemptions) and the cables
     /// due for release.
     Declass(declass_cmd::DeclassArgs),
@@ -128,6 +131,7 @@ fn main() -> ExitCode {
         Command::Backup(args) => maintain_cmd::run_backup(args),
         Command::Restore(args) => maintain_cmd::run_restore(args),
         Command::Migrate(args) => migrate_cmd::run(args),
+        Command::Partition(args) => partition_cmd::run(args),
         Command::Declass(args) => declass_cmd::run(args),
         Command::Serve(args) => serve_cmd::run(args),
         Command::Users(args) => users_cmd::run(args),

@@ -552,3 +552,154 @@ fn migrate_moves_an_archive_to_the_database_and_back() {
         search(&["--archive", node.to_str().unwrap(), "--database", &db])
     );
 }
+
+#[test]
+fn records_partitioned_across_two_servers_are_served_as_before() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(db) = cablescope_testkit::pg::database_for(tmp.path()) else {
+        return;
+    };
+    let Some([shard0, shard1]) = cablescope_testkit::pg::shards_for(&db) else {
+        return;
+    };
+    let (cli_dir, node_dir) = (tmp.path().join("cli"), tmp.path().join("node"));
+    let src = tmp.path().join("src");
+    let stations = ["ROME", "OSLO", "LIMA", "HANOI"];
+    for i in 0..40u32 {
+        let station = stations[i as usize % 4];
+        write(
+            &src,
+            format!("{i}.txt"),
+            Telegram::new(station, 200 + i)
+                .class("CONFIDENTIAL")
+                .subject("(U) PASTA DIPLOMACY")
+                .para("U", &format!("Pasta diplomacy notes, part {i}."))
+                .text(),
+        );
+    }
+    let o = on_db("ingest", &cli_dir, &db).arg(&src).output().unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let run = |args: &[&str]| {
+        let o = on_db(args[0], &cli_dir, &db)
+            .args(&args[1..])
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        stdout(&o)
+    };
+    let ids = || -> Vec<String> {
+        let v: Value =
+            serde_json::from_str(&run(&["search", "*", "--limit", "100", "--format", "json"]))
+                .unwrap();
+        let mut ids: Vec<String> = v["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let records = |ids: &[String]| -> Vec<String> {
+        ids.iter()
+            .map(|id| run(&["show", id, "--format", "json"]))
+            .collect()
+    };
+    let (stats_before, ids_before) = (run(&["stats", "--format", "json"]), ids());
+    assert_eq!(ids_before.len(), 40);
+    let records_before = records(&ids_before);
+
+    let partition = |shards: &[&str]| {
+        let mut c = bin();
+        c.args(["partition", "--database", &db, "--format", "json"]);
+        for s in shards {
+            c.args(["--shard", s]);
+        }
+        c.output().unwrap()
+    };
+    // A shard that cannot be reached changes nothing.
+    let o = partition(&[&shard0, "postgres://postgres@127.0.0.1:1/nowhere"]);
+    assert_ne!(code(&o), 0);
+    assert!(
+        stderr(&o).contains("cannot connect to shard 1"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        stdout(&partition(&[])).trim(),
+        "[]",
+        "still not partitioned"
+    );
+
+    let o = partition(&[&shard0, &shard1]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let layout: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let counts: Vec<u64> = layout
+        .as_array()
+        .expect("a partition per shard")
+        .iter()
+        .map(|p| p["cables"].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts.len(), 2, "{layout}");
+    assert_eq!(counts.iter().sum::<u64>(), 40, "{layout}");
+    assert!(
+        counts.iter().all(|&n| n > 0),
+        "both shards hold records: {layout}"
+    );
+    // The rows really are on the second server, in its own database.
+    let on_second = cablescope_testkit::pg::query_i64(
+        &shard1,
+        "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'cs\\_%\\_cables\\_1'",
+    );
+    assert_eq!(on_second, 1, "one cables table on the second server");
+    // Same layout again: nothing to do; another layout: refused.
+    assert_eq!(stdout(&partition(&[&shard0, &shard1])), stdout(&o));
+    let o = partition(&[&shard1, &shard0]);
+    assert_ne!(code(&o), 0);
+    assert!(stderr(&o).contains("already partitioned"), "{}", stderr(&o));
+
+    // Every command reads the same archive as before.
+    assert_eq!(run(&["stats", "--format", "json"]), stats_before);
+    assert_eq!(ids(), ids_before);
+    assert_eq!(records(&ids_before), records_before);
+    run(&["verify"]);
+
+    // A node whose index is built from the partitioned store serves it, follows
+    // writes made after partitioning, and withholds what a reader may not see.
+    let node = serve(&node_dir, &db);
+    let token = add_user(&cli_dir, &db, &[&node_dir], "reader", "C");
+    within(
+        Duration::from_secs(5),
+        "the node serves the records",
+        || total(&node.addr, "pasta", &token) == 40,
+    );
+    let more = tmp.path().join("more");
+    write(
+        &more,
+        "08ROME200.txt",
+        Telegram::new("ROME", 200)
+            .class("SECRET")
+            .subject("(U) PASTA DIPLOMACY")
+            .para("U", "Pasta diplomacy notes, part 0, revised.")
+            .para("S/NF", "The zqcanary stays with us.")
+            .text(),
+    );
+    let o = on_db("ingest", &cli_dir, &db).arg(&more).output().unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    within(
+        Duration::from_secs(5),
+        "the new copy reaches the node",
+        || total(&node.addr, "revised", &token) == 1,
+    );
+    assert_eq!(total(&node.addr, "zqcanary", &token), 0, "leaked");
+    assert_eq!(total(&node.addr, "pasta", &token), 40);
+    // Ingesting the same files again writes nothing.
+    let o = on_db("ingest", &cli_dir, &db)
+        .args([&src, &more])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let said = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(said.contains(", 0 written,"), "{said}");
+    run(&["verify"]);
+}

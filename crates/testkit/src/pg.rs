@@ -20,9 +20,60 @@ pub const TEST_DATABASE_VAR: &str = "CABLESCOPE_TEST_DATABASE";
 /// (`CABLESCOPE_TEST_BACKEND=postgres`).
 pub const TEST_BACKEND_VAR: &str = "CABLESCOPE_TEST_BACKEND";
 
-/// True when the suites should run on PostgreSQL ([`TEST_BACKEND_VAR`]).
+/// True when the suites should run on PostgreSQL ([`TEST_BACKEND_VAR`] is
+/// `postgres` or `partitioned`).
 pub fn postgres_backend() -> bool {
-    std::env::var(TEST_BACKEND_VAR).is_ok_and(|v| v == "postgres")
+    std::env::var(TEST_BACKEND_VAR).is_ok_and(|v| v == "postgres" || v == "partitioned")
+}
+
+/// True when the suites should run on PostgreSQL with the records partitioned
+/// across two servers (`CABLESCOPE_TEST_BACKEND=partitioned`; see [`shards_for`]).
+pub fn partitioned_backend() -> bool {
+    std::env::var(TEST_BACKEND_VAR).is_ok_and(|v| v == "partitioned")
+}
+
+/// The environment variable naming a second, independent test cluster, where
+/// the partitioned suites put one of their two shards (`.ci/run` starts one).
+pub const TEST_SHARD_VAR: &str = "CABLESCOPE_TEST_SHARD";
+
+/// Two shard databases for the test database `database` (a URL made by
+/// [`database_for`]), created when absent: one on the test cluster and one on
+/// the cluster named by [`TEST_SHARD_VAR`], so the records of a partitioned
+/// store really live on two servers; `None` after a notice when no second
+/// cluster is configured.
+///
+/// # Panics
+///
+/// When the variable is unset in CI or on the partitioned pass.
+pub fn shards_for(database: &str) -> Option<[String; 2]> {
+    let second = match std::env::var(TEST_SHARD_VAR) {
+        Ok(u) if !u.trim().is_empty() => u.trim().to_string(),
+        _ => {
+            assert!(
+                !crate::shared::ci() && !partitioned_backend(),
+                "{TEST_SHARD_VAR} is not set: CI partitions test stores across two clusters \
+                 (scripts/pg-cluster.sh start DIR PORT prints the URL to set)"
+            );
+            eprintln!(
+                "notice: {TEST_SHARD_VAR} not set; skipping a partitioning test \
+                 (scripts/pg-cluster.sh start DIR PORT prints the URL to set)"
+            );
+            return None;
+        }
+    };
+    let admin = cluster_url()?;
+    let name = name_in(database);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            [
+                create(&admin, &format!("{name}_s0")),
+                create(&second, &format!("{name}_s1")),
+            ]
+        })
+        .join()
+    })
+    .map(Some)
+    .unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
 /// The test cluster's URL, or `None` after printing a notice.
@@ -82,6 +133,26 @@ pub fn execute(url: &str, sql: &str) {
     .unwrap_or_else(|p| std::panic::resume_unwind(p));
 }
 
+/// The first column of the first row `sql` returns on the database at `url`,
+/// as an integer (`count(*)` and the like).
+///
+/// # Panics
+///
+/// When the database cannot be reached or the query fails.
+pub fn query_i64(url: &str, sql: &str) -> i64 {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let mut c = postgres::Client::connect(url, postgres::NoTls)
+                .unwrap_or_else(|e| panic!("cannot reach {url}: {e}"));
+            c.query_one(sql, &[])
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                .get::<_, i64>(0)
+        })
+        .join()
+    })
+    .unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
 fn create(admin: &str, name: &str) -> String {
     let mut client = postgres::Client::connect(admin, postgres::NoTls)
         .unwrap_or_else(|e| panic!("cannot reach the test cluster at {admin}: {e}"));
@@ -130,18 +201,7 @@ pub fn replica_of(database: &str) -> Option<String> {
             return None;
         }
     };
-    let name = database
-        .rsplit('/')
-        .next()
-        .and_then(|n| n.split('?').next())
-        .filter(|n| !n.is_empty() && !n.contains('='))
-        .or_else(|| {
-            database
-                .split_whitespace()
-                .find_map(|kv| kv.strip_prefix("dbname="))
-        })
-        .expect("a database name in the URL")
-        .to_string();
+    let name = name_in(database);
     let url = with_database(&replica, &name);
     let start = std::time::Instant::now();
     std::thread::scope(|s| {
@@ -187,6 +247,20 @@ pub fn wait_for_row(url: &str, sql: &str, limit: std::time::Duration) -> std::ti
         .join()
     })
     .unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
+/// The database a URL names.
+fn name_in(url: &str) -> String {
+    url.rsplit('/')
+        .next()
+        .and_then(|n| n.split('?').next())
+        .filter(|n| !n.is_empty() && !n.contains('='))
+        .or_else(|| {
+            url.split_whitespace()
+                .find_map(|kv| kv.strip_prefix("dbname="))
+        })
+        .expect("a database name in the URL")
+        .to_string()
 }
 
 /// `cs_` and 24 hex digits of a hash of the canonical path: a valid identifier,

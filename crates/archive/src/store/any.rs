@@ -115,6 +115,7 @@ forward! {
     fn inputs(&self) -> Result<BTreeMap<String, InputRecord>>;
     fn copies_of(&self, id: &str) -> Result<Vec<CopyRow>>;
     fn distinct_copies(&self, id: &str, skip: &BTreeSet<String>) -> Result<Vec<(String, CopyRow)>>;
+    fn merge_state(&self, ids: &[String], skip: &BTreeSet<String>) -> Result<super::MergeStates>;
     fn ids_from_source(&self, path: &str) -> Result<Vec<String>>;
     fn sources_matching(&self, path: &str) -> Result<Vec<String>>;
     fn cable(&self, id: &str) -> Result<Option<cablescope_format::Cable>>;

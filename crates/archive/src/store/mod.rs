@@ -21,6 +21,7 @@ mod postgres;
 mod sqlite;
 
 pub use any::{AnyStore, StoreLocation};
+pub use postgres::partition::{partition, partitions, Partition};
 pub use postgres::{redact_url, ConnectError, PgConnection, PgStore};
 pub use sqlite::SqliteStore;
 
@@ -145,6 +146,19 @@ pub struct Edge {
 /// Counts grouped by one column.
 pub type Counts = Vec<(String, u64)>;
 
+/// One cable's stored state as a merge needs it ([`Store::merge_state`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MergeState {
+    /// The stored merged record, if any.
+    pub record: Option<Cable>,
+    /// The distinct stored copies with their content hashes, first by path and
+    /// item within each content, in content-hash order.
+    pub copies: Vec<(String, CopyRow)>,
+}
+
+/// [`MergeState`] by cable id.
+pub type MergeStates = BTreeMap<String, MergeState>;
+
 /// The operations the archive needs from a store. A PostgreSQL backend implements
 /// the same trait.
 pub trait Store {
@@ -157,6 +171,24 @@ pub trait Store {
     /// item), leaving out copies read from the `skip` paths. Identical copies (the
     /// same file under many names) then cost one merge input, not one each.
     fn distinct_copies(&self, id: &str, skip: &BTreeSet<String>) -> Result<Vec<(String, CopyRow)>>;
+    /// What merging `ids` again needs, for each id that has either: its stored
+    /// record (under exactly that id: an alias does not count) and its
+    /// [`distinct_copies`](Store::distinct_copies). The default asks cable by
+    /// cable; a server store answers the whole batch in two statements, where two
+    /// round trips per cable were most of an ingest's time.
+    fn merge_state(&self, ids: &[String], skip: &BTreeSet<String>) -> Result<MergeStates> {
+        let mut out = MergeStates::new();
+        for id in ids {
+            let record = self
+                .cable(id)?
+                .filter(|c| c.id.as_deref() == Some(id.as_str()));
+            let copies = self.distinct_copies(id, skip)?;
+            if record.is_some() || !copies.is_empty() {
+                out.insert(id.clone(), MergeState { record, copies });
+            }
+        }
+        Ok(out)
+    }
     /// The ids of the copies read from `path`.
     fn ids_from_source(&self, path: &str) -> Result<Vec<String>>;
     /// The input paths equal to `path` or inside it (`path!...`, `path/...`).

@@ -1,6 +1,8 @@
 //! Which store the archive suites run on: the embedded one, or PostgreSQL when
 //! `CABLESCOPE_TEST_BACKEND=postgres` (with `CABLESCOPE_TEST_DATABASE` naming the
-//! test cluster; see `cablescope_testkit::pg`). CI runs the suites both ways.
+//! test cluster; see `cablescope_testkit::pg`), or PostgreSQL with the records
+//! partitioned across two clusters when `CABLESCOPE_TEST_BACKEND=partitioned`
+//! (and `CABLESCOPE_TEST_SHARD`). CI runs the suites all three ways.
 
 // Each test crate uses a subset of these helpers.
 #![allow(dead_code)]
@@ -18,6 +20,11 @@ pub fn location(dir: &Path) -> StoreLocation {
     std::fs::create_dir_all(dir).expect("create the archive directory");
     let url = cablescope_testkit::pg::database_for(dir)
         .expect("CABLESCOPE_TEST_BACKEND=postgres needs CABLESCOPE_TEST_DATABASE");
+    if cablescope_testkit::pg::partitioned_backend() {
+        let shards = cablescope_testkit::pg::shards_for(&url).expect("two shard databases");
+        // Idempotent: the second open of `dir` finds the same layout.
+        cablescope_archive::store::partition(&url, &shards).expect("partition the test store");
+    }
     StoreLocation::Postgres(url)
 }
 

@@ -32,12 +32,14 @@ use postgres::{Client, NoTls, Transaction};
 
 use super::{
     copy_content_hash, count_column, decode_record_bytes, edges_of, encode_record, noid_end,
-    own_meta_key, sha256_hex, CableColumns, Change, CopyRow, Counts, Edge, InputRecord, Store,
-    WriteBatch, FORMAT_VERSION,
+    own_meta_key, sha256_hex, CableColumns, Change, CopyRow, Counts, Edge, InputRecord,
+    MergeStates, Store, WriteBatch, FORMAT_VERSION,
 };
 use crate::alias;
 use crate::error::{Error, Result};
 use crate::nearcopy::{self, Sketch};
+
+pub mod partition;
 
 /// The channel followers `LISTEN` on; the payload is the last change sequence.
 pub const CHANGES_CHANNEL: &str = "cablescope_changes";
@@ -543,6 +545,41 @@ impl Store for PgStore {
         })
     }
 
+    fn merge_state(&self, ids: &[String], skip: &BTreeSet<String>) -> Result<MergeStates> {
+        if ids.is_empty() {
+            return Ok(MergeStates::new());
+        }
+        self.with(|c| {
+            let skip: Vec<&str> = skip.iter().map(String::as_str).collect();
+            let mut out = MergeStates::new();
+            for r in c.query(
+                "SELECT id, record FROM cables WHERE id = ANY($1::text[])",
+                &[&ids],
+            )? {
+                out.entry(r.get(0)).or_default().record = Some(decode_record_bytes(r.get(1))?);
+            }
+            // As `distinct_copies`, for every id at once.
+            for r in c.query(
+                "SELECT DISTINCT ON (cable_id, content_hash) cable_id, content_hash, path, item, record
+                 FROM sources WHERE cable_id = ANY($1::text[]) AND NOT (path = ANY($2::text[]))
+                 ORDER BY cable_id, content_hash, path, item",
+                &[&ids, &skip],
+            )? {
+                let row = CopyRow {
+                    path: r.get(2),
+                    item: r.get::<_, i64>(3) as u64,
+                    cable_id: r.get(0),
+                    record: decode_record_bytes(r.get(4))?,
+                };
+                out.entry(row.cable_id.clone())
+                    .or_default()
+                    .copies
+                    .push((r.get(1), row));
+            }
+            Ok(out)
+        })
+    }
+
     fn ids_from_source(&self, path: &str) -> Result<Vec<String>> {
         self.with(|c| {
             Ok(c.query(
@@ -608,11 +645,23 @@ impl Store for PgStore {
                     cols.5
                         .push(encode_record(&serde_json::to_string(&c.record)?));
                 }
+                // Replace, not upsert: `ON CONFLICT` needs a unique index, which a
+                // table partitioned across servers cannot have (`partition.rs`).
+                // `path = ANY` is what a shard can filter on; the exact (path, item)
+                // key (item digits after the last \x01, so unambiguous) is checked
+                // here. The sequence lock makes delete-then-insert race-free.
+                let keys: Vec<String> = added
+                    .iter()
+                    .map(|c| format!("{}\u{1}{}", c.path, c.item))
+                    .collect();
+                tx.execute(
+                    "DELETE FROM sources WHERE path = ANY($1::text[])
+                       AND path || E'\\x01' || item::text = ANY($2::text[])",
+                    &[&cols.0, &keys],
+                )?;
                 tx.execute(
                     "INSERT INTO sources(path, item, format, content_hash, cable_id, record)
-                     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bytea[])
-                     ON CONFLICT (path, item) DO UPDATE SET format=EXCLUDED.format,
-                       content_hash=EXCLUDED.content_hash, cable_id=EXCLUDED.cable_id, record=EXCLUDED.record",
+                     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bytea[])",
                     &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5],
                 )?;
             }
@@ -670,18 +719,15 @@ impl Store for PgStore {
                         refs.3.push(kind);
                     }
                 }
+                // Replace, not upsert (see the sources above).
+                tx.execute("DELETE FROM cables WHERE id = ANY($1::text[])", &[&k.id])?;
                 tx.execute(
                     "INSERT INTO cables(id, record, content_hash, created, year, month, origin,
                        classification, level, captions, tags, subject, seq)
                      SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[], $4::text[], $5::int[],
                        $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
                        $12::text[], $13::bigint[])
-                     ON CONFLICT (id) DO UPDATE SET record=EXCLUDED.record,
-                       content_hash=EXCLUDED.content_hash, created=EXCLUDED.created,
-                       year=EXCLUDED.year, month=EXCLUDED.month, origin=EXCLUDED.origin,
-                       classification=EXCLUDED.classification, level=EXCLUDED.level,
-                       captions=EXCLUDED.captions, tags=EXCLUDED.tags, subject=EXCLUDED.subject,
-                       seq=EXCLUDED.seq",
+",
                     &[
                         &k.id,
                         &k.record,
