@@ -496,7 +496,9 @@ fn encode_cursor(sort: Sort, k: &Key) -> String {
 }
 
 fn decode_cursor(sort: Sort, s: &str) -> Result<Key> {
-    let bad = |why: &str| Error::Cursor(format!("{why}; start again without --cursor"));
+    // The front end says how to start again (`--cursor` on the command line,
+    // `cursor` in the API).
+    let bad = |why: &str| Error::Cursor(why.to_string());
     if s.len() & 1 == 1 || s.len() > 2000 {
         return Err(bad("not a cursor this search printed"));
     }

@@ -195,7 +195,7 @@ pub fn parse_query(q: &str) -> Result<Query, ExitCode> {
 fn usage_error(e: &Error) -> Option<ExitCode> {
     match e {
         Error::Cursor(m) => {
-            eprintln!("cablescope: error: bad cursor: {m}");
+            eprintln!("cablescope: error: bad cursor: {m}; start again without --cursor");
             Some(ExitCode::from(EXIT_USAGE))
         }
         Error::Query(q) => {

@@ -80,7 +80,10 @@ impl From<cablescope_access::Error> for ApiError {
                 message: q.to_string(),
                 position: Some(q.position),
             },
-            E::Cursor(m) => ApiError::bad_request("bad_cursor", format!("bad cursor: {m}")),
+            E::Cursor(m) => ApiError::bad_request(
+                "bad_cursor",
+                format!("bad cursor: {m}; start again without `cursor`"),
+            ),
             E::NotFound(what) => ApiError::not_found(format!("not found: {what}")),
             other => ApiError::internal(other),
         }

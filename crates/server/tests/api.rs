@@ -334,6 +334,17 @@ async fn bad_input_gets_json_errors_with_the_right_status() {
     let r = get(&app, "/api/search?q=*&cursor=not-a-cursor").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
     assert_eq!(r.code(), "bad_cursor");
+    // The API's own parameter, not the command line's flag.
+    assert!(r.text().contains("without `cursor`"), "{}", r.text());
+    assert!(!r.text().contains("--cursor"), "{}", r.text());
+    // Page numbers and offsets are refused, not ignored (an ignored `page=2`
+    // answers page 1 again), with the way to page instead.
+    for uri in ["/api/search?q=*&page=2", "/api/search?q=*&offset=20"] {
+        let r = get(&app, uri).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}: {}", r.text());
+        assert_eq!(r.code(), "bad_parameter", "{uri}");
+        assert!(r.text().contains("`next_cursor`"), "{uri}: {}", r.text());
+    }
 
     // Over-long query: 400; over-long query string: 414.
     let long = "a".repeat(2001);

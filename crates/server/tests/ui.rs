@@ -368,25 +368,84 @@ async fn sorting_and_cursor_paging_work_with_links() {
     let env = Env::new();
     let html = env.page("/search?q=*&sort=date&limit=1").await;
     assert_eq!(hit_ids(&html), ["08MOSCOW1500"]);
+    assert!(
+        !html.contains("previous-page"),
+        "the first page has no Previous"
+    );
     let mut seen = hit_ids(&html);
-    let mut page = html;
-    while let Some(next) = attr_of(&page, "id=\"next-page\"", "href") {
+    let mut pages = vec![html];
+    while let Some(next) = attr_of(pages.last().unwrap(), "id=\"next-page\"", "href") {
         assert!(next.contains("cursor="), "{next}");
-        page = env.page(&next).await;
-        assert!(page.contains("First page"), "first-page link");
+        let page = env.page(&next).await;
+        assert!(page.contains("id=\"previous-page\""), "previous-page link");
         seen.extend(hit_ids(&page));
         assert!(seen.len() <= 4, "no repeats: {seen:?}");
+        pages.push(page);
     }
     assert_eq!(
         seen,
         ["08MOSCOW1500", "08MOSCOW1599", "08PARIS100", "09PARIS200"]
     );
+    // From the third page on, First as well as Previous.
+    assert!(pages[2].contains("First page"));
+    // Previous walks back through the same pages.
+    let mut back = Vec::new();
+    let mut page = pages.last().unwrap().clone();
+    while let Some(prev) = attr_of(&page, "id=\"previous-page\"", "href") {
+        page = env.page(&prev).await;
+        back.extend(hit_ids(&page));
+    }
+    assert_eq!(back, ["08PARIS100", "08MOSCOW1599", "08MOSCOW1500"]);
     let html = env.page("/search?q=*&sort=-date").await;
     assert_eq!(hit_ids(&html)[0], "09PARIS200");
     // A cursor that this search did not print is a clear 400, not a 500.
     let r = env.get("/search?q=*&cursor=garbage").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("first page"));
+}
+
+#[tokio::test]
+async fn a_pasted_id_opens_the_cable() {
+    let env = Env::new();
+    for (pasted, to) in [
+        ("08MOSCOW1599", "/cables/08MOSCOW1599"),
+        ("08+MOSCOW+1599", "/cables/08MOSCOW1599"),
+        ("moscow+01500", "/cables/08MOSCOW1500"),
+        ("2009-Paris-200", "/cables/09PARIS200"),
+    ] {
+        let r = env.get(&format!("/search?q={pasted}")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{pasted}");
+        assert_eq!(r.header("location"), to, "{pasted}");
+    }
+    // Words that read as an id but name no cable are searched as words.
+    let r = env.get("/search?q=nuclear+2009").await;
+    assert_eq!(r.status, StatusCode::OK);
+    // A fielded query is never taken for a paste.
+    let r = env.get("/search?q=origin%3AMOSCOW").await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn years_are_listed_newest_first_and_undated_matches_counted() {
+    let mut f = fixtures();
+    f.push((
+        "undated/rome.txt",
+        tg("ROME", 5).dtg("").para("U", "An undated widget note."),
+    ));
+    let env = Env::with(f);
+    let html = env.page("/search?q=*").await;
+    let marker = "data-facet=\"year\" data-value=\"";
+    let years: Vec<&str> = html
+        .match_indices(marker)
+        .map(|(i, _)| &html[i + marker.len()..i + marker.len() + 4])
+        .collect();
+    assert_eq!(years, ["2009", "2008"], "newest first");
+    let undated = html
+        .split("class=\"facet-undated\"")
+        .nth(1)
+        .expect("an undated line under the years");
+    let undated = &undated[..undated.find("</p>").unwrap()];
+    assert!(undated.contains(">1<"), "one undated match: {undated}");
 }
 
 #[tokio::test]

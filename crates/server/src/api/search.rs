@@ -13,7 +13,7 @@ use super::types::{
     TimelineResponse,
 };
 use super::{bool_param, facets_param, int_param, query_param, sort_param, ApiQuery};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::{AppState, Viewer};
 
 /// The facets `facets=all` asks of `/api/search` (the month histogram is
@@ -60,6 +60,13 @@ pub struct SearchParams {
     pub facets: Option<String>,
     /// `true` for a highlighted snippet per hit (default `false`).
     pub snippets: Option<String>,
+    /// Not supported: refused with a message naming `cursor` (a page number or
+    /// an offset would silently repeat or skip hits while the archive changes).
+    #[param(ignore)]
+    pub page: Option<String>,
+    /// Not supported, as `page`.
+    #[param(ignore)]
+    pub offset: Option<String>,
 }
 
 /// Parameter of `/api/facets` and `/api/timeline`.
@@ -192,6 +199,17 @@ pub async fn search(
     viewer: Viewer,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<SearchResponse>> {
+    for (name, given) in [("page", &p.page), ("offset", &p.offset)] {
+        if given.is_some() {
+            return Err(ApiError::bad_request(
+                "bad_parameter",
+                format!(
+                    "`{name}` is not a parameter of /api/search: pages follow each other by \
+                     cursor; pass the `next_cursor` of the previous page as `cursor`"
+                ),
+            ));
+        }
+    }
     let (text, parsed) = query_param(p.q.as_deref(), &state)?;
     let sort = sort_param(p.sort.as_deref(), Sort::Relevance)?;
     let limit = int_param("limit", p.limit.as_deref(), 20, 1, MAX_LIMIT)?;

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use cablescope_access::query::QuerySyntaxError;
+use axum::response::{IntoResponse, Redirect, Response};
+use cablescope_access::query::{IdPattern, QuerySyntaxError};
 use cablescope_access::{Error, Hit, Page as Wanted, SearchResults, Sort};
 use maud::{html, Markup};
 
@@ -83,10 +83,18 @@ struct Params {
     q: String,
     sort: SortKey,
     cursor: Option<String>,
+    /// The cursors of the pages before this one, oldest first (at most
+    /// [`BACK_PAGES`]): what "Previous page" follows. Cursors only go forward,
+    /// so the way back travels in the URL.
+    back: Vec<String>,
     limit: usize,
     /// 1-based position of the first hit on this page (for "21–40 of N").
     from: u64,
 }
+
+/// Most earlier cursors a results URL carries; past them, "Previous page" gives
+/// way to "First page".
+const BACK_PAGES: usize = 30;
 
 impl Params {
     fn parse(raw: Option<&str>) -> Params {
@@ -94,6 +102,7 @@ impl Params {
             q: String::new(),
             sort: SortKey::Relevance,
             cursor: None,
+            back: Vec::new(),
             limit: DEFAULT_LIMIT,
             from: 1,
         };
@@ -102,6 +111,16 @@ impl Params {
                 "q" => p.q = v.trim().to_string(),
                 "sort" => p.sort = SortKey::parse(&v),
                 "cursor" if !v.is_empty() => p.cursor = Some(v.into_owned()),
+                "back" => {
+                    // Cursors are hex: anything else is not one of ours.
+                    p.back = v
+                        .split(',')
+                        .filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_hexdigit()))
+                        .map(str::to_string)
+                        .collect();
+                    let extra = p.back.len().saturating_sub(BACK_PAGES);
+                    p.back.drain(..extra);
+                }
                 "limit" => {
                     if let Ok(n) = v.trim().parse::<usize>() {
                         p.limit = n.clamp(1, MAX_LIMIT);
@@ -116,8 +135,21 @@ impl Params {
 
     /// A search URL with this page's sort and limit, for query `q`.
     fn href(&self, q: &str, sort: SortKey, cursor: Option<&str>, from: u64) -> String {
+        self.page_href(q, sort, cursor, &[], from)
+    }
+
+    /// [`Params::href`] that also carries the cursors of earlier pages.
+    fn page_href(
+        &self,
+        q: &str,
+        sort: SortKey,
+        cursor: Option<&str>,
+        back: &[String],
+        from: u64,
+    ) -> String {
         let limit = (self.limit != DEFAULT_LIMIT).then(|| self.limit.to_string());
         let from = (from > 1).then(|| from.to_string());
+        let back = back.join(",");
         url_with(
             "/search",
             &[
@@ -132,9 +164,33 @@ impl Params {
                 ),
                 ("limit", limit.as_deref().unwrap_or("")),
                 ("cursor", cursor.unwrap_or("")),
+                ("back", &back),
                 ("from", from.as_deref().unwrap_or("")),
             ],
         )
+    }
+
+    /// The previous page's URL, when this page knows it: the last cursor in
+    /// `back`, or the first page from the second.
+    fn previous(&self) -> Option<String> {
+        self.cursor.as_ref()?;
+        let from = self.from.saturating_sub(self.limit as u64).max(1);
+        match self.back.split_last() {
+            Some((prev, rest)) => Some(self.page_href(&self.q, self.sort, Some(prev), rest, from)),
+            None if self.from <= self.limit as u64 + 1 => {
+                Some(self.href(&self.q, self.sort, None, 1))
+            }
+            None => None,
+        }
+    }
+
+    /// The next page's URL, from the cursor the search returned.
+    fn next(&self, cursor: &str, from: u64) -> String {
+        let mut back = self.back.clone();
+        back.extend(self.cursor.clone());
+        let extra = back.len().saturating_sub(BACK_PAGES);
+        back.drain(..extra);
+        self.page_href(&self.q, self.sort, Some(cursor), &back, from)
     }
 
     /// The first page of a refined query, same sort.
@@ -156,6 +212,9 @@ pub async fn page(
             Ok(total) => home(&viewer, total).into_response(),
             Err(e) => internal_error(&viewer, &e),
         };
+    }
+    if let Some(to) = pasted_id(&state, &viewer, &params).await {
+        return Redirect::to(&to).into_response();
     }
     let page = Wanted {
         limit: params.limit,
@@ -197,6 +256,42 @@ pub async fn page(
         )
             .into_response(),
         Err(e) => internal_error(&viewer, &e),
+    }
+}
+
+/// Where a query that is only a cable id, pasted in any loose form
+/// (`08MOSCOW1599`, `08 MOSCOW 1599`, `Moscow 1599`), should go: the cable when
+/// the reader can see exactly one cable by that id, the `id:` search when several
+/// (an id without a year), else nowhere (the words are searched as words: `nuclear
+/// 2009` reads as an id too, and names no cable). The look-up is the reader's own
+/// gated search, so a withheld cable is never revealed by a redirect.
+async fn pasted_id(state: &AppState, viewer: &Viewer, params: &Params) -> Option<String> {
+    if params.cursor.is_some() || params.q.contains(':') {
+        return None;
+    }
+    IdPattern::parse(&params.q)?;
+    let q = format!("id:\"{}\"", params.q);
+    let wanted = Wanted {
+        limit: 2,
+        cursor: None,
+        sort: Sort::Relevance,
+        facets: FacetSet::default(),
+        snippets: false,
+    };
+    let found = {
+        let q = q.clone();
+        state
+            .with_session(viewer, move |s| {
+                let parsed = cablescope_access::query::parse(&q)?;
+                s.search(&q, &parsed, &wanted)
+            })
+            .await
+            .ok()?
+    };
+    match found.hits.as_slice() {
+        [] => None,
+        [one] => Some(cable_url(&one.id)),
+        _ => Some(params.refined(&q)),
     }
 }
 
@@ -469,18 +564,38 @@ fn facet_item(
     }
 }
 
+/// A facet's buckets in the order the page lists them: years newest first (a
+/// historian scans a period, and the recent years would otherwise sit under
+/// "more"), every other facet largest count first, as counted.
+fn facet_order(name: &str, buckets: &[(String, u64)]) -> Vec<(String, u64)> {
+    let mut b = buckets.to_vec();
+    if name == "year" {
+        b.sort_by(|x, y| y.0.cmp(&x.0));
+    }
+    b
+}
+
 fn facets(params: &Params, results: &SearchResults) -> Markup {
     html! {
         aside.facets #facets aria-label="Refine the results" {
             h2.facets-title { "Refine" }
             @for name in ["origin", "tag", "classification", "caption", "year"] {
                 @if let Some(buckets) = results.facets.get(name).filter(|b| !b.is_empty()) {
+                    @let buckets = &facet_order(name, buckets);
                     @let id = format!("facet-{name}");
                     section.facet #(id) aria-labelledby=(format!("{id}-title")) {
                         h3 #(format!("{id}-title")) { (facet_title(name)) }
                         ul {
                             @for (v, n) in buckets.iter().take(FACET_SHOWN) {
                                 (facet_item(params, name, v, *n, buckets))
+                            }
+                        }
+                        @if name == "year" {
+                            @let undated = results.total.saturating_sub(buckets.iter().map(|b| b.1).sum());
+                            @if undated > 0 {
+                                p.facet-undated {
+                                    span.facet-label { "undated" } " " span.count { (count(undated)) }
+                                }
                             }
                         }
                         @if buckets.len() > FACET_SHOWN {
@@ -686,12 +801,17 @@ fn results_page(params: &Params, results: &SearchResults, viewer: &Viewer) -> Ma
                         @for h in &results.hits { (hit(h)) }
                     }
                     @if params.cursor.is_some() || results.next_cursor.is_some() {
+                        @let previous = params.previous();
+                        @let first_page = params.href(&params.q, params.sort, None, 1);
                         nav.pager aria-label="Pages" {
-                            @if params.cursor.is_some() {
-                                a.first-page rel="first" href=(params.href(&params.q, params.sort, None, 1)) { "« First page" }
+                            @if params.cursor.is_some() && previous.as_deref() != Some(first_page.as_str()) {
+                                a.first-page rel="first" href=(first_page) { "« First page" }
+                            }
+                            @if let Some(p) = &previous {
+                                a.previous-page #previous-page rel="prev" href=(p) { "‹ Previous page" }
                             }
                             @if let Some(c) = &results.next_cursor {
-                                a.next-page #next-page rel="next" href=(params.href(&params.q, params.sort, Some(c), last + 1)) { "Next page »" }
+                                a.next-page #next-page rel="next" href=(params.next(c, last + 1)) { "Next page »" }
                             }
                         }
                     }
@@ -720,6 +840,44 @@ mod tests {
             p.href("a b", SortKey::Date, Some("c1"), 3),
             "/search?q=a+b&sort=date&limit=1&cursor=c1&from=3"
         );
+    }
+
+    #[test]
+    fn pages_carry_the_way_back() {
+        let p1 = Params::parse(Some("q=iran"));
+        assert_eq!(p1.previous(), None, "the first page has none");
+        let p2 = Params::parse(Some(&p1.next("c1", 21)[8..]));
+        assert_eq!(p2.cursor.as_deref(), Some("c1"));
+        assert_eq!(p2.previous().as_deref(), Some("/search?q=iran"));
+        let p3 = Params::parse(Some(&p2.next("c2", 41)[8..]));
+        assert_eq!(p3.back, ["c1"]);
+        assert_eq!(
+            p3.previous().as_deref(),
+            Some("/search?q=iran&cursor=c1&from=21")
+        );
+        // Foreign values are dropped, and the trail is capped.
+        let many: Vec<String> = (0..40).map(|i| format!("{i:02x}")).collect();
+        let p = Params::parse(Some(&format!(
+            "q=x&cursor=ff&from=900&back={},<script>",
+            many.join(",")
+        )));
+        assert_eq!(p.back.len(), BACK_PAGES);
+        assert_eq!(p.back.last().map(String::as_str), Some("27"));
+        // Past the trail, no Previous (First remains).
+        let p = Params::parse(Some("q=x&cursor=ff&from=900"));
+        assert_eq!(p.previous(), None);
+    }
+
+    #[test]
+    fn years_are_listed_newest_first() {
+        let b = vec![
+            ("2009".to_string(), 90),
+            ("1975".to_string(), 5),
+            ("2010".to_string(), 3),
+        ];
+        let years: Vec<String> = facet_order("year", &b).into_iter().map(|x| x.0).collect();
+        assert_eq!(years, ["2010", "2009", "1975"]);
+        assert_eq!(facet_order("origin", &b), b);
     }
 
     #[test]
