@@ -13,7 +13,7 @@
 //!   lock, apart from the cable store's, as `access.db` is apart from
 //!   `archive.sqlite3`.
 
-use cablescope_archive::store::PgConnection;
+use cablescope_archive::store::{apply_migrations, PgConnection};
 use postgres::{Client, Row};
 
 use super::{
@@ -146,34 +146,23 @@ impl PgAccess {
     }
 }
 
+// One migration per access schema version, as on SQLite.
+const _: () = assert!(MIGRATIONS.len() as u32 == ACCESS_SCHEMA_VERSION);
+
 fn migrate(client: &mut Client, redacted: &str) -> Result<(), AccessError> {
     let mut tx = client.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS cablescope_access_schema (
-             version INTEGER PRIMARY KEY,
-             applied TIMESTAMPTZ NOT NULL DEFAULT now()
-         )",
+    let v = apply_migrations(
+        &mut tx,
+        MIGRATION_LOCK,
+        "cablescope_access_schema",
+        MIGRATIONS,
     )?;
-    let have: i32 = tx
-        .query_one(
-            "SELECT coalesce(max(version), 0) FROM cablescope_access_schema",
-            &[],
-        )?
-        .get(0);
-    if have as u32 > ACCESS_SCHEMA_VERSION {
+    if v.newer() {
         return Err(AccessError::SchemaVersion {
             path: redacted.into(),
-            found: have as u32,
+            found: v.found,
             expected: ACCESS_SCHEMA_VERSION,
         });
-    }
-    for (i, m) in MIGRATIONS.iter().enumerate().skip(have as usize) {
-        tx.batch_execute(m)?;
-        tx.execute(
-            "INSERT INTO cablescope_access_schema(version) VALUES ($1)",
-            &[&(i as i32 + 1)],
-        )?;
     }
     tx.commit()?;
     Ok(())

@@ -22,7 +22,9 @@ mod sqlite;
 
 pub use any::{AnyStore, StoreLocation};
 pub use postgres::partition::{partition, partitions, Partition};
-pub use postgres::{redact_url, ConnectError, PgConnection, PgStore};
+pub use postgres::{
+    apply_migrations, redact_url, ConnectError, PgConnection, PgStore, SchemaVersions,
+};
 pub use sqlite::SqliteStore;
 
 /// The format version this build reads and writes.

@@ -303,36 +303,77 @@ fn check_standby_schema(client: &mut Client) -> Result<()> {
     }
 }
 
-/// Applies the migrations the database lacks, under an advisory lock.
-fn migrate(client: &mut Client) -> Result<()> {
-    let mut tx = client.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS cablescope_schema (
+/// Where a versioned set of tables stood when [`apply_migrations`] ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaVersions {
+    /// The version the database had (0: none of these tables yet).
+    pub found: u32,
+    /// The version this build knows (`migrations.len()`).
+    pub known: u32,
+}
+
+impl SchemaVersions {
+    /// True when a newer cablescope wrote the database: nothing was applied.
+    pub fn newer(&self) -> bool {
+        self.found > self.known
+    }
+}
+
+/// Brings a versioned set of tables up to date inside `tx`: under the advisory
+/// lock `lock` (nodes starting together migrate once), reads the version from
+/// `version_table` (created when absent) and applies the `migrations` it lacks
+/// (`migrations[i]` takes version `i` to `i + 1`), unless the database is newer
+/// than this build ([`SchemaVersions::newer`]), which the caller refuses. The
+/// cable store and the access tables (`cablescope-access`) keep separate versions
+/// this way. The caller commits.
+pub fn apply_migrations(
+    tx: &mut Transaction<'_>,
+    lock: i64,
+    version_table: &str,
+    migrations: &[&str],
+) -> std::result::Result<SchemaVersions, postgres::Error> {
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock])?;
+    tx.batch_execute(&format!(
+        "CREATE TABLE IF NOT EXISTS {version_table} (
              version INTEGER PRIMARY KEY,
              applied TIMESTAMPTZ NOT NULL DEFAULT now()
-         )",
-    )?;
-    let have: i32 = tx
+         )"
+    ))?;
+    let found: i32 = tx
         .query_one(
-            "SELECT coalesce(max(version), 0) FROM cablescope_schema",
+            &format!("SELECT coalesce(max(version), 0) FROM {version_table}"),
             &[],
         )?
         .get(0);
-    let known = MIGRATIONS.len() as i32;
-    if have > known {
-        return Err(Error::Other(format!(
-            "the database has cablescope schema version {have}, this cablescope knows \
-             {known}: it was written by a newer cablescope; upgrade cablescope"
-        )));
+    let v = SchemaVersions {
+        found: found as u32,
+        known: migrations.len() as u32,
+    };
+    if v.newer() {
+        return Ok(v);
     }
-    for (i, m) in MIGRATIONS.iter().enumerate().skip(have as usize) {
+    for (i, m) in migrations.iter().enumerate().skip(v.found as usize) {
         tx.batch_execute(m)?;
         tx.execute(
-            "INSERT INTO cablescope_schema(version) VALUES ($1)",
+            &format!("INSERT INTO {version_table}(version) VALUES ($1)"),
             &[&(i as i32 + 1)],
         )?;
     }
+    Ok(v)
+}
+
+/// Applies the migrations the database lacks, under an advisory lock.
+fn migrate(client: &mut Client) -> Result<()> {
+    let mut tx = client.transaction()?;
+    let v = apply_migrations(&mut tx, MIGRATION_LOCK, "cablescope_schema", MIGRATIONS)?;
+    if v.newer() {
+        return Err(Error::Other(format!(
+            "the database has cablescope schema version {}, this cablescope knows \
+             {}: it was written by a newer cablescope; upgrade cablescope",
+            v.found, v.known
+        )));
+    }
+    let have = v.found;
     if have == 0 {
         tx.execute(
             "INSERT INTO meta(key, value) VALUES ('format_version', $1), ('sketch_version', $2)",
