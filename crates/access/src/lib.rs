@@ -83,5 +83,5 @@ pub use cablescope_format::marking::{Clearance, Control, Level, Marking};
 /// The query language (`crates/archive/src/query`): parse a query string for a
 /// [`Session`].
 pub mod query {
-    pub use cablescope_archive::query::{parse, Field, IdPattern, Query, QuerySyntaxError};
+    pub use cablescope_archive::query::{hints, parse, Field, IdPattern, Query, QuerySyntaxError};
 }

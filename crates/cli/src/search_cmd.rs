@@ -316,6 +316,9 @@ pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
+    for h in cablescope_access::query::hints(&q) {
+        eprintln!("hint: {h}");
+    }
     let reader = Reader::open(&args.archive, args.as_of)?;
     let page = Page {
         limit: args.limit,

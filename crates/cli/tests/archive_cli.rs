@@ -569,6 +569,18 @@ fn loose_query_words_join_and_an_empty_page_is_refused() {
     let all = e.ok(&["export", "--format", "csv"]);
     let some = e.ok(&["export", "--format", "csv", "widget", "zebra"]);
     assert!(some.lines().count() < all.lines().count(), "{some}");
+    // A lower-case `or` between words is searched as a word: said on stderr,
+    // never mixed into the results.
+    let o = e.run(&["search", "widget", "or", "zebra", "--format", "jsonl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("hint: `or` was searched as a word")
+            && stderr(&o).contains("`widget OR zebra`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = e.run(&["search", "widget", "OR", "zebra", "--format", "jsonl"]);
+    assert!(!stderr(&o).contains("hint:"), "{}", stderr(&o));
     // --limit 0 would print "0 of N": refused as a usage error.
     let o = e.run(&["search", "widget", "--limit", "0"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));

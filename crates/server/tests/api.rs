@@ -331,6 +331,12 @@ async fn bad_input_gets_json_errors_with_the_right_status() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}: {}", r.text());
         assert_eq!(r.code(), "bad_parameter", "{uri}");
     }
+    // A lower-case operator between words: a hint, absent otherwise.
+    let r = get(&app, "/api/search?q=widget%20or%20zebra").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.text().contains("`widget OR zebra`"), "{}", r.text());
+    let r = get(&app, "/api/search?q=widget%20OR%20zebra").await;
+    assert!(!r.text().contains("\"hints\""), "{}", r.text());
     let r = get(&app, "/api/search?q=*&cursor=not-a-cursor").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
     assert_eq!(r.code(), "bad_cursor");

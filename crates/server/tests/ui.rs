@@ -322,6 +322,13 @@ async fn search_is_a_plain_get_form_listing_matches_with_highlights() {
     // `/` without a query is the home page; `/?q=` searches as well.
     let html = env.page("/?q=zebra").await;
     assert_eq!(hit_ids(&html).len(), 2);
+    assert!(!html.contains("query-hint"));
+    // A lower-case `or` between words is a word: said beside the results.
+    let html = env.page("/search?q=widget+or+zebra").await;
+    assert!(
+        html.contains("operators are written in capitals: <code>widget OR zebra</code>"),
+        "{html}"
+    );
 }
 
 #[tokio::test]

@@ -29,7 +29,8 @@
 //! ```
 //!
 //! * Operators are upper case: `AND`, `OR`, `NOT` (and `TO` inside a range). Lower-case
-//!   `and`/`or`/`not` are ordinary words. Precedence: `NOT` (and `-`/`+`) binds tightest,
+//!   `and`/`or`/`not` are ordinary words; [`hints`] says so where one stands between
+//!   two words, and the front ends show it beside the results. Precedence: `NOT` (and `-`/`+`) binds tightest,
 //!   then `AND` (explicit or implicit), then `OR`: `a OR b c` is `a OR (b AND c)`.
 //! * **The implicit operator is AND** (Lucene's default is OR): typing more words narrows
 //!   the search, as in web search engines. `+word` is therefore the same as `word`.
@@ -135,6 +136,7 @@
 mod ast;
 mod dates;
 mod error;
+mod hints;
 mod ids;
 mod lexer;
 mod parser;
@@ -146,6 +148,7 @@ mod tests;
 
 pub use ast::{level_name, parse_level, Field, FieldKind, Level, Query, LEVELS};
 pub use error::QuerySyntaxError;
+pub use hints::hints;
 pub use ids::IdPattern;
 
 /// Longest query accepted, in characters.

@@ -221,12 +221,14 @@ pub async fn search(
         facets,
         snippets: bool_param("snippets", p.snippets.as_deref(), false)?,
     };
+    let hints = cablescope_access::query::hints(&text);
     let r = run(&state, viewer, parsed, Ask::Search(page), text).await?;
     Ok(Json(SearchResponse {
         total: r.total,
         hits: r.hits.iter().map(hit).collect(),
         facets: pick_facets(&r, facets),
         next_cursor: r.next_cursor.clone(),
+        hints,
     }))
 }
 

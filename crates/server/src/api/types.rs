@@ -55,6 +55,10 @@ pub struct SearchResponse {
     pub facets: Facets,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
+    /// Sentences about a query that may not mean what was meant (a lower-case
+    /// `or` between two words is a word, not an operator); absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<String>,
 }
 
 /// Facet counts of a query.

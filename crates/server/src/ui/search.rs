@@ -564,6 +564,15 @@ fn facet_item(
     }
 }
 
+/// Text with `backquoted` spans as `<code>`, escaped.
+fn code_spans(text: &str) -> Markup {
+    html! {
+        @for (i, part) in text.split('`').enumerate() {
+            @if i % 2 == 1 { code { (part) } } @else { (part) }
+        }
+    }
+}
+
 /// A facet's buckets in the order the page lists them: years newest first (a
 /// historian scans a period, and the recent years would otherwise sit under
 /// "more"), every other facet largest count first, as counted.
@@ -765,6 +774,9 @@ fn results_page(params: &Params, results: &SearchResults, viewer: &Viewer) -> Ma
             div.search-layout {
                 @if results.total > 0 { (facets(params, results)) }
                 section.results #results aria-labelledby="results-title" {
+                    @for h in cablescope_access::query::hints(&params.q) {
+                        p.query-hint role="note" { (code_spans(&h)) }
+                    }
                     h2.results-title #results-title aria-live="polite" {
                         @if results.total == 0 {
                             "No cables match"
