@@ -248,7 +248,7 @@ impl PgConnection {
     /// Connects to `url` (`postgres://user@host:port/db` or `host=… dbname=…`).
     pub fn connect(url: &str) -> std::result::Result<Self, ConnectError> {
         let client = off_runtime(|| Client::connect(url, NoTls))
-            .map_err(|e| ConnectError(format!("{}: {e}", redact_url(url))))?;
+            .map_err(|e| ConnectError(format!("{}: {}", redact_url(url), reason(&e))))?;
         Ok(PgConnection(RefCell::new(Conn(Some(Box::new(client))))))
     }
 
@@ -276,6 +276,13 @@ impl Drop for Conn {
             off_runtime(move || drop(c));
         }
     }
+}
+
+/// The server's message for a failed connection or statement (the driver's own
+/// `Display` of a server error says only "db error").
+fn reason(e: &postgres::Error) -> String {
+    e.as_db_error()
+        .map_or_else(|| e.to_string(), |d| d.message().to_string())
 }
 
 /// On a standby nothing can be migrated: the schema must be the one this build

@@ -32,7 +32,7 @@ use std::str::FromStr;
 use postgres::config::Host;
 use postgres::Client;
 
-use super::{take_seq_lock, PgConnection, PgStore};
+use super::{reason, take_seq_lock, PgConnection, PgStore};
 use crate::error::{Error, Result};
 use crate::store::{redact_url, Store};
 
@@ -345,13 +345,6 @@ impl ShardTarget {
             login,
         })
     }
-}
-
-/// The server's message for a failed statement (the driver's own `Display` says
-/// only "db error").
-fn reason(e: &postgres::Error) -> String {
-    e.as_db_error()
-        .map_or_else(|| e.to_string(), |d| d.message().to_string())
 }
 
 /// `key 'value', …` for an `OPTIONS (…)` clause.
