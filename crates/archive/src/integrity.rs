@@ -356,6 +356,15 @@ pub fn verify_dir_on(dir: &Path, location: &StoreLocation) -> Result<VerifyRepor
         return archive.verify_with_damage(Vec::new());
     }
     let store = AnyStore::open(dir, location)?;
+    // An ingest killed between creating the store and creating the index leaves
+    // no index and nothing to index: not damage (the next open makes the index).
+    let never_indexed = !dir.join(INDEX_DIR).join(META_FILE).exists();
+    if never_indexed && store.count()? == 0 && store.last_seq()? == 0 {
+        return Ok(VerifyReport {
+            store_damage: store.check()?,
+            ..VerifyReport::default()
+        });
+    }
     Ok(VerifyReport {
         store_count: store.count()?,
         index_count: 0,

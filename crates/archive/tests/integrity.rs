@@ -189,6 +189,28 @@ fn a_missing_segment_file_or_file_list_is_named() {
 }
 
 #[test]
+fn a_lost_index_is_damage_unless_there_was_nothing_to_index() {
+    // An ingest killed after creating the store and before creating the index
+    // leaves an empty store and no index: nothing is lost, verify says ok.
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("empty");
+    drop(Archive::open(&empty).unwrap());
+    std::fs::remove_dir_all(empty.join("index")).unwrap();
+    let r = verify_dir(&empty).unwrap();
+    assert!(r.ok(), "{r:?}");
+    // The same loss with cables in the store is damage, named.
+    let dir = build(tmp.path());
+    std::fs::remove_dir_all(dir.join("index")).unwrap();
+    let r = verify_dir(&dir).unwrap();
+    assert!(!r.ok());
+    assert!(
+        r.index_damage.iter().any(|d| d.file == "index/meta.json"),
+        "{:?}",
+        r.index_damage
+    );
+}
+
+#[test]
 fn the_monitor_checksums_new_segments_and_catches_later_damage_on_a_fresh_start() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = build(tmp.path());
