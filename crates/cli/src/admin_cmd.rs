@@ -50,9 +50,12 @@ pub fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
                     if counts.is_empty() {
                         writeln!(out, "  (none)")?;
                     }
+                    let label = |k: &str| if k.is_empty() { "(unknown)" } else { k }.to_string();
+                    // Columns as wide as this section's longest value (a
+                    // classification with its caveats runs past any fixed width).
+                    let w = column_width(counts.iter().map(|(k, _)| label(k)));
                     for (k, n) in counts {
-                        let k = if k.is_empty() { "(unknown)" } else { k };
-                        writeln!(out, "  {k:<30} {n:>8}")?;
+                        writeln!(out, "  {:<w$} {n:>8}", label(k))?;
                     }
                 }
                 writeln!(
@@ -62,6 +65,10 @@ pub fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
                 if s.marks.is_empty() {
                     writeln!(out, "  (none)")?;
                 }
+                // The count first, right-aligned; the mark after it, unpadded: an
+                // unreadable mark as written can be long, and padding every line
+                // to it would overflow any terminal.
+                let w = column_width(s.marks.iter().map(|m| m.cables.to_string()));
                 for m in &s.marks {
                     let written = match &m.stored {
                         Some(st) => format!("{} ({st})", m.written),
@@ -79,9 +86,9 @@ pub fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
                     };
                     writeln!(
                         out,
-                        "  {written:<24} -> {read:<32} level {:<4} controls {controls:<20} {:>8} cables",
+                        "  {:>w$} cables  {written} -> {read}  (level {}, controls {controls})",
+                        m.cables,
                         m.level.as_deref().unwrap_or("-"),
-                        m.cables
                     )?;
                 }
                 out.flush()?;
@@ -90,6 +97,20 @@ pub fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     })())
 }
+
+/// The width of a text column: its longest value in characters, up to
+/// [`MAX_COLUMN`] (a longer value runs past its column on its own line instead of
+/// widening every line).
+fn column_width(values: impl Iterator<Item = String>) -> usize {
+    values
+        .map(|v| v.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(MAX_COLUMN)
+}
+
+/// Widest text column of `stats`.
+const MAX_COLUMN: usize = 40;
 
 /// Arguments of `cablescope remove`.
 #[derive(Debug, Args)]

@@ -603,6 +603,19 @@ fn stats_counts() {
         .contains(&serde_json::json!(["2008", 5])));
     let text = e.ok(&["stats"]);
     assert!(text.contains("cables: 6"), "{text}");
+    // Columns fit: within each section the counts end in one column, and no line
+    // is padded past 80 characters.
+    for section in text.split("\n\n").skip(1) {
+        let rows: Vec<&str> = section.lines().skip(1).collect();
+        let ends: std::collections::BTreeSet<usize> =
+            rows.iter().map(|l| l.trim_end().len()).collect();
+        if !section.starts_with("portion marks") {
+            assert!(ends.len() <= 1, "counts not aligned in:\n{section}");
+        }
+        for l in rows {
+            assert!(l.chars().count() <= 80, "too wide: {l:?}");
+        }
+    }
 }
 
 /// A small well-formedness check: tags balance, attributes are quoted, `&` starts
