@@ -182,7 +182,8 @@ pub mod norm {
     }
 
     /// An `origin:` value as indexed: a station code (`MOSCOW`); plain-language
-    /// names (`AMEMBASSY MOSCOW`, `Embassy Moscow`) are mapped to their station.
+    /// names (`AMEMBASSY MOSCOW`, `Embassy Moscow`) and routing indicators (the
+    /// `RUEHMO` of a DE line) are mapped to their station.
     pub fn origin(s: &str) -> String {
         let t = s.trim();
         if t.contains(char::is_whitespace) {
@@ -191,7 +192,13 @@ pub mod norm {
                 return st;
             }
         }
-        upper(t)
+        let up = upper(t);
+        if !cablescope_format::station::is_known_station(&up) {
+            if let Some((station, _)) = cablescope_format::station::by_routing_indicator(&up) {
+                return station.to_string();
+            }
+        }
+        up
     }
 
     /// The `id_noyear` term of a canonical id (`08MOSCOW1599` → `MOSCOW1599`).

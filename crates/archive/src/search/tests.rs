@@ -121,6 +121,9 @@ fn fields() {
         ids(&a, "origin:\"AMEMBASSY PARIS\""),
         ["08PARIS100", "09PARIS200"]
     );
+    // A routing indicator (the DE line's RUEHFR) names its post.
+    assert_eq!(ids(&a, "origin:RUEHFR"), ["08PARIS100", "09PARIS200"]);
+    assert_eq!(ids(&a, "origin:ruehfr"), ["08PARIS100", "09PARIS200"]);
     assert_eq!(ids(&a, "classification:SECRET"), ["08MOSCOW1599"]);
     assert_eq!(
         ids(&a, "classification:[CONFIDENTIAL TO *]"),

@@ -337,7 +337,7 @@ fn syntax_help() -> Markup {
         ("tag:PREL", "a TAGS entry"),
         (
             "origin:MOSCOW",
-            "the sending post (also origin:\"AMEMBASSY MOSCOW\")",
+            "the sending post (also origin:\"AMEMBASSY MOSCOW\" or its routing indicator, origin:RUEHMO)",
         ),
         (
             "classification:SECRET",
