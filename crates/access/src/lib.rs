@@ -49,6 +49,7 @@ pub mod redact;
 pub mod session;
 pub mod sessions;
 pub mod signin;
+pub mod table_row;
 pub mod throttle;
 pub mod transfer;
 pub mod users;

@@ -382,15 +382,19 @@ fn print_results(r: &SearchResults, format: SearchFormat) -> anyhow::Result<Exit
             ])
             .map_err(csv_err)?;
             for h in &r.hits {
-                w.write_record([
-                    h.id.as_str(),
-                    h.created.as_deref().unwrap_or(""),
-                    h.classification.as_deref().unwrap_or(""),
-                    h.origin.as_deref().unwrap_or(""),
-                    &h.tags.join(" "),
-                    h.subject.as_deref().unwrap_or(""),
-                    &h.score.to_string(),
-                ])
+                use cablescope_access::table_row::cell;
+                w.write_record(
+                    [
+                        cell(&h.id),
+                        cell(h.created.as_deref().unwrap_or("")),
+                        cell(h.classification.as_deref().unwrap_or("")),
+                        cell(h.origin.as_deref().unwrap_or("")),
+                        cell(&h.tags.join(" ")),
+                        cell(h.subject.as_deref().unwrap_or("")),
+                        h.score.to_string().into(),
+                    ]
+                    .map(|c| c.into_owned()),
+                )
                 .map_err(csv_err)?;
             }
             w.flush()?;
@@ -429,26 +433,12 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
                 sort,
                 &mut |_| {
                     w.borrow_mut()
-                        .write_record([
-                            "id",
-                            "created",
-                            "classification",
-                            "origin",
-                            "tags",
-                            "subject",
-                        ])
+                        .write_record(cablescope_access::table_row::HEADER)
                         .map_err(csv_err)
                 },
                 &mut |c| {
                     w.borrow_mut()
-                        .write_record([
-                            c.id.as_deref().unwrap_or(""),
-                            c.created.as_deref().unwrap_or(""),
-                            c.classification.as_deref().unwrap_or(""),
-                            c.origin.station.as_deref().unwrap_or(""),
-                            &c.tags.join(" "),
-                            c.subject.as_deref().unwrap_or(""),
-                        ])
+                        .write_record(cablescope_access::table_row::row(&c))
                         .map_err(csv_err)?;
                     Ok::<(), anyhow::Error>(())
                 },

@@ -454,11 +454,29 @@ fn export_streams_every_match() {
     assert_eq!(s["paragraphs"].as_array().expect("paragraphs").len(), 3);
     assert_eq!(s["classification"], "SECRET//NOFORN");
     let csv = e.ok(&["export", "origin:PARIS", "--format", "csv"]);
-    let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "id,created,classification,origin,tags,subject");
-    assert_eq!(lines.len(), 3, "{csv}");
-    assert!(lines[1].starts_with("08PARIS100,2008-06-20"), "{csv}");
-    assert!(lines[2].contains("ECON FR"), "{csv}");
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "id",
+            "published_id",
+            "created",
+            "classification",
+            "origin",
+            "tags",
+            "subject",
+            "references",
+            "text"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert_eq!(&rows[0][0], "08PARIS100");
+    assert!(rows[0][2].starts_with("2008-06-20"), "{csv}");
+    assert!(rows[1][5].contains("ECON FR"), "{csv}");
+    // The text with its portion marks, the cited cables by id.
+    assert!(rows[1][8].starts_with("(U) "), "{csv}");
+    assert_eq!(&rows[1][7], "09MOSCOW77", "{csv}");
 }
 
 #[test]

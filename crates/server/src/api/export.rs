@@ -125,14 +125,7 @@ impl Write for ChunkWriter {
 }
 
 fn csv_row(w: &mut csv::Writer<&mut ChunkWriter>, c: &Cable) -> Result<(), ExportError> {
-    w.write_record([
-        c.id.as_deref().unwrap_or(""),
-        c.created.as_deref().unwrap_or(""),
-        c.classification.as_deref().unwrap_or(""),
-        c.origin.station.as_deref().unwrap_or(""),
-        &c.tags.join(" "),
-        c.subject.as_deref().unwrap_or(""),
-    ])?;
+    w.write_record(cablescope_access::table_row::row(c))?;
     Ok(())
 }
 
@@ -230,14 +223,8 @@ pub async fn export(
                     sort,
                     &mut |total| {
                         start(total)?;
-                        w.borrow_mut().write_record([
-                            "id",
-                            "created",
-                            "classification",
-                            "origin",
-                            "tags",
-                            "subject",
-                        ])?;
+                        w.borrow_mut()
+                            .write_record(cablescope_access::table_row::HEADER)?;
                         Ok(())
                     },
                     &mut |c: Cable| csv_row(&mut w.borrow_mut(), &c),
