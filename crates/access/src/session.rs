@@ -134,6 +134,7 @@ impl Library {
             access,
             as_of,
             auditor,
+            full_paths: true,
         })
     }
 }
@@ -287,6 +288,57 @@ pub struct Session<'a> {
     /// The date asked for (`--as-of`), named in the audit log.
     as_of: Option<Date>,
     auditor: &'a Auditor,
+    /// Whether input paths are shown as stored (where the operator keeps the
+    /// files) or by file name only ([`Session::hiding_paths`]).
+    full_paths: bool,
+}
+
+impl<'a> Session<'a> {
+    /// This session showing each input by its file name only (an archive member
+    /// as `archive.zip!member`), never by the folder it lies in on the server:
+    /// how a server reads for anyone but an administrator. A session starts with
+    /// paths as stored (the command line, run by whoever holds the files).
+    pub fn hiding_paths(mut self, hide: bool) -> Session<'a> {
+        self.full_paths = !hide;
+        self
+    }
+
+    /// `path` as this session shows it.
+    fn shown_path(&self, path: &str) -> String {
+        if self.full_paths {
+            path.to_string()
+        } else {
+            public_path(path)
+        }
+    }
+
+    /// `cable` with its sources' paths as this session shows them.
+    fn with_shown_paths(&self, mut cable: Cable) -> Cable {
+        if !self.full_paths {
+            for s in std::iter::once(&mut cable.source).chain(cable.sources.iter_mut()) {
+                s.path = s.path.as_deref().map(public_path);
+            }
+        }
+        cable
+    }
+}
+
+/// An input path without the folders it lies in: `/srv/in/2008/a.html` is
+/// `a.html`, `/srv/in/dump.zip!cables/b.html` is `dump.zip!cables/b.html` (the
+/// member's path is the publisher's, not the server's).
+pub fn public_path(path: &str) -> String {
+    let (outer, member) = match path.split_once('!') {
+        Some((o, m)) => (o, Some(m)),
+        None => (path, None),
+    };
+    let name = outer
+        .rsplit(['/', '\\'])
+        .find(|p| !p.is_empty())
+        .unwrap_or(outer);
+    match member {
+        Some(m) => format!("{name}!{m}"),
+        None => name.to_string(),
+    }
 }
 
 impl Session<'_> {
@@ -469,7 +521,8 @@ impl Session<'_> {
             .archive
             .store()
             .cable(id)?
-            .and_then(|c| self.access.redact(&c)))
+            .and_then(|c| self.access.redact(&c))
+            .map(|c| self.with_shown_paths(c)))
     }
 
     /// True when the archive holds `id` and the viewer may see it.
@@ -649,9 +702,9 @@ impl Session<'_> {
         for row in self.archive.store().copies_of(id)? {
             if let Some(record) = self.access.redact_copy(&row.record, &merged) {
                 out.push(CopyView {
-                    path: row.path,
+                    path: self.shown_path(&row.path),
                     item: row.item,
-                    record,
+                    record: self.with_shown_paths(record),
                 });
             }
         }
@@ -842,5 +895,22 @@ impl Session<'_> {
             Vec::new(),
         )?;
         Ok(due)
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::public_path;
+
+    #[test]
+    fn public_paths_keep_the_file_and_the_archive_member() {
+        assert_eq!(public_path("/srv/in/2008/06/a.html"), "a.html");
+        assert_eq!(public_path("a.html"), "a.html");
+        assert_eq!(
+            public_path("/srv/in/dump.zip!cable/2008/b.html"),
+            "dump.zip!cable/2008/b.html"
+        );
+        assert_eq!(public_path("C:\\data\\c.txt"), "c.txt");
+        assert_eq!(public_path("/srv/in/dir/"), "dir");
     }
 }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use cablescope_access::declass::Date;
-use cablescope_access::{Auditor, FollowOptions, Follower, Library, Session, StoreLocation};
+use cablescope_access::{Auditor, FollowOptions, Follower, Library, Role, Session, StoreLocation};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::auth::limit::Policy;
@@ -299,7 +299,10 @@ impl AppState {
         lib: &'a Library,
         viewer: &Viewer,
     ) -> cablescope_access::Result<Session<'a>> {
-        lib.session(&viewer.access_viewer(), viewer.as_of, self.auditor())
+        // Where the operator keeps the inputs is for administrators only.
+        Ok(lib
+            .session(&viewer.access_viewer(), viewer.as_of, self.auditor())?
+            .hiding_paths(!viewer.has_role(Role::Admin)))
     }
 
     /// Runs `f` with `viewer`'s session on a read handle, on a blocking thread

@@ -430,6 +430,10 @@ async fn cables_resolve_loose_ids_and_render_text() {
         );
     }
     let v = get_ok(&app, "/api/cables/08MOSCOW1599").await;
+    // Inputs by file name: the server's folders are for administrators.
+    let root = tmp.path().to_str().unwrap();
+    assert!(!v.to_string().contains(root), "a server path: {v}");
+    assert_eq!(v["record"]["source"]["path"], "08MOSCOW1599.txt", "{v}");
     let text = v["text"].as_str().expect("text");
     assert!(
         text.contains("SUBJECT         (C) WIDGET TALKS WITH THE MINISTRY"),

@@ -1270,3 +1270,31 @@ async fn failures_on_one_node_count_on_the_other() {
     let r = Req::get("/api/stats").bearer(&u).client(8).send(&b).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
+
+#[tokio::test]
+async fn only_administrators_see_where_the_server_keeps_the_inputs() {
+    let env = Env::closed();
+    let root = env.tmp.path().to_str().unwrap().to_string();
+    let read = |who: &'static str| {
+        let token = env.token(who).to_string();
+        let app = env.app.clone();
+        async move {
+            let cable = Req::get("/api/cables/09ROME1")
+                .bearer(&token)
+                .send(&app)
+                .await;
+            let page = Req::get("/cables/09ROME1").bearer(&token).send(&app).await;
+            assert_eq!(cable.status, StatusCode::OK, "{who}: {}", cable.body);
+            assert_eq!(page.status, StatusCode::OK, "{who}");
+            (cable.body, page.body)
+        }
+    };
+    let (api, page) = read("admin").await;
+    assert!(api.contains(&root), "the admin sees the stored path: {api}");
+    assert!(page.contains(&root), "the admin's page shows it");
+    for who in ["u", "ts", "curator"] {
+        let (api, page) = read(who).await;
+        assert!(!api.contains(&root), "{who} sees a server path: {api}");
+        assert!(!page.contains(&root), "{who}'s page shows a server path");
+    }
+}
