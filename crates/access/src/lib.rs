@@ -61,7 +61,7 @@ pub use audit::Auditor;
 pub use redact::{Access, Verdict};
 pub use session::{
     archive_exists, CablePage, CableRead, Citing, CopyView, Library, Lookup, Neighbourhood,
-    NodeView, Page, Resolved, Session,
+    NodeView, Page, Resolved, Session, Suggestion, SUGGEST_BELOW,
 };
 pub use users::{Role, User, Users};
 pub use viewer::Viewer;

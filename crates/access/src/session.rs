@@ -280,6 +280,22 @@ pub struct Neighbourhood {
     pub edges: Vec<Edge>,
 }
 
+/// A query that finds fewer cables than this gets [`Session::suggestions`].
+pub const SUGGEST_BELOW: u64 = 10;
+/// Words of a query tried for respelling, from the first.
+const SUGGEST_WORDS: usize = 4;
+/// Respellings tried per word, the commonest in the index first.
+const SUGGEST_CANDIDATES: usize = 3;
+
+/// A respelt query and how many cables it finds for the viewer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Suggestion {
+    /// The query, as the viewer wrote it but for one word.
+    pub query: String,
+    /// How many cables it finds for the viewer.
+    pub total: u64,
+}
+
 /// One viewer reading one archive: the only way to read its cables.
 pub struct Session<'a> {
     archive: &'a Archive,
@@ -410,6 +426,48 @@ impl Session<'_> {
     /// A page of hits of `q` (written as `text`, for the audit log).
     pub fn search(&self, text: &str, q: &Query, page: &Page) -> Result<SearchResults> {
         self.run("search", text, q, page)
+    }
+
+    /// Queries that find more than `text` did ("did you mean"): `text` with one
+    /// of its plain words respelt as a word of the index one edit away, for a query
+    /// that found fewer than [`SUGGEST_BELOW`] cables (`total`), most matches
+    /// first, at most `limit`.
+    ///
+    /// The candidate words come from the whole index, withheld text included;
+    /// each is offered only when this viewer's own (gated, audited) search of the
+    /// respelt query finds more than `total` cables, so a word the viewer could
+    /// not find is never shown to them.
+    pub fn suggestions(&self, text: &str, total: u64, limit: usize) -> Result<Vec<Suggestion>> {
+        use cablescope_archive::index::Index as _;
+        use cablescope_archive::query::{parse, plain_words, with_word};
+        if total >= SUGGEST_BELOW || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let count = Page {
+            limit: 0,
+            ..Page::default()
+        };
+        let mut out: Vec<Suggestion> = Vec::new();
+        for word in plain_words(text).iter().take(SUGGEST_WORDS) {
+            let similar = self
+                .archive
+                .index()
+                .similar_words(&word.text, SUGGEST_CANDIDATES)?;
+            for (candidate, _) in similar.candidates {
+                let query = with_word(text, word, &candidate);
+                let Ok(parsed) = parse(&query) else { continue };
+                let found = self.run("suggest", &query, &parsed, &count)?.total;
+                if found > total && !out.iter().any(|s| s.query == query) {
+                    out.push(Suggestion {
+                        query,
+                        total: found,
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.query.cmp(&b.query)));
+        out.truncate(limit);
+        Ok(out)
     }
 
     /// The facet counts of every match of `q`.

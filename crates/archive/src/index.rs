@@ -149,6 +149,16 @@ pub trait Index {
     fn file_damage(&self) -> Result<Vec<crate::integrity::Damage>> {
         Ok(Vec::new())
     }
+    /// Indexed words one edit away from `word`, over all text, withheld text
+    /// included ([`crate::spelling`]: they rank candidates that the reader's own
+    /// search must confirm); none for a backend without term dictionaries.
+    fn similar_words(&self, word: &str, limit: usize) -> Result<crate::spelling::Similar> {
+        let _ = (word, limit);
+        Ok(crate::spelling::Similar {
+            count: 0,
+            candidates: Vec::new(),
+        })
+    }
 }
 
 /// Builds the document of a cable: each portion filed by its effective marking
@@ -367,7 +377,23 @@ impl TantivyIndex {
             None => {
                 std::fs::remove_dir_all(&path)?;
                 std::fs::create_dir_all(&path)?;
-                let index = tantivy::Index::create_in_dir(&path, want.clone())?;
+                // The stored text (what snippets and hits are read from) is over
+                // half the index; zstd keeps it in about two thirds of LZ4's room
+                // and decompresses a block in microseconds. Indexes made before
+                // keep their LZ4 segments until merged (each segment's store
+                // names its compressor).
+                let settings = tantivy::IndexSettings {
+                    docstore_compression: tantivy::store::Compressor::Zstd(
+                        tantivy::store::ZstdCompressor {
+                            compression_level: Some(1),
+                        },
+                    ),
+                    ..Default::default()
+                };
+                let index = tantivy::Index::builder()
+                    .schema(want.clone())
+                    .settings(settings)
+                    .create_in_dir(&path)?;
                 std::fs::write(&version_file, format!("{INDEX_VERSION}\n"))?;
                 (index, true)
             }
@@ -497,6 +523,15 @@ fn to_err(e: impl std::fmt::Display) -> Error {
 }
 
 impl Index for TantivyIndex {
+    fn similar_words(&self, word: &str, limit: usize) -> Result<crate::spelling::Similar> {
+        crate::spelling::similar(
+            &self.reader.searcher(),
+            &self.fields.all_text(),
+            word,
+            limit,
+        )
+    }
+
     fn committed_seq(&self) -> Result<u64> {
         let metas = self.index.load_metas()?;
         Ok(metas

@@ -60,6 +60,8 @@ pub mod query;
 pub mod render;
 pub mod schema;
 pub mod search;
+pub mod spelling;
+pub mod stemming;
 pub mod store;
 
 pub use archive::{Archive, Released, Removed, VerifyReport};

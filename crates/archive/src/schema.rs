@@ -108,6 +108,16 @@ pub fn schema() -> Schema {
 }
 
 impl Fields {
+    /// Every field of words a reader searches as text: the text of each portion
+    /// class and the subject, in a fixed order. For looking words up in the
+    /// dictionaries (stems, spelling); a search gates each field on its own.
+    pub fn all_text(&self) -> Vec<Field> {
+        let mut v: Vec<Field> = self.text.values().copied().collect();
+        v.sort();
+        v.push(self.subject);
+        v
+    }
+
     /// Looks the fields up in `schema`.
     pub fn new(schema: &Schema) -> Result<Fields> {
         let f = |n: &str| {

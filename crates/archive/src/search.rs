@@ -53,6 +53,29 @@ pub struct Translator<'a> {
     /// the cables the reader may see.
     /// `None` (for `cited_by:*`) asks for every id some visible cable cites.
     pub cited_by: &'a dyn Fn(Option<&IdPattern>) -> Result<Vec<String>>,
+    /// The forms of a word to search for it: the word first, then the indexed
+    /// words sharing its English stem ([`crate::stemming::forms`]); just the word
+    /// for an index without dictionaries.
+    pub forms: &'a dyn Fn(&str) -> Result<Vec<String>>,
+}
+
+/// Score added to a cable that holds a word exactly as written, so that it ranks
+/// above every cable found only through another form of the word (a word's BM25
+/// score stays far below it).
+const EXACT_FIRST: f32 = 1000.0;
+
+/// A word and its other forms on one field: any form matches; the word as
+/// written adds [`EXACT_FIRST`].
+fn stemmed_q(f: TField, forms: &[String]) -> Box<dyn TQuery> {
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::with_capacity(forms.len() + 1);
+    clauses.push((
+        Occur::Should,
+        Box::new(ConstScoreQuery::new(term_q(f, &forms[0]), EXACT_FIRST)),
+    ));
+    for w in forms {
+        clauses.push((Occur::Should, term_q(f, w)));
+    }
+    Box::new(BooleanQuery::new(clauses))
 }
 
 fn term_q(f: TField, s: &str) -> Box<dyn TQuery> {
@@ -209,8 +232,21 @@ impl Translator<'_> {
                 filter(term_q(tf, &v))
             }
             Query::Term { field, text } => {
+                // `=word`: the word as written, no other form.
+                let (exact, text) = match text.strip_prefix('=') {
+                    Some(rest) => (true, rest),
+                    None => (false, text.as_str()),
+                };
                 let toks = self.tokens(text);
-                self.token_query(&self.text_fields(*field), &toks, 0)
+                let forms = match toks.as_slice() {
+                    [one] if !exact => (self.forms)(one)?,
+                    _ => Vec::new(),
+                };
+                if forms.len() > 1 {
+                    self.per_field(&self.text_fields(*field), |tf| Ok(stemmed_q(tf, &forms)))?
+                } else {
+                    self.token_query(&self.text_fields(*field), &toks, 0)
+                }
             }
             Query::Phrase { field, text, slop } => {
                 let toks = self.tokens(text);
@@ -460,12 +496,14 @@ pub fn translate(
     analyzer: TextAnalyzer,
     view: &ReaderView,
     cited_by: &dyn Fn(Option<&IdPattern>) -> Result<Vec<String>>,
+    forms: &dyn Fn(&str) -> Result<Vec<String>>,
 ) -> Result<Box<dyn TQuery>> {
     Translator {
         fields,
         analyzer,
         view,
         cited_by,
+        forms,
     }
     .translate(q)
 }
@@ -795,7 +833,13 @@ impl<S: Store> Archive<S, TantivyIndex> {
             .get("default")
             .ok_or_else(|| Error::Other("index lacks the default tokenizer".into()))?;
         let resolve = |p: Option<&IdPattern>| self.cited_ids(p, view);
-        translate(q, fields, analyzer, view, &resolve)
+        // The forms are looked up over all text (withheld included): each form's
+        // clause is gated like the word's, so a form found only in withheld text
+        // matches nothing for this reader.
+        let searcher = self.index.searcher();
+        let text_fields = fields.all_text();
+        let forms = |w: &str| crate::stemming::forms(&searcher, &text_fields, w);
+        translate(q, fields, analyzer, view, &resolve, &forms)
     }
 
     /// Resolves `cited_by:`: the ids cited by the cable(s) `p` names (every cable

@@ -436,7 +436,7 @@ fn another_format_version_is_refused_clearly() {
         err,
         Error::FormatVersion {
             found: 99,
-            expected: 2,
+            expected: cablescope_archive::FORMAT_VERSION,
             ..
         }
     ));
@@ -505,50 +505,164 @@ fn paths_are_canonical_so_another_spelling_adds_nothing() {
     assert_eq!(norm::origin("moscow"), "MOSCOW");
 }
 
-#[test]
-fn a_version_1_store_with_json_text_records_is_migrated_and_readable() {
-    let (_tmp, src, dir) = setup();
-    let mut a = Archive::open(&dir).unwrap();
-    a.ingest(&[src], &opts(), &mut |_| {}).unwrap();
-    let before = a.cable("08PARIS77").unwrap().expect("present");
-    drop(a);
-    // Rewrite the store as version 1 wrote it: records as JSON text.
-    let conn = rusqlite::Connection::open(dir.join("archive.sqlite3")).unwrap();
-    for table in ["cables", "sources"] {
-        let key = if table == "cables" { "id" } else { "rowid" };
-        let rows: Vec<(String, Vec<u8>)> = conn
-            .prepare(&format!("SELECT CAST({key} AS TEXT), record FROM {table}"))
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        assert!(!rows.is_empty());
-        for (k, blob) in rows {
-            let json =
-                String::from_utf8(lz4_flex::decompress_size_prepended(&blob).unwrap()).unwrap();
-            conn.execute(
-                &format!("UPDATE {table} SET record=?1 WHERE CAST({key} AS TEXT)=?2"),
-                rusqlite::params![json, k],
-            )
-            .unwrap();
+/// Every record of the store as the store API reads it: the merged records by
+/// id, and each copy's record by (path, item).
+type Records = (
+    Vec<(String, cablescope_format::Cable)>,
+    Vec<((String, u64), cablescope_format::Cable)>,
+);
+
+fn all_records(a: &Archive) -> Records {
+    let mut cables = Vec::new();
+    let mut copies = Vec::new();
+    for id in a.store().ids().unwrap() {
+        cables.push((id.clone(), a.cable(&id).unwrap().expect("listed")));
+        for c in a.store().copies_of(&id).unwrap() {
+            copies.push(((c.path, c.item), c.record));
         }
     }
-    conn.execute("UPDATE meta SET value='1' WHERE key='format_version'", [])
-        .unwrap();
-    drop(conn);
-    let a = Archive::open(&dir).unwrap();
-    assert_eq!(a.cable("08PARIS77").unwrap().as_ref(), Some(&before));
-    assert!(a.verify().unwrap().ok());
+    (cables, copies)
+}
+
+/// Rewrites the embedded store as format `version` wrote it: every record,
+/// each copy's included (older formats stored every copy's in full), stored as
+/// `encode` makes it of the record's JSON.
+fn rewrite_as_format(
+    dir: &Path,
+    version: u32,
+    records: &Records,
+    encode: impl Fn(String) -> rusqlite::types::Value,
+) {
     let conn = rusqlite::Connection::open(dir.join("archive.sqlite3")).unwrap();
-    let v: String = conn
+    for (id, c) in &records.0 {
+        let v = encode(serde_json::to_string(c).unwrap());
+        conn.execute(
+            "UPDATE cables SET record=?1 WHERE id=?2",
+            rusqlite::params![v, id],
+        )
+        .unwrap();
+    }
+    for ((path, item), c) in &records.1 {
+        let v = encode(serde_json::to_string(c).unwrap());
+        let n = conn
+            .execute(
+                "UPDATE sources SET record=?1 WHERE path=?2 AND item=?3",
+                rusqlite::params![v, path, *item as i64],
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+    conn.execute(
+        "UPDATE meta SET value=?1 WHERE key='format_version'",
+        [version.to_string()],
+    )
+    .unwrap();
+}
+
+fn format_version(dir: &Path) -> String {
+    rusqlite::Connection::open(dir.join("archive.sqlite3"))
+        .unwrap()
         .query_row(
             "SELECT value FROM meta WHERE key='format_version'",
             [],
             |r| r.get(0),
         )
+        .unwrap()
+}
+
+#[test]
+fn stores_of_older_formats_are_migrated_and_read_as_written() {
+    use rusqlite::types::Value;
+    type Encode = fn(String) -> Value;
+    let formats: [(u32, Encode); 2] = [
+        // Version 1: JSON text.
+        (1, Value::Text),
+        // Version 2: LZ4 with the length prepended.
+        (2, |json| {
+            Value::Blob(lz4_flex::compress_prepend_size(json.as_bytes()))
+        }),
+    ];
+    for (version, encode) in formats {
+        let (_tmp, src, dir) = setup();
+        let mut a = Archive::open(&dir).unwrap();
+        a.ingest(&[src], &opts(), &mut |_| {}).unwrap();
+        let before = all_records(&a);
+        assert_eq!(before.0.len(), 3);
+        assert_eq!(before.1.len(), 3);
+        drop(a);
+        rewrite_as_format(&dir, version, &before, encode);
+        let a = Archive::open(&dir).unwrap();
+        assert_eq!(all_records(&a), before, "format {version}");
+        assert!(a.verify().unwrap().ok(), "format {version}");
+        assert_eq!(
+            format_version(&dir),
+            cablescope_archive::FORMAT_VERSION.to_string()
+        );
+    }
+}
+
+/// Copies stored as "the same as the merged record" (empty BLOBs), counted.
+fn copies_stored_once(dir: &Path) -> i64 {
+    rusqlite::Connection::open(dir.join("archive.sqlite3"))
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM sources WHERE length(record) = 0",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_copy_stored_once_with_its_cable_keeps_its_record_when_the_cable_changes() {
+    let (_tmp, src, dir) = setup();
+    let mut a = Archive::open(&dir).unwrap();
+    ingest(&mut a, &[&src]);
+    // Three cables, each from one copy: each copy's record is its cable's and is
+    // stored once.
+    assert_eq!(copies_stored_once(&dir), 3);
+    let first = a.store().copies_of("08PARIS77").unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(
+        Some(&first[0].record),
+        a.cable("08PARIS77").unwrap().as_ref()
+    );
+
+    // A second copy, differing in its signature: the merged record changes and
+    // is no longer the first copy's, which must still read as it was parsed.
+    write(
+        &src,
+        "c/copy.txt",
+        Telegram::new("PARIS", 77)
+            .para("U", "Croissants and policy.")
+            .signature("HARTLEY")
+            .text(),
+    );
+    ingest(&mut a, &[&src]);
+    let both = a.store().copies_of("08PARIS77").unwrap();
+    assert_eq!(both.len(), 2);
+    let kept = both.iter().find(|c| c.path == first[0].path).unwrap();
+    assert_eq!(kept.record, first[0].record);
+    let merged = a.cable("08PARIS77").unwrap().unwrap();
+    assert_ne!(merged, first[0].record);
+    assert_eq!(merged.sources.len(), 2);
+    assert_eq!(copies_stored_once(&dir), 2);
+    assert!(a.verify().unwrap().ok());
+
+    // The second copy goes: the cable is merged from the first alone again.
+    a.remove_source(src.join("c/copy.txt").to_str().unwrap())
         .unwrap();
-    assert_eq!(v, "2");
+    let again = a.store().copies_of("08PARIS77").unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].record, first[0].record);
+    assert!(a.verify().unwrap().ok());
+
+    // Re-ingesting changes nothing, and a takedown leaves no copy behind.
+    let p = ingest(&mut a, &[&src]);
+    assert_eq!(p.files_unchanged, 3, "{p:?}");
+    a.remove_id("08PARIS77").unwrap();
+    assert!(a.store().copies_of("08PARIS77").unwrap().is_empty());
+    assert!(a.verify().unwrap().ok());
 }
 
 #[test]
@@ -641,4 +755,73 @@ fn stats_list_every_mark_unreadable_first() {
         ..cablescope_archive::Scope::unrestricted()
     };
     assert_eq!(a.stats_for(10, &scope).unwrap().marks, s.marks);
+}
+
+#[test]
+fn a_word_finds_its_other_forms_and_the_exact_form_ranks_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, dir) = (tmp.path().join("src"), tmp.path().join("archive"));
+    let cables = [
+        (
+            "PARIS",
+            1,
+            "U",
+            "New sanctions were announced, sanctions on sanctions.",
+        ),
+        ("PARIS", 2, "U", "The ministry sanctioned the bank."),
+        ("PARIS", 3, "U", "One sanction only."),
+        ("PARIS", 4, "U", "Sanctuary and sanctity are other words."),
+        ("PARIS", 5, "S", "Secret sanctioning of the firm."),
+    ];
+    for (station, serial, mark, text) in cables {
+        let mut t = Telegram::new(station, serial)
+            .class(if mark == "S" {
+                "SECRET"
+            } else {
+                "UNCLASSIFIED"
+            })
+            .subject("(U) NOTE")
+            .para(mark, text);
+        if mark == "U" {
+            t = t.para("U", "Filler.");
+        }
+        write(&src, format!("{serial}.txt"), t.text());
+    }
+    let mut a = backend::open(&dir);
+    ingest(&mut a, &[&src]);
+    let run = |q: &str, c: &Clearance| -> Vec<String> {
+        let opts = SearchOptions::new(cablescope_archive::Scope {
+            clearance: c.clone(),
+            ..cablescope_archive::Scope::unrestricted()
+        });
+        a.search_str(q, &opts)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect()
+    };
+    let all = Clearance::all();
+    // Every form of the stem, the exact form first; other words sharing only
+    // letters (sanctuary, sanctity) are not forms.
+    let found = run("sanction", &all);
+    assert_eq!(found.len(), 4, "{found:?}");
+    assert_eq!(found[0], "08PARIS3", "the exact form first: {found:?}");
+    let mut rest = found[1..].to_vec();
+    rest.sort();
+    assert_eq!(rest, ["08PARIS1", "08PARIS2", "08PARIS5"]);
+    let found = run("sanctions", &all);
+    assert_eq!(found[0], "08PARIS1", "{found:?}");
+    assert_eq!(found.len(), 4);
+    // As written: `=word` or a quoted word.
+    assert_eq!(run("=sanction", &all), ["08PARIS3"]);
+    assert_eq!(run("\"sanctioned\"", &all), ["08PARIS2"]);
+    // A form found only in text the reader may not read matches nothing for them.
+    let u = Clearance::parse("U", &[]).unwrap();
+    let mut found = run("sanction", &u);
+    found.sort();
+    assert_eq!(found, ["08PARIS1", "08PARIS2", "08PARIS3"]);
+    assert!(run("sanctioning", &u).iter().all(|id| id != "08PARIS5"));
+    // Fielded and combined queries expand too.
+    assert_eq!(run("sanctioned AND NOT =sanctioned", &all).len(), 3);
 }

@@ -337,6 +337,21 @@ async fn bad_input_gets_json_errors_with_the_right_status() {
     assert!(r.text().contains("`widget OR zebra`"), "{}", r.text());
     let r = get(&app, "/api/search?q=widget%20OR%20zebra").await;
     assert!(!r.text().contains("\"hints\""), "{}", r.text());
+    // "Did you mean": a typo gets the query respelt from the archive's words,
+    // with the rest of the query kept and what it finds counted.
+    let v = get_ok(&app, "/api/search?q=progarm").await;
+    assert_eq!(v["total"], 0);
+    assert_eq!(
+        v["suggestions"],
+        serde_json::json!([{"query": "program", "total": 2}]),
+        "{v}"
+    );
+    let v = get_ok(&app, "/api/search?q=tag%3AFR%20AND%20enrgy").await;
+    assert_eq!(v["suggestions"][0]["query"], "tag:FR AND energy", "{v}");
+    assert_eq!(v["suggestions"][0]["total"], 1);
+    // A word that finds its cables gets none; nor does a later page.
+    let v = get_ok(&app, "/api/search?q=widget").await;
+    assert!(v.get("suggestions").is_none(), "{v}");
     let r = get(&app, "/api/search?q=*&cursor=not-a-cursor").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
     assert_eq!(r.code(), "bad_cursor");
@@ -899,6 +914,44 @@ async fn export_streams_every_match_over_tcp() {
         rows.iter().all(|r| r[class].starts_with("SECRET")),
         "{body}"
     );
+
+    // The same query's citation graph: every match a matched node, the cables
+    // they cite beside them, each cited one once.
+    for (format, ctype, root) in [
+        ("graphml", "application/graphml+xml", "<graphml"),
+        ("gexf", "application/gexf+xml", "<gexf"),
+    ] {
+        let r = client
+            .get(format!(
+                "{base}/api/export?q=classification:SECRET&format={format}"
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{format}");
+        assert_eq!(r.headers()["content-type"], ctype);
+        assert_eq!(r.headers()["x-total-count"], n.to_string().as_str());
+        assert!(r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .ends_with(&format!(".{format}\"")));
+        let body = r.text().await.unwrap();
+        assert!(body.contains(root), "{format}");
+        if format == "graphml" {
+            let matched = body.matches(r#"<data key="d1">true</data>"#).count();
+            assert_eq!(matched as u64, n, "one matched node per match");
+            let nodes = body.matches("<node id=").count();
+            assert!(nodes as u64 >= n);
+            assert!(body.contains("<edge "), "the matches cite cables");
+        }
+    }
+    let r = client
+        .get(format!("{base}/api/export?q=*&format=pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("graphml"));
 
     // Shut down while an export is in flight: it still finishes, whole.
     let mut r = client

@@ -137,6 +137,31 @@ async fn probe(env: &Env, method: &str, path: &str, user: &TestUser, token: &str
                     user.name
                 );
             }
+            // "Did you mean": a canary misspelt is respelt for exactly the
+            // readers who may read it (the candidate words come from the whole
+            // index; each must be confirmed by the reader's own search).
+            for c in CANARIES.iter().filter(|c| c.field.is_empty()) {
+                let typo = format!("{}x", c.word);
+                let r = get(env, token, &format!("/api/search?q={}", q(&typo))).await;
+                assert_eq!(r.status, StatusCode::OK);
+                let v = r.json();
+                let offered = v["suggestions"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|s| s["query"] == c.word && s["total"] == 1));
+                assert_eq!(
+                    offered,
+                    c.readable_by(cl),
+                    "{} misspelling {}: {v}",
+                    user.name,
+                    c.word
+                );
+                let unechoed = Reply {
+                    body: r.body.replace(&typo, ""),
+                    status: r.status,
+                    headers: r.headers.clone(),
+                };
+                assert_no_leak(user, "suggestions", &unechoed);
+            }
             let r = get_ok(
                 env,
                 user,
@@ -546,6 +571,28 @@ async fn the_web_pages_show_each_clearance_exactly_what_it_may_read() {
                 r.body.contains(&format!("data-id=\"{}\"", k.cable)),
                 k.readable_by(cl),
                 "{} search page {}",
+                user.name,
+                k.word
+            );
+        }
+        // A misspelt canary gets "did you mean" only from those who may read it.
+        for k in CANARIES.iter().filter(|k| k.field.is_empty()) {
+            let typo = format!("{}x", k.word);
+            let r = Req::get(&format!("/search?q={}", q(&typo)))
+                .bearer(&token)
+                .send(&env.app)
+                .await;
+            assert_eq!(r.status, StatusCode::OK);
+            let unechoed = Reply {
+                body: r.body.to_lowercase().replace(&typo, ""),
+                status: r.status,
+                headers: r.headers.clone(),
+            };
+            assert_no_leak(&user, "search page suggestions", &unechoed);
+            assert_eq!(
+                r.body.contains("did-you-mean"),
+                k.readable_by(cl),
+                "{} misspelling {}",
                 user.name,
                 k.word
             );

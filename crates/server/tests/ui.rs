@@ -417,6 +417,36 @@ async fn sorting_and_cursor_paging_work_with_links() {
 }
 
 #[tokio::test]
+async fn every_result_page_offers_the_whole_query_for_download() {
+    let env = Env::new();
+    let html = env.page("/search?q=*&sort=-date&limit=1").await;
+    for (format, first_line) in [
+        ("csv", "id,published_id,"),
+        ("jsonl", "{"),
+        ("graphml", "<?xml"),
+    ] {
+        let marker = format!("format={format}");
+        let href = attr_of(&html, &marker, "href")
+            .unwrap_or_else(|| panic!("an export link for {format}"));
+        assert!(href.starts_with("/api/export?"), "{href}");
+        assert!(href.contains("sort=-date"), "same order: {href}");
+        let r = env.get(&href).await;
+        assert_eq!(r.status, StatusCode::OK, "{href}");
+        assert!(r.body.starts_with(first_line), "{format}: {}", r.body);
+        if format == "csv" {
+            // The whole query, not the page of one: a header and four rows.
+            let rows = csv::Reader::from_reader(r.body.as_bytes())
+                .records()
+                .count();
+            assert_eq!(rows, 4);
+        }
+    }
+    // No matches, no export links.
+    let html = env.page("/search?q=zzzznothing").await;
+    assert!(!html.contains("/api/export"));
+}
+
+#[tokio::test]
 async fn a_pasted_id_opens_the_cable() {
     let env = Env::new();
     for (pasted, to) in [

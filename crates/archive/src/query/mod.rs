@@ -10,6 +10,9 @@
 //!
 //! ```text
 //! iran nuclear                    both words (no operator means AND)
+//! sanction                        every form: sanction, sanctions, sanctioned…
+//!                                 (cables with the word as written first)
+//! =sanction  "sanction"           the word as written only
 //! iran OR iraq                    either word
 //! iran NOT iraq   iran -iraq      iran, without iraq      (+word = word)
 //! "nuclear program"               a phrase;  "nuclear program"~3: within 3 positions
@@ -32,6 +35,12 @@
 //!   `and`/`or`/`not` are ordinary words; [`hints`] says so where one stands between
 //!   two words, and the front ends show it beside the results. Precedence: `NOT` (and `-`/`+`) binds tightest,
 //!   then `AND` (explicit or implicit), then `OR`: `a OR b c` is `a OR (b AND c)`.
+//! * **Words are stemmed** (English, Snowball): a plain word also finds the indexed
+//!   words with the same stem (`sanction` finds `sanctions` and `sanctioned`, not
+//!   `sanctuary`), and cables holding the word exactly as written rank above the
+//!   others. `=word` and quoted phrases are searched as written; prefixes, fuzzy
+//!   words and field values (`tag:`, `origin:`) are never stemmed. See
+//!   `crate::stemming` (forms are found in the index at query time).
 //! * **The implicit operator is AND** (Lucene's default is OR): typing more words narrows
 //!   the search, as in web search engines. `+word` is therefore the same as `word`.
 //! * A query made only of negations (`NOT tag:PREL`) means "every cable except".
@@ -112,7 +121,7 @@
 //! | node | tantivy |
 //! |---|---|
 //! | `All` | `AllQuery` |
-//! | `Term{Text}` | the word analysed by the `default` tokenizer, as a `TermQuery` on each readable text field (`Clearance::text_fields()`: `text_u` … `text_ts_nf`), OR'ed; a word the tokenizer splits (`U.S.`, `S/NF`) becomes a `PhraseQuery` of its tokens. Optionally, a word that [`IdPattern::parse`] accepts is also OR'ed with the `Id` translation |
+//! | `Term{Text}` | the word analysed by the `default` tokenizer; a single word with other forms in the index (`crate::stemming::forms`; not for `=word`) becomes, per readable text field, a `BooleanQuery` of `Should` `TermQuery`s of every form plus a `ConstScoreQuery` of the word as written (exact matches rank first); otherwise a `TermQuery` on each readable text field (`Clearance::text_fields()`: `text_u` … `text_ts_nf`), OR'ed; a word the tokenizer splits (`U.S.`, `S/NF`) becomes a `PhraseQuery` of its tokens. Optionally, a word that [`IdPattern::parse`] accepts is also OR'ed with the `Id` translation |
 //! | `Phrase{Text}` | `PhraseQuery` (with `slop`) on each readable text field, OR'ed; one token → `TermQuery` |
 //! | `Prefix{Text}` | lower-cased prefix as a `RegexQuery` (`escaped.*`) or `PhrasePrefixQuery` per readable text field |
 //! | `Fuzzy{Text}` | `FuzzyTermQuery::new(term, distance, true)` per readable text field |
@@ -140,6 +149,7 @@ mod hints;
 mod ids;
 mod lexer;
 mod parser;
+mod words;
 
 #[cfg(test)]
 pub(crate) mod proptests;
@@ -150,6 +160,7 @@ pub use ast::{level_name, parse_level, Field, FieldKind, Level, Query, LEVELS};
 pub use error::QuerySyntaxError;
 pub use hints::hints;
 pub use ids::IdPattern;
+pub use words::{plain_words, with_word, PlainWord};
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 2000;

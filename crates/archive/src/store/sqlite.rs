@@ -106,7 +106,20 @@ const COPY_HASH_VERSION: &str = "content-without-path-1";
 /// 1 → 2: records are written LZ4-compressed (BLOB) instead of JSON text. Version 1
 /// rows stay readable as they are ([`decode_record`] takes both), so the migration
 /// only bumps the version (which stops older binaries from misreading new rows).
-const MIGRATIONS: &[&str] = &["SELECT 1"];
+///
+/// 2 → 3: records are written zstd-compressed ([`super::encode_record`]), and a
+/// copy whose record is its cable's merged record (a cable known from one copy,
+/// most of any collection) is stored once: the copy's `record` is an empty BLOB
+/// that reads as the cable's ([`COPY_RECORD`]). Version 2 rows stay as they are.
+const MIGRATIONS: &[&str] = &["SELECT 1", "SELECT 1"];
+
+/// A copy's record, read from `sources` aliased `s`: its own, or, when stored as
+/// the empty BLOB ("the same as the merged record"), its cable's. Every read of
+/// a copy's record goes through this expression; [`SqliteStore::write`] keeps
+/// the rule true (it writes the merged record out into such copies before the
+/// merged record changes or goes).
+const COPY_RECORD: &str = "CASE WHEN length(s.record) > 0 THEN s.record
+     ELSE (SELECT c.record FROM cables c WHERE c.id = s.cable_id) END";
 /// A fresh store id: unique enough to tell two stores apart (the time, the
 /// process, the directory), without a random-number crate.
 fn new_store_id(dir: &Path) -> String {
@@ -242,7 +255,9 @@ impl SqliteStore {
         {
             let mut update =
                 tx.prepare("UPDATE sources SET content_hash=?1 WHERE path=?2 AND item=?3")?;
-            let mut st = tx.prepare("SELECT path, item, record FROM sources")?;
+            let mut st = tx.prepare(&format!(
+                "SELECT s.path, s.item, {COPY_RECORD} FROM sources s"
+            ))?;
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {
                 let path: String = r.get(0)?;
@@ -299,7 +314,7 @@ impl SqliteStore {
             }
             let mut add_band =
                 tx.prepare("INSERT OR IGNORE INTO bands(band, cable_id) VALUES (?1, ?2)")?;
-            let mut st = tx.prepare("SELECT cable_id, record FROM sources")?;
+            let mut st = tx.prepare(&format!("SELECT s.cable_id, {COPY_RECORD} FROM sources s"))?;
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {
                 let id: String = r.get(0)?;
@@ -375,9 +390,10 @@ impl Store for SqliteStore {
     }
 
     fn copies_of(&self, id: &str) -> Result<Vec<CopyRow>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT path, item, cable_id, record FROM sources WHERE cable_id=?1 ORDER BY path, item",
-        )?;
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT s.path, s.item, s.cable_id, {COPY_RECORD} FROM sources s
+                 WHERE s.cable_id=?1 ORDER BY s.path, s.item"
+        ))?;
         let rows = st.query_map([id], row_to_copy)?;
         let mut out = Vec::new();
         for r in rows {
@@ -402,9 +418,9 @@ impl Store for SqliteStore {
             "SELECT path, item FROM sources WHERE cable_id=?1 AND content_hash=?2
              ORDER BY path, item",
         )?;
-        let mut record = self
-            .conn
-            .prepare_cached("SELECT record FROM sources WHERE path=?1 AND item=?2")?;
+        let mut record = self.conn.prepare_cached(&format!(
+            "SELECT {COPY_RECORD} FROM sources s WHERE s.path=?1 AND s.item=?2"
+        ))?;
         let mut out = Vec::new();
         let mut after = String::new();
         while let Some(hash) =
@@ -455,9 +471,41 @@ impl Store for SqliteStore {
     }
 
     fn write(&mut self, batch: &WriteBatch) -> Result<u64> {
+        let merged: Vec<(&str, CableColumns)> = batch
+            .upsert
+            .iter()
+            .map(|c| {
+                let id =
+                    c.id.as_deref()
+                        .ok_or_else(|| Error::Other("cable without id".into()))?;
+                Ok((id, CableColumns::of(c)?))
+            })
+            .collect::<Result<_>>()?;
+        // The merged record each id has after this batch (the last upsert of an
+        // id wins, as in the table; a deleted id has none): a copy added with
+        // exactly that record is stored as the empty BLOB (see COPY_RECORD).
+        let deleted: BTreeSet<&str> = batch.delete.iter().map(String::as_str).collect();
+        let merged_json: HashMap<&str, &str> = merged
+            .iter()
+            .filter(|(id, _)| !deleted.contains(id))
+            .map(|(id, cols)| (*id, cols.json.as_str()))
+            .collect();
         let tx = self.conn.transaction()?;
         let mut last = 0;
         {
+            // Copies that read as their cable's merged record take it out into
+            // their own row before this batch replaces or deletes it.
+            let mut write_out = tx.prepare_cached(
+                "UPDATE sources SET record = (SELECT c.record FROM cables c WHERE c.id = sources.cable_id)
+                 WHERE cable_id=?1 AND length(record) = 0",
+            )?;
+            for id in merged
+                .iter()
+                .map(|(id, _)| *id)
+                .chain(deleted.iter().copied())
+            {
+                write_out.execute([id])?;
+            }
             let mut drop_src = tx.prepare_cached("DELETE FROM sources WHERE path=?1")?;
             for p in &batch.drop_sources_of {
                 drop_src.execute([p])?;
@@ -472,13 +520,18 @@ impl Store for SqliteStore {
             )?;
             for c in &batch.add_sources {
                 let json = serde_json::to_string(&c.record)?;
+                let record = if merged_json.get(c.cable_id.as_str()) == Some(&json.as_str()) {
+                    Vec::new()
+                } else {
+                    encode_record(&json)?
+                };
                 add.execute(params![
                     c.path,
                     c.item as i64,
                     c.record.source.format,
                     copy_content_hash(&c.record)?,
                     c.cable_id,
-                    encode_record(&json)
+                    record
                 ])?;
             }
             let mut up = tx.prepare_cached(
@@ -490,16 +543,13 @@ impl Store for SqliteStore {
             let mut add_ref = tx.prepare_cached(
                 "INSERT OR IGNORE INTO refs(from_id, to_id, label, kind) VALUES (?1, ?2, ?3, ?4)",
             )?;
-            for c in &batch.upsert {
-                let id =
-                    c.id.as_deref()
-                        .ok_or_else(|| Error::Other("cable without id".into()))?;
+            for (c, (id, cols)) in batch.upsert.iter().zip(&merged) {
+                let id = *id;
                 let seq = Self::next_seq(&tx)?;
                 last = seq;
-                let cols = CableColumns::of(c)?;
                 up.execute(params![
                     id,
-                    encode_record(&cols.json),
+                    encode_record(&cols.json)?,
                     super::sha256_hex(cols.json.as_bytes()),
                     c.created,
                     cols.year,
@@ -829,7 +879,9 @@ fn write_derived(tx: &Transaction<'_>, batch: &WriteBatch) -> Result<()> {
     let mut add_band =
         tx.prepare_cached("INSERT OR IGNORE INTO bands(band, cable_id) VALUES (?1, ?2)")?;
     let mut copies = tx.prepare_cached("SELECT path, item FROM sources WHERE cable_id=?1")?;
-    let mut stored = tx.prepare_cached("SELECT record FROM sources WHERE path=?1 AND item=?2")?;
+    let mut stored = tx.prepare_cached(&format!(
+        "SELECT {COPY_RECORD} FROM sources s WHERE s.path=?1 AND s.item=?2"
+    ))?;
     let added: HashMap<(&str, u64), &Cable> = batch
         .add_sources
         .iter()

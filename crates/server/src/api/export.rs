@@ -17,7 +17,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use cablescope_access::Sort;
+use cablescope_access::{graph_format, Sort};
 use cablescope_format::Cable;
 use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
@@ -43,8 +43,11 @@ pub const TOTAL_HEADER: &str = "x-total-count";
 pub struct ExportParams {
     /// The query; `*` or empty: every cable.
     pub q: Option<String>,
-    /// `jsonl` (default: one full record per line) or `csv` (id, created,
-    /// classification, origin, tags, subject).
+    /// `jsonl` (default: one full record per line), `csv` (one row per cable:
+    /// id, published id, created, classification, origin, tags, subject, cited
+    /// ids and the marked text, cells safe in spreadsheets), or the citation graph
+    /// of the matches: `graphml` (yEd, Gephi, networkx) or `gexf` (Gephi), with
+    /// the cables the matches cite (present, or missing for this reader).
     pub format: Option<String>,
     /// `date` (default, oldest first), `-date` or `relevance`.
     pub sort: Option<String>,
@@ -54,6 +57,8 @@ pub struct ExportParams {
 enum Format {
     Jsonl,
     Csv,
+    Graphml,
+    Gexf,
 }
 
 /// Why an export stopped early.
@@ -141,6 +146,8 @@ fn csv_row(w: &mut csv::Writer<&mut ChunkWriter>, c: &Cable) -> Result<(), Expor
             content(
                 (String = "application/x-ndjson"),
                 (String = "text/csv"),
+                (String = "application/graphml+xml"),
+                (String = "application/gexf+xml"),
             ),
             headers(("x-total-count" = u64, description = "Matches"))),
         (status = 400, description = "Malformed or too long query, bad format or sort", body = ErrorBody),
@@ -157,9 +164,11 @@ pub async fn export(
     let format = match p.format.as_deref().map(str::trim) {
         None | Some("") | Some("jsonl") => Format::Jsonl,
         Some("csv") => Format::Csv,
+        Some("graphml") => Format::Graphml,
+        Some("gexf") => Format::Gexf,
         Some(other) => {
             return Err(ApiError::bad_parameter(format!(
-                "format must be jsonl or csv, not {other:?}"
+                "format must be jsonl, csv, graphml or gexf, not {other:?}"
             )))
         }
     };
@@ -234,6 +243,21 @@ pub async fn export(
                     Ok(n)
                 })
             }
+            // A graph is built whole (the matches and what they cite, as the
+            // CLI's `graph` builds it), then written out in chunks.
+            Format::Graphml | Format::Gexf => session
+                .graph(&text, &parsed)
+                .map_err(ExportError::from)
+                .and_then(|g| {
+                    let matched = g.nodes.iter().filter(|n| n.matched).count() as u64;
+                    start(matched)?;
+                    if format == Format::Graphml {
+                        graph_format::write_graphml(&mut out, &g.nodes, &g.edges)?;
+                    } else {
+                        graph_format::write_gexf(&mut out, &g.nodes, &g.edges)?;
+                    }
+                    Ok(matched)
+                }),
         };
         let result = result.and_then(|n| {
             out.flush()?;
@@ -265,6 +289,8 @@ pub async fn export(
     let (ctype, name) = match format {
         Format::Jsonl => ("application/x-ndjson", "cablescope-export.jsonl"),
         Format::Csv => ("text/csv; charset=utf-8", "cablescope-export.csv"),
+        Format::Graphml => ("application/graphml+xml", "cablescope-export.graphml"),
+        Format::Gexf => ("application/gexf+xml", "cablescope-export.gexf"),
     };
     let mut r = Body::from_stream(stream).into_response();
     let h = r.headers_mut();

@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 
 use super::types::{
     buckets, ErrorBody, Facets, FacetsResponse, MonthCount, SearchHit, SearchResponse,
-    TimelineResponse,
+    SuggestionBody, TimelineResponse,
 };
 use super::{bool_param, facets_param, int_param, query_param, sort_param, ApiQuery};
 use crate::error::{ApiError, ApiResult};
@@ -38,6 +38,9 @@ const ALL_FACETS: &[Facet] = &[
 
 /// Most hits per page.
 pub const MAX_LIMIT: u32 = 100;
+
+/// Most "did you mean" queries in an answer.
+pub const MAX_SUGGESTIONS: usize = 3;
 
 /// Parameters of `/api/search`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -160,7 +163,6 @@ fn pick_facets(r: &SearchResults, set: FacetSet) -> Facets {
 
 /// What a request of this module asks of the viewer's session.
 enum Ask {
-    Search(Page),
     Facets,
     Timeline,
 }
@@ -176,7 +178,6 @@ async fn run(
 ) -> ApiResult<SearchResults> {
     Ok(state
         .with_session(&viewer, move |s| match ask {
-            Ask::Search(page) => s.search(&text, &q, &page),
             Ask::Facets => s.facets(&text, &q),
             Ask::Timeline => s.timeline(&text, &q),
         })
@@ -222,13 +223,32 @@ pub async fn search(
         snippets: bool_param("snippets", p.snippets.as_deref(), false)?,
     };
     let hints = cablescope_access::query::hints(&text);
-    let r = run(&state, viewer, parsed, Ask::Search(page), text).await?;
+    let first_page = page.cursor.is_none();
+    let (r, suggestions) = state
+        .with_session(&viewer, move |s| {
+            let r = s.search(&text, &parsed, &page)?;
+            // "Did you mean", on the first page of a query that found little.
+            let suggestions = if first_page {
+                s.suggestions(&text, r.total, MAX_SUGGESTIONS)?
+            } else {
+                Vec::new()
+            };
+            Ok((r, suggestions))
+        })
+        .await?;
     Ok(Json(SearchResponse {
         total: r.total,
         hits: r.hits.iter().map(hit).collect(),
         facets: pick_facets(&r, facets),
         next_cursor: r.next_cursor.clone(),
         hints,
+        suggestions: suggestions
+            .into_iter()
+            .map(|s| SuggestionBody {
+                query: s.query,
+                total: s.total,
+            })
+            .collect(),
     }))
 }
 

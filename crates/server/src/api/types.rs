@@ -59,6 +59,21 @@ pub struct SearchResponse {
     /// `or` between two words is a word, not an operator); absent when none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hints: Vec<String>,
+    /// "Did you mean": the query with one word respelt as a word of the archive,
+    /// when the query found fewer than 10 cables and the respelt one finds more
+    /// for this reader; most matches first, on the first page only; absent when
+    /// none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<SuggestionBody>,
+}
+
+/// A respelt query ("did you mean").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SuggestionBody {
+    /// The query with one word respelt.
+    pub query: String,
+    /// How many cables it finds for this reader.
+    pub total: u64,
 }
 
 /// Facet counts of a query.

@@ -10,7 +10,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use cablescope_access::query::{IdPattern, QuerySyntaxError};
-use cablescope_access::{Error, Hit, Page as Wanted, SearchResults, Sort};
+use cablescope_access::{Error, Hit, Page as Wanted, SearchResults, Sort, Suggestion};
 use maud::{html, Markup};
 
 use crate::state::AppState;
@@ -31,6 +31,8 @@ pub const MAX_LIMIT: usize = 100;
 const FACET_SHOWN: usize = 8;
 /// A month timeline longer than this is drawn by year.
 const MAX_MONTH_BARS: usize = 240;
+/// Most "did you mean" queries shown (as `/api/search` gives).
+const MAX_SUGGESTIONS: usize = crate::api::search::MAX_SUGGESTIONS;
 
 /// Result order, as written in the URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,6 +195,19 @@ impl Params {
         self.page_href(&self.q, self.sort, Some(cursor), &back, from)
     }
 
+    /// `/api/export` of every match of this query, in this order, as `format`
+    /// (the signed-in browser's own session reads it: the same redacted records).
+    fn export_href(&self, format: &str) -> String {
+        url_with(
+            "/api/export",
+            &[
+                ("q", &self.q),
+                ("format", format),
+                ("sort", self.sort.param()),
+            ],
+        )
+    }
+
     /// The first page of a refined query, same sort.
     fn refined(&self, q: &str) -> String {
         self.href(q, self.sort, None, 1)
@@ -224,14 +239,23 @@ pub async fn page(
         snippets: true,
     };
     let q = params.q.clone();
+    let first_page = params.cursor.is_none();
     let results = state
         .with_session(&viewer, move |s| {
             let parsed = cablescope_access::query::parse(&q)?;
-            s.search(&q, &parsed, &page)
+            let r = s.search(&q, &parsed, &page)?;
+            let suggestions = if first_page {
+                s.suggestions(&q, r.total, MAX_SUGGESTIONS)?
+            } else {
+                Vec::new()
+            };
+            Ok((r, suggestions))
         })
         .await;
     match results {
-        Ok(results) => results_page(&params, &results, &viewer).into_response(),
+        Ok((results, suggestions)) => {
+            results_page(&params, &results, &suggestions, &viewer).into_response()
+        }
         Err(Error::Query(e)) => (
             StatusCode::BAD_REQUEST,
             error_page(&params, &viewer, syntax_error(&params.q, &e)),
@@ -324,6 +348,11 @@ fn form(params: &Params, autofocus: bool) -> Markup {
 fn syntax_help() -> Markup {
     const EXAMPLES: &[(&str, &str)] = &[
         ("iran nuclear", "both words (more words narrow the search)"),
+        (
+            "sanction",
+            "every form of the word: sanction, sanctions, sanctioned (the word as written first)",
+        ),
+        ("=sanction", "the word exactly as written (also \"sanction\")"),
         ("iran OR iraq", "either word"),
         ("iran -iraq", "iran without iraq (also NOT iraq)"),
         ("\"nuclear program\"", "the exact phrase"),
@@ -758,7 +787,12 @@ fn hit(h: &Hit) -> Markup {
     }
 }
 
-fn results_page(params: &Params, results: &SearchResults, viewer: &Viewer) -> Markup {
+fn results_page(
+    params: &Params,
+    results: &SearchResults,
+    suggestions: &[Suggestion],
+    viewer: &Viewer,
+) -> Markup {
     let mut page = Page::new("Search", viewer);
     page.nav = Nav::Search;
     page.header_search = false;
@@ -776,6 +810,17 @@ fn results_page(params: &Params, results: &SearchResults, viewer: &Viewer) -> Ma
                 section.results #results aria-labelledby="results-title" {
                     @for h in cablescope_access::query::hints(&params.q) {
                         p.query-hint role="note" { (code_spans(&h)) }
+                    }
+                    @if !suggestions.is_empty() {
+                        p.did-you-mean #did-you-mean role="note" {
+                            "Did you mean "
+                            @for (i, s) in suggestions.iter().enumerate() {
+                                @if i > 0 { ", " }
+                                a href=(params.refined(&s.query)) { (s.query) }
+                                " (" (count(s.total)) ")"
+                            }
+                            "?"
+                        }
                     }
                     h2.results-title #results-title aria-live="polite" {
                         @if results.total == 0 {
@@ -807,6 +852,18 @@ fn results_page(params: &Params, results: &SearchResults, viewer: &Viewer) -> Ma
                                     a href=(params.href(&params.q, s, None, 1)) { (s.label()) }
                                 }
                             }
+                        }
+                    }
+                    @if results.total > 0 {
+                        nav.export-links #export aria-label="Export every match" {
+                            span {
+                                "Export "
+                                @if results.total == 1 { "this cable" } @else { "all " (count(results.total)) }
+                                ": "
+                            }
+                            a download href=(params.export_href("csv")) title="A spreadsheet: one row per cable, with its text and citations" { "CSV" }
+                            a download href=(params.export_href("jsonl")) title="Full records, one JSON object per line" { "JSON lines" }
+                            a download href=(params.export_href("graphml")) title="The citation graph of the matches, for yEd, Gephi or networkx" { "GraphML" }
                         }
                     }
                     ol.hits #hits start=(first) {

@@ -49,7 +49,8 @@ const MIGRATION_LOCK: i64 = 0x6361_626c_6573; // "cables"
 
 /// The schema, one entry per version: `MIGRATIONS[i]` takes a database from
 /// version `i` to `i + 1`. Never edit an entry once released; add one.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE meta (key TEXT COLLATE \"C\" PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE cables (
     id TEXT COLLATE \"C\" PRIMARY KEY,
@@ -109,7 +110,13 @@ CREATE TABLE bands (
 );
 CREATE INDEX bands_cable ON bands(cable_id);
 INSERT INTO meta(key, value) VALUES ('next_seq', '1');
-"];
+",
+    // 1 → 2: records are written zstd-compressed (format 3, see
+    // `store::encode_record`); rows written before stay readable as they are. The
+    // version only moves so that an older build refuses the database instead of
+    // reporting the new records as damaged.
+    "UPDATE meta SET value = '3' WHERE key = 'format_version';",
+];
 
 /// The PostgreSQL store. One connection; open one store per thread (as the
 /// embedded store opens one SQLite connection per handle).
@@ -691,7 +698,7 @@ impl Store for PgStore {
                     cols.3.push(copy_content_hash(&c.record)?);
                     cols.4.push(&c.cable_id);
                     cols.5
-                        .push(encode_record(&serde_json::to_string(&c.record)?));
+                        .push(encode_record(&serde_json::to_string(&c.record)?)?);
                 }
                 // Replace, not upsert: `ON CONFLICT` needs a unique index, which a
                 // table partitioned across servers cannot have (`partition.rs`).
@@ -749,7 +756,7 @@ impl Store for PgStore {
                     let cols = CableColumns::of(c)?;
                     k.id.push(id.to_string());
                     k.hash.push(sha256_hex(cols.json.as_bytes()));
-                    k.record.push(encode_record(&cols.json));
+                    k.record.push(encode_record(&cols.json)?);
                     k.created.push(c.created.clone());
                     k.year.push(cols.year.map(|y| y as i32));
                     k.month.push(cols.month);
