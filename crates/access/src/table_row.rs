@@ -11,10 +11,11 @@
 
 use std::borrow::Cow;
 
+use cablescope_format::public_url::public_urls;
 use cablescope_format::Cable;
 
 /// The column names, in order.
-pub const HEADER: [&str; 9] = [
+pub const HEADER: [&str; 10] = [
     "id",
     "published_id",
     "created",
@@ -24,6 +25,7 @@ pub const HEADER: [&str; 9] = [
     "subject",
     "references",
     "text",
+    "source_url",
 ];
 
 /// The row of `cable` (a redacted record: withheld paragraphs are marked, never
@@ -34,8 +36,10 @@ pub const HEADER: [&str; 9] = [
 /// * `references`: the cited cables' ids, space-separated (references that name
 ///   no cable are left out);
 /// * `text`: the paragraphs with their portion marks, `(C) …`, separated by blank
-///   lines; a withheld paragraph is `(withheld)`.
-pub fn row(cable: &Cable) -> [String; 9] {
+///   lines; a withheld paragraph is `(withheld)`;
+/// * `source_url`: the public pages of the copies from a known publisher
+///   ([`cablescope_format::public_url`]), space-separated; empty for the others.
+pub fn row(cable: &Cable) -> [String; 10] {
     let id = cable.id.as_deref().unwrap_or("");
     let published = cable
         .published
@@ -72,6 +76,7 @@ pub fn row(cable: &Cable) -> [String; 9] {
         cable.subject.as_deref().unwrap_or(""),
         &references.join(" "),
         &text.join("\n\n"),
+        &public_urls(cable).join(" "),
     ]
     .map(|v| cell(v).into_owned())
 }
@@ -143,5 +148,17 @@ mod tests {
         assert_eq!(r[6], "'=HYPERLINK(\"http://x\")");
         assert_eq!(r[7], "08MOSCOW1500");
         assert_eq!(r[8], "(C) Talks resumed.\n\n(withheld)");
+        assert_eq!(
+            r[9], "",
+            "a copy from no known publisher has no public page"
+        );
+        let mut viewer = c.clone();
+        viewer.created = Some("2008-06-05T11:19:00Z".into());
+        viewer.source.format = "wikileaks-html-2010".into();
+        viewer.source.path = Some("/srv/x/08MOSCOW1599.html".into());
+        assert_eq!(
+            row(&viewer)[9],
+            "https://wikileaks.org/cable/2008/06/08MOSCOW1599.html"
+        );
     }
 }

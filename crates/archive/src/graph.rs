@@ -88,6 +88,12 @@ pub struct Stats {
     pub by_classification: Counts,
     /// Counts by level (U, SBU, C, S, TS).
     pub by_level: Counts,
+    /// Counts by TAGS entry, largest first (a cable counts once per tag; cables
+    /// without tags are not counted).
+    pub by_tag: Counts,
+    /// Counts by month of creation (`YYYY-MM`), in date order; undated cables
+    /// are not counted.
+    pub by_month: Counts,
     /// Cited ids not in the archive, most cited first (with how many cables cite them).
     pub most_cited_missing: Counts,
     /// Every portion mark seen, as written, with how it reads: unreadable ones
@@ -224,6 +230,8 @@ impl<S: Store> Archive<S, TantivyIndex> {
     /// Counts by year, origin, classification and level, the `missing_limit`
     /// most-cited missing cables, and every portion mark seen: the whole archive.
     pub fn stats(&self, missing_limit: usize) -> Result<Stats> {
+        let (by_tag, by_month) =
+            tags_and_months(&self.index.searcher(), &tantivy::query::AllQuery)?;
         let mut by_year = self.store.count_by("year")?;
         by_year.sort();
         Ok(Stats {
@@ -232,6 +240,9 @@ impl<S: Store> Archive<S, TantivyIndex> {
             by_origin: self.store.count_by("origin")?,
             by_classification: self.store.count_by("classification")?,
             by_level: self.store.count_by("level")?,
+            // The store keeps tags as JSON lists: the index counts them.
+            by_tag,
+            by_month,
             most_cited_missing: self.store.most_cited_missing(missing_limit)?,
             marks: self.marks_seen(&Scope::unrestricted())?,
         })
@@ -367,6 +378,7 @@ impl<S: Store> Archive<S, TantivyIndex> {
                 ("level", 10),
             ],
         )?;
+        let (by_tag, by_month) = tags_and_months(&searcher, all.as_ref())?;
         let mut take = |name: &str| -> Counts {
             let mut c = counts.remove(name).unwrap_or_default();
             let known: u64 = c.iter().map(|x| x.1).sum();
@@ -411,10 +423,34 @@ impl<S: Store> Archive<S, TantivyIndex> {
             by_origin,
             by_classification,
             by_level,
+            by_tag,
+            by_month,
             most_cited_missing,
             marks: self.marks_seen(scope)?,
         })
     }
+}
+
+/// Counts by TAGS entry (largest first) and by month (`YYYY-MM`, in order) over
+/// the documents of `q`. Neither is one per cable, so there is no "unknown"
+/// bucket: a cable without tags or date is counted in neither.
+fn tags_and_months(
+    searcher: &tantivy::Searcher,
+    q: &dyn tantivy::query::Query,
+) -> Result<(Counts, Counts)> {
+    let mut counts = terms_counts(searcher, q, &[("tag", 10_000), ("month", 2_000)])?;
+    let mut by_tag = counts.remove("tag").unwrap_or_default();
+    by_tag.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    // Months are indexed as YYYYMM numbers.
+    let mut by_month: Counts = counts
+        .remove("month")
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| k.len() == 6 && k.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(k, n)| (format!("{}-{}", &k[..4], &k[4..]), n))
+        .collect();
+    by_month.sort();
+    Ok((by_tag, by_month))
 }
 
 /// Counts, over the documents of a query, how many cite each id (the `cites` fast

@@ -340,7 +340,12 @@ pub struct TantivyIndex {
     meta_seen: std::sync::Mutex<Option<MetaStamp>>,
     /// How long to wait for another writer's lock ([`TantivyIndex::wait_for_writer`]).
     writer_wait: std::time::Duration,
+    /// [`TantivyIndex::live_fields`] of the last searcher generation asked about.
+    live: std::sync::Mutex<Option<(u64, std::sync::Arc<LiveFields>)>>,
 }
+
+/// The word fields that hold at least one word in some segment.
+pub type LiveFields = std::collections::HashSet<tantivy::schema::Field>;
 
 impl TantivyIndex {
     /// Makes taking the writer wait up to `d` for another process's writer lock
@@ -412,7 +417,47 @@ impl TantivyIndex {
             fresh,
             meta_seen: std::sync::Mutex::new(None),
             writer_wait: std::time::Duration::ZERO,
+            live: std::sync::Mutex::new(None),
         })
+    }
+
+    /// The word fields (text of each portion class, subject, signer, classified
+    /// by) that hold at least one word in some segment of `searcher`, computed
+    /// once per searcher generation.
+    ///
+    /// Why: a collection rarely has text of every portion class (no TS//NF text,
+    /// say), and tantivy opens an empty field's dictionary anew on every look-up
+    /// (only non-empty ones are cached), so a clause on a field that holds
+    /// nothing costs a dictionary open per segment and finds nothing. The
+    /// translation leaves such fields out; a field wrongly taken for empty would
+    /// only lose matches, never show withheld text.
+    pub fn live_fields(&self, searcher: &tantivy::Searcher) -> std::sync::Arc<LiveFields> {
+        let generation = searcher.generation().generation_id();
+        let mut slot = self
+            .live
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((g, live)) = slot.as_ref() {
+            if *g == generation {
+                return live.clone();
+            }
+        }
+        let mut candidates = self.fields.all_text();
+        candidates.extend([self.fields.signer, self.fields.classified_by]);
+        let live: LiveFields = candidates
+            .into_iter()
+            .filter(|f| {
+                searcher.segment_readers().iter().any(|seg| {
+                    // An error reads as live: the look-up then says what is wrong.
+                    seg.inverted_index(*f)
+                        .map(|i| i.terms().num_terms() > 0)
+                        .unwrap_or(true)
+                })
+            })
+            .collect();
+        let live = std::sync::Arc::new(live);
+        *slot = Some((generation, live.clone()));
+        live
     }
 
     /// True when the index was just created (or recreated) empty.
@@ -524,12 +569,15 @@ fn to_err(e: impl std::fmt::Display) -> Error {
 
 impl Index for TantivyIndex {
     fn similar_words(&self, word: &str, limit: usize) -> Result<crate::spelling::Similar> {
-        crate::spelling::similar(
-            &self.reader.searcher(),
-            &self.fields.all_text(),
-            word,
-            limit,
-        )
+        let searcher = self.reader.searcher();
+        let live = self.live_fields(&searcher);
+        let fields: Vec<tantivy::schema::Field> = self
+            .fields
+            .all_text()
+            .into_iter()
+            .filter(|f| live.contains(f))
+            .collect();
+        crate::spelling::similar(&searcher, &fields, word, limit)
     }
 
     fn committed_seq(&self) -> Result<u64> {

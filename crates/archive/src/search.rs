@@ -57,6 +57,9 @@ pub struct Translator<'a> {
     /// words sharing its English stem ([`crate::stemming::forms`]); just the word
     /// for an index without dictionaries.
     pub forms: &'a dyn Fn(&str) -> Result<Vec<String>>,
+    /// The word fields that hold any word ([`TantivyIndex::live_fields`]):
+    /// clauses on the others are left out. `None`: every field.
+    pub live: Option<&'a std::collections::HashSet<TField>>,
 }
 
 /// Score added to a cable that holds a word exactly as written, so that it ranks
@@ -158,12 +161,16 @@ impl Translator<'_> {
     fn text_fields(&self, field: Field) -> Vec<(TField, Gate)> {
         let f = self.fields;
         let one = |tf: TField| vec![(tf, self.view.field_gate(tf))];
-        match field {
+        let mut v = match field {
             Field::Subject => one(f.subject),
             Field::Signer => one(f.signer),
             Field::ClassifiedBy => one(f.classified_by),
             _ => self.view.text_fields(),
+        };
+        if let Some(live) = self.live {
+            v.retain(|(tf, _)| live.contains(tf));
         }
+        v
     }
 
     /// One clause per field, each gated, OR'ed.
@@ -497,6 +504,7 @@ pub fn translate(
     view: &ReaderView,
     cited_by: &dyn Fn(Option<&IdPattern>) -> Result<Vec<String>>,
     forms: &dyn Fn(&str) -> Result<Vec<String>>,
+    live: Option<&std::collections::HashSet<TField>>,
 ) -> Result<Box<dyn TQuery>> {
     Translator {
         fields,
@@ -504,6 +512,7 @@ pub fn translate(
         view,
         cited_by,
         forms,
+        live,
     }
     .translate(q)
 }
@@ -837,9 +846,14 @@ impl<S: Store> Archive<S, TantivyIndex> {
         // clause is gated like the word's, so a form found only in withheld text
         // matches nothing for this reader.
         let searcher = self.index.searcher();
-        let text_fields = fields.all_text();
+        let live = self.index.live_fields(&searcher);
+        let text_fields: Vec<TField> = fields
+            .all_text()
+            .into_iter()
+            .filter(|f| live.contains(f))
+            .collect();
         let forms = |w: &str| crate::stemming::forms(&searcher, &text_fields, w);
-        translate(q, fields, analyzer, view, &resolve, &forms)
+        translate(q, fields, analyzer, view, &resolve, &forms, Some(&live))
     }
 
     /// Resolves `cited_by:`: the ids cited by the cable(s) `p` names (every cable

@@ -27,6 +27,9 @@ pub struct StatsArgs {
     as_of: Option<Date>,
 }
 
+/// Tags listed by the text output of `stats`.
+const TOP_TAGS: usize = 20;
+
 /// Runs `cablescope stats`: counts over the cables the reader may see (a cable
 /// they may not see is counted nowhere; cited ones they may not see count as
 /// missing).
@@ -39,11 +42,17 @@ pub fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
             TextOrJson::Text => {
                 let mut out = BufWriter::new(io::stdout().lock());
                 writeln!(out, "cables: {}", s.cables)?;
+                // Tags run to hundreds: the text lists the commonest (the JSON has
+                // them all, and the months).
+                let top_tags: Vec<(String, u64)> =
+                    s.by_tag.iter().take(TOP_TAGS).cloned().collect();
+                let tags_title = format!("top {TOP_TAGS} tags");
                 for (name, counts) in [
                     ("by year", &s.by_year),
                     ("by origin", &s.by_origin),
                     ("by classification", &s.by_classification),
                     ("by level", &s.by_level),
+                    (tags_title.as_str(), &top_tags),
                     ("most-cited missing cables", &s.most_cited_missing),
                 ] {
                     writeln!(out, "\n{name}:")?;

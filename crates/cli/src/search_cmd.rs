@@ -334,7 +334,8 @@ pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         },
         snippets: !matches!(args.format, SearchFormat::Csv),
     };
-    let r = match reader.session()?.search(&q, &parsed, &page) {
+    let session = reader.session()?;
+    let r = match session.search(&q, &parsed, &page) {
         Ok(r) => r,
         Err(e) => {
             if let Some(code) = usage_error(&e) {
@@ -343,6 +344,17 @@ pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
             return Err(e.into());
         }
     };
+    // "Did you mean", on stderr like the hints: never mixed into the output.
+    if args.cursor.is_none() {
+        for s in session.suggestions(&q, r.total, 3)? {
+            eprintln!(
+                "did you mean: {} ({} cable{})",
+                s.query,
+                s.total,
+                if s.total == 1 { "" } else { "s" }
+            );
+        }
+    }
     ok_on_broken_pipe(print_results(&r, args.format))
 }
 

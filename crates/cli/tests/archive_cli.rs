@@ -466,7 +466,8 @@ fn export_streams_every_match() {
             "tags",
             "subject",
             "references",
-            "text"
+            "text",
+            "source_url"
         ]
     );
     let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
@@ -599,6 +600,17 @@ fn loose_query_words_join_and_an_empty_page_is_refused() {
     );
     let o = e.run(&["search", "widget", "OR", "zebra", "--format", "jsonl"]);
     assert!(!stderr(&o).contains("hint:"), "{}", stderr(&o));
+    // A typo: "did you mean" on stderr, the (empty) results on stdout.
+    let o = e.run(&["search", "zebrra", "--format", "jsonl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("did you mean: zebra ("),
+        "{}",
+        stderr(&o)
+    );
+    let o = e.run(&["search", "zebra", "--format", "jsonl"]);
+    assert!(!stderr(&o).contains("did you mean"), "{}", stderr(&o));
     // --limit 0 would print "0 of N": refused as a usage error.
     let o = e.run(&["search", "widget", "--limit", "0"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));

@@ -25,6 +25,7 @@ pub mod dtg;
 pub mod id;
 pub mod marking;
 mod parse;
+pub mod public_url;
 pub mod record;
 pub mod station;
 

@@ -61,9 +61,19 @@
     });
   }
 
+  // On a narrow screen the facets sit above the results: start them closed, so
+  // the first hits are on the first screen (the summary opens them). Without
+  // this script they stay open, which only costs scrolling.
+  function narrowFacets() {
+    var box = document.getElementById("facets-box");
+    if (!box || !window.matchMedia) return;
+    if (window.matchMedia("(max-width: 52rem)").matches) box.open = false;
+  }
+
   ready(function () {
     copyButtons();
     submitOnChange();
     slashShortcut();
+    narrowFacets();
   });
 })();

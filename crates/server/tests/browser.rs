@@ -2,8 +2,9 @@
 //! (Debian's `chromium` and `chromium-driver`, installed by `.ci/run`).
 //!
 //! A generated archive is served in-process; the test searches, refines by a facet,
-//! opens a cable, follows a reference, opens the graph and the overview, and writes
-//! a screenshot of each page to `target/tmp/screenshots/` for a person to look at.
+//! opens a cable, follows a reference, opens the graph and the overview, follows a
+//! "did you mean", checks the layout at 1400 and 400 px wide, and writes a
+//! screenshot of each page to `target/tmp/screenshots/` for a person to look at.
 //! Without the browser the test prints a notice and passes, except in CI
 //! (`CI=true`), where a missing browser is a failure.
 
@@ -193,6 +194,92 @@ async fn search_refine_open_follow_and_graph_in_chromium() {
     s.goto(&format!("{base}/overview")).await.unwrap();
     s.find("svg").await.unwrap();
     shot(&s, "07-overview").await;
+
+    // 7. A typo gets "did you mean", which runs the respelt query.
+    let typo = format!("{}q", pick.word);
+    s.goto(&format!("{base}/search?q={typo}")).await.unwrap();
+    let suggestion = s.find("#did-you-mean a").await.unwrap();
+    assert_eq!(s.text(&suggestion).await.unwrap(), pick.word);
+    s.click(&suggestion).await.unwrap();
+    s.find(".hit").await.unwrap();
+    assert!(hit_count(&s).await > 0);
+    // Export links take the whole query.
+    let csv = s.find("#export a").await.unwrap();
+    let href = s.attr(&csv, "href").await.unwrap().unwrap_or_default();
+    assert!(
+        href.contains("/api/export?") && href.contains(&pick.word),
+        "{href}"
+    );
+
+    // 8. Wide and narrow screens: facets beside the results, or above them in a
+    // closed box; the timeline's labels keep a readable size; nothing wider than
+    // the screen but the timeline, which scrolls in its own box.
+    const LAYOUT: &str = r#"
+        var f = document.getElementById('facets').getBoundingClientRect();
+        var h = document.getElementById('hits').getBoundingClientRect();
+        var box = document.getElementById('facets-box');
+        var tick = document.querySelector('#timeline text.tick');
+        return {
+            facets_right: f.right, facets_bottom: f.bottom,
+            hits_left: h.left, hits_top: h.top,
+            open: box.open,
+            tick_px: tick ? tick.getBoundingClientRect().height : 0,
+            overflow: document.documentElement.scrollWidth - window.innerWidth
+        };"#;
+    for (width, height) in [(1400, 1000), (400, 900)] {
+        s.set_window(width, height).await.unwrap();
+        s.goto(&format!("{base}/search?q={}", pick.word))
+            .await
+            .unwrap();
+        s.find(".hit").await.unwrap();
+        let l = s.execute(LAYOUT).await.unwrap();
+        let n = |k: &str| l[k].as_f64().unwrap_or(f64::NAN);
+        if width > 1000 {
+            assert_eq!(l["open"], true, "{l}");
+            assert!(n("facets_right") <= n("hits_left"), "facets beside: {l}");
+        } else {
+            assert_eq!(l["open"], false, "closed on a narrow screen: {l}");
+            assert!(n("facets_bottom") <= n("hits_top"), "facets above: {l}");
+        }
+        assert!(
+            n("tick_px") >= 9.0,
+            "timeline labels readable at {width}: {l}"
+        );
+        assert!(
+            n("overflow") <= 1.0,
+            "page wider than the screen at {width}: {l}"
+        );
+        shot(&s, &format!("08-search-{width}")).await;
+        s.goto(&format!("{base}/cables/{}", pick.citing))
+            .await
+            .unwrap();
+        s.find("table").await.unwrap();
+        shot(&s, &format!("09-cable-{width}")).await;
+        s.goto(&format!("{base}/overview")).await.unwrap();
+        s.find("svg").await.unwrap();
+        // The overview: the map of posts with a circle per placed post, the TAGS
+        // and monthly charts, readable labels, nothing wider than the screen.
+        const OVERVIEW: &str = r#"
+            var tick = document.querySelector('#by-month text.tick');
+            return {
+                posts: document.querySelectorAll('#posts-map svg .post').length,
+                tags: document.querySelectorAll('#by-tag svg a').length,
+                months: document.querySelectorAll('#by-month svg a').length,
+                tick_px: tick ? tick.getBoundingClientRect().height : 0,
+                overflow: document.documentElement.scrollWidth - window.innerWidth
+            };"#;
+        let o = s.execute(OVERVIEW).await.unwrap();
+        let n = |k: &str| o[k].as_f64().unwrap_or(f64::NAN);
+        assert!(n("posts") >= 20.0, "posts on the map: {o}");
+        assert!(n("tags") >= 10.0, "TAGS chart: {o}");
+        assert!(n("months") >= 12.0, "months chart: {o}");
+        assert!(n("tick_px") >= 9.0, "month labels readable at {width}: {o}");
+        assert!(
+            n("overflow") <= 1.0,
+            "overview wider than the screen at {width}: {o}"
+        );
+        shot(&s, &format!("10-overview-{width}")).await;
+    }
 
     s.quit().await;
     let _ = stop.send(());

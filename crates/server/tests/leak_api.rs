@@ -373,6 +373,17 @@ async fn probe(env: &Env, method: &str, path: &str, user: &TestUser, token: &str
             assert_eq!(sum(&v["by_year"]), n_visible);
             assert_eq!(sum(&v["by_origin"]), n_visible);
             assert_eq!(sum(&v["by_level"]), n_visible);
+            // Tags and months count the cables the reader may see, as the
+            // search's own facets over every cable do.
+            let f = get_ok(env, user, token, "/api/facets?q=*").await.json();
+            assert_eq!(
+                sum(&v["by_month"]),
+                sum(&f["facets"]["month"]),
+                "{}",
+                user.name
+            );
+            assert_eq!(sum(&v["by_tag"]), sum(&f["facets"]["tag"]), "{}", user.name);
+            assert!(sum(&v["by_month"]) <= n_visible);
         }
         ("get", "/metrics") => {
             let r = get(env, token, "/metrics").await;

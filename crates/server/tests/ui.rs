@@ -666,6 +666,23 @@ async fn the_overview_page_counts_the_archive() {
     let missing = &html[html.find("id=\"most-cited-missing\"").unwrap()..];
     assert!(missing.contains("08STATE12345"));
     assert!(missing.contains("1 cable<"));
+    // TAGS, commonest first, each a search; months with their counts.
+    let by_tag = &html[html.find("id=\"by-tag\"").unwrap()..];
+    assert!(by_tag.contains("<svg"));
+    assert!(
+        by_tag.contains("q=tag%3AFR\">FR</a></th><td class=\"num\">2</td>"),
+        "{by_tag}"
+    );
+    let fr = by_tag.find(">FR</a>").unwrap();
+    let prel = by_tag.find(">PREL</a>").unwrap();
+    assert!(fr < prel, "commonest first");
+    let by_month =
+        &html[html.find("id=\"by-month\"").unwrap()..html.find("id=\"by-origin\"").unwrap()];
+    assert!(by_month.contains("<svg"));
+    assert!(
+        by_month.contains(">2009-03</a></th><td class=\"num\">1</td>"),
+        "{by_month}"
+    );
 }
 
 /// The JSON the graph page embeds for `graph.js`.

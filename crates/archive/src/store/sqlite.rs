@@ -485,10 +485,12 @@ impl Store for SqliteStore {
         // id wins, as in the table; a deleted id has none): a copy added with
         // exactly that record is stored as the empty BLOB (see COPY_RECORD).
         let deleted: BTreeSet<&str> = batch.delete.iter().map(String::as_str).collect();
-        let merged_json: HashMap<&str, &str> = merged
+        let merged_of: HashMap<&str, &Cable> = batch
+            .upsert
             .iter()
-            .filter(|(id, _)| !deleted.contains(id))
-            .map(|(id, cols)| (*id, cols.json.as_str()))
+            .zip(&merged)
+            .filter(|(_, (id, _))| !deleted.contains(id))
+            .map(|(c, (id, _))| (*id, c))
             .collect();
         let tx = self.conn.transaction()?;
         let mut last = 0;
@@ -519,11 +521,12 @@ impl Store for SqliteStore {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for c in &batch.add_sources {
-                let json = serde_json::to_string(&c.record)?;
-                let record = if merged_json.get(c.cable_id.as_str()) == Some(&json.as_str()) {
+                // Equal records serialise to equal JSON: compared as records, a
+                // copy stored once is never serialised.
+                let record = if merged_of.get(c.cable_id.as_str()) == Some(&&c.record) {
                     Vec::new()
                 } else {
-                    encode_record(&json)?
+                    encode_record(&serde_json::to_string(&c.record)?)?
                 };
                 add.execute(params![
                     c.path,

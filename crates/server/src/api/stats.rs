@@ -46,6 +46,8 @@ pub async fn stats(
         by_origin: buckets(&s.by_origin),
         by_classification: buckets(&s.by_classification),
         by_level: buckets(&s.by_level),
+        by_tag: buckets(&s.by_tag),
+        by_month: buckets(&s.by_month),
         most_cited_missing: buckets(&s.most_cited_missing),
         marks: s
             .marks

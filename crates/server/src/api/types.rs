@@ -193,6 +193,11 @@ pub struct StatsResponse {
     pub by_classification: Vec<FacetBucket>,
     /// Counts by level (U, SBU, C, S, TS).
     pub by_level: Vec<FacetBucket>,
+    /// Counts by TAGS entry, largest first (a cable counts once per tag).
+    pub by_tag: Vec<FacetBucket>,
+    /// Counts by month of creation (`YYYY-MM`, oldest first; undated cables are
+    /// not counted).
+    pub by_month: Vec<FacetBucket>,
     /// Cited cables that are not in the archive, most cited first (count = how
     /// many cables cite it).
     pub most_cited_missing: Vec<FacetBucket>,

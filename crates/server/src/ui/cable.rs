@@ -20,7 +20,8 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use cablescope_access::{CablePage, CopyView, Hit, Lookup, Resolved};
-use cablescope_format::{Cable, Paragraph, Recipient};
+use cablescope_format::public_url::public_urls;
+use cablescope_format::{Cable, Code, Paragraph, Recipient};
 use maud::{html, Markup};
 use similar::{DiffOp, DiffTag};
 
@@ -217,7 +218,10 @@ pub fn post_name(c: &Cable) -> String {
 }
 
 /// The citation: `Embassy Moscow, "SUBJECT," cable 08MOSCOW1599, 5 June 2008,
-/// CONFIDENTIAL, via cablescope.`
+/// CONFIDENTIAL, https://wikileaks.org/cable/2008/06/08MOSCOW1599.html.`, ending
+/// with the public page of a copy from a known publisher
+/// ([`cablescope_format::public_url`]), else `via cablescope.` (never a path on the
+/// server).
 pub fn citation(c: &Cable) -> String {
     let id = c.id.as_deref().unwrap_or("(no id)");
     let mut s = post_name(c);
@@ -243,7 +247,14 @@ pub fn citation(c: &Cable) -> String {
         s.push_str(", ");
         s.push_str(cl);
     }
-    s.push_str(", via cablescope.");
+    match public_urls(c).first() {
+        Some(url) => {
+            s.push_str(", ");
+            s.push_str(url);
+            s.push('.');
+        }
+        None => s.push_str(", via cablescope."),
+    }
     s
 }
 
@@ -266,7 +277,17 @@ fn tex(s: &str) -> String {
     out
 }
 
-/// A BibTeX `@misc` entry for the cable.
+/// A URL for a BibTeX `url` field (read verbatim by the `url` package): only
+/// braces and backslashes would break the entry, and public addresses have none,
+/// but a hostile one is emptied of them rather than trusted.
+fn tex_url(u: &str) -> String {
+    u.chars()
+        .filter(|c| !matches!(c, '{' | '}' | '\\') && !c.is_control())
+        .collect()
+}
+
+/// A BibTeX `@misc` entry for the cable (with the `url` of a copy's public page,
+/// when it has one).
 pub fn bibtex(c: &Cable) -> String {
     const MONTHS: [&str; 12] = [
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
@@ -296,7 +317,10 @@ pub fn bibtex(c: &Cable) -> String {
         fields.push(("month", MONTHS[(m - 1) as usize].to_string()));
         fields.push(("date", format!("{y:04}-{m:02}-{d:02}")));
     }
-    fields.push(("note", "Via cablescope".to_string()));
+    match public_urls(c).first() {
+        Some(url) => fields.push(("url", tex_url(url))),
+        None => fields.push(("note", "Via cablescope".to_string())),
+    }
     let mut s = format!("@misc{{cable{key},\n");
     for (k, v) in &fields {
         if *k == "month" {
@@ -444,12 +468,41 @@ fn mark_badge(mark: &str, as_written: Option<&str>) -> Markup {
 pub fn paragraphs(c: &Cable) -> Markup {
     html! {
         div.cable-text #cable-text {
-            @for p in &c.paragraphs { (paragraph(p)) }
+            @for p in &c.paragraphs { (paragraph(p, &cuts_in(c, p.number))) }
         }
     }
 }
 
-fn paragraph(p: &Paragraph) -> Markup {
+/// Where the text of paragraph `number` breaks off, from the parser's
+/// `truncated_paragraph` diagnostics: (the last words before the loss, as the
+/// diagnostic quotes them, and the diagnostic's message).
+fn cuts_in(c: &Cable, number: u32) -> Vec<(String, String)> {
+    c.diagnostics
+        .iter()
+        .filter(|d| d.code == Code::TruncatedParagraph && d.paragraph == Some(number))
+        .map(|d| {
+            let tail = d
+                .message
+                .split_once('\u{201C}')
+                .and_then(|(_, rest)| rest.split_once('\u{201D}'))
+                .map(|(t, _)| t.trim_start_matches('…').trim().to_string())
+                .unwrap_or_default();
+            (tail, d.message.clone())
+        })
+        .collect()
+}
+
+/// The mark put where a copy's text breaks off.
+fn cut_mark(message: &str) -> Markup {
+    html! {
+        " " span.cut-off title=(message) role="note" {
+            "[…] "
+            span.cut-off-note { "text lost here in this copy" }
+        }
+    }
+}
+
+fn paragraph(p: &Paragraph, cuts: &[(String, String)]) -> Markup {
     let anchor = format!("p{}", p.number);
     if p.withheld {
         let what = if p.number == 0 {
@@ -473,8 +526,27 @@ fn paragraph(p: &Paragraph) -> Markup {
         };
     }
     let blocks = reflow(&p.text);
+    // Each cut goes after the first line that ends with the words it quotes, else
+    // at the end of the paragraph.
+    let mut placed: Vec<bool> = vec![false; cuts.len()];
+    let mut after_line: Vec<Vec<usize>> =
+        blocks.iter().map(|b| vec![usize::MAX; b.len()]).collect();
+    for (k, (tail, _)) in cuts.iter().enumerate() {
+        if tail.is_empty() {
+            continue;
+        }
+        'find: for (bi, block) in blocks.iter().enumerate() {
+            for (li, line) in block.iter().enumerate() {
+                if after_line[bi][li] == usize::MAX && line.trim_end().ends_with(tail.as_str()) {
+                    after_line[bi][li] = k;
+                    placed[k] = true;
+                    break 'find;
+                }
+            }
+        }
+    }
     html! {
-        div.para id=(anchor) {
+        div.para.cut[!cuts.is_empty()] id=(anchor) {
             @if let Some(h) = &p.heading { p.para-heading { (h) } }
             @if blocks.is_empty() {
                 p {
@@ -491,8 +563,12 @@ fn paragraph(p: &Paragraph) -> Markup {
                     @for (j, line) in block.iter().enumerate() {
                         @if j > 0 { br; }
                         (line)
+                        @if let Some((_, m)) = cuts.get(after_line[i][j]) { (cut_mark(m)) }
                     }
                 }
+            }
+            @for (k, (_, m)) in cuts.iter().enumerate() {
+                @if !placed[k] { p { (cut_mark(m)) } }
             }
         }
     }
@@ -746,7 +822,9 @@ fn sources(view: &CableView) -> Markup {
     };
     let base = view.copies.iter().position(is_main).unwrap_or(0);
     // Without stored copies (a view built in memory), list what the record names.
-    let listed: Vec<(String, String, String, bool)> = if view.copies.is_empty() {
+    // (name, format, encoding, most fields, public page)
+    type Listed = (String, String, String, bool, Option<String>);
+    let listed: Vec<Listed> = if view.copies.is_empty() {
         let srcs = if c.sources.is_empty() {
             vec![c.source.clone()]
         } else {
@@ -755,11 +833,17 @@ fn sources(view: &CableView) -> Markup {
         srcs.into_iter()
             .map(|s| {
                 let main = s == c.source;
+                let alone = Cable {
+                    source: s.clone(),
+                    sources: Vec::new(),
+                    ..c.clone()
+                };
                 (
                     s.path.unwrap_or_else(|| "-".into()),
                     s.format,
                     s.encoding,
                     main,
+                    public_urls(&alone).into_iter().next(),
                 )
             })
             .collect()
@@ -773,6 +857,7 @@ fn sources(view: &CableView) -> Markup {
                     r.record.source.format.clone(),
                     r.record.source.encoding.clone(),
                     i == base,
+                    public_urls(&r.record).into_iter().next(),
                 )
             })
             .collect()
@@ -782,13 +867,18 @@ fn sources(view: &CableView) -> Markup {
             h2 #sources-title { "Sources" }
             table.source-list {
                 caption.visually-hidden { "Copies of this cable" }
-                thead { tr { th scope="col" { "Path" } th scope="col" { "Format" } th scope="col" { "Encoding" } } }
+                thead { tr { th scope="col" { "Path" } th scope="col" { "Format" } th scope="col" { "Encoding" } th scope="col" { "Published at" } } }
                 tbody {
-                    @for (path, format, encoding, main) in &listed {
+                    @for (path, format, encoding, main, url) in &listed {
                         tr.main-source[*main] {
                             td { code.path { (path) } @if *main && listed.len() > 1 { " " span.badge { "most fields" } } }
                             td { (format) }
                             td { (encoding) }
+                            td {
+                                @if let Some(u) = url {
+                                    a.public-url href=(u) rel="noopener noreferrer external" { (u) }
+                                } @else { "—" }
+                            }
                         }
                     }
                 }
@@ -944,6 +1034,57 @@ mod tests {
             citation(&c),
             "Embassy Moscow, cable 08MOSCOW1599, undated, CONFIDENTIAL, via cablescope."
         );
+    }
+
+    #[test]
+    fn a_paragraph_that_breaks_off_is_marked_where_its_text_stops() {
+        let text = "UNCLAS MOSCOW 001599\n\nSUBJECT: TEST\n\n\
+            1. (U) The delegation arrived on Tuesday and met the deputy\n\
+            minister, who said that the government would weigh the\n\n\
+            proposal. Talks go on.\n\n\
+            2. (U) The minister said the government would consider the offer\n\
+            and that the talks on the pipeline would resume after the\n\n\
+            3. (U) Complete.\n";
+        let c = cablescope_format::parse(text, &cablescope_format::Hints::default());
+        let cut: Vec<u32> = c
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::TruncatedParagraph)
+            .filter_map(|d| d.paragraph)
+            .collect();
+        assert!(cut.contains(&2), "{:?}", c.diagnostics);
+        let html = paragraphs(&c).into_string();
+        let p2 = &html[html.find("id=\"p2\"").unwrap()..html.find("id=\"p3\"").unwrap()];
+        // The mark follows the last words that survive.
+        assert!(
+            p2.contains("would resume after the <span class=\"cut-off\""),
+            "{p2}"
+        );
+        assert_eq!(p2.matches("class=\"cut-off\"").count(), 1, "{p2}");
+        // A line lost inside a paragraph: the mark stands where the gap is.
+        if cut.contains(&1) {
+            let p1 = &html[html.find("id=\"p1\"").unwrap()..html.find("id=\"p2\"").unwrap()];
+            assert!(
+                p1.contains("would weigh the <span class=\"cut-off\""),
+                "{p1}"
+            );
+        }
+        let p3 = &html[html.find("id=\"p3\"").unwrap()..];
+        assert!(!p3.contains("cut-off"), "{p3}");
+    }
+
+    #[test]
+    fn a_copy_from_a_known_publisher_is_cited_by_its_public_page() {
+        let mut c = cable();
+        c.source.format = "wikileaks-html-2011".into();
+        c.source.path = Some("/srv/cables/cable/2008/06/08MOSCOW1599.html".into());
+        let url = "https://wikileaks.org/cable/2008/06/08MOSCOW1599.html";
+        let cit = citation(&c);
+        assert!(cit.ends_with(&format!(", CONFIDENTIAL, {url}.")), "{cit}");
+        assert!(!cit.contains("/srv/"), "{cit}");
+        let b = bibtex(&c);
+        assert!(b.contains(&format!("url = {{{url}}}")), "{b}");
+        assert!(!b.contains("cablescope") && !b.contains("/srv/"), "{b}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The graph page (`/cables/{id}/graph?depth=1..3`): the citation neighbourhood of a
 //! cable in both directions. The data is embedded as JSON in a
-//! `<script type="application/json">` block that `graph.js` draws as an interactive
-//! force layout; without JavaScript the same neighbourhood is shown as tables.
+//! `<script type="application/json">` block that `graph.js` draws as a timeline (time
+//! on the x axis, labels in lanes that never overlap); without JavaScript the same
+//! neighbourhood is shown as tables.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +10,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use cablescope_access::{Direction, Lookup, Neighbourhood};
+use cablescope_format::parse_id;
 use maud::{html, Markup, PreEscaped};
 use serde::Serialize;
 
@@ -37,8 +39,19 @@ pub struct GraphNode {
     pub subject: Option<String>,
     /// Creation time.
     pub created: Option<String>,
+    /// The year the id names (`08MOSCOW1599`: 2008), which places a cable without a
+    /// creation time on the time axis; none when the id names no plausible year.
+    pub id_year: Option<i32>,
     /// Its page, when present.
     pub url: Option<String>,
+}
+
+/// The year an id names, read by the one id parser, when it is a plausible cable
+/// year (the archive's ids run from 1966 to 2010; 2030 leaves room).
+fn id_year(id: &str) -> Option<i32> {
+    parse_id(id, None)
+        .map(|c| c.year)
+        .filter(|y| (1966..=2030).contains(y))
 }
 
 /// A citation: `from` cites `to`.
@@ -78,6 +91,7 @@ fn build(n: Neighbourhood, depth: u32) -> GraphData {
             url: v.present.then(|| cable_url(&v.id)),
             subject: v.subject.as_deref().map(one_line),
             created: v.created,
+            id_year: id_year(&v.id),
             id: v.id,
             depth: v.depth,
             present: v.present,
@@ -228,7 +242,7 @@ pub fn render(data: &GraphData, viewer: &Viewer) -> Markup {
                 }
                 div.graph #graph hidden aria-describedby="graph-help" {}
                 p.hint #graph-help hidden {
-                    "Drag a cable to move it. Click it, or focus it with Tab and press Enter, to open it. Hover for its subject."
+                    "Time runs from left to right; arrows point from the citing cable to the cited one. Click a cable, or focus it with Tab and press Enter, to open it. Hover for its subject."
                 }
                 script #graph-data type="application/json" { (PreEscaped(embedded_json(data))) }
                 section.graph-lists #graph-lists aria-labelledby="graph-lists-title" {
@@ -299,6 +313,7 @@ mod tests {
                 present: true,
                 subject: Some("</script><b>&".into()),
                 created: None,
+                id_year: None,
                 url: Some("/cables/X".into()),
             }],
             edges: vec![],
@@ -308,6 +323,15 @@ mod tests {
         assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
         let back: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back["nodes"][0]["subject"], "</script><b>&");
+    }
+
+    #[test]
+    fn the_year_comes_from_the_id() {
+        assert_eq!(id_year("08MOSCOW1599"), Some(2008));
+        assert_eq!(id_year("75STATE12345"), Some(1975));
+        assert_eq!(id_year("1973STATE097844_b"), Some(1973));
+        assert_eq!(id_year("MOSCOW1599"), None);
+        assert_eq!(id_year("45PARIS1"), None);
     }
 
     #[test]

@@ -28,6 +28,7 @@ use crate::AppState;
 pub mod assets;
 pub mod cable;
 pub mod charts;
+pub mod geo;
 pub mod graph;
 pub mod layout;
 pub mod login;

@@ -1,6 +1,7 @@
-//! The overview page (`/overview`): charts of the archive — cables by year, the top
-//! origins, the classification mix, the most-cited cables missing from the archive —
-//! drawn on the server as SVG, each with its numbers in a table.
+//! The overview page (`/overview`): charts of the archive — a world map of the
+//! posts, cables by year and by month, the top origins, the commonest TAGS, the classification mix, the
+//! most-cited cables missing from the archive — drawn on the server as SVG, each
+//! with its numbers in a table.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -9,6 +10,7 @@ use maud::{html, Markup};
 
 use crate::state::AppState;
 use crate::ui::charts::{self, Bar};
+use crate::ui::geo;
 use crate::ui::internal_error;
 use crate::ui::layout::{self, Nav, Page};
 use crate::ui::search::classification_clauses;
@@ -17,6 +19,8 @@ use crate::viewer::Viewer;
 
 /// Origins drawn.
 const TOP_ORIGINS: usize = 20;
+/// TAGS entries drawn.
+const TOP_TAGS: usize = 20;
 /// Missing cables listed.
 const TOP_MISSING: usize = 25;
 
@@ -116,6 +120,97 @@ pub fn render(stats: &Stats, viewer: &Viewer) -> Markup {
         i.is_multiple_of(every)
     });
 
+    // Months in order, gaps filled, one label a year (every few on a long span).
+    let months: Vec<((i32, u32), u64)> = stats
+        .by_month
+        .iter()
+        .filter_map(|(k, n)| {
+            let (y, m) = k.split_once('-')?;
+            Some(((y.parse().ok()?, m.parse().ok()?), *n))
+        })
+        .collect();
+    let mut month_rows: Vec<(String, u64, Option<String>)> = Vec::new();
+    if let (Some(first), Some(last)) = (months.first(), months.last()) {
+        let (mut y, mut m) = first.0;
+        while (y, m) <= last.0 {
+            let key = format!("{y}-{m:02}");
+            let n = months
+                .iter()
+                .find(|(k, _)| *k == (y, m))
+                .map(|(_, n)| *n)
+                .unwrap_or(0);
+            month_rows.push((
+                key.clone(),
+                n,
+                (n > 0).then(|| search(&format!("created:{key}"))),
+            ));
+            m += 1;
+            if m > 12 {
+                (y, m) = (y + 1, 1);
+            }
+        }
+    }
+    let month_bars: Vec<Bar> = month_rows
+        .iter()
+        .map(|(k, n, h)| Bar {
+            label: k[..4].to_string(),
+            value: *n,
+            href: h.clone(),
+            title: format!("{k}: {}", cables(*n)),
+        })
+        .collect();
+    let years_spanned = month_rows.len().div_ceil(12).max(1);
+    let label_years = years_spanned.div_ceil(14).max(1);
+    let month_chart = charts::columns(&month_bars, "Cables by month", &|i, b| {
+        let first_of_year = month_rows[i].0.ends_with("-01") || i == 0;
+        first_of_year
+            && b.label
+                .parse::<usize>()
+                .is_ok_and(|y| y.is_multiple_of(label_years))
+    });
+    let month_table: Vec<(String, u64, Option<String>)> = month_rows
+        .iter()
+        .filter(|(_, n, _)| *n > 0)
+        .cloned()
+        .collect();
+
+    let tag_rows: Vec<(String, u64, Option<String>)> = stats
+        .by_tag
+        .iter()
+        .take(TOP_TAGS)
+        .map(|(t, n)| {
+            (
+                t.clone(),
+                *n,
+                Some(search(&format!("tag:{}", quote_value(t)))),
+            )
+        })
+        .collect();
+    let tag_bars: Vec<Bar> = tag_rows
+        .iter()
+        .map(|(t, n, h)| Bar {
+            label: t.clone(),
+            value: *n,
+            href: h.clone(),
+            title: match crate::ui::tags::meaning(t) {
+                Some(m) => format!("{t} ({m}): {}", cables(*n)),
+                None => format!("{t}: {}", cables(*n)),
+            },
+        })
+        .collect();
+
+    let all_origin_rows: Vec<(String, u64, Option<String>)> = stats
+        .by_origin
+        .iter()
+        .filter(|(o, _)| !o.is_empty())
+        .map(|(o, n)| {
+            (
+                o.clone(),
+                *n,
+                Some(search(&format!("origin:{}", quote_value(o)))),
+            )
+        })
+        .collect();
     let origin_rows: Vec<(String, u64, Option<String>)> = stats
         .by_origin
         .iter()
@@ -164,11 +259,22 @@ pub fn render(stats: &Stats, viewer: &Viewer) -> Markup {
                     p.none { "The archive holds no cables yet. Add some with " code { "cablescope ingest PATH" } "." }
                 } @else {
                     div.overview-grid {
+                        (figure("posts-map", "Where the cables were sent from", html! {
+                            (geo::world_map(&stats.by_origin, &|station| search(&format!("origin:{}", quote_value(station))), "Posts on a world map, circles sized by their cables"))
+                            @let off = geo::unplaced(&stats.by_origin);
+                            @if off > 0 { p.note { (cables(off)) " from posts without a known place (or of unknown origin) are not drawn." } }
+                        }, ("Post", "Cables"), &all_origin_rows))
                         (figure("by-year", "Cables by year", html! {
                             (year_chart)
                             @if undated > 0 { p.note { (cables(undated)) " without a date are not drawn." } }
                         }, ("Year", "Cables"), &year_rows))
+                        @if !month_rows.is_empty() {
+                            (figure("by-month", "Cables by month", month_chart, ("Month", "Cables"), &month_table))
+                        }
                         (figure("by-origin", &format!("Top {} origins", origin_rows.len()), charts::rows(&bars(&origin_rows), "Top origins", 560.0), ("Origin", "Cables"), &origin_rows))
+                        @if !tag_rows.is_empty() {
+                            (figure("by-tag", &format!("Top {} TAGS", tag_rows.len()), charts::rows(&tag_bars, "Top TAGS", 560.0), ("TAGS", "Cables"), &tag_rows))
+                        }
                         (figure("by-classification", "Classification", charts::rows(&bars(&class_rows), "Classification mix", 560.0), ("Classification", "Cables"), &class_rows))
                         section.overview-chart #most-cited-missing aria-labelledby="missing-title" {
                             h2 #missing-title { "Most-cited cables not in the archive" }

@@ -616,6 +616,11 @@ fn facet_order(name: &str, buckets: &[(String, u64)]) -> Vec<(String, u64)> {
 fn facets(params: &Params, results: &SearchResults) -> Markup {
     html! {
         aside.facets #facets aria-label="Refine the results" {
+            // Open beside the results on a wide screen (the summary is hidden
+            // there); on a narrow one the box sits above the results and app.js
+            // closes it, so the first hits are on the first screen.
+            details.facets-box #facets-box open {
+            summary.facets-summary { "Refine the " (count(results.total)) " results" }
             h2.facets-title { "Refine" }
             @for name in ["origin", "tag", "classification", "caption", "year"] {
                 @if let Some(buckets) = results.facets.get(name).filter(|b| !b.is_empty()) {
@@ -648,6 +653,7 @@ fn facets(params: &Params, results: &SearchResults) -> Markup {
                         }
                     }
                 }
+            }
             }
         }
     }

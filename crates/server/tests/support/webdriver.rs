@@ -239,6 +239,13 @@ impl Session {
             .map(str::to_string))
     }
 
+    /// Resizes the browser window (the viewport follows, less any chrome).
+    pub async fn set_window(&self, width: u32, height: u32) -> Result<(), String> {
+        self.post("/window/rect", json!({"width": width, "height": height}))
+            .await
+            .map(|_| ())
+    }
+
     /// Runs a script in the page and returns its value.
     pub async fn execute(&self, script: &str) -> Result<Value, String> {
         self.post("/execute/sync", json!({"script": script, "args": []}))
