@@ -195,7 +195,23 @@ async fn search_refine_open_follow_and_graph_in_chromium() {
     s.find("svg").await.unwrap();
     shot(&s, "07-overview").await;
 
-    // 7. A typo gets "did you mean", which runs the respelt query.
+    // 7. An id pasted into the search box, loosely written, opens the cable.
+    s.goto(&format!("{base}/")).await.unwrap();
+    let q = s.find("#q").await.unwrap();
+    let (year, rest) = pick.citing.split_at(2);
+    let station: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    let serial = &rest[station.len()..];
+    s.type_into(&q, &format!("{year} {station} {serial}\u{E007}"))
+        .await
+        .unwrap();
+    s.find("table").await.unwrap();
+    let url = s.current_url().await.unwrap();
+    assert!(url.ends_with(&format!("/cables/{}", pick.citing)), "{url}");
+
+    // A typo gets "did you mean", which runs the respelt query.
     let typo = format!("{}q", pick.word);
     s.goto(&format!("{base}/search?q={typo}")).await.unwrap();
     let suggestion = s.find("#did-you-mean a").await.unwrap();
