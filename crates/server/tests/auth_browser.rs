@@ -68,12 +68,8 @@ async fn a_browser_signs_in_reads_at_its_clearance_and_signs_out() {
         )
         .unwrap();
     let state = AppState::open(&dir, ServerConfig::default()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(cablescope_server::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
+    let server = support::serve(state).await;
+    let base = server.base.clone();
     let driver = Driver::start().await.unwrap();
     let s = driver.session(&tmp.path().join("profile")).await.unwrap();
 
@@ -130,8 +126,7 @@ async fn a_browser_signs_in_reads_at_its_clearance_and_signs_out() {
     shot(&s, "auth-05-signed-out").await;
 
     s.quit().await;
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    server.stop().await;
     let log = cablescope_access::audit::AuditLog::open(auth_common::access(&dir))
         .unwrap()
         .entries(&Default::default())

@@ -103,12 +103,8 @@ async fn search_refine_open_follow_and_graph_in_chromium() {
     let tmp = tempfile::tempdir().unwrap();
     let (dir, pick) = build_archive(tmp.path());
     let state = AppState::open(&dir, ServerConfig::default()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(cablescope_server::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
+    let server = support::serve(state).await;
+    let base = server.base.clone();
 
     let driver = Driver::start().await.unwrap();
     let profile = tmp.path().join("chromium-profile");
@@ -298,6 +294,5 @@ async fn search_refine_open_follow_and_graph_in_chromium() {
     }
 
     s.quit().await;
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    server.stop().await;
 }

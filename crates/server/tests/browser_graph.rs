@@ -142,12 +142,8 @@ async fn the_graph_is_a_timeline_without_overlapping_labels() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = build_archive(tmp.path());
     let state = AppState::open(&dir, ServerConfig::default()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(cablescope_server::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
+    let server = support::serve(state).await;
+    let base = server.base.clone();
     let driver = Driver::start().await.unwrap();
     let s = driver
         .session(&tmp.path().join("chromium-profile"))
@@ -194,6 +190,5 @@ async fn the_graph_is_a_timeline_without_overlapping_labels() {
     assert!(url.ends_with("/cables/09PARIS200"), "{url}");
 
     s.quit().await;
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    server.stop().await;
 }

@@ -6,7 +6,7 @@
 //! finding fewer cables is worse than an error, so the front ends show these hints
 //! beside the results.
 
-use super::lexer::{lex, Suffix, Tok};
+use super::lexer::{beside_colon, lex, Tok};
 
 /// Hints for `query`, one sentence each; empty when there is nothing to say (or
 /// the query does not lex: its syntax error says more).
@@ -31,23 +31,16 @@ pub fn hints(query: &str) -> Vec<String> {
     };
     let mut out: Vec<String> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
-        let Tok::Word {
-            text,
-            escaped: false,
-            suffix: Suffix::None,
-        } = &t.tok
-        else {
+        let Some(text) = t.plain_word() else {
             continue;
         };
         let upper = text.to_ascii_uppercase();
-        if !matches!(upper.as_str(), "AND" | "OR" | "NOT") || *text == upper {
+        if !matches!(upper.as_str(), "AND" | "OR" | "NOT") || text == upper {
             continue;
         }
         // A field's value (`subject:or`) or a field name (`or:`) is not an operator
         // written small.
-        let after_colon = i > 0 && matches!(tokens[i - 1].tok, Tok::Colon);
-        let before_colon = matches!(tokens.get(i + 1).map(|t| &t.tok), Some(Tok::Colon));
-        if after_colon || before_colon {
+        if beside_colon(&tokens, i) {
             continue;
         }
         let next = word(i + 1);

@@ -70,6 +70,27 @@ impl Token {
     pub fn is_operator(&self) -> bool {
         self.is_keyword("AND") || self.is_keyword("OR") || self.is_keyword("NOT")
     }
+
+    /// The text of an unescaped word without a suffix (`word`, not `\word`,
+    /// `word*` or `word~`).
+    pub fn plain_word(&self) -> Option<&str> {
+        match &self.tok {
+            Tok::Word {
+                text,
+                escaped: false,
+                suffix: Suffix::None,
+            } => Some(text),
+            _ => None,
+        }
+    }
+}
+
+/// True when `tokens[i]` is a field name (followed by `:`) or a field's value
+/// (after `:`), not free text.
+pub(crate) fn beside_colon(tokens: &[Token], i: usize) -> bool {
+    let after = i > 0 && matches!(tokens[i - 1].tok, Tok::Colon);
+    let before = matches!(tokens.get(i + 1).map(|t| &t.tok), Some(Tok::Colon));
+    after || before
 }
 
 /// Characters that end a bare word.

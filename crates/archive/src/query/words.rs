@@ -1,7 +1,7 @@
 //! The plain words of a query and where they stand, so that a front end can offer
 //! the same query with one word spelled otherwise ("did you mean").
 
-use super::lexer::{lex, Suffix, Tok};
+use super::lexer::{beside_colon, lex, Tok};
 
 /// A plain word of a query: searched in the text, not a field name or value, an
 /// operator, a phrase, a prefix or a fuzzy word.
@@ -31,26 +31,19 @@ pub fn plain_words(query: &str) -> Vec<PlainWord> {
     };
     let mut out = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
-        let Tok::Word {
-            text,
-            escaped: false,
-            suffix: Suffix::None,
-        } = &t.tok
-        else {
+        let Some(text) = t.plain_word() else {
             continue;
         };
         if t.is_operator() || t.is_keyword("TO") || !text.chars().all(char::is_alphabetic) {
             continue;
         }
-        let after_colon = i > 0 && matches!(tokens[i - 1].tok, Tok::Colon);
-        let before_colon = matches!(tokens.get(i + 1).map(|t| &t.tok), Some(Tok::Colon));
-        // Inside a range or a field's group (`tag:(A OR B)`): not text.
-        let depth_in_field = in_field_group(&tokens[..i]);
-        if after_colon || before_colon || depth_in_field {
+        // A field's name or value, or inside a range or a field's group
+        // (`tag:(A OR B)`): not text.
+        if beside_colon(&tokens, i) || in_field_group(&tokens[..i]) {
             continue;
         }
         out.push(PlainWord {
-            text: text.clone(),
+            text: text.to_string(),
             start: t.start,
             end: t.end,
         });
