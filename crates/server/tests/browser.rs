@@ -273,7 +273,9 @@ async fn search_refine_open_follow_and_graph_in_chromium() {
         // and monthly charts, readable labels, nothing wider than the screen.
         const OVERVIEW: &str = r#"
             var tick = document.querySelector('#by-month text.tick');
+            var label = document.querySelector('#by-origin text.row-label');
             return {
+                label_px: label ? label.getBoundingClientRect().height : 0,
                 posts: document.querySelectorAll('#posts-map svg .post').length,
                 tags: document.querySelectorAll('#by-tag svg a').length,
                 months: document.querySelectorAll('#by-month svg a').length,
@@ -286,6 +288,10 @@ async fn search_refine_open_follow_and_graph_in_chromium() {
         assert!(n("tags") >= 10.0, "TAGS chart: {o}");
         assert!(n("months") >= 12.0, "months chart: {o}");
         assert!(n("tick_px") >= 9.0, "month labels readable at {width}: {o}");
+        assert!(
+            n("label_px") >= 9.0,
+            "origin names readable at {width}: {o}"
+        );
         assert!(
             n("overflow") <= 1.0,
             "overview wider than the screen at {width}: {o}"
