@@ -235,7 +235,7 @@ impl<S: Store, I: Index> Archive<S, I> {
                 copies: stored,
             } = state.remove(id).unwrap_or_default();
             // Each content once: identical copies cost one merge input.
-            let copies = crate::ingest::merge_inputs(stored, new.get(id))?;
+            let copies = crate::ingest::merge_inputs(stored, new.get(id), batch)?;
             inputs += copies.len() as u64;
             if copies.is_empty() {
                 if existing.is_some() {

@@ -255,6 +255,8 @@ fn process(job: FileJob, known: &BTreeMap<String, InputRecord>, opts: &IngestOpt
                 }
             };
             let sketch = Sketch::of(&c);
+            // Hashed here, on the parse workers, rather than by the one writer.
+            let hash = crate::store::copy_content_hash(&c).ok();
             NewCopy {
                 row: CopyRow {
                     path: job.path.clone(),
@@ -263,6 +265,7 @@ fn process(job: FileJob, known: &BTreeMap<String, InputRecord>, opts: &IngestOpt
                     record: c,
                 },
                 sketch,
+                hash,
             }
         })
         .collect();
@@ -510,6 +513,11 @@ impl<S: Store, I: Index> Archive<S, I> {
             batch
                 .copy_bands
                 .insert((c.row.path.clone(), c.row.item), c.sketch.bands().to_vec());
+            if let Some(h) = c.hash {
+                batch
+                    .copy_hashes
+                    .insert((c.row.path.clone(), c.row.item), h);
+            }
             new.entry(c.row.cable_id.clone())
                 .or_default()
                 .push(c.row.clone());
@@ -564,6 +572,7 @@ impl<S: Store, I: Index> Archive<S, I> {
 pub(crate) fn merge_inputs(
     stored: Vec<(String, CopyRow)>,
     new: Option<&Vec<CopyRow>>,
+    batch: &WriteBatch,
 ) -> Result<Vec<Cable>> {
     let mut by_content: BTreeMap<String, CopyRow> = BTreeMap::new();
     let mut keep = |hash: String, row: CopyRow| match by_content.get(&hash) {
@@ -576,7 +585,7 @@ pub(crate) fn merge_inputs(
         keep(hash, row);
     }
     for row in new.into_iter().flatten() {
-        keep(crate::store::copy_content_hash(&row.record)?, row.clone());
+        keep(batch.copy_hash(row)?, row.clone());
     }
     let mut rows: Vec<CopyRow> = by_content.into_values().collect();
     rows.sort_by(|a, b| (&a.path, a.item).cmp(&(&b.path, b.item)));

@@ -370,6 +370,9 @@ pub(crate) struct NewCopy {
     pub row: CopyRow,
     /// Its text's shingles.
     pub sketch: Sketch,
+    /// Its content hash ([`crate::store::copy_content_hash`]) as parsed; `None`
+    /// once [`place`] has changed the record (filed under another id).
+    pub hash: Option<String>,
 }
 
 /// What [`place`] decided besides each new copy's `cable_id`.
@@ -560,6 +563,7 @@ pub(crate) fn place<S: Store>(
                     placement.matched += 1;
                 }
                 file_under(&mut copies[i].row, &to, j, &at);
+                copies[i].hash = None;
                 to
             }
             None => copies[i].row.cable_id.clone(),

@@ -117,6 +117,29 @@ pub struct WriteBatch {
     /// when the caller computed them already; the others are computed from the
     /// records.
     pub copy_bands: HashMap<(String, u64), Vec<i64>>,
+    /// Content hashes ([`copy_content_hash`]) of copies in `add_sources`, by
+    /// (path, item), when the caller computed them already (ingest hashes each
+    /// copy on its parse workers, beside its sketch); the others are computed
+    /// from the records.
+    pub copy_hashes: HashMap<(String, u64), String>,
+}
+
+impl WriteBatch {
+    /// The content hash of `row`, one of `add_sources`: as computed by the caller,
+    /// else from its record.
+    pub fn copy_hash(&self, row: &CopyRow) -> Result<String> {
+        match self.copy_hashes.get(&(row.path.clone(), row.item)) {
+            Some(h) => {
+                debug_assert_eq!(
+                    Some(h),
+                    copy_content_hash(&row.record).ok().as_ref(),
+                    "a precomputed copy hash is stale"
+                );
+                Ok(h.clone())
+            }
+            None => copy_content_hash(&row.record),
+        }
+    }
 }
 
 impl WriteBatch {

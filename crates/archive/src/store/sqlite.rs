@@ -532,7 +532,7 @@ impl Store for SqliteStore {
                     c.path,
                     c.item as i64,
                     c.record.source.format,
-                    copy_content_hash(&c.record)?,
+                    batch.copy_hash(c)?,
                     c.cable_id,
                     record
                 ])?;

@@ -31,9 +31,9 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, NoTls, Transaction};
 
 use super::{
-    copy_content_hash, count_column, decode_record_bytes, edges_of, encode_record, noid_end,
-    own_meta_key, sha256_hex, CableColumns, Change, CopyRow, Counts, Edge, InputRecord,
-    MergeStates, Store, WriteBatch, FORMAT_VERSION,
+    count_column, decode_record_bytes, edges_of, encode_record, noid_end, own_meta_key, sha256_hex,
+    CableColumns, Change, CopyRow, Counts, Edge, InputRecord, MergeStates, Store, WriteBatch,
+    FORMAT_VERSION,
 };
 use crate::alias;
 use crate::error::{Error, Result};
@@ -695,7 +695,7 @@ impl Store for PgStore {
                     cols.0.push(&c.path);
                     cols.1.push(c.item as i64);
                     cols.2.push(&c.record.source.format);
-                    cols.3.push(copy_content_hash(&c.record)?);
+                    cols.3.push(batch.copy_hash(c)?);
                     cols.4.push(&c.cable_id);
                     cols.5
                         .push(encode_record(&serde_json::to_string(&c.record)?)?);
