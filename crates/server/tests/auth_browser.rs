@@ -9,29 +9,10 @@
 mod auth_common;
 mod support;
 
-use std::path::{Path, PathBuf};
-
 use cablescope_access::users::{Role, Users};
 use cablescope_access::Clearance;
 use cablescope_server::{AppState, ServerConfig};
-use support::webdriver::{Driver, Session, CHROMEDRIVER, CHROMIUM};
-
-fn browser_available() -> bool {
-    let ok = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
-    if !ok {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI=true but {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)");
-        }
-        eprintln!("NOTICE: browser tests skipped: {CHROMIUM} or {CHROMEDRIVER} not installed");
-    }
-    ok
-}
-
-fn screenshots() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use support::webdriver::{browser_available, screenshots, Driver, Session};
 
 async fn shot(s: &Session, name: &str) {
     let path = screenshots().join(format!("{name}.png"));

@@ -12,18 +12,7 @@ use std::path::{Path, PathBuf};
 use cablescope_access::{Admin, IngestOptions};
 use cablescope_server::{AppState, ServerConfig};
 use cablescope_testkit::{write, Telegram};
-use support::webdriver::{Driver, CHROMEDRIVER, CHROMIUM};
-
-fn browser_available() -> bool {
-    let ok = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
-    if !ok {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI=true but {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)");
-        }
-        eprintln!("NOTICE: browser tests skipped: {CHROMIUM} or {CHROMEDRIVER} not installed");
-    }
-    ok
-}
+use support::webdriver::{browser_available, screenshots, Driver};
 
 /// Cables around 08MOSCOW1599: several within days of it (they need lanes), older
 /// ones it cites, newer ones citing it, and cited cables the archive lacks (placed by
@@ -149,8 +138,7 @@ async fn the_graph_is_a_timeline_without_overlapping_labels() {
         .session(&tmp.path().join("chromium-profile"))
         .await
         .unwrap();
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
+    let shots = screenshots();
 
     for (width, height) in [(1400, 1000), (400, 900)] {
         s.set_window(width, height).await.unwrap();

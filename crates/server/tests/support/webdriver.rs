@@ -268,3 +268,23 @@ impl Session {
         let _ = call(&self.http, reqwest::Method::DELETE, &self.url, None).await;
     }
 }
+
+/// True when Chromium and ChromeDriver are installed. Without them a browser test
+/// prints a notice and passes, except in CI (`CI=true`), where it fails.
+pub fn browser_available() -> bool {
+    let ok = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !ok {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)");
+        }
+        eprintln!("NOTICE: browser tests skipped: {CHROMIUM} or {CHROMEDRIVER} not installed");
+    }
+    ok
+}
+
+/// The folder screenshots go to (`target/tmp/screenshots/`), created.
+pub fn screenshots() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
