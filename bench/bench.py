@@ -9,6 +9,7 @@ ap.add_argument("--work", required=True)
 ap.add_argument("--per-kind", type=int, default=200)
 ap.add_argument("--rg-per-kind", type=int, default=20)
 ap.add_argument("--floor", help="the tantivy_floor example binary (bare tantivy: the floor rows)")
+ap.add_argument("--search-loop", help="the search_loop example binary (the archive's own search in process, one thread)")
 ap.add_argument("--distinct", type=int, default=10000, help="distinct term/phrase queries for the load rows")
 a = ap.parse_args()
 BIN, W, N, K = a.bin, a.work, a.count, a.per_kind
@@ -349,10 +350,15 @@ server.terminate(); server.wait()
 
 # --- the same distinct queries: a restricted reader, and bare tantivy -----------
 floor_q = None
+loop_q = None
 if a.floor and wrk and distinct:
     log("floor: bare tantivy answering the same distinct queries on one thread...")
     out = run([a.floor, "search", floor_dir, qfile], capture_output=True, text=True).stdout
     floor_q = json.loads(out.strip().splitlines()[-1])
+    if a.search_loop:
+        log("the archive's own search, in process, on one thread, the same queries...")
+        out = run([a.search_loop, archive, qfile], capture_output=True, text=True).stdout
+        loop_q = json.loads(out.strip().splitlines()[-1])
     # A reader cleared C without NOFORN: the archive is closed from here on.
     tok = run([BIN, "users", "add", "bench-c", "--clearance", "C", "--archive", archive],
               capture_output=True, text=True).stdout.strip()
@@ -429,6 +435,10 @@ if load:
     hrps, hp99, _, _ = load["healthz"]
     rows.append(("server", f"search requests/s, 32 concurrent clients, all kinds mixed ({errs} non-2xx)", f"{rps:,.0f} req/s", f"/healthz: {hrps:,.0f} req/s", f"{rps / hrps:.3f}x"))
     rows.append(("server", "search p99 latency, 32 concurrent clients", ms(p99), f"/healthz: {ms(hp99)}", f"{p99 / hp99:.1f}x"))
+    if floor_q and loop_q:
+        rows.append(("search", f"{len(distinct):,} distinct term/phrase queries, in process (no HTTP), 1 thread, open archive: q/s",
+                     f"{loop_q['qps']:,.0f} q/s (p50 {loop_q['p50_ms']:.2f} ms, p99 {loop_q['p99_ms']:.1f} ms)",
+                     f"bare tantivy, 1 thread: {floor_q['qps']:,.0f} q/s (p50 {floor_q['p50_ms']:.2f} ms)", f"{loop_q['qps'] / floor_q['qps']:.2f}x"))
     if floor_q:
         for key, who in (("distinct", "open archive"),
                          ("distinct-full", "open archive, with facets=all&snippets=true"),

@@ -39,7 +39,7 @@ use cablescope_format::marking::{ClassKind, Clearance, Control, PortionClass};
 use cablescope_format::Cable;
 use jiff::civil::Date;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery, TermSetQuery};
-use tantivy::schema::{Field, IndexRecordOption, TantivyDocument, Value};
+use tantivy::schema::{Field, IndexRecordOption, TantivyDocument};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DateTime, DocAddress, DocSet, Term};
 
@@ -471,23 +471,22 @@ impl ReaderView {
         true
     }
 
-    /// True when the reader holds the special-control group of the stored
-    /// document.
-    pub fn doc_group_held(&self, doc: &TantivyDocument) -> bool {
-        doc.get_all(self.fields.xgate)
-            .filter_map(|v| v.as_str())
-            .all(|c| !self.lacking.contains(&c))
+    /// True when the reader holds the special-control group of the document
+    /// whose gates are `gates`.
+    pub fn doc_group_held(&self, gates: &DocGates) -> bool {
+        gates
+            .groups
+            .iter()
+            .all(|c| !self.lacking.contains(&c.as_str()))
     }
 
-    /// True when the stored document's subject is readable by clearance.
-    pub fn subject_readable(&self, doc: &TantivyDocument) -> bool {
+    /// True when the subject of the document whose gates are `gates` is readable
+    /// by clearance.
+    pub fn subject_readable(&self, gates: &DocGates) -> bool {
         if self.everything() {
             return true;
         }
-        let Some(code) = doc
-            .get_first(self.fields.subject_class)
-            .and_then(|v| v.as_str())
-        else {
+        let Some(code) = gates.subject_class.as_deref() else {
             return false;
         };
         let Some(p) = PortionClass::all().into_iter().find(|p| p.code() == code) else {
@@ -495,7 +494,7 @@ impl ReaderView {
         };
         match class_access(&self.clearance, p) {
             ClassAccess::Open => true,
-            ClassAccess::IfGroupHeld => self.doc_group_held(doc),
+            ClassAccess::IfGroupHeld => self.doc_group_held(gates),
             ClassAccess::Closed => false,
         }
     }
@@ -549,6 +548,23 @@ impl ReaderView {
     }
 }
 
+/// What the per-document gates of a hit depend on: the class of its subject
+/// (`subject_class`) and its special-control group (`xgate`).
+///
+/// Read from the fast columns ([`crate::hits`]), so a page of hits needs no
+/// stored document. The
+/// schema declares both fields FAST, and the index refuses to open with any
+/// other schema, so an absent column means that no document of the segment has
+/// a value: no subject class (the subject stays withheld) or no group (nothing to
+/// hold).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocGates {
+    /// The portion class code of the subject, if it has one.
+    pub subject_class: Option<String>,
+    /// The special controls of the cable's group.
+    pub groups: Vec<String>,
+}
+
 /// Snippet generators of a search, one per text field the reader may match.
 #[derive(Default)]
 pub struct Snippets {
@@ -563,9 +579,10 @@ impl Snippets {
         &self,
         view: &ReaderView,
         doc: &TantivyDocument,
+        gates: &DocGates,
         released: bool,
     ) -> Option<String> {
-        let group = view.doc_group_held(doc);
+        let group = view.doc_group_held(gates);
         self.generators
             .iter()
             .filter(|(gate, _)| match gate {

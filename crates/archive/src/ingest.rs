@@ -50,6 +50,10 @@ pub struct IngestOptions {
     pub threads: usize,
     /// Read every file again, even those recorded unchanged.
     pub force: bool,
+    /// Merge the index's segments at the end ([`crate::index::Index::compact`]);
+    /// on by default, off only where a test needs segments as the commits left
+    /// them.
+    pub compact: bool,
 }
 
 impl Default for IngestOptions {
@@ -61,6 +65,7 @@ impl Default for IngestOptions {
             batch_cables: 5000,
             threads: 0,
             force: false,
+            compact: true,
         }
     }
 }
@@ -373,6 +378,12 @@ impl<S: Store, I: Index> Archive<S, I> {
             drop(msg_tx);
             self.write_loop(msg_rx, opts, &mut prog, start, progress)
         });
+        // Everything is committed: a failed merge loses nothing, and is reported.
+        if result.is_ok() && prog.batches > 0 && opts.compact {
+            if let Err(e) = self.index.compact() {
+                prog.error(format!("merging the index's segments: {e}"));
+            }
+        }
         prog.elapsed = start.elapsed();
         prog.done = true;
         progress(&prog);
@@ -553,8 +564,7 @@ impl<S: Store, I: Index> Archive<S, I> {
         if batch.is_empty() {
             return Ok(());
         }
-        self.store.write(&batch)?;
-        self.sync_index()?;
+        self.write_and_index(batch)?;
         prog.batches += 1;
         Ok(())
     }

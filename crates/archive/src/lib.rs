@@ -51,6 +51,7 @@ mod gate_cache;
 pub mod gating;
 pub mod graph;
 pub mod graph_format;
+mod hits;
 pub mod index;
 pub mod ingest;
 pub mod integrity;

@@ -24,6 +24,8 @@ pub struct Fields {
     pub text: HashMap<PortionClass, Field>,
     /// Subject.
     pub subject: Field,
+    /// The subject as written, a fast column only (for hits).
+    pub subject_line: Field,
     /// Effective marking code of the subject.
     pub subject_mark: Field,
     /// Portion class of the subject.
@@ -81,10 +83,15 @@ pub fn schema() -> Schema {
         b.add_text_field(&text_field_name(p), TEXT | STORED);
     }
     b.add_text_field("subject", TEXT | STORED);
+    // Hits are read from fast columns (`crate::hits`), not from the
+    // stored document, which only snippets need. The subject as a column of its
+    // own, not indexed: a fast `subject` would turn range queries on its words
+    // into ranges over whole subjects.
+    b.add_text_field("subject_line", FAST);
     b.add_text_field("subject_mark", STRING | STORED);
-    b.add_text_field("subject_class", STRING | STORED);
+    b.add_text_field("subject_class", STRING | STORED | FAST);
     b.add_text_field("pclass", STRING);
-    b.add_text_field("xgate", STRING | STORED);
+    b.add_text_field("xgate", STRING | STORED | FAST);
     b.add_text_field("mark_written", STRING | FAST);
     b.add_text_field("tag", STRING | FAST);
     b.add_text_field("origin", STRING | FAST);
@@ -134,6 +141,7 @@ impl Fields {
             id_noyear: f("id_noyear")?,
             text,
             subject: f("subject")?,
+            subject_line: f("subject_line")?,
             subject_mark: f("subject_mark")?,
             subject_class: f("subject_class")?,
             pclass: f("pclass")?,

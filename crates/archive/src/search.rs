@@ -18,16 +18,16 @@ use tantivy::query::{
     PhrasePrefixQuery, PhraseQuery, Query as TQuery, RangeQuery, RegexQuery, TermQuery,
     TermSetQuery,
 };
-use tantivy::schema::{Field as TField, IndexRecordOption, TantivyDocument, Value};
+use tantivy::schema::{Field as TField, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DateTime, DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
+use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
 
 use crate::archive::Archive;
 use crate::error::{Error, Result};
 use crate::facets::{self, FacetCollector, FacetSet};
 use crate::gating::{Gate, ReaderView, Scope, Snippets};
 use crate::index::TantivyIndex;
-use crate::index::{norm, Fields, Hit, SearchOptions, SearchResults, Sort};
+use crate::index::{norm, Fields, SearchOptions, SearchResults, Sort};
 use crate::query::{self, Field, FieldKind, IdPattern, Query};
 use crate::store::Store;
 
@@ -810,21 +810,6 @@ pub const FACETS: &[&str] = &[
     "month",
 ];
 
-fn fast_strs(searcher: &Searcher, addr: DocAddress, field: &str) -> Vec<String> {
-    let seg = searcher.segment_reader(addr.segment_ord);
-    let mut out = Vec::new();
-    if let Ok(Some(col)) = seg.fast_fields().str(field) {
-        let mut buf = String::new();
-        for ord in col.term_ords(addr.doc_id) {
-            buf.clear();
-            if col.ord_to_str(ord, &mut buf).is_ok() {
-                out.push(buf.clone());
-            }
-        }
-    }
-    out
-}
-
 impl<S: Store> Archive<S, TantivyIndex> {
     /// Translates a parsed query for the reader `scope` (clearance, date and
     /// policy); the visibility filter is added by the search.
@@ -961,7 +946,6 @@ impl<S: Store> Archive<S, TantivyIndex> {
         opts: &SearchOptions,
         view: &ReaderView,
     ) -> Result<SearchResults> {
-        let f = self.index.fields();
         let searcher = self.index.searcher();
         let restricted = view.restrict(q.box_clone());
         let q: &dyn TQuery = restricted.as_ref();
@@ -999,38 +983,19 @@ impl<S: Store> Archive<S, TantivyIndex> {
         } else {
             Snippets::default()
         };
-        let mut hits = Vec::with_capacity(fruit.top.len());
-        for (key, addr) in &fruit.top {
-            let doc: TantivyDocument = searcher.doc(*addr)?;
-            let created = doc
-                .get_first(f.created)
-                .and_then(|v| v.as_datetime())
-                .and_then(|d| jiff::Timestamp::from_second(d.into_timestamp_secs()).ok())
-                .map(|t| t.to_string());
-            let released = view.doc_released(&searcher, *addr);
-            let subject = if released || view.subject_readable(&doc) {
-                doc.get_first(f.subject)
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-            } else {
-                None
-            };
-            // classification, origin and TAGS are the envelope: every reader who
-            // sees the cable sees them.
-            hits.push(Hit {
-                id: key.id.clone(),
-                score: if opts.sort == Sort::Relevance {
-                    key_score(key.primary)
-                } else {
-                    0.0
-                },
-                created,
-                subject,
-                snippet: snippets.for_doc(view, &doc, released),
-                classification: fast_strs(&searcher, *addr, "classification").pop(),
-                origin: fast_strs(&searcher, *addr, "origin").pop(),
-                tags: fast_strs(&searcher, *addr, "tag"),
-            });
+        let addrs: Vec<DocAddress> = fruit.top.iter().map(|(_, addr)| *addr).collect();
+        let ids = fruit.top.iter().map(|(key, _)| key.id.clone()).collect();
+        let mut hits = crate::hits::page(
+            &searcher,
+            view,
+            &addrs,
+            Some(ids),
+            opts.snippets.then_some(&snippets),
+        )?;
+        for (hit, (key, _)) in hits.iter_mut().zip(&fruit.top) {
+            if opts.sort == Sort::Relevance {
+                hit.score = key_score(key.primary);
+            }
         }
         let facets = if let Some(fc) = memoised {
             fc

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use cablescope_archive::index::{all_query, norm, Index};
 use cablescope_archive::store::Store;
 use cablescope_archive::{
-    Archive, Clearance, Direction, Error, IngestOptions, Progress, SearchOptions, Sort,
+    Archive, Clearance, Direction, Error, IngestOptions, Progress, Scope, SearchOptions, Sort,
 };
 use cablescope_testkit::{write, Telegram};
 use common::{simple, widget};
@@ -824,4 +824,53 @@ fn a_word_finds_its_other_forms_and_the_exact_form_ranks_first() {
     assert!(run("sanctioning", &u).iter().all(|id| id != "08PARIS5"));
     // Fielded and combined queries expand too.
     assert_eq!(run("sanctioned AND NOT =sanctioned", &all).len(), 3);
+}
+
+#[test]
+fn an_ingest_leaves_the_index_in_at_most_two_segments() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    for i in 0..40u32 {
+        write(
+            &src,
+            format!("c{i:02}.txt"),
+            simple("PARIS", 100 + i, &format!("Note {i} about wheat.")),
+        );
+    }
+    let dir = tmp.path().join("archive");
+    let mut a = backend::open(&dir);
+    // Two files a batch: twenty commits, each adding segments.
+    let p = ingest(&mut a, &[&src]);
+    assert!(p.batches >= 20, "{p:?}");
+    assert!(p.errors.is_empty(), "{p:?}");
+    let segments = |a: &Archive| a.index().tantivy().searchable_segment_ids().unwrap();
+    assert_eq!(
+        segments(&a).len(),
+        1,
+        "a collection ingested at once ends as one segment"
+    );
+    let wheat = |a: &Archive| {
+        a.search_str("wheat", &SearchOptions::new(Scope::unrestricted()))
+            .unwrap()
+            .total
+    };
+    assert_eq!(wheat(&a), 40);
+    // A small later ingest adds a segment and leaves the large one as it is.
+    let large = segments(&a)[0];
+    let late = tmp.path().join("late");
+    write(
+        &late,
+        "late.txt",
+        simple("ROME", 1, "A late note about wheat."),
+    );
+    ingest(&mut a, &[&late]);
+    let now = segments(&a);
+    assert!(now.len() <= 2 && now.contains(&large), "{now:?}");
+    assert_eq!(wheat(&a), 41);
+    assert!(a.verify().unwrap().ok());
+    drop(a);
+    // Reopened, the merged index is the committed one.
+    let a = backend::open(&dir);
+    assert_eq!(wheat(&a), 41);
+    assert!(a.verify().unwrap().ok());
 }

@@ -230,8 +230,12 @@ fn the_monitor_checksums_new_segments_and_catches_later_damage_on_a_fresh_start(
         common::simple("ROME", 900, "An extra cable about olives."),
     );
     let mut a = Archive::open(&dir).unwrap();
-    a.ingest(&[src2], &IngestOptions::default(), &mut |_| {})
-        .unwrap();
+    // Segments as the commit left them (not merged with the others).
+    let opts = IngestOptions {
+        compact: false,
+        ..IngestOptions::default()
+    };
+    a.ingest(&[src2], &opts, &mut |_| {}).unwrap();
     a.close_writer();
     // The commit replaced meta.json: the healthy answer of a moment ago is not
     // reused for it.

@@ -79,6 +79,13 @@ pub struct ServeArgs {
     /// excepted).
     #[arg(long, value_name = "N", default_value_t = 256)]
     max_connections_per_address: usize,
+    /// Searches and other archive reads run at once; more wait their turn, first
+    /// come first served. Default: two per core (reads are CPU work on the
+    /// embedded archive: more at once only share the cores and lengthen the
+    /// slowest answers); raise it for a shared database, whose reads wait on the
+    /// network.
+    #[arg(long, value_name = "N")]
+    max_reads: Option<usize>,
 }
 
 /// What the server prints once listening: the URL line (`Serving DIR at
@@ -211,6 +218,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             max_per_address: args.max_connections_per_address.max(1),
             ..ConnLimits::default()
         },
+        max_reads: args
+            .max_reads
+            .unwrap_or_else(|| Limits::default().max_reads)
+            .max(1),
         ..Limits::default()
     };
     serve_with(&args.archive.dir(), args.addr, config, limits, |_| {

@@ -411,8 +411,11 @@ fn cursor_paging_across_segments_with_ties() {
                 .signature("X");
             std::fs::write(input.join(format!("c{i}.txt")), c.text()).expect("write");
         }
-        a.ingest(&[input], &IngestOptions::default(), &mut |_| {})
-            .expect("ingest");
+        let opts = IngestOptions {
+            compact: false,
+            ..IngestOptions::default()
+        };
+        a.ingest(&[input], &opts, &mut |_| {}).expect("ingest");
     }
     let segments = a.index().searcher().segment_readers().len();
     assert!(segments > 1, "{segments} segment(s)");
