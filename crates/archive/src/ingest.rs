@@ -61,7 +61,11 @@ impl Default for IngestOptions {
         IngestOptions {
             read: ReadOptions::default(),
             limits: Limits::default(),
-            batch_files: 2000,
+            // Each batch costs a store transaction, an index commit and the
+            // queries of its merge and near-copy placement: 49,566 generated
+            // cables took 17.7 s in batches of 5,000 cables against 20.1 s in
+            // batches of 2,000 files (peak RSS 370 MB against 258 MB).
+            batch_files: 10_000,
             batch_cables: 5000,
             threads: 0,
             force: false,
