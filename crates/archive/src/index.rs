@@ -556,25 +556,36 @@ impl TantivyIndex {
     /// sequence), and a failed merge leaves the committed segments as they were.
     pub fn compact_segments(&mut self) -> Result<()> {
         self.close_writer();
+        let Some(merge) = self.segments_to_merge()? else {
+            return Ok(());
+        };
+        self.writer()?.merge(&merge).wait()?;
+        // The merged segments' files are deleted once nothing in this process
+        // holds their segments (tantivy tracks every live `SegmentMeta`): reload
+        // (this reader held them), then collect.
+        self.reader.reload()?;
+        self.writer()?.garbage_collect_files().wait()?;
+        self.close_writer();
+        Ok(())
+    }
+
+    /// The segments [`TantivyIndex::compact_segments`] merges, if any. Returns
+    /// ids only: a `SegmentMeta` kept alive keeps its files from collection.
+    fn segments_to_merge(&self) -> Result<Option<Vec<tantivy::index::SegmentId>>> {
         let mut metas = self.index.searchable_segment_metas()?;
         if metas.len() <= 1 {
-            return Ok(());
+            return Ok(None);
         }
         metas.sort_by_key(|m| std::cmp::Reverse(m.num_docs()));
         let largest = u64::from(metas[0].num_docs());
         let rest: u64 = metas[1..].iter().map(|m| u64::from(m.num_docs())).sum();
-        let merge: Vec<tantivy::index::SegmentId> = if rest * 8 >= largest {
-            metas.iter().map(|m| m.id()).collect()
+        Ok(if rest * 8 >= largest {
+            Some(metas.iter().map(|m| m.id()).collect())
         } else if metas.len() > 2 {
-            metas[1..].iter().map(|m| m.id()).collect()
+            Some(metas[1..].iter().map(|m| m.id()).collect())
         } else {
-            return Ok(());
-        };
-        let w = self.writer()?;
-        w.merge(&merge).wait()?;
-        self.close_writer();
-        self.reader.reload()?;
-        Ok(())
+            None
+        })
     }
 
     fn writer(&mut self) -> Result<&mut IndexWriter> {

@@ -849,6 +849,25 @@ fn an_ingest_leaves_the_index_in_at_most_two_segments() {
         1,
         "a collection ingested at once ends as one segment"
     );
+    // The merged segments' files are gone, not left beside the merged one.
+    let strays = |a: &Archive| -> Vec<String> {
+        let live: Vec<String> = segments(a).iter().map(|s| s.uuid_string()).collect();
+        std::fs::read_dir(dir.join("index"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| {
+                let stem = name.split('.').next().unwrap_or("");
+                stem.len() == 32
+                    && stem.bytes().all(|b| b.is_ascii_hexdigit())
+                    && !live.iter().any(|l| l == stem)
+            })
+            .collect()
+    };
+    assert_eq!(
+        strays(&a),
+        Vec::<String>::new(),
+        "files of merged segments left"
+    );
     let wheat = |a: &Archive| {
         a.search_str("wheat", &SearchOptions::new(Scope::unrestricted()))
             .unwrap()
@@ -867,10 +886,28 @@ fn an_ingest_leaves_the_index_in_at_most_two_segments() {
     let now = segments(&a);
     assert!(now.len() <= 2 && now.contains(&large), "{now:?}");
     assert_eq!(wheat(&a), 41);
+    // Two more: the small segments are merged together, the large one kept.
+    for n in 2..=3 {
+        let late = tmp.path().join(format!("late{n}"));
+        write(
+            &late,
+            "late.txt",
+            simple("ROME", n, "Another late note about wheat."),
+        );
+        ingest(&mut a, &[&late]);
+    }
+    let now = segments(&a);
+    assert!(now.len() == 2 && now.contains(&large), "{now:?}");
+    assert_eq!(
+        strays(&a),
+        Vec::<String>::new(),
+        "files of merged segments left"
+    );
+    assert_eq!(wheat(&a), 43);
     assert!(a.verify().unwrap().ok());
     drop(a);
     // Reopened, the merged index is the committed one.
     let a = backend::open(&dir);
-    assert_eq!(wheat(&a), 41);
+    assert_eq!(wheat(&a), 43);
     assert!(a.verify().unwrap().ok());
 }
