@@ -151,7 +151,7 @@ pub trait Index {
         Ok(Vec::new())
     }
     /// Merges segments after a run of writes so that searches visit few
-    /// ([`TantivyIndex::compact`]); nothing for a backend without segments.
+    /// ([`TantivyIndex::compact_segments`]); nothing for a backend without segments.
     fn compact(&mut self) -> Result<()> {
         Ok(())
     }
