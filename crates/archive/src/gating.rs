@@ -552,11 +552,10 @@ impl ReaderView {
 /// (`subject_class`) and its special-control group (`xgate`).
 ///
 /// Read from the fast columns ([`crate::hits`]), so a page of hits needs no
-/// stored document. The
-/// schema declares both fields FAST, and the index refuses to open with any
-/// other schema, so an absent column means that no document of the segment has
-/// a value: no subject class (the subject stays withheld) or no group (nothing to
-/// hold).
+/// stored document. The schema declares both fields FAST, and the index refuses
+/// to open with any other schema, so an absent column means that no document of
+/// the segment has a value: no subject class (the subject stays withheld) or no
+/// group (nothing to hold).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DocGates {
     /// The portion class code of the subject, if it has one.
