@@ -364,7 +364,11 @@ impl<S: Store, I: Index> Archive<S, I> {
         };
         let mut prog = Progress::default();
         let (job_tx, job_rx) = sync_channel::<FileJob>(threads * 4);
-        let (msg_tx, msg_rx) = sync_channel::<Msg>(threads * 16);
+        // Room for a batch of parsed files: while this thread writes one batch (the
+        // store's transaction, the index's commit), the workers parse the next
+        // instead of stopping at a full channel. With 32 slots they stood idle
+        // through every flush: 25,000 cables 9.0 s → 7.0 s, peak RSS +60 MB.
+        let (msg_tx, msg_rx) = sync_channel::<Msg>(opts.batch_cables.max(threads * 16));
         let job_rx = Arc::new(Mutex::new(job_rx));
         let result = std::thread::scope(|scope| -> Result<()> {
             {
