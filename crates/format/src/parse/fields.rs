@@ -1168,29 +1168,18 @@ re!(
     r"[-\u{2010}\u{2011}\u{2012}\u{2013}\u{2014}_=]{3,}"
 );
 
-/// ASCII case-insensitive substring test without allocating (`needle` lower case).
-fn contains_ascii_ci(haystack: &str, needle: &str) -> bool {
-    let n = needle.as_bytes();
-    let h = haystack.as_bytes();
-    let Some((&first, tail)) = n.split_first() else {
-        return true;
-    };
-    if h.len() < n.len() {
-        return false;
-    }
-    // Compare whole windows only where the first byte matches (either case):
-    // folding the case of every window was the cost of this cheap test.
-    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-    memchr::memchr2_iter(lo, up, &h[..=h.len() - n.len()])
-        .any(|i| h[i + 1..i + n.len()].eq_ignore_ascii_case(tail))
-}
+// Cheap tests before the block searches: the word in any case. A case-insensitive
+// literal compiles to a SIMD search over its case variants, where a scan for the
+// first letter (`s`, `c`) stopped at nearly every word of English prose.
+re!(summ_word_re, r"(?i-u)summ");
+re!(comment_word_re, r"(?i-u)comment");
 
 /// The summary block of a body text: from the nearest Summary heading (or the
 /// start) to END SUMMARY; without an END marker, a Summary paragraph up to a blank
 /// line or a rule. Paragraph numbers, portion marks and rules are removed.
 pub fn summary(text: &str) -> Option<String> {
     // Cheap test first: no "summ" (any case), no summary.
-    if !contains_ascii_ci(text, "summ") {
+    if !summ_word_re().is_match(text) {
         return None;
     }
     let text: std::borrow::Cow<'_, str> = if text.contains("\\n") {
@@ -1249,7 +1238,7 @@ pub fn cut_at_inline_heading(s: &str) -> &str {
 
 /// Comment blocks of a body text, joined.
 pub fn comment(text: &str) -> Option<String> {
-    if !contains_ascii_ci(text, "comment") {
+    if !comment_word_re().is_match(text) {
         return None;
     }
     let mut blocks = Vec::new();
