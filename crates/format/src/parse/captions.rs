@@ -30,13 +30,7 @@ pub(super) fn captions_and_passing(cx: &mut Ctx<'_>) {
     }
     // Free lines after the last field (headings, an opening before paragraph 1):
     // passing lines there name an office to pass to.
-    let fields_end = pre
-        .fields
-        .iter()
-        .map(|f| f.end)
-        .max()
-        .unwrap_or(0)
-        .min(pre_text.len());
+    let fields_end = pre.fields_end().min(pre_text.len());
     // (A few dozen short lines: a list is searched faster than a set is hashed.)
     let after_fields: Vec<&str> = pre_text[fields_end..].split('\n').map(str::trim).collect();
     // Free lines that directly follow another line (no blank line between): the

@@ -178,13 +178,7 @@ pub(super) fn paragraphs(cx: &mut Ctx<'_>) {
     // Prose between the preamble's last field and paragraph 1: the continuation of
     // the previous section's last paragraph, an unnumbered opening, or a heading.
     if para1 < rest.len() {
-        let after_fields = pre
-            .fields
-            .iter()
-            .map(|f| f.end)
-            .max()
-            .unwrap_or(0)
-            .min(pre_text.len());
+        let after_fields = pre.fields_end().min(pre_text.len());
         let prose: Vec<&str> = pre_text[after_fields..]
             .split('\n')
             .map(str::trim)

@@ -55,6 +55,12 @@ impl Preamble {
     pub fn get(&self, f: Field) -> Option<&FieldText> {
         self.fields.iter().find(|x| x.field == f)
     }
+
+    /// Where the last field ends in the preamble's text (0 without fields): what
+    /// follows is free lines before paragraph 1.
+    pub fn fields_end(&self) -> usize {
+        self.fields.iter().map(|f| f.end).max().unwrap_or(0)
+    }
 }
 
 fn keyword_re() -> &'static Regex {
