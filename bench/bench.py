@@ -461,7 +461,7 @@ for r in rows:
     print("| " + " | ".join(r) + " |")
 print()
 print("Notes:")
-print("- parse ratio = cablescope MB/s ÷ cat MB/s over the same files; 2 processes = the year/month folders split in two halves by bytes, run at once; best of 2 runs, page cache warm.")
+print("- parse ratio = cablescope MB/s ÷ cat MB/s over the same files; one `parse` process parses files of up to 8 MB on every core (cat reads on one); 2 processes = the year/month folders split in two halves by bytes, run at once; best of 2 runs, page cache warm.")
 print("- search: cablescope figures are `GET /api/search` requests to one long-lived `cablescope serve` process over one keep-alive connection "
       "(HTTP floor row above), limit 20, no snippets, facets (`facets=all`) only in the facets kind; the ripgrep rows compare whole processes with whole processes.")
 print("- server: wrk -t2 -c32 -d20s replaying every timed search request above in a shuffled loop, against the same server; baseline = /healthz under the same load "

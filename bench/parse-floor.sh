@@ -6,7 +6,8 @@
 #
 # BIN (default target/release/cablescope, not built here) generates N cables
 # (default 25,000) once; then `cat` and `BIN parse --no-merge -q` read them, in one
-# process and in two at once (the month folders split in two halves by bytes).
+# process and in two at once (the month folders split in two halves by bytes). One
+# `parse` process parses small files on every core; `cat` reads on one.
 # `--other BIN` times a second binary on the same files in the same run (the
 # ratio column compares each with `cat` of that run). Best of 2 runs each, page
 # cache warm, output to /dev/null.

@@ -1,14 +1,16 @@
 //! `cablescope parse`: files, folders and archives in, JSON records out.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use cablescope_collect::{walk, Event, Limits};
 use cablescope_format::assemble::assemble;
-use cablescope_format::containers::{read_stream, ReadOptions};
+use cablescope_format::containers::{read_stream, ReadError, ReadOptions};
 use cablescope_format::Cable;
 use clap::{Args, ValueEnum};
 
@@ -53,12 +55,138 @@ pub struct ParseArgs {
     files: Vec<PathBuf>,
 }
 
+/// Files up to this size are read whole and parsed on a worker thread, one per core;
+/// larger ones, and streams of unknown size (a gzip member, standard input), are
+/// parsed on the walking thread as they stream, so that a 2 GB `cables.csv` still
+/// runs in a few MB.
+const PARALLEL_MAX_BYTES: u64 = 8 << 20;
+
 /// Counts for the closing summary.
 #[derive(Default)]
 struct Summary {
     files: usize,
     per_format: BTreeMap<&'static str, usize>,
     errors: usize,
+}
+
+/// What reading one file gave: its records and item errors in order, then the
+/// error that stopped the reading, if any.
+struct FileRead {
+    name: String,
+    items: Vec<Result<Cable, ReadError>>,
+    failed: Option<ReadError>,
+}
+
+impl FileRead {
+    /// Reads every record of one input (whole or streaming: `read_stream` does not
+    /// care).
+    fn of(name: String, input: &mut dyn Read, opts: &ReadOptions) -> FileRead {
+        let mut items = Vec::new();
+        let failed = read_stream(&name, input, opts, &mut |r| items.push(r)).err();
+        FileRead {
+            name,
+            items,
+            failed,
+        }
+    }
+}
+
+/// Where records go, in the order of the inputs: standard output at once
+/// (`--no-merge`) or held for merging; errors to standard error.
+struct Sink<W: Write> {
+    out: W,
+    format: Format,
+    merge: bool,
+    summary: Summary,
+    held: Vec<Cable>,
+    write_error: Option<io::Error>,
+}
+
+impl<W: Write> Sink<W> {
+    fn take(&mut self, f: FileRead) {
+        for r in f.items {
+            match r {
+                Ok(c) => {
+                    *self.summary.per_format.entry(format_name(&c)).or_default() += 1;
+                    if self.merge {
+                        self.held.push(c);
+                    } else if self.write_error.is_none() {
+                        if let Err(e) = write_record(&mut self.out, &c, self.format) {
+                            self.write_error = Some(e);
+                        }
+                    }
+                }
+                Err(e) => self.error(&format!("{}: {e}", f.name)),
+            }
+        }
+        if let Some(e) = f.failed {
+            self.error(&format!("{}: {e}", f.name));
+        }
+    }
+
+    fn error(&mut self, message: &str) {
+        self.summary.errors += 1;
+        eprintln!("cablescope: error: {message}");
+    }
+}
+
+/// Files read whole, parsed on worker threads, and handed back in the order they
+/// were sent (`seq`), with at most `limit` in flight (bounded memory).
+struct Pool {
+    jobs: SyncSender<(u64, String, Vec<u8>)>,
+    done: Receiver<(u64, FileRead)>,
+    ready: BTreeMap<u64, FileRead>,
+    sent: u64,
+    taken: u64,
+    limit: u64,
+}
+
+impl Pool {
+    fn send<W: Write>(&mut self, name: String, bytes: Vec<u8>, sink: &mut Sink<W>) {
+        while self.sent - self.taken >= self.limit {
+            self.wait_one(sink);
+        }
+        // The workers live as long as the pool's scope: a send fails only if one
+        // panicked, and the scope then re-raises that panic.
+        let _ = self.jobs.send((self.sent, name, bytes));
+        self.sent += 1;
+        self.take_ready(sink);
+    }
+
+    /// Hands the sink every file whose predecessors are all done.
+    fn take_ready<W: Write>(&mut self, sink: &mut Sink<W>) {
+        while let Ok((seq, f)) = self.done.try_recv() {
+            self.ready.insert(seq, f);
+        }
+        while let Some(f) = self.ready.remove(&self.taken) {
+            sink.take(f);
+            self.taken += 1;
+        }
+    }
+
+    /// Waits for the next file in order and hands it to the sink.
+    fn wait_one<W: Write>(&mut self, sink: &mut Sink<W>) {
+        while !self.ready.contains_key(&self.taken) {
+            match self.done.recv() {
+                Ok((seq, f)) => {
+                    self.ready.insert(seq, f);
+                }
+                Err(_) => return,
+            }
+        }
+        self.take_ready(sink);
+    }
+
+    /// Hands the sink every file sent so far.
+    fn drain<W: Write>(&mut self, sink: &mut Sink<W>) {
+        while self.taken < self.sent {
+            let before = self.taken;
+            self.wait_one(sink);
+            if self.taken == before {
+                break;
+            }
+        }
+    }
 }
 
 /// Runs `cablescope parse`: exit status 0 when every input was read, 1 otherwise.
@@ -69,50 +197,93 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
         args.files.clone()
     };
     let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
     let opts = ReadOptions {
         id: args.id.clone(),
         year: args.year,
         file_name_ids: !args.no_file_name_ids,
         ..ReadOptions::default()
     };
-    let mut summary = Summary::default();
-    let mut held: Vec<Cable> = Vec::new();
-    let mut write_error: Option<io::Error> = None;
+    let mut sink = Sink {
+        out: BufWriter::new(stdout.lock()),
+        format: args.format,
+        merge: !args.no_merge,
+        summary: Summary::default(),
+        held: Vec::new(),
+        write_error: None,
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
 
-    walk(&inputs, &Limits::default(), &mut |event| match event {
-        Event::File(mut entry) => {
-            let name = entry.path().to_string();
-            summary.files += 1;
-            let mut on_cable = |r: Result<Cable, _>| match r {
-                Ok(c) => {
-                    *summary.per_format.entry(format_name(&c)).or_default() += 1;
-                    if args.no_merge {
-                        if write_error.is_none() {
-                            if let Err(e) = write_record(&mut out, &c, args.format) {
-                                write_error = Some(e);
-                            }
-                        }
-                    } else {
-                        held.push(c);
+    std::thread::scope(|scope| {
+        let (jobs, job_rx) = sync_channel::<(u64, String, Vec<u8>)>(threads * 2);
+        let (done_tx, done) = channel::<(u64, FileRead)>();
+        let job_rx = Arc::new(Mutex::new(job_rx));
+        for _ in 0..threads {
+            let (rx, tx, opts) = (Arc::clone(&job_rx), done_tx.clone(), &opts);
+            scope.spawn(move || loop {
+                let job = match rx.lock() {
+                    Ok(guard) => guard.recv(),
+                    Err(_) => return,
+                };
+                let Ok((seq, name, bytes)) = job else { return };
+                // A panic would leave its file's place in the order empty and the
+                // walk waiting for it: it becomes that file's error instead (the
+                // panic message is on standard error already).
+                let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    FileRead::of(name.clone(), &mut &bytes[..], opts)
+                }))
+                .unwrap_or_else(|_| FileRead {
+                    name,
+                    items: Vec::new(),
+                    failed: Some(ReadError::Io(
+                        "internal error: reading this file panicked (a bug; please report it)"
+                            .into(),
+                    )),
+                });
+                if tx.send((seq, read)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        let mut pool = Pool {
+            jobs,
+            done,
+            ready: BTreeMap::new(),
+            sent: 0,
+            taken: 0,
+            limit: threads as u64 * 8,
+        };
+        walk(&inputs, &Limits::default(), &mut |event| match event {
+            Event::File(mut entry) => {
+                let name = entry.path().to_string();
+                sink.summary.files += 1;
+                if entry.size().is_some_and(|s| s <= PARALLEL_MAX_BYTES) {
+                    let mut bytes = Vec::new();
+                    // A file that could not be read whole (changed while read, too
+                    // large, an I/O error) is reported by the walk itself.
+                    if entry.read_to_end_capped(&mut bytes).is_ok() {
+                        pool.send(name, bytes, &mut sink);
                     }
+                } else {
+                    // Streamed here, after every file before it.
+                    pool.drain(&mut sink);
+                    sink.take(FileRead::of(name, &mut entry, &opts));
                 }
-                Err(e) => {
-                    summary.errors += 1;
-                    eprintln!("cablescope: error: {name}: {e}");
-                }
-            };
-            if let Err(e) = read_stream(&name, &mut entry, &opts, &mut on_cable) {
-                summary.errors += 1;
-                eprintln!("cablescope: error: {name}: {e}");
             }
-        }
-        Event::Problem(p) => {
-            summary.errors += 1;
-            eprintln!("cablescope: error: {p}");
-        }
+            Event::Problem(p) => sink.error(&p.to_string()),
+        });
+        pool.drain(&mut sink);
+        // Closing the job channel ends the workers.
+        drop(pool);
     });
 
+    let Sink {
+        mut out,
+        summary,
+        held,
+        mut write_error,
+        ..
+    } = sink;
     if !args.no_merge {
         for c in assemble(held) {
             if write_error.is_some() {
