@@ -172,19 +172,10 @@ fn para_head_ascii(l: &str) -> Option<Option<ParaHead<'_>>> {
 re!(lead_mark_re, r"^\s*\(\s*([A-Za-z/ \-]{1,24}?)\s*\)\s*(.*)$");
 re!(redaction_re, r"X{6,}");
 
-const CAPTION_LINES: &[&str] = &[
-    "SIPDIS",
-    "NOFORN",
-    "SENSITIVE",
-    "EXDIS",
-    "NODIS",
-    "NODIF",
-    "LIMDIS",
-    "STADIS",
-    "CHEROKEE",
-    "ROGER",
-    "EYES ONLY",
-];
+/// A line that is one caption word (or `EYES ONLY`), repeated between paragraphs.
+fn is_caption_line(t: &str) -> bool {
+    super::CAPTIONS.contains(&t) || t == "EYES ONLY"
+}
 
 /// Counts redacted spans (`XXXXXXXXXXXX`) in a text.
 pub fn count_redactions(text: &str) -> u32 {
@@ -470,7 +461,7 @@ fn clean<'a>(lines: &[&'a str], body: &mut Body) -> Vec<std::borrow::Cow<'a, str
                 continue;
             }
         }
-        if CAPTION_LINES.contains(&t.trim_end_matches('.')) {
+        if is_caption_line(t.trim_end_matches('.')) {
             body.captions.push(t.trim_end_matches('.').to_string());
             continue;
         }

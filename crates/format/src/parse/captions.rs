@@ -99,19 +99,6 @@ pub(super) fn captions_and_passing(cx: &mut Ctx<'_>) {
     cable.captions = captions;
 }
 
-pub(super) const CAPTIONS: &[&str] = &[
-    "SIPDIS",
-    "NOFORN",
-    "SENSITIVE",
-    "EXDIS",
-    "NODIS",
-    "NODIF",
-    "LIMDIS",
-    "STADIS",
-    "CHEROKEE",
-    "ROGER",
-];
-
 pub(super) fn caption_words(line: &str) -> Vec<String> {
     let up = line.to_ascii_uppercase();
     let mut out = Vec::new();
@@ -119,7 +106,7 @@ pub(super) fn caption_words(line: &str) -> Vec<String> {
     // (WikiLeaks published such cables as plain UNCLASSIFIED).
     let up = up.replace("SENSITIVE BUT UNCLASSIFIED", "");
     for w in up.split(|c: char| !c.is_ascii_alphanumeric()) {
-        if CAPTIONS.contains(&w) && !out.iter().any(|x: &String| x == w) {
+        if super::CAPTIONS.contains(&w) && !out.iter().any(|x: &String| x == w) {
             out.push(w.to_string());
         }
     }

@@ -40,6 +40,23 @@ pub use body::count_redactions;
 pub use classline::{read as read_classification_line, ClassLine};
 pub use references::{parse as parse_references, Citing};
 
+/// The caption words (handling and distribution captions): read among the
+/// preamble's free lines (`captions`), skipped as lines of their own between
+/// paragraphs (`body`, which also takes `EYES ONLY`), and stripped from a
+/// station written after them (`station_code`).
+const CAPTIONS: &[&str] = &[
+    "SIPDIS",
+    "NOFORN",
+    "SENSITIVE",
+    "EXDIS",
+    "NODIS",
+    "NODIF",
+    "LIMDIS",
+    "STADIS",
+    "CHEROKEE",
+    "ROGER",
+];
+
 /// What the caller knows about a text besides the text itself.
 #[derive(Debug, Clone, Default)]
 pub struct Hints {
@@ -367,7 +384,7 @@ impl CopyIdentity {
 pub(crate) fn station_code(written: &str) -> String {
     let mut words: Vec<&str> = written.split_whitespace().collect();
     // Captions glued before the station: "UNCLAS SENSITIVE BERN 000123".
-    while words.len() > 1 && captions::CAPTIONS.contains(&words[0]) {
+    while words.len() > 1 && CAPTIONS.contains(&words[0]) {
         words.remove(0);
     }
     let joined = words.join(" ");
